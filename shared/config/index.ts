@@ -1,0 +1,6 @@
+export * from './schema';
+export * from './columnType';
+export * from './errors';
+export * from './loadConfig';
+export * from './template';
+export * from './formatIssues';

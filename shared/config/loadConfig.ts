@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './errors';
+import { formatPath } from './formatIssues';
+import { clientDefinition, sourceDefinition, type ClientDefinition, type SourceDefinition } from './schema';
+import { crossCheck } from './crossCheck';
+
+export interface DifConfig {
+  /** The folder holding `sources/` and `clients/`. */
+  dir: string;
+  sources: Map<string, SourceDefinition>;
+  clients: Map<string, ClientDefinition>;
+}
+
+interface ParsedFile<T> {
+  file: string;
+  value?: T;
+}
+
+/**
+ * Reads and validates every `sources/*.yml` and `clients/*.yml` under `dir`.
+ * Throws {@link ConfigError} listing every problem with file, line and path.
+ *
+ * @example
+ * const config = loadConfig('./');
+ * config.sources.get('demo_ads')?.streams.campaigns.load.table; // 'campaigns'
+ */
+export function loadConfig(dir: string): DifConfig {
+  const problems: ConfigProblem[] = [];
+  for (const folder of ['sources', 'clients']) {
+    if (!existsSync(join(dir, folder))) {
+      problems.push({ file: relative(process.cwd(), join(dir, folder)) || folder, path: '(folder)', message: `missing folder; a config folder holds sources/ and clients/ (looked in ${dir})` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const sources = readFolder(dir, 'sources', sourceDefinition, problems);
+  const clients = readFolder(dir, 'clients', clientDefinition, problems);
+  const config: DifConfig = { dir, sources: new Map(), clients: new Map() };
+  for (const { value } of sources) if (value) config.sources.set(value.name, value);
+  for (const { value } of clients) if (value) config.clients.set(value.client, value);
+  problems.push(...crossCheck(config, sources, clients));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readFolder<S extends z.ZodType>(dir: string, folder: string, schema: S, problems: ConfigProblem[]): ParsedFile<z.infer<S>>[] {
+  const files = readdirSync(join(dir, folder))
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+  return files.map((name) => {
+    const path = join(dir, folder, name);
+    const file = relative(process.cwd(), path) || path;
+    return { file, value: parseFile(file, readFileSync(path, 'utf8'), schema, problems) };
+  });
+}
+
+/** Parses one YAML file against a schema, mapping each issue back to its line. */
+export function parseFile<S extends z.ZodType>(file: string, text: string, schema: S, problems: ConfigProblem[]): z.infer<S> | undefined {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      problems.push({ file, line: lineCounter.linePos(error.pos[0]).line, path: '(yaml)', message: `${error.message.split('\n')[0]} — fix the YAML syntax` });
+    }
+    return undefined;
+  }
+  const result = schema.safeParse(document.toJS());
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const node = nodeAt(document.contents, issue.path);
+    const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    problems.push({ file, line, path: formatPath(issue.path), message: describe(issue) });
+  }
+  return undefined;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling (\`dif schema\` prints every allowed key)`;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `required field is missing (expected ${issue.expected})`;
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
+  let current = root as Node | undefined;
+  let deepest = current;
+  for (const segment of path) {
+    if (isMap(current)) current = current.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(segment))?.value as Node | undefined;
+    else if (isSeq(current) && typeof segment === 'number') current = current.items[segment] as Node | undefined;
+    else current = undefined;
+    if (!current) break;
+    deepest = current;
+  }
+  return current ?? deepest;
+}
+
+

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { identifier, templated } from './common';
+import { auth } from './auth';
+import { stream } from './stream';
+
+export const sourceDefinition = z
+  .strictObject({
+    name: identifier.describe('Source name; must match the file name sources/<name>.yml.'),
+    description: z.string().optional().describe('What API this is, for people.'),
+    base_url: templated.describe('Base URL of the API. Example: https://graph.example.com/v21.0'),
+    allowed_hosts: z.array(z.string()).optional().describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
+    auth: auth,
+    streams: z.record(identifier, stream).refine((streams) => Object.keys(streams).length > 0, 'at least one stream').describe('Datasets of the source, by name.'),
+  })
+  .describe('An HTTP API described once, used by any number of clients.');
+
+export type SourceDefinition = z.infer<typeof sourceDefinition>;
+export type StreamDefinition = SourceDefinition['streams'][string];

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { identifier, jsonPath } from './common';
+import { columns } from './columns';
+import { format } from './format';
+import { load } from './load';
+import { pagination, request } from './request';
+import { transform } from './transform';
+
+export const stream = z
+  .strictObject({
+    description: z.string().optional().describe('What the stream holds, for people.'),
+    // Extraction (services/extractor)
+    request: request,
+    records: jsonPath.default('$').describe('Where the records are in a JSON response. Example: $.data'),
+    paginate: pagination.default({ type: 'none' }),
+    // Decoding and cleaning (services/transformer)
+    format: format,
+    transform: transform.optional(),
+    columns: columns,
+    primary_key: z.array(identifier).default([]).describe('Columns that identify a record; required by merge loads.'),
+    // Loading (services/loader)
+    load: load,
+  })
+  .describe('One dataset of a source: the request(s) that fetch it and the table it lands in.');

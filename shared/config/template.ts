@@ -1,0 +1,82 @@
+/**
+ * Data-only templates: `{{ client.account_id }}`, `{{ slice.start | date:yyyyMMdd }}`.
+ * A template reads values from a scope and applies a few named filters; nothing in a template
+ * can run code. An unknown variable is an error that names the template and the variable.
+ */
+export type TemplateScope = Record<string, unknown>;
+export type TemplateFilter = (value: unknown, argument: string | undefined) => unknown;
+
+export class TemplateError extends Error {
+  constructor(readonly template: string, detail: string) {
+    super(`template "${template}": ${detail}`);
+    this.name = 'TemplateError';
+  }
+}
+
+const EXPRESSION = /\{\{\s*([^}]+?)\s*\}\}/g;
+
+const FILTERS: Record<string, TemplateFilter> = {
+  upper: (value) => String(value).toUpperCase(),
+  lower: (value) => String(value).toLowerCase(),
+  urlencode: (value) => encodeURIComponent(String(value)),
+  json: (value) => JSON.stringify(value),
+  default: (value, fallback) => (value === undefined || value === null || value === '' ? (fallback ?? '') : value),
+  /** `date:yyyyMMdd` reformats an ISO date (yyyy, MM, dd are the supported tokens). */
+  date: (value, pattern) => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
+    if (!match) return value;
+    const [, year, month, day] = match as unknown as [string, string, string, string];
+    return (pattern ?? 'yyyy-MM-dd').replace('yyyy', year).replace('MM', month).replace('dd', day);
+  },
+  xml: (value) => String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;'),
+};
+
+/** Reads `a.b.c` from the scope; undefined when any step is missing. */
+export function lookup(scope: TemplateScope, dottedPath: string): unknown {
+  let current: unknown = scope;
+  for (const step of dottedPath.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[step];
+  }
+  return current;
+}
+
+function evaluate(template: string, expression: string, scope: TemplateScope): unknown {
+  const [variable = '', ...filters] = expression.split('|').map((part) => part.trim());
+  if (!/^[A-Za-z_][\w]*(\.[\w-]+)*$/.test(variable)) throw new TemplateError(template, `"${variable}" is not a variable name`);
+  let value = lookup(scope, variable);
+  const hasDefault = filters.some((filter) => filter.startsWith('default'));
+  if (value === undefined && !hasDefault) {
+    throw new TemplateError(template, `unknown variable "${variable}" (available: ${Object.keys(scope).join(', ') || 'none'})`);
+  }
+  for (const filter of filters) {
+    const [name = '', argument] = filter.split(/:(.*)/s, 2).map((part) => part.trim());
+    const apply = FILTERS[name];
+    if (!apply) throw new TemplateError(template, `unknown filter "${name}" (known: ${Object.keys(FILTERS).join(', ')})`);
+    value = apply(value, argument);
+  }
+  return value;
+}
+
+/** Renders every `{{ … }}` in `template` against `scope`. */
+export function renderTemplate(template: string, scope: TemplateScope): string {
+  return template.replace(EXPRESSION, (_match, expression: string) => {
+    const value = evaluate(template, expression, scope);
+    return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '');
+  });
+}
+
+/** Renders templates in every string inside a JSON-like value (request bodies, query maps). */
+export function renderDeep<T>(value: T, scope: TemplateScope): T {
+  if (typeof value === 'string') return renderTemplate(value, scope) as T;
+  if (Array.isArray(value)) return value.map((entry) => renderDeep(entry, scope)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, renderDeep(entry, scope)])) as T;
+  }
+  return value;
+}
+
+/** The variables a template reads, e.g. to check `secrets.*` references at validation time. */
+export function templateVariables(template: string): string[] {
+  return [...template.matchAll(EXPRESSION)].map((match) => (match[1] ?? '').split('|')[0]!.trim());
+}

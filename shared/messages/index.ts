@@ -1,0 +1,4 @@
+export * from './workItem';
+export * from './rawReady';
+export * from './cleanReady';
+export * from './parseMessage';

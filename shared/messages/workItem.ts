@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const MESSAGE_VERSION = 1;
+
+/**
+ * One unit of delivery: a client × source × stream × partition. Plan emits these; the Map
+ * state runs one per item. `itemId` is deterministic so a re-run of the same partition has
+ * the same id.
+ */
+export const workItem = z.strictObject({
+  v: z.literal(MESSAGE_VERSION),
+  runId: z.string().min(1),
+  itemId: z.string().min(1),
+  client: z.string().min(1),
+  source: z.string().min(1),
+  stream: z.string().min(1),
+  /** `all` for an unpartitioned stream, else e.g. `account=12/date=2026-01-01`. */
+  partition: z.string().min(1),
+  /** The partition's values, readable by templates as {{ partition.NAME }} / {{ slice.* }}. */
+  partitionValues: z.record(z.string(), z.string()).default({}),
+  /** Shown in the Step Functions console for the Map iteration. */
+  label: z.string(),
+  runtime: z.enum(['lambda', 'ecs']).default('lambda'),
+});
+export type WorkItem = z.infer<typeof workItem>;
+
+/** The deterministic id of an item: a short hash of what it extracts. */
+export function itemIdOf(client: string, source: string, stream: string, partition: string): string {
+  return createHash('sha256').update([client, source, stream, partition].join('\u0000')).digest('hex').slice(0, 16);
+}

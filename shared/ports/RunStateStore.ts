@@ -1,0 +1,81 @@
+/** Stage an item has reached. `failed` is terminal until a replay moves it on. */
+export type ItemStage = 'planned' | 'extracting' | 'extracted' | 'transforming' | 'transformed' | 'loading' | 'loaded' | 'failed';
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+
+export interface RunRecord {
+  runId: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  /** Free-form totals written by Finalize (items, records, rows per table…). */
+  summary?: Record<string, unknown>;
+  /** What started the run (`dif run`, schedule, console) and its filters. */
+  trigger?: Record<string, unknown>;
+}
+
+/** Progress of one work item. Counters are absolute values set by the stage that owns them. */
+export interface ItemRecord {
+  runId: string;
+  itemId: string;
+  client: string;
+  source: string;
+  stream: string;
+  partition: string;
+  stage: ItemStage;
+  attempts: number;
+  pages?: number;
+  rawBytes?: number;
+  recordsIn?: number;
+  recordsOut?: number;
+  recordsRejected?: number;
+  rowsLoaded?: number;
+  table?: string;
+  error?: string;
+  /** ISO timestamps per stage transition, e.g. `{extracting: '…', extracted: '…'}`. */
+  stageTimes: Partial<Record<ItemStage, string>>;
+  updatedAt: string;
+}
+
+export type ItemPatch = Partial<Omit<ItemRecord, 'runId' | 'itemId' | 'stageTimes' | 'updatedAt'>>;
+
+export interface CursorKey {
+  client: string;
+  source: string;
+  stream: string;
+  partition: string;
+}
+
+export interface CursorRecord extends CursorKey {
+  value: string;
+  updatedAt: string;
+  runId: string;
+}
+
+/**
+ * Run state: runs, items and incremental cursors (DESIGN.md §2).
+ *
+ * Adapters: `SqliteRunStateStore` (local), `DynamoRunStateStore` (aws).
+ */
+export interface RunStateStore {
+  createRun(run: RunRecord): Promise<void>;
+  updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId'>>): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(limit?: number): Promise<RunRecord[]>;
+  /**
+   * Creates or updates an item. A `stage` in the patch stamps `stageTimes[stage]` with now.
+   * Identity fields (client…partition) are required on the first write.
+   */
+  updateItem(runId: string, itemId: string, patch: ItemPatch): Promise<ItemRecord>;
+  getItem(runId: string, itemId: string): Promise<ItemRecord | undefined>;
+  listItems(runId: string): Promise<ItemRecord[]>;
+  /** Latest loaded item per client/source/stream/partition across all runs (for `dif status`). */
+  listLatestLoads(): Promise<ItemRecord[]>;
+
+  getCursor(key: CursorKey): Promise<CursorRecord | undefined>;
+  /**
+   * Advances a cursor. With `expected` set, writes only if the stored value is still `expected`
+   * (undefined = no cursor yet); returns false when another writer got there first.
+   */
+  putCursor(record: Omit<CursorRecord, 'updatedAt'>, expected?: string | null): Promise<boolean>;
+}
