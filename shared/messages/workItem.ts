@@ -22,6 +22,8 @@ export const workItem = z.strictObject({
   /** Shown in the Step Functions console for the Map iteration. */
   label: z.string(),
   runtime: z.enum(['lambda', 'ecs']).default('lambda'),
+  /** `async` items go StartJob → Wait → PollJob before Extract downloads the report. */
+  extraction: z.enum(['sync', 'async']).default('sync'),
 });
 export type WorkItem = z.infer<typeof workItem>;
 
