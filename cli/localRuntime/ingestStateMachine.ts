@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { parse } from 'yaml';
+import type { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
+import type { ServiceContext } from '../../shared/runtime/ServiceContext';
+
+/** The deployed definition, read as-is: locally we run exactly what Step Functions runs. */
+export const INGEST_ASL_PATH = fileURLToPath(new URL('../../statemachines/ingest.asl.yml', import.meta.url));
+
+export function readIngestDefinition(): StateMachineDefinition {
+  return parse(readFileSync(INGEST_ASL_PATH, 'utf8')) as StateMachineDefinition;
+}
+
+type Handler = (ctx: ServiceContext, input: never) => Promise<unknown>;
+
+/** The service functions each Task state is bound to (docs/pipeline-contracts.md). */
+export interface IngestHandlers {
+  plan: Handler;
+  startJob: Handler;
+  pollJob: Handler;
+  extract: Handler;
+  finalize: Handler;
+}
+
+export interface RunIngestOptions {
+  /** Scales every Retry interval (0.01 makes a 5 s retry 50 ms in tests). */
+  retryIntervalScale?: number;
+  /** How long an item may wait for its loader before the Extract task times out. */
+  itemTimeoutMs?: number;
+  /** Cap on Wait-state seconds locally (the demo's async jobs need no real minutes). */
+  maxWaitSeconds?: number;
+}
+
+export type IngestResult = { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string };
+
+interface LambdaInvokeInput {
+  Payload: Record<string, unknown>;
+}
+
+type LocalTaskHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
+
+/** Our handlers speak typed objects; the library speaks JSON values. Both are plain JSON here. */
+function asTaskHandler(handler: (parameters: LambdaInvokeInput) => Promise<unknown>): LocalTaskHandler {
+  return handler as unknown as LocalTaskHandler;
+}
+
+/**
+ * Runs `statemachines/ingest.asl.yml` with aws-local-stepfunctions, binding each Task state to
+ * its service handler. `waitForTaskToken` is honoured: Extract's token is opened in the
+ * {@link LocalWorkflow} and the state completes only when the loader (or a failing stage)
+ * completes the token.
+ */
+export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, handlers: IngestHandlers, input: Record<string, unknown>, options: RunIngestOptions = {}): Promise<IngestResult> {
+  const definition = readIngestDefinition();
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const invoke = (handler: Handler) => asTaskHandler(async (parameters) => ({ Payload: await handler(ctx, parameters.Payload as never) }));
+  const execution = machine.run(input as Parameters<typeof machine.run>[0], {
+    // $$.Task.Token must resolve for the Parameters to evaluate; the Extract binding swaps the
+    // placeholder for a fresh token per task.
+    context: { Task: { Token: 'LOCAL_TASK_TOKEN' } },
+    overrides: {
+      taskResourceLocalHandlers: {
+        Plan: invoke(handlers.plan),
+        'Start report job': invoke(handlers.startJob),
+        'Poll report job': invoke(handlers.pollJob),
+        Extract: asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, options.itemTimeoutMs)),
+        Finalize: invoke(handlers.finalize),
+      },
+      retryIntervalOverrides: retryOverrides(definition, options.retryIntervalScale),
+      waitTimeOverrides: options.maxWaitSeconds === undefined ? undefined : { 'Wait for report': options.maxWaitSeconds * 1000 },
+    },
+  });
+  try {
+    return { status: 'succeeded', output: await execution.result };
+  } catch (error) {
+    const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+    return { status: 'failed', error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? String(error) };
+  }
+}
+
+async function extractWithToken(ctx: ServiceContext, workflow: LocalWorkflow, extract: Handler, payload: Record<string, unknown>, timeoutMs: number | undefined): Promise<unknown> {
+  const { taskToken, completion } = workflow.openTask({ timeoutMs });
+  // Observe the completion now so a failure that arrives before we await it is not "unhandled".
+  completion.catch(() => undefined);
+  try {
+    await extract(ctx, { ...payload, taskToken } as never);
+  } catch (error) {
+    workflow.closeTask(taskToken);
+    throw error;
+  }
+  return completion;
+}
+
+function retryOverrides(definition: StateMachineDefinition, scale: number | undefined): Record<string, number[]> | undefined {
+  if (scale === undefined) return undefined;
+  const overrides: Record<string, number[]> = {};
+  const visit = (states: Record<string, unknown>) => {
+    for (const [name, state] of Object.entries(states)) {
+      const typed = state as { Retry?: { IntervalSeconds?: number }[]; ItemProcessor?: { States: Record<string, unknown> } };
+      if (typed.Retry) overrides[name] = typed.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * scale);
+      if (typed.ItemProcessor) visit(typed.ItemProcessor.States);
+    }
+  };
+  visit(definition.States as Record<string, unknown>);
+  return overrides;
+}

@@ -1,0 +1,103 @@
+import type { ServiceContext } from './ServiceContext';
+import type { QueueDelivery } from './QueueDelivery';
+import { isPermanent } from './errors';
+import { logger, redact } from '../log';
+import { StaleTaskTokenError } from '../ports';
+
+export type QueueStage = 'transform' | 'load';
+export type StageHandler = (ctx: ServiceContext, delivery: QueueDelivery) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** The queue's redrive maxReceiveCount: the delivery with this count is the last one. */
+  maxReceiveCount: number;
+}
+
+/** Thrown by {@link consumeMessage} when the message must be redelivered. */
+export class RetryLaterError extends Error {
+  constructor(readonly stage: QueueStage, message: string, readonly lastAttempt: boolean) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** Fields every pipeline message carries, read leniently so even a malformed body can be routed. */
+interface MessageEnvelope {
+  taskToken?: string;
+  runId?: string;
+  itemId?: string;
+}
+
+function envelopeOf(body: string): MessageEnvelope {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === 'object' ? (parsed as MessageEnvelope) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The one queue-consumer policy, shared by the local runtime and the Lambda entry points:
+ * - success → resolves (the caller deletes the message);
+ * - a {@link PermanentError} → the item's task token fails now, the item is marked failed, and
+ *   it resolves too (the message is consumed): redelivery could not help;
+ * - any other error → throws {@link RetryLaterError} (the caller leaves the message for
+ *   redelivery); on the last allowed receive the token fails first, with a cause that says the
+ *   message is in the DLQ and how to replay it.
+ *
+ * @example
+ * try {
+ *   await consumeMessage(ctx, 'load', delivery, load, { maxReceiveCount: 5 });
+ *   await queue.ack(receiptHandle);
+ * } catch (error) {
+ *   await queue.release(receiptHandle, { error: String(error) });
+ * }
+ */
+export async function consumeMessage(
+  ctx: ServiceContext,
+  stage: QueueStage,
+  delivery: QueueDelivery,
+  handler: StageHandler,
+  options: ConsumeOptions,
+): Promise<void> {
+  const envelope = envelopeOf(delivery.body);
+  logger.appendKeys({ runId: envelope.runId, itemId: envelope.itemId, stage });
+  try {
+    await handler(ctx, delivery);
+  } catch (error) {
+    const message = redact(error instanceof Error ? error.message : String(error));
+    if (isPermanent(error)) {
+      logger.error(`${stage} failed permanently`, { error: message, code: error.code });
+      await failItem(ctx, envelope, `${capitalize(stage)}.${error.code}`, message);
+      return;
+    }
+    const last = delivery.receiveCount >= options.maxReceiveCount;
+    logger.warn(`${stage} failed, ${last ? 'moving to the dead-letter queue' : 'will retry'}`, { error: message, receiveCount: delivery.receiveCount });
+    if (last) {
+      const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then run \`dif dlq replay --stage ${stage}\` (or redrive the DLQ in the SQS console).`;
+      await failItem(ctx, envelope, `${capitalize(stage)}.RetriesExhausted`, cause);
+    }
+    throw new RetryLaterError(stage, message, last);
+  } finally {
+    logger.removeKeys(['runId', 'itemId', 'stage']);
+  }
+}
+
+async function failItem(ctx: ServiceContext, envelope: MessageEnvelope, error: string, cause: string): Promise<void> {
+  if (envelope.runId && envelope.itemId) {
+    await ctx.ports.runState.updateItem(envelope.runId, envelope.itemId, { stage: 'failed', error: `${error}: ${cause}` }).catch((failure: unknown) => {
+      logger.error('could not record the failure in run state', { error: String(failure) });
+    });
+  }
+  if (!envelope.taskToken) return;
+  try {
+    await ctx.ports.workflow.sendTaskFailure(envelope.taskToken, error, cause);
+  } catch (failure) {
+    if (failure instanceof StaleTaskTokenError) logger.info('task token already closed; the execution has ended', { error });
+    else throw failure;
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import validator from 'asl-validator';
+import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
+import type { ServiceContext } from '../../shared/runtime/ServiceContext';
+import { readIngestDefinition, runIngest, type IngestHandlers } from '../../cli/localRuntime/ingestStateMachine';
+
+type Item = { itemId: string; label: string; extraction: 'sync' | 'async' };
+const ctx = {} as ServiceContext; // the fake handlers below never touch ports
+
+class NamedError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Handlers that behave like the services: extract hands the token to a "loader" that completes it. */
+function fakePipeline(workflow: LocalWorkflow, items: Item[], extractBehaviour: (item: Item, attempt: number) => 'deliver' | Error) {
+  const attempts = new Map<string, number>();
+  const calls: string[] = [];
+  const handlers: IngestHandlers = {
+    plan: async () => ({ runId: 'run-1', items, itemCount: items.length }),
+    startJob: async (_ctx, input: { item: Item }) => {
+      calls.push(`startJob:${input.item.itemId}`);
+      return { item: input.item, job: { id: 'job-1', polls: 0 }, waitSeconds: 0 };
+    },
+    pollJob: async (_ctx, input: { item: Item; job: { id: string; polls: number } }) => {
+      calls.push(`pollJob:${input.item.itemId}`);
+      const polls = input.job.polls + 1;
+      return { item: input.item, job: { ...input.job, polls }, status: polls < 2 ? 'running' : 'ready', waitSeconds: 0 };
+    },
+    extract: async (_ctx, input: { item: Item; taskToken: string; job: unknown }) => {
+      const attempt = (attempts.get(input.item.itemId) ?? 0) + 1;
+      attempts.set(input.item.itemId, attempt);
+      calls.push(`extract:${input.item.itemId}:${attempt}`);
+      const behaviour = extractBehaviour(input.item, attempt);
+      if (behaviour instanceof Error) throw behaviour;
+      // The loader completes the token later, from another "service".
+      setTimeout(() => void workflow.sendTaskSuccess(input.taskToken, { itemId: input.item.itemId, rowsLoaded: 10 }), 5);
+      return { itemId: input.item.itemId };
+    },
+    finalize: async (_ctx, input: { runId: string; results: { status: string; label: string; error?: { Cause: string } }[] }) => {
+      const failed = input.results.filter((result) => result.status === 'failed');
+      return {
+        runId: input.runId,
+        status: failed.length === 0 ? 'succeeded' : 'failed',
+        items: input.results.length,
+        failureCause: failed.map((result) => `${result.label}: ${result.error?.Cause}`).join('; '),
+      };
+    },
+  };
+  return { handlers, calls };
+}
+
+describe('statemachines/ingest.asl.yml', () => {
+  it('is valid Amazon States Language', () => {
+    const result = validator(readIngestDefinition() as unknown as Parameters<typeof validator>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('fans out one Map iteration per item and succeeds once every token is completed by the loader', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = ['a', 'b', 'c'].map((id) => ({ itemId: id, label: `acme/src/${id}/all`, extraction: 'sync' }));
+    const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
+    expect(result.status).toBe('succeeded');
+    expect(calls.filter((call) => call.startsWith('extract')).sort()).toEqual(['extract:a:1', 'extract:b:1', 'extract:c:1']);
+    expect(workflow.openTasks()).toBe(0);
+  });
+
+  it('retries a transient extraction error, then succeeds', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'a', label: 'acme/src/a/all', extraction: 'sync' }];
+    const { handlers, calls } = fakePipeline(workflow, items, (_item, attempt) => (attempt === 1 ? new NamedError('Extract.Transient', 'connection reset') : 'deliver'));
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
+    expect(result.status).toBe('succeeded');
+    expect(calls).toEqual(['extract:a:1', 'extract:a:2']);
+  });
+
+  it('catches a permanent failure of one item, delivers the others, and fails the run with a readable cause', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [
+      { itemId: 'good', label: 'acme/src/good/all', extraction: 'sync' },
+      { itemId: 'bad', label: 'acme/src/bad/all', extraction: 'sync' },
+    ];
+    const { handlers, calls } = fakePipeline(workflow, items, (item) => (item.itemId === 'bad' ? new NamedError('Extract.HttpError', 'HTTP 404 from /v1/campaigns: check the account id') : 'deliver'));
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
+    expect(result).toMatchObject({ status: 'failed', error: 'Run.ItemsFailed' });
+    expect(result.status === 'failed' && result.cause).toContain('acme/src/bad/all: HTTP 404 from /v1/campaigns');
+    expect(calls).toContain('extract:good:1');
+    expect(calls.filter((call) => call.startsWith('extract:bad'))).toHaveLength(1);
+  });
+
+  it('fails an item whose token is failed by a later stage (e.g. the transformer)', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'a', label: 'acme/src/a/all', extraction: 'sync' }];
+    const { handlers } = fakePipeline(workflow, items, () => 'deliver');
+    handlers.extract = async (_ctx, input: { taskToken: string }) => {
+      setTimeout(() => void workflow.sendTaskFailure(input.taskToken, 'Transform.RejectThreshold', '12% of rows rejected, above the 5% threshold'), 5);
+      return {};
+    };
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
+    expect(result.status === 'failed' && result.cause).toContain('12% of rows rejected');
+  });
+
+  it('runs async report items through StartJob → Wait → PollJob until ready, then Extract', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'r', label: 'acme/reports/daily/2026-01-01', extraction: 'async' }];
+    const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
+    expect(result.status).toBe('succeeded');
+    expect(calls).toEqual(['startJob:r', 'pollJob:r', 'pollJob:r', 'extract:r:1']);
+  });
+
+  it('turns a token that nobody completes into a timeout failure instead of hanging', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'a', label: 'acme/src/a/all', extraction: 'sync' }];
+    const { handlers } = fakePipeline(workflow, items, () => 'deliver');
+    handlers.extract = async () => ({});
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, itemTimeoutMs: 100 });
+    expect(result.status === 'failed' && result.cause).toContain('not delivered within');
+  });
+});
