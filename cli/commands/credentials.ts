@@ -1,0 +1,231 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  CredentialDecryptError,
+  CredentialNotFoundError,
+  CredentialWriteConflictError,
+  InvalidCredentialValuesError,
+  type CredentialMetadata,
+  type CredentialStore,
+} from '../../services/credentials';
+import { KeyringFileError } from '../../shared/adapters/local/FileKeyring';
+import { KeyringDecryptError, type Keyring } from '../../shared/ports';
+
+/** What the credentials commands need; opened per command and closed when it ends. */
+export interface CredentialsCommandContext {
+  store: CredentialStore;
+  close(): Promise<void>;
+}
+
+export interface CredentialsCommandIo {
+  /** Where `put` reads JSON when no `--file` is given (default process.stdin). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+/** A keyring that can add a master key itself (the local FileKeyring; KMS rotates on its own). */
+interface RotatableKeyring extends Keyring {
+  rotate(): Promise<string>;
+}
+
+const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Errors a user can cause and fix; shown as one line instead of a stack. */
+const USER_ERRORS = [CredentialNotFoundError, CredentialDecryptError, InvalidCredentialValuesError, CredentialWriteConflictError, KeyringFileError, KeyringDecryptError];
+
+/**
+ * Adds `dif credentials put | list | show-meta | delete | reencrypt | rotate-key`. Secret values
+ * enter only through a file or stdin — never an argument, which would land in shell history and
+ * process listings — and no command ever prints one. Output goes through the program's
+ * `configureOutput()` writers.
+ *
+ * @example
+ * registerCredentialsCommands(program, async () => openLocalCredentials(dataDir));
+ * // echo '{"api_key":"…"}' | dif credentials put --client acme --source graph_ads
+ */
+export function registerCredentialsCommands(
+  program: Command,
+  openContext: () => Promise<CredentialsCommandContext>,
+  io: CredentialsCommandIo = {},
+): Command {
+  const credentials = program.command('credentials').description('Store, inspect and re-encrypt API credentials (values are never printed)');
+  const out = (text: string) => program.configureOutput().writeOut?.(`${text}\n`) ?? process.stdout.write(`${text}\n`);
+  const run = (work: (store: CredentialStore, command: Command) => Promise<void>) =>
+    async function (this: Command) {
+      const command = this;
+      const context = await openContext();
+      try {
+        await work(context.store, command);
+      } catch (error) {
+        if (USER_ERRORS.some((type) => error instanceof type)) command.error(`error: ${(error as Error).message}`, { exitCode: 1, code: 'dif.credentials' });
+        throw error;
+      } finally {
+        await context.close();
+      }
+    };
+
+  credentials
+    .command('put')
+    .description('Store the credentials of a client × source from a JSON object in --file or on stdin (replaces the stored fields)')
+    .requiredOption('--client <client>', 'client name, as in clients/{client}.yml')
+    .requiredOption('--source <source>', 'source name, as in sources/{source}.yml')
+    .option('--file <path>', 'JSON file holding an object of field name to string value; stdin when omitted')
+    // Unknown options and arguments are caught below so commander never echoes them (they may be secrets).
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(
+      run(async (store, command) => {
+        if (command.args.length > 0) {
+          command.error(
+            'error: put does not take credential values on the command line (they would be kept in shell history and visible to other users); ' +
+              'put them in a JSON file and pass --file path, or pipe the JSON on stdin',
+            { exitCode: 2, code: 'dif.credentials.argument' },
+          );
+        }
+        const { client, source, file } = command.opts<{ client: string; source: string; file?: string }>();
+        const text = file ? await readInputFile(command, file) : await readStdin(command, io.stdin ?? process.stdin);
+        const values = parseJson(command, text, file ?? 'stdin');
+        const meta = await store.put(client, source, values as Record<string, unknown>);
+        out(`stored credentials for client ${meta.client} source ${meta.source}: version ${meta.version}, fields ${meta.fields.join(', ')}, key ${meta.keyId}`);
+      }),
+    );
+
+  credentials
+    .command('list')
+    .description('List stored credentials: client, source, version, key and field names (never values)')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (store, command) => {
+        const all = await store.list();
+        if (command.opts<{ json?: boolean }>().json) out(JSON.stringify(all, null, 2));
+        else if (all.length === 0) out('no credentials stored; add some with `dif credentials put --client C --source S --file creds.json`');
+        else out(formatTable(all));
+      }),
+    );
+
+  credentials
+    .command('show-meta')
+    .description('Show the metadata of one credential (never values)')
+    .requiredOption('--client <client>', 'client name')
+    .requiredOption('--source <source>', 'source name')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (store, command) => {
+        const { client, source, json } = command.opts<{ client: string; source: string; json?: boolean }>();
+        const meta = await store.describe(client, source);
+        out(json ? JSON.stringify(meta, null, 2) : formatMeta(meta));
+      }),
+    );
+
+  credentials
+    .command('delete')
+    .description('Delete the credentials of a client × source')
+    .requiredOption('--client <client>', 'client name')
+    .requiredOption('--source <source>', 'source name')
+    .action(
+      run(async (store, command) => {
+        const { client, source } = command.opts<{ client: string; source: string }>();
+        if (!(await store.delete(client, source))) throw new CredentialNotFoundError(client, source);
+        out(`deleted credentials for client ${client} source ${source}`);
+      }),
+    );
+
+  credentials
+    .command('reencrypt')
+    .description('Move every stored credential under the current (or the given) master key, with a fresh data key each')
+    .option('--key-id <id>', 'master key to move to (KMS key id/ARN/alias, or a local key id); default: the current key')
+    .option('--force', 're-encrypt records already under the target key too')
+    .option('--json', 'print JSON')
+    .action(
+      run(async (store, command) => {
+        const { keyId, force, json } = command.opts<{ keyId?: string; force?: boolean; json?: boolean }>();
+        const summary = await store.reencrypt(keyId, { force });
+        if (json) out(JSON.stringify(summary, null, 2));
+        else {
+          out(`re-encrypted ${summary.moved.length} credential(s) under key ${summary.keyId}; ${summary.skipped.length} already under it`);
+          for (const failure of summary.failed) out(`FAILED ${failure.client}/${failure.source}: ${failure.reason}`);
+        }
+        if (summary.failed.length > 0) {
+          command.error(`error: ${summary.failed.length} credential(s) could not be re-encrypted (listed above); they are unchanged`, { exitCode: 1, code: 'dif.credentials.reencrypt' });
+        }
+      }),
+    );
+
+  credentials
+    .command('rotate-key')
+    .description('Add a new master key to the local keyring and make it current (old keys stay for decryption)')
+    .option('--no-reencrypt', 'only add the key; run `dif credentials reencrypt` later')
+    .action(
+      run(async (store, command) => {
+        const keyring = store.keyring as Partial<RotatableKeyring>;
+        if (typeof keyring.rotate !== 'function') {
+          command.error(
+            'error: rotate-key manages the local keyring only; with KMS enable automatic key rotation, or create a new key and run `dif credentials reencrypt --key-id <new key>`',
+            { exitCode: 2, code: 'dif.credentials.rotateKey' },
+          );
+        }
+        const keyId = await (keyring as RotatableKeyring).rotate();
+        out(`new master key ${keyId} is now current`);
+        if (command.opts<{ reencrypt: boolean }>().reencrypt) {
+          const summary = await store.reencrypt(keyId);
+          out(`re-encrypted ${summary.moved.length} credential(s) under key ${keyId}`);
+          for (const failure of summary.failed) out(`FAILED ${failure.client}/${failure.source}: ${failure.reason}`);
+        }
+      }),
+    );
+
+  return credentials;
+}
+
+async function readInputFile(command: Command, path: string): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    return command.error(`error: cannot read credentials file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}; check the path`, { exitCode: 1 });
+  }
+  if (size > MAX_INPUT_BYTES) command.error(`error: credentials file ${path} is ${size} bytes; a credentials object is expected to be under 1 MiB`, { exitCode: 1 });
+  return readFile(path, 'utf8');
+}
+
+async function readStdin(command: Command, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+  if (stdin.isTTY) process.stderr.write('Paste a JSON object of credential fields, then press Ctrl-D:\n');
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += buffer.length;
+    if (bytes > MAX_INPUT_BYTES) command.error('error: more than 1 MiB on stdin; a credentials object is expected to be small', { exitCode: 1 });
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') command.error('error: nothing on stdin; pipe a JSON object of credential fields, or pass --file path', { exitCode: 1 });
+  return text;
+}
+
+function parseJson(command: Command, text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the input, which is secret: say where, not what.
+    return command.error(`error: ${origin} is not valid JSON; expected an object such as {"api_key": "…"}`, { exitCode: 1 });
+  }
+}
+
+function formatMeta(meta: CredentialMetadata): string {
+  return [
+    `client:   ${meta.client}`,
+    `source:   ${meta.source}`,
+    `version:  ${meta.version}`,
+    `key:      ${meta.keyId}`,
+    `fields:   ${meta.fields.join(', ')}`,
+    `created:  ${meta.createdAt}`,
+    `rotated:  ${meta.rotatedAt}`,
+  ].join('\n');
+}
+
+function formatTable(all: CredentialMetadata[]): string {
+  const header = ['CLIENT', 'SOURCE', 'VERSION', 'KEY', 'ROTATED', 'FIELDS'];
+  const rows = all.map((meta) => [meta.client, meta.source, String(meta.version), meta.keyId, meta.rotatedAt, meta.fields.join(',')]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+}

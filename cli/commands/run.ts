@@ -1,0 +1,68 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { redirectLogs } from '../../shared/log';
+import { LocalRuntime, newRunId } from '../localRuntime/LocalRuntime';
+import { prepareDemoEnvironment } from '../localRuntime/demoEnvironment';
+import { RunProgress } from '../progress/RunProgress';
+import { runTotals } from '../progress/runTotals';
+import { renderRunSummary } from '../progress/summaryTable';
+import { resolveConfigDir, resolveDataDir } from '../paths';
+
+interface RunOptions {
+  client?: string;
+  source?: string;
+  stream?: string;
+  config?: string;
+  dataDir?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** `dif run`: the whole pipeline, locally, through the deployed state machine definition. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('Run the pipeline locally: plan, extract, transform and load every selected item (exits 1 if any item failed)')
+    .option('--client <client>', 'only this client')
+    .option('--source <source>', 'only this source')
+    .option('--stream <stream>', 'only this stream')
+    .option('--config <dir>', 'folder holding sources/ and clients/ (default: the project folder, i.e. the demo)')
+    .option('--data-dir <dir>', 'local lake, queues, run state and warehouse (default: $DIF_HOME or .dif)')
+    .option('--no-progress', 'do not draw live progress')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: RunOptions) => {
+      const dataDir = resolveDataDir(options.dataDir);
+      const runtime = await LocalRuntime.open({
+        configDir: resolveConfigDir(options.config),
+        dataDir,
+        databaseUrl: process.env.DATABASE_URL,
+        redisUrl: process.env.REDIS_URL,
+      });
+      const demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
+      const runId = newRunId();
+      mkdirSync(join(dataDir, 'logs'), { recursive: true });
+      const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
+      redirectLogs(createWriteStream(logFile, { flags: 'a' }));
+      const progress = new RunProgress(runtime.ctx.ports.runState, runId);
+      if (options.progress !== false && !options.json) progress.start();
+      try {
+        if (demo && !options.json) console.error(`demo API listening on ${demo.url}`);
+        const outcome = await runtime.run({ client: options.client, source: options.source, stream: options.stream }, runId);
+        if (options.progress !== false && !options.json) await progress.stop();
+        const totals = runTotals(await runtime.ctx.ports.runState.listItems(runId));
+        const failed = outcome.result.status === 'failed';
+        if (options.json) {
+          console.log(JSON.stringify({ runId, status: outcome.result.status, durationMs: outcome.durationMs, ...totals, error: failed ? outcome.result : undefined, logFile }));
+        } else {
+          console.log(renderRunSummary(runId, outcome.result.status, outcome.durationMs, totals));
+          if (outcome.result.status === 'failed' && totals.failed.length === 0) console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);
+          console.log(`\nlogs: ${logFile}\nquery: dif sql "select * from <schema>.<table> limit 10"${options.dataDir ? ` --data-dir ${options.dataDir}` : ''}`);
+        }
+        if (failed) process.exitCode = 1;
+      } finally {
+        await demo?.close();
+        await runtime.close();
+      }
+    });
+}

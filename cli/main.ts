@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import '../shared/runtime/polyfills';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../shared/config';
+import { redact } from '../shared/log';
+import { registerRunCommand } from './commands/run';
+import { registerValidateCommand } from './commands/validate';
+import { registerSqlCommand } from './commands/sql';
+import { registerSchemaCommand } from './commands/schema';
+import { UserError } from './UserError';
+
+/** Builds the `dif` command line (exported for in-process tests). */
+export function buildProgram(): Command {
+  const program = new Command('dif')
+    .description('DIF — Data Ingestion Framework: extract API data, clean it, load it into the warehouse')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRunCommand(program);
+  registerValidateCommand(program);
+  registerSqlCommand(program);
+  registerSchemaCommand(program);
+  return program;
+}
+
+/** Runs the CLI; user errors print their message alone, without a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof UserError || error instanceof ConfigError) {
+      console.error(`error: ${redact(error.message)}`);
+      return error instanceof UserError ? error.exitCode : 1;
+    }
+    console.error(`unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+    return 2;
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
