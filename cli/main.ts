@@ -7,6 +7,10 @@ import { registerRunCommand } from './commands/run';
 import { registerValidateCommand } from './commands/validate';
 import { registerSqlCommand } from './commands/sql';
 import { registerSchemaCommand } from './commands/schema';
+import { registerRunsCommands } from './commands/runs';
+import { registerStatusCommand } from './commands/status';
+import { registerDlqCommands } from './commands/dlq';
+import { registerReportCommand } from './commands/report';
 import { UserError } from './UserError';
 
 /** Builds the `dif` command line (exported for in-process tests). */
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerSqlCommand(program);
   registerSchemaCommand(program);
+  registerRunsCommands(program);
+  registerStatusCommand(program);
+  registerDlqCommands(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -1,14 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  CredentialStore,
   CredentialDecryptError,
   CredentialNotFoundError,
   CredentialWriteConflictError,
   InvalidCredentialValuesError,
   type CredentialMetadata,
-  type CredentialStore,
 } from '../../services/credentials';
-import { KeyringFileError } from '../../shared/adapters/local/FileKeyring';
+import { FileKeyring, KeyringFileError } from '../../shared/adapters/local/FileKeyring';
+import { InProcessLockManager } from '../../shared/adapters/local/InProcessLockManager';
+import { SqliteSecretRecordStore } from '../../shared/adapters/local/SqliteSecretRecordStore';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
 
 /** What the credentials commands need; opened per command and closed when it ends. */
@@ -33,6 +36,26 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 const USER_ERRORS = [CredentialNotFoundError, CredentialDecryptError, InvalidCredentialValuesError, CredentialWriteConflictError, KeyringFileError, KeyringDecryptError];
 
 /**
+ * The credentials of a local data directory (`keyring.json`, `secrets.db`) without opening the
+ * rest of the local ports: a credentials command needs neither the warehouse nor the queues.
+ *
+ * @example
+ * registerCredentialsCommands(program, () => openLocalCredentialsContext(resolveDataDir(undefined)));
+ */
+export async function openLocalCredentialsContext(dataDir: string): Promise<CredentialsCommandContext> {
+  const keyring = await FileKeyring.open(join(dataDir, 'keyring.json'));
+  const records = SqliteSecretRecordStore.inDataDir(dataDir);
+  const locks = new InProcessLockManager();
+  return {
+    store: new CredentialStore({ records, keyring, locks }),
+    async close() {
+      await locks.close();
+      records.close();
+    },
+  };
+}
+
+/**
  * Adds `dif credentials put | list | show-meta | delete | reencrypt | rotate-key`. Secret values
  * enter only through a file or stdin — never an argument, which would land in shell history and
  * process listings — and no command ever prints one. Output goes through the program's
@@ -50,16 +73,18 @@ export function registerCredentialsCommands(
   const credentials = program.command('credentials').description('Store, inspect and re-encrypt API credentials (values are never printed)');
   const out = (text: string) => program.configureOutput().writeOut?.(`${text}\n`) ?? process.stdout.write(`${text}\n`);
   const run = (work: (store: CredentialStore, command: Command) => Promise<void>) =>
-    async function (this: Command) {
-      const command = this;
-      const context = await openContext();
+    // commander passes the command itself as the last action argument.
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      let context: CredentialsCommandContext | undefined;
       try {
+        context = await openContext();
         await work(context.store, command);
       } catch (error) {
         if (USER_ERRORS.some((type) => error instanceof type)) command.error(`error: ${(error as Error).message}`, { exitCode: 1, code: 'dif.credentials' });
         throw error;
       } finally {
-        await context.close();
+        await context?.close();
       }
     };
 

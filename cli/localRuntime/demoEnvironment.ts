@@ -13,7 +13,9 @@ export function demoSourcesOf(config: DifConfig): string[] {
 /**
  * Makes a configuration that uses the bundled demo API runnable offline: starts the demo API on
  * a free port unless DIF_DEMO_API_URL already points at one, and stores the demo credentials for
- * every client × demo source that has none yet (encrypted, like any credential).
+ * every client × demo source (encrypted, like any credential). A freshly started demo API has
+ * forgotten the refresh tokens it rotated last time, so its credentials are stored anew; with an
+ * external demo API only missing credentials are added.
  * Returns undefined when no source uses the demo API.
  */
 export async function prepareDemoEnvironment(config: DifConfig, credentials: CredentialStore): Promise<DemoApi | undefined> {
@@ -21,7 +23,7 @@ export async function prepareDemoEnvironment(config: DifConfig, credentials: Cre
   if (demoSources.length === 0) return undefined;
   const demo = process.env[DEMO_URL_VARIABLE] ? undefined : await startDemoApi();
   if (demo) process.env[DEMO_URL_VARIABLE] = demo.url;
-  const existing = new Set((await credentials.list()).map((entry) => `${entry.client}/${entry.source}`));
+  const existing = new Set(demo ? [] : (await credentials.list()).map((entry) => `${entry.client}/${entry.source}`));
   for (const client of config.clients.values()) {
     for (const sourceName of Object.keys(client.sources)) {
       const values = DEMO_CREDENTIALS[sourceName];

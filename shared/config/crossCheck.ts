@@ -24,12 +24,16 @@ export function crossCheck(
       if (stream.load.mode === 'merge' && stream.primary_key.length === 0) {
         problems.push({ file, path: `streams.${streamName}.primary_key`, message: 'merge loads need a primary_key (the columns that identify a record)' });
       }
+      problems.push(...checkExtraction(file, value, streamName));
       for (const key of stream.primary_key) {
         if (!(key in stream.columns)) problems.push({ file, path: `streams.${streamName}.primary_key`, message: `"${key}" is not a declared column (declared: ${Object.keys(stream.columns).join(', ')})` });
       }
     }
     for (const variable of templateVariables(JSON.stringify(value))) {
       const root = variable.split('.')[0];
+      if (root === 'env' && !/^env\.DIF_\w+$/.test(variable)) {
+        problems.push({ file, path: '(template)', message: `template variable "${variable}": only env.DIF_* variables can be read, so a source cannot reach other process settings` });
+      }
       if (!['client', 'secrets', 'partition', 'slice', 'page', 'parent', 'job', 'env', 'run', 'cursor'].includes(root ?? '')) {
         problems.push({ file, path: '(template)', message: `template variable "${variable}" is unknown; use client.*, secrets.*, partition.*, slice.*, page.*, parent.*, job.*, cursor or env.DIF_*` });
       }
@@ -52,6 +56,35 @@ export function crossCheck(
         }
       }
     }
+  }
+  return problems;
+}
+
+/** Extraction rules that span a stream's fields or two streams of a source. */
+function checkExtraction(file: string, source: SourceDefinition, streamName: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const stream = source.streams[streamName]!;
+  const at = `streams.${streamName}`;
+  if (!stream.request && !stream.async_job) problems.push({ file, path: `${at}.request`, message: 'required field is missing (expected the request that fetches the stream; only async_job reports may omit it)' });
+  if (stream.parent) {
+    const parent = source.streams[stream.parent.stream];
+    if (!parent) problems.push({ file, path: `${at}.parent.stream`, message: `no stream "${stream.parent.stream}" in this source (it has: ${Object.keys(source.streams).join(', ')})` });
+    else if (parent.parent) problems.push({ file, path: `${at}.parent.stream`, message: `"${stream.parent.stream}" is itself a dependent stream; point parent at the top-level stream` });
+    else if (parent.format.type !== 'json') problems.push({ file, path: `${at}.parent.stream`, message: `the parent's records are read from its JSON pages, but "${stream.parent.stream}" has format ${parent.format.type}` });
+    if (stream.async_job) problems.push({ file, path: `${at}.parent`, message: 'a stream cannot be both dependent (parent) and an async report (async_job)' });
+  }
+  const paginate = stream.paginate;
+  const paging = paginate.type;
+  const readsBody =
+    paging === 'cursor' ||
+    paging === 'next_url' ||
+    (paginate.type === 'page_number' && (paginate.total_pages !== undefined || paginate.total_records !== undefined)) ||
+    (paginate.type === 'offset' && paginate.total !== undefined);
+  if (!stream.async_job && readsBody && stream.format.type !== 'json') {
+    problems.push({ file, path: `${at}.paginate`, message: `paginate type ${paging} reads the response body, which needs format json (this stream is ${stream.format.type}); use offset with total_header, link_header or page_number` });
+  }
+  if (stream.incremental && stream.format.type !== 'json') {
+    problems.push({ file, path: `${at}.incremental`, message: 'the incremental cursor is read from JSON records; this stream is not format json' });
   }
   return problems;
 }

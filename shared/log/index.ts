@@ -1,2 +1,3 @@
 export * from './logger';
 export * from './secretRedactor';
+export * from './redactUrl';

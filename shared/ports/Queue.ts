@@ -45,7 +45,11 @@ export interface Queue {
   ack(receiptHandle: string): Promise<void>;
   /** Makes a delivered message visible again after `delaySeconds` (a retry), recording why. */
   release(receiptHandle: string, options?: { delaySeconds?: number; error?: string }): Promise<void>;
-  /** Messages waiting (visible or in flight), for progress and tests. */
+  /**
+   * Messages waiting (visible or in flight), for progress and tests. A message sent or released
+   * with a delay counts as in flight until it becomes visible (SQS: NotVisible + Delayed), so
+   * `visible + inFlight === 0` means the queue is drained.
+   */
   depth(): Promise<{ visible: number; inFlight: number; dead: number }>;
   listDeadLetters(): Promise<DeadLetter[]>;
   /** Moves dead letters (all, or the given ids) back to the queue; returns how many moved. */

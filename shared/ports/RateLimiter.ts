@@ -40,6 +40,10 @@ export interface RateLimiter {
  */
 export interface LockManager {
   withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T>;
+  /**
+   * Acts like the worker dying: stops extending held locks and aborts their work signals without
+   * releasing them, so other workers get them once their TTL runs out.
+   */
   close(): Promise<void>;
 }
 

@@ -58,13 +58,16 @@ export interface CursorRecord extends CursorKey {
  */
 export interface RunStateStore {
   createRun(run: RunRecord): Promise<void>;
+  /** Merges `patch` into an existing run (`undefined` removes an optional field); throws when the run does not exist. */
   updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId'>>): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(limit?: number): Promise<RunRecord[]>;
   /**
    * Creates or updates an item. A `stage` in the patch stamps `stageTimes[stage]` with now.
-   * Identity fields (client…partition) are required on the first write.
+   * Identity fields (client…partition) are required on the first write. An optional field present
+   * in the patch with the value `undefined` is removed (e.g. `{ error: undefined }` after a
+   * successful retry); `attempts` changes only when the patch sets it.
    */
   updateItem(runId: string, itemId: string, patch: ItemPatch): Promise<ItemRecord>;
   getItem(runId: string, itemId: string): Promise<ItemRecord | undefined>;

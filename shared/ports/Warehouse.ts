@@ -22,8 +22,11 @@ export interface LoadRequest {
   batchId: string;
   table: TableSpec;
   mode: LoadMode;
-  /** For `replace_partition`: rows of the target with `column` in [from, to] are replaced. */
-  partition?: { column: string; from: string; to: string };
+  /**
+   * For `replace_partition`: rows of the target with `column` in [from, to] are replaced.
+   * Without `from`/`to` the range is the min/max of `column` in the loaded batch.
+   */
+  partition?: { column: string; from?: string; to?: string };
   /** Object-store key of the Redshift-format COPY manifest listing the clean CSV parts. */
   manifestKey: string;
 }

@@ -6,7 +6,11 @@ import type { Ports } from '../ports';
  * Implemented by services/credentials (`CredentialStore`).
  */
 export interface SecretProvider {
-  get(client: string, source: string): Promise<Record<string, string>>;
+  /**
+   * `fresh: true` skips the short in-memory cache (read it right before using a single-use
+   * value such as an OAuth refresh token, which another worker may have rotated).
+   */
+  get(client: string, source: string, options?: { fresh?: boolean }): Promise<Record<string, string>>;
   /**
    * Persists rotated values (e.g. a new OAuth refresh token) merged into the stored ones.
    * Safe under concurrency: the newest value wins and no writer loses it.

@@ -54,7 +54,7 @@ function fakePipeline(workflow: LocalWorkflow, items: Item[], extractBehaviour: 
 
 describe('statemachines/ingest.asl.yml', () => {
   it('is valid Amazon States Language', () => {
-    const result = validator(readIngestDefinition() as unknown as Parameters<typeof validator>[0]);
+    const result = validator(readIngestDefinition());
     expect(result.errors ?? []).toEqual([]);
     expect(result.isValid).toBe(true);
   });

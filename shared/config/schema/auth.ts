@@ -18,6 +18,28 @@ export const auth = z
       type: z.literal('bearer').describe('Authorization: Bearer <token>.'),
       token: templated.describe('The token. Example: "{{ secrets.access_token }}"'),
     }),
+    z.strictObject({
+      type: z.literal('basic').describe('HTTP Basic authentication.'),
+      username: templated.describe('Example: "{{ secrets.username }}"'),
+      password: templated.describe('Example: "{{ secrets.password }}"'),
+    }),
+    z.strictObject({
+      type: z.literal('oauth2_refresh_token').describe('OAuth 2 refresh-token grant; the access token is cached until it expires, a 401 refreshes it once.'),
+      token_url: templated.describe('Token endpoint (an allowed host). Example: https://auth.example.com/oauth2/token'),
+      client_id: templated.describe('Example: "{{ secrets.client_id }}"'),
+      client_secret: templated.describe('Example: "{{ secrets.client_secret }}"'),
+      refresh_token: templated.default('{{ secrets.refresh_token }}').describe('The refresh token; when the endpoint returns a new one it is saved to the credentials store.'),
+      body: z.enum(['form', 'json']).default('form').describe('How the token request is encoded.'),
+      scope: z.string().optional().describe('OAuth scope to request.'),
+    }),
+    z.strictObject({
+      type: z.literal('oauth2_client_credentials').describe('OAuth 2 client-credentials grant.'),
+      token_url: templated.describe('Token endpoint (an allowed host).'),
+      client_id: templated.describe('Example: "{{ secrets.client_id }}"'),
+      client_secret: templated.describe('Example: "{{ secrets.client_secret }}"'),
+      body: z.enum(['form', 'json']).default('form').describe('How the token request is encoded.'),
+      scope: z.string().optional().describe('OAuth scope to request.'),
+    }),
   ])
   .default({ type: 'none' })
   .describe('Authentication for every request of the source.');

@@ -43,6 +43,7 @@ export const pagination = z
       limit_param: z.string().default('limit').describe('Query parameter for the page size.'),
       limit: z.number().int().positive().default(100).describe('Page size to request.'),
       total: jsonPath.optional().describe('Path of the total record count; when absent, paging stops at the first empty page.'),
+      total_header: z.string().optional().describe('Response header holding the total record count (for CSV or other non-JSON pages). Example: X-Total-Count'),
     }),
     z.strictObject({
       type: z.literal('page_number').describe('page=1,2,3… paging.'),

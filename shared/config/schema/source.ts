@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { identifier, templated } from './common';
 import { auth } from './auth';
 import { stream } from './stream';
+import { rateLimit } from './rateLimit';
+import { retry } from './retry';
+import { shortDuration } from './common';
 
 export const sourceDefinition = z
   .strictObject({
@@ -10,6 +13,10 @@ export const sourceDefinition = z
     base_url: templated.describe('Base URL of the API. Example: https://graph.example.com/v21.0'),
     allowed_hosts: z.array(z.string()).optional().describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
     auth: auth,
+    rate_limit: rateLimit.optional(),
+    retry: retry.default(() => retry.parse({})),
+    timeout: shortDuration.default('30s').describe('Per-request timeout (connect to last byte of a page, or between bytes of a download).'),
+    headers: z.record(z.string(), templated).default({}).describe('Headers sent with every request of the source.'),
     streams: z.record(identifier, stream).refine((streams) => Object.keys(streams).length > 0, 'at least one stream').describe('Datasets of the source, by name.'),
   })
   .describe('An HTTP API described once, used by any number of clients.');

@@ -5,14 +5,23 @@ import { format } from './format';
 import { load } from './load';
 import { pagination, request } from './request';
 import { transform } from './transform';
+import { asyncJob } from './asyncJob';
+import { incremental } from './incremental';
+import { parent } from './parent';
+import { partition } from './partition';
 
 export const stream = z
   .strictObject({
     description: z.string().optional().describe('What the stream holds, for people.'),
     // Extraction (services/extractor)
-    request: request,
+    request: request.optional().describe('The request that fetches the stream; required unless the stream is an async_job report.'),
     records: jsonPath.default('$').describe('Where the records are in a JSON response. Example: $.data'),
     paginate: pagination.default({ type: 'none' }),
+    partition: partition.optional(),
+    parent: parent.optional(),
+    async_job: asyncJob.optional(),
+    incremental: incremental.optional(),
+    runtime: z.enum(['lambda', 'ecs']).default('lambda').describe('Where extraction runs: lambda (up to 15 minutes) or ecs (long or very large extractions).'),
     // Decoding and cleaning (services/transformer)
     format: format,
     transform: transform.optional(),

@@ -1,0 +1,306 @@
+/**
+ * Transformer benchmark (issue 5). Generates its own inputs — marketing-insight rows with a
+ * nested `actions[]` as JSON lines, the same rows as CSV and as XML, plus a ~100 MB and a ~2 GB
+ * JSON-lines object — and transforms each through `transformWithCounts` (decode → pipeline →
+ * gzipped clean parts in a directory lake). Every measurement runs in a fresh child process
+ * (bundled with esbuild, as in Lambda; pinned to one core with `taskset` when available), so
+ * its peak RSS is its own.
+ *
+ * Usage: npm run bench:transform [-- --rows 1000000 --small-mb 100 --big-mb 2048]
+ * Last line: {"jsonl_mb_s":…,"csv_mb_s":…,"xml_mb_s":…,"jsonl_records_s":…,"rss_mb_100mb":…,"rss_mb_2gb":…, …}
+ */
+import '../shared/runtime/polyfills';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Writable } from 'node:stream';
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    'small-mb': { type: 'string', default: '100' },
+    'big-mb': { type: 'string', default: '2048' },
+    child: { type: 'string' },
+    lake: { type: 'string' },
+    key: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'parse-floor': { type: 'boolean', default: false },
+  },
+});
+
+type Format = 'jsonl' | 'csv' | 'xml';
+
+const COLUMNS = {
+  date_start: 'date',
+  account_id: 'bigint',
+  campaign_id: 'bigint',
+  campaign_name: 'varchar(256)',
+  impressions: 'bigint',
+  clicks: 'bigint',
+  spend: 'decimal(18,6)',
+  ctr: 'decimal(18,6)',
+  actions: 'super',
+  updated_time: 'timestamptz',
+};
+
+const ACTION_TYPES = ['link_click', 'purchase', 'add_to_cart', 'view_content', 'lead'];
+
+interface Row {
+  date_start: string;
+  account_id: string;
+  campaign_id: string;
+  campaign_name: string;
+  impressions: string;
+  clicks: string;
+  spend: string;
+  ctr: string;
+  actions: { action_type: string; value: string }[];
+  updated_time: string;
+}
+
+function row(i: number): Row {
+  const actions = [];
+  for (let a = 0; a < 1 + (i % 3); a++) actions.push({ action_type: ACTION_TYPES[(i + a) % 5]!, value: String((i * (a + 3)) % 997) });
+  return {
+    date_start: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    account_id: String(100000 + (i % 50)),
+    campaign_id: String(23850000000000000n + BigInt(i % 100000)),
+    campaign_name: i % 13 === 0 ? `Spring "sale", wave ${i % 1000} – é` : `Campaign ${i % 1000}`,
+    impressions: String((i * 37) % 1000000),
+    clicks: String((i * 7) % 10000),
+    spend: `${(i * 13) % 100000}.${String((i * 7919) % 1000000).padStart(6, '0')}`,
+    ctr: `${i % 10}.${String(i % 10000).padStart(4, '0')}`,
+    actions,
+    updated_time: `2026-01-${String((i % 28) + 1).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:15:30+0000`,
+  };
+}
+
+function jsonlLine(r: Row): string {
+  return `${JSON.stringify(r)}\n`;
+}
+
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const CSV_HEADER = `${Object.keys(COLUMNS).join(',')}\n`;
+function csvLine(r: Row): string {
+  return `${[r.date_start, r.account_id, r.campaign_id, csvCell(r.campaign_name), r.impressions, r.clicks, r.spend, r.ctr, csvCell(JSON.stringify(r.actions)), r.updated_time].join(',')}\n`;
+}
+
+function xmlEscape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('"', '&quot;');
+}
+
+function xmlLine(r: Row): string {
+  const actions = r.actions.map((a) => `<action><action_type>${a.action_type}</action_type><value>${a.value}</value></action>`).join('');
+  return `<row><date_start>${r.date_start}</date_start><account_id>${r.account_id}</account_id><campaign_id>${r.campaign_id}</campaign_id><campaign_name>${xmlEscape(r.campaign_name)}</campaign_name><impressions>${r.impressions}</impressions><clicks>${r.clicks}</clicks><spend>${r.spend}</spend><ctr>${r.ctr}</ctr><actions>${actions}</actions><updated_time>${r.updated_time}</updated_time></row>\n`;
+}
+
+/** Writes rows until `rows` rows or `bytes` bytes, whichever comes first; returns the size. */
+async function generate(path: string, format: Format, limit: { rows?: number; bytes?: number }): Promise<{ bytes: number; rows: number }> {
+  const out = createWriteStream(path);
+  let buffer = format === 'csv' ? CSV_HEADER : format === 'xml' ? '<?xml version="1.0" encoding="UTF-8"?>\n<report><rows>\n' : '';
+  let written = 0;
+  let rows = 0;
+  const lineOf = format === 'jsonl' ? jsonlLine : format === 'csv' ? csvLine : xmlLine;
+  while ((limit.rows === undefined || rows < limit.rows) && (limit.bytes === undefined || written + buffer.length < limit.bytes)) {
+    buffer += lineOf(row(rows++));
+    if (buffer.length > 1 << 20) {
+      written += buffer.length;
+      await write(out, buffer);
+      buffer = '';
+    }
+  }
+  if (format === 'xml') buffer += '</rows></report>\n';
+  await write(out, buffer);
+  out.end();
+  await once(out, 'finish');
+  return { bytes: statSync(path).size, rows };
+}
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+interface Measurement {
+  seconds: number;
+  /** User + system CPU of the whole process (zlib's thread included): robust on a busy machine. */
+  cpu_seconds: number;
+  /** JSON lines only: the same bytes read and JSON.parse'd, nothing else — the floor on this machine. */
+  parse_only_seconds?: number;
+  bytes: number;
+  records: number;
+  rows: number;
+  rss_mb: number;
+}
+
+/** Child mode: one transformation of `key` in the lake, measured. */
+async function measure(format: Format, lake: string, key: string): Promise<void> {
+  const { DirectoryObjectStore } = await import('../shared/adapters/local/DirectoryObjectStore');
+  const { sourceDefinition } = await import('../shared/config/schema/source');
+  const { transformWithCounts } = await import('../services/transformer/transformItem');
+  const { logger } = await import('../shared/log/logger');
+  logger.setLogLevel('WARN');
+  const formatConfig = format === 'xml' ? { type: 'xml', record_element: 'row', compression: 'none' } : { type: format, compression: 'none' };
+  const source = sourceDefinition.parse({
+    name: 'bench',
+    base_url: 'http://127.0.0.1',
+    streams: {
+      insights: {
+        request: { path: '/insights' },
+        format: formatConfig,
+        columns: COLUMNS,
+        transform: { add: { _extracted_at: 'extracted_at' }, max_rejected_ratio: 0 },
+        load: { table: 'insights' },
+      },
+    },
+  });
+  const store = new DirectoryObjectStore(lake);
+  const bytes = statSync(join(lake, ...key.split('/'))).size;
+  const manifestKey = `${key}.manifest.json`;
+  await store.put(manifestKey, JSON.stringify({ objects: [{ key, bytes, page: 1 }] }));
+  const unused = new Proxy({}, { get: () => () => { throw new Error('not used by the benchmark'); } });
+  const ctx = {
+    config: { dir: '.', sources: new Map([['bench', source]]), clients: new Map() },
+    ports: { objectStore: store, queues: unused, runState: unused, secretRecords: unused, keyring: unused, workflow: unused, warehouse: unused, rateLimiter: unused, locks: unused, close: async () => undefined },
+    secrets: unused,
+    now: () => new Date(),
+  } as never;
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const { counts } = await transformWithCounts(ctx, {
+    v: 1,
+    kind: 'raw-ready',
+    runId: 'bench',
+    itemId: `${format}-${bytes}`,
+    client: 'bench',
+    source: 'bench',
+    stream: 'insights',
+    partition: 'all',
+    partitionValues: {},
+    label: 'bench',
+    runtime: 'lambda',
+    extraction: 'sync',
+    taskToken: 't',
+    raw: { manifestKey, objects: 1, bytes, pages: 1 },
+    extractedAt: new Date().toISOString(),
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const result: Measurement = { seconds, cpu_seconds: (cpu.user + cpu.system) / 1e6, bytes, records: counts.recordsIn, rows: counts.rows, rss_mb: process.resourceUsage().maxRSS / 1024 };
+  if (counts.rejected > 0 || counts.rows !== counts.recordsIn) throw new Error(`benchmark data was rejected: ${JSON.stringify(counts)}`);
+  if (format === 'jsonl' && args['parse-floor']) result.parse_only_seconds = await parseOnly(join(lake, ...key.split('/')));
+  console.log(JSON.stringify(result));
+}
+
+/** Reads the file and JSON.parse's each line, nothing more: what no JSON-lines transformer can beat. */
+async function parseOnly(path: string): Promise<number> {
+  const { createReadStream } = await import('node:fs');
+  const started = process.hrtime.bigint();
+  let carry = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
+    const lines = (carry + (chunk as string)).split('\n');
+    carry = lines.pop()!;
+    for (const line of lines) if (line.length > 0) JSON.parse(line);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Bundles this script once (as Lambda runs it: esbuild, no tsx), so children measure only the transformer. */
+async function bundle(dir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'bench-transform.mjs');
+  await build({
+    entryPoints: [resolve(import.meta.dirname, 'transform.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['@aws-sdk/*', 'better-sqlite3', 'esbuild'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+function runChild(script: string, format: Format, lake: string, key: string): Measurement {
+  const pin = hasTaskset() ? ['taskset', '-c', '0'] : [];
+  const command = [...pin, process.execPath, script, '--child', format, '--lake', lake, '--key', key, ...(format === 'jsonl' ? ['--parse-floor'] : [])];
+  const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (result.status !== 0) throw new Error(`measurement of ${key} failed:\n${result.stderr}${result.stdout}`);
+  const last = result.stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as Measurement;
+}
+
+let tasksetChecked: boolean | undefined;
+function hasTaskset(): boolean {
+  if (tasksetChecked === undefined) {
+    try {
+      execFileSync('taskset', ['-c', '0', 'true']);
+      tasksetChecked = true;
+    } catch {
+      tasksetChecked = false;
+    }
+  }
+  return tasksetChecked;
+}
+
+const mb = (bytes: number) => bytes / (1024 * 1024);
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+async function main(): Promise<void> {
+  if (args.child) return measure(args.child as Format, args.lake!, args.key!);
+  const rows = Number(args.rows);
+  mkdirSync(resolve('.bench'), { recursive: true });
+  const dir = mkdtempSync(resolve('.bench', 'transform-'));
+  const lake = join(dir, 'lake');
+  const rawDir = join(lake, 'raw');
+  mkdirSync(rawDir, { recursive: true });
+  try {
+    const script = await bundle(dir);
+    const load = (await import('node:os')).loadavg()[0]!;
+    console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; data in ${dir}`);
+    const figures: Record<string, number> = {};
+    for (const format of ['jsonl', 'csv', 'xml'] as const) {
+      const file = `insights.${format}`;
+      const generated = await generate(join(rawDir, file), format, { rows });
+      console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
+      const m = runChild(script, format, lake, `raw/${file}`);
+      console.log(
+        `  ${format}: ${round(mb(m.bytes) / m.seconds)} MB/s wall, ${round(mb(m.bytes) / m.cpu_seconds)} MB per CPU-second, ${Math.round(m.records / m.seconds)} records/s, ${round(m.seconds, 2)} s, peak RSS ${round(m.rss_mb)} MB` +
+          (m.parse_only_seconds ? `; JSON.parse alone on this machine now: ${round(mb(m.bytes) / m.parse_only_seconds)} MB/s` : ''),
+      );
+      figures[`${format}_mb_s`] = round(mb(m.bytes) / m.seconds);
+      figures[`${format}_mb_per_cpu_s`] = round(mb(m.bytes) / m.cpu_seconds);
+      if (m.parse_only_seconds) figures.jsonl_parse_only_mb_s = round(mb(m.bytes) / m.parse_only_seconds);
+      figures[`${format}_records_s`] = Math.round(m.records / m.seconds);
+      figures[`${format}_rss_mb`] = round(m.rss_mb);
+      rmSync(join(rawDir, file));
+      rmSync(join(lake, 'clean'), { recursive: true, force: true });
+    }
+    for (const [label, size] of [['100mb', Number(args['small-mb'])], ['2gb', Number(args['big-mb'])]] as const) {
+      const file = `insights-${label}.jsonl`;
+      const generated = await generate(join(rawDir, file), 'jsonl', { bytes: size * 1024 * 1024 });
+      console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
+      const m = runChild(script, 'jsonl', lake, `raw/${file}`);
+      console.log(`  jsonl ${label}: ${round(mb(m.bytes) / m.seconds)} MB/s, peak RSS ${round(m.rss_mb)} MB`);
+      figures[`rss_mb_${label}`] = round(m.rss_mb);
+      figures[`jsonl_${label}_mb_s`] = round(mb(m.bytes) / m.seconds);
+      rmSync(join(rawDir, file));
+      rmSync(join(lake, 'clean'), { recursive: true, force: true });
+    }
+    figures.rss_ratio_2gb_vs_100mb = round(figures.rss_mb_2gb! / figures.rss_mb_100mb!, 2);
+    figures.load_average = round((await import('node:os')).loadavg()[0]!, 1);
+    const ordered = { jsonl_mb_s: figures.jsonl_mb_s, csv_mb_s: figures.csv_mb_s, xml_mb_s: figures.xml_mb_s, jsonl_records_s: figures.jsonl_records_s, rss_mb_100mb: figures.rss_mb_100mb, rss_mb_2gb: figures.rss_mb_2gb, ...figures };
+    writeFileSync(join(dir, 'result.json'), JSON.stringify(ordered));
+    console.log(JSON.stringify(ordered));
+  } finally {
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

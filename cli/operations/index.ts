@@ -1,0 +1,11 @@
+export { assessFreshness, type FreshnessState, type StreamFreshness } from './assessFreshness';
+export { summarizeRun, type RunSummary } from './summarizeRun';
+export { describeDeadLetter, type DeadLetterView } from './describeDeadLetter';
+export { drainQueues, type DrainOptions, type DrainResult, type DrainStage } from './drainQueues';
+export { QUEUE_STAGES, asQueueStage, stageHandlers, stagesFrom } from './stageHandlers';
+export { localOperatorPorts } from './localOperatorPorts';
+export type { Closable, OperatorCommandOptions, OperatorLocation, OperatorPorts } from './OperatorPorts';
+export { commandOutput, toJson } from './commandOutput';
+export { formatDuration } from './formatDuration';
+export { itemLabel } from './itemLabel';
+export { splitError, type SplitError } from './splitError';

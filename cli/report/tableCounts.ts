@@ -1,0 +1,37 @@
+import type { ItemRecord } from '../../shared/ports';
+
+/** Figures of one destination table in a run. */
+export interface TableCounts {
+  /** `schema.table` once the loader has named it, else `source.stream` (the item never reached the loader). */
+  table: string;
+  items: number;
+  loaded: number;
+  failed: number;
+  recordsIn: number;
+  recordsOut: number;
+  recordsRejected: number;
+  rowsLoaded: number;
+}
+
+/**
+ * Groups a run's items by destination table.
+ *
+ * @example
+ * tableCounts(items); // [{ table: 'acme.campaigns', items: 3, loaded: 3, failed: 0, rowsLoaded: 120, … }]
+ */
+export function tableCounts(items: ItemRecord[]): TableCounts[] {
+  const tables = new Map<string, TableCounts>();
+  for (const item of items) {
+    const table = item.table ?? `${item.source}.${item.stream}`;
+    const counts = tables.get(table) ?? { table, items: 0, loaded: 0, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0 };
+    counts.items += 1;
+    if (item.stage === 'loaded') counts.loaded += 1;
+    if (item.stage === 'failed') counts.failed += 1;
+    counts.recordsIn += item.recordsIn ?? 0;
+    counts.recordsOut += item.recordsOut ?? 0;
+    counts.recordsRejected += item.recordsRejected ?? 0;
+    counts.rowsLoaded += item.rowsLoaded ?? 0;
+    tables.set(table, counts);
+  }
+  return [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));
+}

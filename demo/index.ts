@@ -1,0 +1,5 @@
+export * from './startDemoApi';
+export * from './credentials';
+export * from './dataset';
+export * from './faults';
+export * from './reportRecords';

@@ -1,0 +1,14 @@
+import type { TemplateScope } from '../../../shared/config/template';
+import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import type { HostAllowList } from '../http/allowedHosts';
+import type { AuthHook } from '../http/types';
+import { OAuthTokenAuth } from './OAuthTokenAuth';
+import { staticAuth, type AuthConfig } from './staticAuth';
+
+/** The auth hook for a source's `auth` block. */
+export function createAuth(ctx: ServiceContext, client: string, source: string, config: AuthConfig, scope: TemplateScope, allowList: HostAllowList): AuthHook {
+  if (config.type === 'oauth2_refresh_token' || config.type === 'oauth2_client_credentials') {
+    return new OAuthTokenAuth(ctx, client, source, config, scope, allowList);
+  }
+  return staticAuth(config, scope);
+}

@@ -1,0 +1,3 @@
+export * from './createAuth';
+export * from './staticAuth';
+export * from './OAuthTokenAuth';

@@ -1,0 +1,62 @@
+import { PermanentError } from '../../shared/runtime/errors';
+
+/**
+ * A response the extractor cannot use and that retrying will not fix (a 4xx other than a rate
+ * limit, an error predicate marked non-retryable). The message carries the status, the URL
+ * without secrets, a short body excerpt and what to check.
+ */
+export class HttpStatusError extends PermanentError {
+  constructor(readonly status: number, readonly url: string, readonly excerpt: string, hint: string) {
+    super('Extract.HttpError', `HTTP ${status} from ${url}: ${excerpt || '(empty body)'} — ${hint}`);
+    this.name = 'HttpStatusError';
+  }
+}
+
+/** Every attempt of a request failed with a retryable error. Thrown so the state machine may retry the item later. */
+export class RetriesExhaustedError extends Error {
+  readonly code = 'Extract.RetriesExhausted';
+  constructor(readonly url: string, readonly attempts: number, lastError: string) {
+    super(`gave up on ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError}. The API kept failing; check its status page or raise retry.max_attempts.`);
+    this.name = 'RetriesExhaustedError';
+  }
+}
+
+/** A URL (configured, next page, download, redirect) points at a host the source does not allow. */
+export class HostNotAllowedError extends PermanentError {
+  constructor(readonly url: string, allowed: string[]) {
+    super('Extract.HostNotAllowed', `refused to call ${url}: its host is not in allowed_hosts (${allowed.join(', ')}). If the API really uses this host, add it to the source's allowed_hosts.`);
+    this.name = 'HostNotAllowedError';
+  }
+}
+
+/** The paginator was handed the same cursor or next URL twice: following it would loop forever. */
+export class RepeatedCursorError extends PermanentError {
+  constructor(readonly url: string, cursor: string) {
+    super('Extract.RepeatedCursor', `the API returned the same page cursor twice (${cursor.slice(0, 80)}) at ${url}; stopping instead of looping. Check the stream's paginate settings (cursor path and param).`);
+    this.name = 'RepeatedCursorError';
+  }
+}
+
+/** A body that is not what was expected (truncated, unparseable, an error inside a 200): retried. */
+export class BadResponseError extends Error {
+  constructor(readonly url: string, detail: string, readonly retryable = true) {
+    super(`bad response from ${url}: ${detail}`);
+    this.name = 'BadResponseError';
+  }
+}
+
+/** A stream configuration that cannot be executed (caught at run time, e.g. a parent stream that does not exist). */
+export class StreamConfigError extends PermanentError {
+  constructor(where: string, detail: string) {
+    super('Extract.ConfigError', `${where}: ${detail}`);
+    this.name = 'StreamConfigError';
+  }
+}
+
+/** Authentication failed even after refreshing the token. */
+export class AuthFailedError extends PermanentError {
+  constructor(where: string, detail: string) {
+    super('Extract.AuthFailed', `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif secrets set …).`);
+    this.name = 'AuthFailedError';
+  }
+}

@@ -1,0 +1,59 @@
+import { logger } from '../../../shared/log/logger';
+import { redact } from '../../../shared/log/secretRedactor';
+import type { RawReady } from '../../../shared/messages/rawReady';
+import type { WorkItem } from '../../../shared/messages/workItem';
+import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import type { AsyncJobState } from '../asyncjob/asyncJobState';
+import { extractItem, type ExtractOptions, type ExtractResult } from '../extractItem';
+
+export interface ExtractInput {
+  item: WorkItem;
+  /** The Map item's task token; it travels to the transformer and loader. */
+  taskToken: string;
+  /** For async items: the job PollJob reported ready. */
+  job?: unknown;
+}
+
+export interface ExtractOutput {
+  itemId: string;
+  raw: ExtractResult['raw'];
+}
+
+/**
+ * The Extract state: extracts one item to `raw/…`, records progress in run state and sends a
+ * RawReady to the transform queue. On failure the item is marked failed with a readable error
+ * and the error is rethrown for the state machine's Retry/Catch.
+ *
+ * @example
+ * await extract(ctx, { item, taskToken });
+ */
+export async function extract(ctx: ServiceContext, input: ExtractInput, options: ExtractOptions = {}): Promise<ExtractOutput> {
+  const { item, taskToken } = input;
+  const { runState } = ctx.ports;
+  const previous = await runState.getItem(item.runId, item.itemId);
+  await runState.updateItem(item.runId, item.itemId, {
+    client: item.client,
+    source: item.source,
+    stream: item.stream,
+    partition: item.partition,
+    stage: 'extracting',
+    attempts: (previous?.attempts ?? 0) + 1,
+    error: undefined,
+  });
+  logger.info('extracting', { runId: item.runId, itemId: item.itemId, label: item.label });
+  let result: ExtractResult;
+  try {
+    result = await extractItem(ctx, item, input.job as AsyncJobState | undefined, options);
+  } catch (error) {
+    const message = redact(`${item.label}: ${error instanceof Error ? error.message : String(error)}`);
+    await runState.updateItem(item.runId, item.itemId, { stage: 'failed', error: message });
+    logger.error('extraction failed', { runId: item.runId, itemId: item.itemId, error: message });
+    if (error instanceof Error) error.message = message;
+    throw error;
+  }
+  await runState.updateItem(item.runId, item.itemId, { stage: 'extracted', pages: result.raw.pages, rawBytes: result.raw.bytes });
+  const message: RawReady = { ...item, kind: 'raw-ready', taskToken, raw: result.raw, extractedAt: ctx.now().toISOString(), ...(result.cursor !== undefined ? { cursor: result.cursor } : {}) };
+  await ctx.ports.queues.transform.send(JSON.stringify(message));
+  logger.info('extracted', { runId: item.runId, itemId: item.itemId, pages: result.raw.pages, bytes: result.raw.bytes });
+  return { itemId: item.itemId, raw: result.raw };
+}

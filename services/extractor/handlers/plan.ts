@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { WorkItem } from '../../../shared/messages/workItem';
+import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import { planRun } from '../plan';
+
+export interface PlanInput {
+  runId?: string;
+  client?: string;
+  source?: string;
+  stream?: string;
+  /** Who started the run (`dif run`, schedule, console), recorded with the run. */
+  trigger?: string | Record<string, unknown>;
+}
+
+export interface PlanOutput {
+  runId: string;
+  items: WorkItem[];
+  itemCount: number;
+}
+
+/** A sortable, unique run id: `20260126T120000Z-a1b2c3`. */
+export function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The Plan state: work items for the run, recorded in run state (the run, and every item at
+ * stage `planned`). Re-running Plan with the same runId (a state-machine retry) is harmless.
+ *
+ * @example
+ * const { runId, itemCount } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
+ */
+export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
+  const runId = input.runId ?? newRunId(ctx.now());
+  const loaded = new Set((await ctx.ports.runState.listLatestLoads()).map((item) => `${item.client}/${item.source}/${item.stream}`));
+  const items = planRun(ctx, { runId, client: input.client, source: input.source, stream: input.stream }, loaded);
+  if (!(await ctx.ports.runState.getRun(runId))) {
+    const trigger = typeof input.trigger === 'string' ? { by: input.trigger } : (input.trigger ?? {});
+    const filters = Object.fromEntries(Object.entries({ client: input.client, source: input.source, stream: input.stream }).filter(([, value]) => value !== undefined));
+    await ctx.ports.runState.createRun({ runId, status: 'running', startedAt: ctx.now().toISOString(), trigger: { ...trigger, ...filters } });
+  }
+  for (const item of items) {
+    await ctx.ports.runState.updateItem(runId, item.itemId, { client: item.client, source: item.source, stream: item.stream, partition: item.partition, stage: 'planned', attempts: 0 });
+  }
+  return { runId, items, itemCount: items.length };
+}

@@ -1,0 +1,186 @@
+import got, { RequestError, type Got, type Response } from 'got';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { LimitPolicy, RateLimiter } from '../../../shared/ports/RateLimiter';
+import { isPermanent } from '../../../shared/runtime/errors';
+import { AuthFailedError, BadResponseError, HostNotAllowedError, HttpStatusError, RetriesExhaustedError } from '../errors';
+import type { HostAllowList } from './allowedHosts';
+import { backoffDelay, retryAfterMs } from './retryDelay';
+import type { AuthHook, HttpRequest, OpenResponse } from './types';
+
+export interface RetrySettings {
+  statuses: number[];
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Header with seconds until a rate-limit window resets. */
+  resetHeader?: string;
+}
+
+export interface HttpClientOptions {
+  allowList: HostAllowList;
+  auth: AuthHook;
+  /** Connect, first byte and idle-between-bytes timeout. */
+  timeoutMs: number;
+  retry: RetrySettings;
+  limiter?: { rateLimiter: RateLimiter; policy: LimitPolicy };
+  /** Masks secret values in URLs and excerpts that go into errors. */
+  redact: (text: string) => string;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Consumes an open response; throw {@link BadResponseError} to have the request retried. */
+export type ResponseConsumer<T> = (response: OpenResponse) => Promise<T>;
+
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE', 'ENOTFOUND']);
+const EXCERPT_BYTES = 300;
+
+/** The permanent error wrapped inside a got error (hooks throw ours, got wraps them). */
+function unwrap(error: unknown): unknown {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (isPermanent(current) || current instanceof BadResponseError) return current;
+    current = (current as Error & { cause?: unknown }).cause;
+  }
+  return error;
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof BadResponseError) return error.retryable;
+  if (isPermanent(error)) return false;
+  const code = (error as { code?: string }).code;
+  return error instanceof RequestError || (code !== undefined && RETRYABLE_CODES.has(code));
+}
+
+async function excerpt(response: OpenResponse, redact: (text: string) => string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= EXCERPT_BYTES) break;
+    }
+  } catch {
+    // An excerpt is best effort; the status alone already explains the failure.
+  }
+  response.body.destroy();
+  const text = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+  return redact(size > EXCERPT_BYTES ? `${text}…` : text);
+}
+
+function hintFor(status: number): string {
+  if (status === 401 || status === 403) return 'check the credentials stored for this client and source, and that they grant access to this resource';
+  if (status === 404) return 'check the ids in the client params and the request path of the stream';
+  if (status === 400 || status === 422) return 'check the query parameters and body of the stream (dates, field names) against the API documentation';
+  return 'check the API documentation for this status; add it to retry.statuses if it is transient';
+}
+
+/**
+ * The one request function of the extractor, built on got: defaults merged once; behaviour
+ * added as hooks (host allow-list, credentials, redirect check) and around each exchange
+ * (rate-limit permit, retries with full-jitter backoff and Retry-After, one token refresh after
+ * a 401). The body is handed to `consume` as a stream, so nothing is buffered here; a consumer
+ * that finds the body truncated or wrong throws {@link BadResponseError} and the whole
+ * exchange is retried.
+ */
+export class HttpClient {
+  private readonly got: Got;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    const { allowList, auth, timeoutMs } = options;
+    this.got = got.extend({
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      decompress: true,
+      followRedirect: true,
+      maxRedirects: 5,
+      timeout: { connect: timeoutMs, response: timeoutMs, socket: timeoutMs },
+      hooks: {
+        beforeRequest: [
+          (gotOptions) => allowList.check(gotOptions.url as URL),
+          async (gotOptions) => auth.apply({ url: gotOptions.url as URL, headers: gotOptions.headers as Record<string, string> }),
+        ],
+        beforeRedirect: [(gotOptions) => allowList.check(gotOptions.url as URL)],
+      },
+    });
+  }
+
+  /** Sends `request` (retrying as configured) and returns what `consume` makes of the response. */
+  async exchange<T>(request: HttpRequest, consume: ResponseConsumer<T>, options: { accept?: (status: number) => boolean } = {}): Promise<T> {
+    const { retry, redact } = this.options;
+    const safeUrl = redact(request.url);
+    this.options.allowList.check(request.url);
+    let refreshed = false;
+    let lastError = '';
+    for (let attempt = 0; attempt < retry.maxAttempts; attempt++) {
+      const permit = this.options.limiter ? await this.options.limiter.rateLimiter.acquire(this.options.limiter.policy) : undefined;
+      let waitMs: number | undefined;
+      try {
+        const response = await this.open(request);
+        if (response.status === 401 && !refreshed && this.options.auth.refresh && (await this.options.auth.refresh())) {
+          response.body.destroy();
+          refreshed = true;
+          attempt--; // a token refresh is not a failed attempt
+          continue;
+        }
+        if ((response.status >= 200 && response.status < 300) || options.accept?.(response.status)) return await consume(response);
+        const body = await excerpt(response, redact);
+        if (!retry.statuses.includes(response.status)) {
+          if (response.status === 401) throw new AuthFailedError(safeUrl, `HTTP 401 ${body}`);
+          throw new HttpStatusError(response.status, redact(response.url), body, hintFor(response.status));
+        }
+        lastError = `HTTP ${response.status} ${body}`;
+        waitMs = this.serverWait(response.headers);
+        if (response.status === 429 && this.options.limiter) {
+          await this.options.limiter.rateLimiter.backOff(this.options.limiter.policy.scope, waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random));
+        }
+      } catch (raw) {
+        const error = unwrap(raw);
+        if (!isRetryable(error)) throw error;
+        lastError = redact(error instanceof Error ? error.message : String(error));
+      } finally {
+        await permit?.release();
+      }
+      if (attempt + 1 < retry.maxAttempts) {
+        await this.sleep(Math.min(retry.maxDelayMs, waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random)));
+      }
+    }
+    throw new RetriesExhaustedError(safeUrl, retry.maxAttempts, lastError);
+  }
+
+  /** Retry-After (seconds or HTTP date) or the configured reset header, in milliseconds. */
+  private serverWait(headers: IncomingHttpHeaders): number | undefined {
+    const retryAfter = retryAfterMs(headers['retry-after'], this.now());
+    if (retryAfter !== undefined) return retryAfter;
+    const reset = this.options.retry.resetHeader ? headers[this.options.retry.resetHeader.toLowerCase()] : undefined;
+    return reset === undefined ? undefined : retryAfterMs(reset, this.now());
+  }
+
+  private async open(request: HttpRequest): Promise<OpenResponse> {
+    const stream = this.got.stream(request.url, {
+      method: request.method,
+      headers: { ...request.headers },
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    });
+    const response = await new Promise<Response>((resolve, reject) => {
+      stream.once('response', resolve);
+      stream.once('error', reject);
+    }).catch((error: unknown) => {
+      stream.destroy();
+      throw unwrap(error);
+    });
+    // A later body error reaches the consumer through the stream; keep it from being unhandled here.
+    stream.on('error', () => undefined);
+    return { status: response.statusCode, headers: response.headers, url: response.url, body: stream };
+  }
+}
+
+export { HostNotAllowedError };

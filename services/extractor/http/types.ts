@@ -1,0 +1,35 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+
+/** A fully rendered request: templates resolved, auth not yet applied. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A response whose body has not been read yet. */
+export interface OpenResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Final URL after redirects. */
+  url: string;
+  body: Readable;
+}
+
+/** What an auth hook may change on a request. */
+export interface AuthTarget {
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * Adds credentials to a request. `refresh` is called once after a 401; it returns false when
+ * there is nothing to refresh (static keys), so the 401 fails the item.
+ */
+export interface AuthHook {
+  /** Sets headers or query parameters on the outgoing request (a got beforeRequest hook). */
+  apply(target: AuthTarget): Promise<void>;
+  refresh?(): Promise<boolean>;
+}

@@ -1,0 +1,12 @@
+export * from './plan';
+export * from './extractItem';
+export * from './errors';
+export * from './rawKeys';
+export * from './readPath';
+export * from './handlers/plan';
+export * from './handlers/extract';
+export * from './handlers/startJob';
+export * from './handlers/pollJob';
+export * from './handlers/finalize';
+export type { AsyncJobState, JobStatus } from './asyncjob/asyncJobState';
+export { clearOAuthTokenCache } from './auth/OAuthTokenAuth';

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { renderTemplate, type TemplateScope } from '../../shared/config/template';
+import type { SourceDefinition, StreamDefinition } from '../../shared/config/schema';
+import { redact, registerSecrets } from '../../shared/log/secretRedactor';
+import type { WorkItem } from '../../shared/messages/workItem';
+import type { ServiceContext } from '../../shared/runtime/ServiceContext';
+import { createAuth } from './auth/createAuth';
+import { StreamConfigError } from './errors';
+import { HostAllowList } from './http/allowedHosts';
+import { parseShortDuration } from './http/duration';
+import { HttpClient } from './http/HttpClient';
+import { itemScope } from './scope';
+
+/** Everything needed to call a source's API for one work item. */
+export interface SourceSession {
+  source: SourceDefinition;
+  stream: StreamDefinition;
+  scope: TemplateScope;
+  baseUrl: string;
+  http: HttpClient;
+  /** Masks secrets in text bound for errors and logs. */
+  redact: (text: string) => string;
+}
+
+/** Resolves the item's source, stream, client params and secrets; builds the HTTP client. */
+export async function openSession(ctx: ServiceContext, item: WorkItem, options: { sleep?: (ms: number) => Promise<void> } = {}): Promise<SourceSession> {
+  const where = `${item.client}/${item.source}/${item.stream}`;
+  const source = ctx.config.sources.get(item.source);
+  const stream = source?.streams[item.stream];
+  const clientSource = ctx.config.clients.get(item.client)?.sources[item.source];
+  if (!source || !stream || !clientSource) {
+    throw new StreamConfigError(where, 'the work item names a client, source or stream that is not in the configuration; the config changed since Plan ran — start a new run');
+  }
+  const secrets = await ctx.secrets.get(item.client, item.source);
+  registerSecrets(Object.values(secrets));
+  let cursor: string | undefined;
+  if (stream.incremental) {
+    const stored = await ctx.ports.runState.getCursor({ client: item.client, source: item.source, stream: item.stream, partition: item.partition });
+    cursor = stored?.value ?? renderTemplate(stream.incremental.start, itemScope(item, clientSource.params, secrets));
+  }
+  const scope = itemScope(item, clientSource.params, secrets, cursor);
+  const baseUrl = renderTemplate(source.base_url, scope);
+  let baseHost: string;
+  try {
+    baseHost = new URL(baseUrl).host;
+  } catch {
+    throw new StreamConfigError(`${item.source} base_url`, `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`);
+  }
+  const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  const retry = source.retry;
+  const rateLimit = source.rate_limit;
+  const http = new HttpClient({
+    allowList,
+    auth: createAuth(ctx, item.client, item.source, source.auth, scope, allowList),
+    timeoutMs: parseShortDuration(source.timeout),
+    retry: {
+      statuses: retry.statuses,
+      maxAttempts: retry.max_attempts,
+      baseDelayMs: parseShortDuration(retry.base_delay),
+      maxDelayMs: parseShortDuration(retry.max_delay),
+      ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
+    },
+    ...(rateLimit
+      ? {
+          limiter: {
+            rateLimiter: ctx.ports.rateLimiter,
+            policy: {
+              // Hashed: a scope may be rendered from a secret (an app id or token) and ends up in Redis keys.
+              scope: `${item.source}:${rateLimit.scope ? createHash('sha256').update(renderTemplate(rateLimit.scope, scope)).digest('hex').slice(0, 16) : 'app'}`,
+              limits: [{ requests: rateLimit.requests, perMs: parseShortDuration(rateLimit.per) }],
+              ...(rateLimit.concurrency ? { concurrency: rateLimit.concurrency } : {}),
+            },
+          },
+        }
+      : {}),
+    redact,
+    now: ctx.now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  return { source, stream, scope, baseUrl, http, redact };
+}

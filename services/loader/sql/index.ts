@@ -1,0 +1,4 @@
+export * from './quoteIdentifier';
+export * from './warehouseTypes';
+export * from './planSchemaChange';
+export * from './tableSql';

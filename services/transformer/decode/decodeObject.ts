@@ -1,0 +1,68 @@
+import type { FormatOptions } from '../../../shared/config/schema/format';
+import { DecodeError } from '../errors';
+import { decodeCsv } from './csv';
+import { decodeJsonDocument } from './jsonDocument';
+import { decodeJsonLines } from './jsonLines';
+import { openPayload } from './payload';
+import { decodeText } from './decodeText';
+import type { DecodeLimits, DecodedBatch } from './types';
+import { decodeXml } from './xml';
+
+/** Records of one payload (an object, or one zip entry of it). */
+export interface SourcedBatch {
+  where: string;
+  batch: DecodedBatch;
+}
+
+/**
+ * Decodes one raw object into batches of records by the stream's `format`: decompression
+ * (gzip/zip), UTF-8 decoding, then the format's streaming decoder. Memory stays bounded by the
+ * decoder's chunk and the largest record, whatever the object's size.
+ *
+ * @example
+ * for await (const { where, batch } of decodeObject(await store.get(key), stream.format, stream.records, key)) …
+ */
+export async function* decodeObject(body: AsyncIterable<Buffer>, format: FormatOptions, recordsPath: string, where: string): AsyncGenerator<SourcedBatch> {
+  const limits: DecodeLimits = { maxRecordBytes: format.max_record_bytes, maxDepth: format.max_depth };
+  const payloads = openPayload(body, where, {
+    compression: format.compression,
+    maxExpandedBytes: format.max_expanded_bytes,
+    maxRatio: format.max_ratio,
+    zipEntries: compilePattern(format.zip_entries, 'format.zip_entries'),
+  });
+  for await (const payload of payloads) {
+    const text = decodeText(payload.bytes, payload.where, format.encoding_errors);
+    for await (const batch of decoderFor(format, recordsPath, text, payload.where, limits)) yield { where: payload.where, batch };
+  }
+}
+
+function decoderFor(format: FormatOptions, recordsPath: string, text: AsyncIterable<string>, where: string, limits: DecodeLimits): AsyncIterable<DecodedBatch> {
+  switch (format.type) {
+    case 'json':
+      return decodeJsonDocument(text, recordsPath, where, limits);
+    case 'jsonl':
+      return decodeJsonLines(text, where, limits);
+    case 'csv':
+      return decodeCsv(
+        text,
+        {
+          delimiter: format.delimiter,
+          quote: format.quote,
+          skipLines: format.skip_lines,
+          footerPattern: format.footer_pattern === undefined ? undefined : compilePattern(format.footer_pattern, 'format.footer_pattern'),
+        },
+        where,
+        limits,
+      );
+    case 'xml':
+      return decodeXml(text, { recordElement: format.record_element, attributePrefix: format.attribute_prefix }, where, limits);
+  }
+}
+
+function compilePattern(pattern: string, key: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new DecodeError(key, `${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`, 'Fix the stream configuration');
+  }
+}

@@ -1,0 +1,44 @@
+import { PermanentError } from '../../shared/runtime/errors';
+
+/**
+ * A raw object cannot be decoded (bad JSON/CSV/XML structure, invalid UTF-8, a record over the
+ * size cap). Retrying reads the same bytes, so it is permanent.
+ */
+export class DecodeError extends PermanentError {
+  constructor(where: string, what: string, fix: string) {
+    super('Transform.Decode', `${where}: ${what}. ${fix}`);
+    this.name = 'DecodeError';
+  }
+}
+
+/** A gzip or zip object that looks like a decompression bomb or holds unsafe entry names. */
+export class UnsafeArchiveError extends PermanentError {
+  constructor(where: string, what: string, fix: string) {
+    super('Transform.UnsafeArchive', `${where}: ${what}. ${fix}`);
+    this.name = 'UnsafeArchiveError';
+  }
+}
+
+/** More records were rejected than the stream's threshold allows. */
+export class RejectThresholdError extends PermanentError {
+  constructor(message: string) {
+    super('Transform.RejectThreshold', message);
+    this.name = 'RejectThresholdError';
+  }
+}
+
+/** The data no longer matches the declared columns and the drift policy says fail. */
+export class SchemaDriftError extends PermanentError {
+  constructor(message: string) {
+    super('Transform.SchemaDrift', message);
+    this.name = 'SchemaDriftError';
+  }
+}
+
+/** The message names a source or stream the deployed configuration does not have. */
+export class UnknownStreamError extends PermanentError {
+  constructor(message: string) {
+    super('Transform.UnknownStream', message);
+    this.name = 'UnknownStreamError';
+  }
+}

@@ -1,0 +1,50 @@
+import { logger } from '../../../shared/log/logger';
+import { parseMessage } from '../../../shared/messages/parseMessage';
+import { rawReady } from '../../../shared/messages/rawReady';
+import { isPermanent } from '../../../shared/runtime/errors';
+import type { QueueDelivery } from '../../../shared/runtime/QueueDelivery';
+import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import { transformWithCounts } from '../transformItem';
+
+/**
+ * The transform queue's handler: validates the RawReady message, transforms the item, records
+ * progress in run state and sends CleanReady to the load queue. Throws to ask for a retry; a
+ * PermanentError (bad data, reject threshold, schema drift) tells the consumer to fail the
+ * item's task token at once.
+ *
+ * @example
+ * await transform(ctx, { id: message.id, body: message.body, receiveCount: message.receiveCount });
+ */
+export async function transform(ctx: ServiceContext, delivery: QueueDelivery): Promise<void> {
+  const message = parseMessage(rawReady, 'raw-ready', delivery.body);
+  logger.appendKeys({ runId: message.runId, itemId: message.itemId });
+  try {
+    const identity = { client: message.client, source: message.source, stream: message.stream, partition: message.partition };
+    await ctx.ports.runState.updateItem(message.runId, message.itemId, { ...identity, stage: 'transforming', error: undefined });
+    let result;
+    try {
+      result = await transformWithCounts(ctx, message);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      // A retryable failure keeps the stage, so the next delivery picks up from here.
+      await ctx.ports.runState.updateItem(message.runId, message.itemId, isPermanent(error) ? { stage: 'failed', error: text } : { error: text }).catch((stateError: unknown) => {
+        logger.warn('could not record the transform failure in run state', { error: String(stateError) });
+      });
+      throw error;
+    }
+    await ctx.ports.runState.updateItem(message.runId, message.itemId, {
+      stage: 'transformed',
+      recordsIn: result.counts.recordsIn,
+      recordsOut: result.counts.rows,
+      recordsRejected: result.counts.rejected,
+      table: findTable(ctx, message.source, message.stream),
+    });
+    await ctx.ports.queues.load.send(JSON.stringify(result.message));
+  } finally {
+    logger.removeKeys(['runId', 'itemId']);
+  }
+}
+
+function findTable(ctx: ServiceContext, source: string, stream: string): string | undefined {
+  return ctx.config.sources.get(source)?.streams[stream]?.load.table;
+}

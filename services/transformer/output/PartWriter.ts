@@ -1,0 +1,103 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
+import type { ObjectStore } from '../../../shared/ports/ObjectStore';
+import { writeChunk } from './streamWrite';
+
+/** One written clean part. */
+export interface WrittenPart {
+  key: string;
+  /** Compressed size, as stored. */
+  bytes: number;
+  rows: number;
+}
+
+export interface PartsSummary {
+  parts: WrittenPart[];
+  rows: number;
+  /** Compressed bytes of all parts. */
+  bytes: number;
+  /** sha256 (hex) over the uncompressed content of every part, in order. */
+  contentHash: string;
+}
+
+interface OpenPart {
+  key: string;
+  gzip: Gzip;
+  upload: Promise<{ bytes: number }>;
+  rawBytes: number;
+  rows: number;
+}
+
+/**
+ * Streams clean CSV into gzipped parts of about `partBytes` uncompressed bytes each, every part
+ * starting with the header, each uploaded while it is written. At least one part is written
+ * (header only when there are no rows) so a COPY of the manifest always has a file to read.
+ *
+ * @example
+ * const parts = new PartWriter(store, (n) => cleanPartKey(item, n), 'id,name\n', { partBytes: 64 << 20, gzipLevel: 1 });
+ * await parts.write('1,a\n2,b\n', 2);
+ * const summary = await parts.close();
+ */
+export class PartWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly written: WrittenPart[] = [];
+  private current: OpenPart | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly keyOf: (n: number) => string,
+    private readonly header: string,
+    private readonly options: { partBytes: number; gzipLevel: number },
+  ) {}
+
+  /** Appends whole rows (`rows` of them) to the current part, starting a new part when it is full. */
+  async write(text: string, rows: number): Promise<void> {
+    if (this.current && this.current.rawBytes >= this.options.partBytes) await this.finishPart();
+    const part = this.current ?? this.openPart();
+    const bytes = Buffer.from(text);
+    part.rawBytes += bytes.length;
+    part.rows += rows;
+    this.hash.update(bytes);
+    await writeChunk(part.gzip, bytes, part.upload);
+  }
+
+  async close(): Promise<PartsSummary> {
+    if (!this.current && this.written.length === 0) this.openPart();
+    if (this.current) await this.finishPart();
+    return {
+      parts: this.written,
+      rows: this.written.reduce((sum, part) => sum + part.rows, 0),
+      bytes: this.written.reduce((sum, part) => sum + part.bytes, 0),
+      contentHash: this.hash.digest('hex'),
+    };
+  }
+
+  /** Stops uploading after a failure; parts already stored stay (no manifest lists them). */
+  abort(): void {
+    this.current?.gzip.destroy();
+    this.current?.upload.catch(() => undefined);
+    this.current = undefined;
+  }
+
+  private openPart(): OpenPart {
+    const key = this.keyOf(this.written.length + 1);
+    // A deep write buffer lets the next rows be built while zlib compresses the last ones.
+    const gzip = createGzip({ level: this.options.gzipLevel, chunkSize: 64 * 1024, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
+    const upload = this.store.put(key, gzip, { contentType: 'text/csv' });
+    // Observed by finishPart or writeChunk; this only keeps an early failure from going unhandled.
+    upload.catch(() => undefined);
+    const header = Buffer.from(this.header);
+    this.hash.update(header);
+    gzip.write(header);
+    this.current = { key, gzip, upload, rawBytes: header.length, rows: 0 };
+    return this.current;
+  }
+
+  private async finishPart(): Promise<void> {
+    const part = this.current!;
+    this.current = undefined;
+    part.gzip.end();
+    const stored = await part.upload;
+    this.written.push({ key: part.key, bytes: stored.bytes, rows: part.rows });
+  }
+}

@@ -1,0 +1,64 @@
+import { PassThrough } from 'node:stream';
+import type { ObjectStore } from '../../../shared/ports/ObjectStore';
+import { writeChunk } from './streamWrite';
+
+/** One quarantined record, as a line of `quarantine/…/{itemId}.jsonl`. */
+export interface QuarantineEntry {
+  /** Raw object key (and zip entry) the record came from. */
+  object: string;
+  /** 1-based record number within that object. */
+  record: number;
+  reason: string;
+  /** The record as decoded, or the raw text when it could not be decoded. */
+  original: unknown;
+}
+
+/**
+ * Streams rejected records to the item's quarantine object as JSON lines. The object is only
+ * created when there is something to quarantine; a clean retry removes a stale one.
+ */
+export class QuarantineWriter {
+  private stream: PassThrough | undefined;
+  private upload: Promise<unknown> | undefined;
+  private pending = '';
+  count = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    readonly key: string,
+  ) {}
+
+  async add(entry: QuarantineEntry): Promise<void> {
+    this.count++;
+    let line: string;
+    try {
+      line = JSON.stringify(entry);
+    } catch {
+      line = JSON.stringify({ ...entry, original: '(not serialisable: nested too deeply)' });
+    }
+    this.pending += `${line}\n`;
+    if (this.pending.length >= 64 * 1024) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.count === 0) {
+      await this.store.delete(this.key);
+      return;
+    }
+    await this.flush();
+    this.stream!.end();
+    await this.upload;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    if (!this.stream) {
+      this.stream = new PassThrough();
+      this.upload = this.store.put(this.key, this.stream, { contentType: 'application/x-ndjson' });
+      this.upload.catch(() => undefined);
+    }
+    const text = this.pending;
+    this.pending = '';
+    await writeChunk(this.stream, text, this.upload!);
+  }
+}

@@ -1,0 +1,189 @@
+import { DateTime, IANAZone } from 'luxon';
+import { Rejection } from './Rejection';
+
+/** Parsed wall-clock fields of a date or timestamp, before time-zone normalisation. */
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** Exactly six digits. */
+  micros: string;
+  /** Minutes east of UTC when the text carried an offset, else undefined (naive). */
+  offset: number | undefined;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Numbers below this are Unix seconds; at or above, milliseconds (10^11 s is the year 5138). */
+const EPOCH_MS_THRESHOLD = 1e11;
+
+/**
+ * `YYYY-MM-DD` from `2026-01-31`, `20260131`, or the date part of an ISO timestamp.
+ *
+ * @example
+ * dateText('2026-01-31T10:00:00Z') // '2026-01-31'
+ */
+export function dateText(text: string): string | Rejection {
+  const clock = parseWallClock(text.trim());
+  if (!clock) return new Rejection(`${quoted(text)} is not a date (expected YYYY-MM-DD)`);
+  return `${pad4(clock.year)}-${pad2(clock.month)}-${pad2(clock.day)}`;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS.ffffff` in UTC (plus `+00` when `withZone`) from an ISO-8601 timestamp
+ * (`T` or space, optional seconds and fraction, `Z`/`±HH:MM`/`±HHMM`/`±HH`/` UTC`), a date, or a
+ * Unix epoch number (seconds, or milliseconds from 10^11 up). Text without an offset is read
+ * in `zone` (IANA name).
+ *
+ * @example
+ * timestampText('2026-01-31T10:00:00+01:00', 'UTC', true) // '2026-01-31 09:00:00.000000+00'
+ */
+export function timestampText(value: string | number, zone: string, withZone: boolean): string | Rejection {
+  let clock: WallClock | undefined;
+  if (typeof value === 'number') clock = fromEpoch(value);
+  else {
+    const text = value.trim();
+    clock = isAllDigits(text) && text.length > 8 ? fromEpoch(Number(text)) : parseWallClock(text);
+  }
+  if (!clock) return new Rejection(`${quoted(String(value))} is not a timestamp (expected ISO-8601 like 2026-01-31T10:00:00Z, or epoch seconds)`);
+  let { year, month, day, hour, minute, second } = clock;
+  let offset = clock.offset;
+  if (offset === undefined && zone !== 'UTC') {
+    const local = DateTime.fromObject({ year, month, day, hour, minute, second }, { zone });
+    if (!local.isValid) return new Rejection(`${quoted(String(value))} does not exist in time zone ${zone}`);
+    offset = local.offset;
+  }
+  if (offset) {
+    const shifted = new Date(Date.UTC(year, month - 1, day, hour, minute, second) - offset * 60_000);
+    year = shifted.getUTCFullYear();
+    month = shifted.getUTCMonth() + 1;
+    day = shifted.getUTCDate();
+    hour = shifted.getUTCHours();
+    minute = shifted.getUTCMinutes();
+    second = shifted.getUTCSeconds();
+  }
+  if (year < 1 || year > 9999) return new Rejection(`${quoted(String(value))} is outside the years 1–9999`);
+  const text = `${pad4(year)}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${clock.micros}`;
+  return withZone ? `${text}+00` : text;
+}
+
+/** True when `zone` is an IANA time zone luxon knows. */
+export function isKnownZone(zone: string): boolean {
+  return zone === 'UTC' || IANAZone.isValidZone(zone);
+}
+
+function fromEpoch(value: number): WallClock | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const micros = Math.round(Math.abs(value) >= EPOCH_MS_THRESHOLD ? value * 1000 : value * 1_000_000);
+  const ms = Math.floor(micros / 1000);
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return undefined;
+  return {
+    year: date.getUTCFullYear(),
+    month: date.getUTCMonth() + 1,
+    day: date.getUTCDate(),
+    hour: date.getUTCHours(),
+    minute: date.getUTCMinutes(),
+    second: date.getUTCSeconds(),
+    micros: String(micros - Math.floor(micros / 1_000_000) * 1_000_000).padStart(6, '0'),
+    offset: 0,
+  };
+}
+
+/** Hand-written ISO-8601 reader: a regular expression per value costs more than this. */
+function parseWallClock(text: string): WallClock | undefined {
+  let i: number;
+  let year: number;
+  let month: number;
+  let day: number;
+  if (text.length >= 10 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
+    year = digits(text, 0, 4);
+    month = digits(text, 5, 2);
+    day = digits(text, 8, 2);
+    i = 10;
+  } else if (text.length === 8) {
+    year = digits(text, 0, 4);
+    month = digits(text, 4, 2);
+    day = digits(text, 6, 2);
+    i = 8;
+  } else return undefined;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  const clock: WallClock = { year, month, day, hour: 0, minute: 0, second: 0, micros: '000000', offset: undefined };
+  if (i === text.length) return clock;
+  const separator = text.charCodeAt(i);
+  if (separator !== 84 && separator !== 116 && separator !== 32) return undefined;
+  i++;
+  clock.hour = digits(text, i, 2);
+  if (text.charCodeAt(i + 2) !== 58) return undefined;
+  clock.minute = digits(text, i + 3, 2);
+  i += 5;
+  if (text.charCodeAt(i) === 58) {
+    clock.second = digits(text, i + 1, 2);
+    i += 3;
+    if (text.charCodeAt(i) === 46 || text.charCodeAt(i) === 44) {
+      const start = ++i;
+      while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+      if (i === start) return undefined;
+      clock.micros = text.slice(start, Math.min(i, start + 6)).padEnd(6, '0');
+    }
+  }
+  if (clock.hour < 0 || clock.hour > 23 || clock.minute < 0 || clock.minute > 59 || clock.second < 0 || clock.second > 59) return undefined;
+  if (i === text.length) return clock;
+  const offset = parseOffset(text, i);
+  if (offset === undefined) return undefined;
+  clock.offset = offset;
+  return clock;
+}
+
+function parseOffset(text: string, i: number): number | undefined {
+  const rest = text.slice(i).trim();
+  if (rest === 'Z' || rest === 'z' || rest === 'UTC' || rest === 'GMT') return 0;
+  const sign = rest.charCodeAt(0);
+  if (sign !== 43 && sign !== 45) return undefined;
+  const hours = digits(rest, 1, 2);
+  let minutes = 0;
+  if (rest.length === 6 && rest.charCodeAt(3) === 58) minutes = digits(rest, 4, 2);
+  else if (rest.length === 5) minutes = digits(rest, 3, 2);
+  else if (rest.length !== 3) return undefined;
+  if (hours < 0 || hours > 18 || minutes < 0 || minutes > 59) return undefined;
+  return (sign === 45 ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** The number written by `count` ASCII digits at `at`, or -1. */
+function digits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
+function isAllDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) return false;
+  }
+  return text.length > 0;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return 29;
+  return DAYS[month - 1]!;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function pad4(n: number): string {
+  return String(n).padStart(4, '0');
+}
+
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}

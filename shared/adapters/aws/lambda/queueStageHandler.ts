@@ -1,0 +1,89 @@
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { logger } from '../../../log';
+import { consumeMessage, RetryLaterError, type QueueStage, type StageHandler } from '../../../runtime/consumeMessage';
+import type { QueueDelivery } from '../../../runtime/QueueDelivery';
+import { MESSAGE_ID_ATTRIBUTE } from '../SqsQueue';
+import { lambdaServiceContext } from './lambdaContext';
+import { metrics } from './telemetry';
+import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './types';
+
+export interface QueueStageOptions {
+  /** The queue's redrive maxReceiveCount; must equal serverless.yml's (env DIF_MAX_RECEIVE_COUNT). */
+  maxReceiveCount?: number;
+  /** Delay before the n-th redelivery: base × 2^(n-1), capped. Seconds. */
+  retryBaseSeconds?: number;
+  retryMaxSeconds?: number;
+}
+
+/** The port's view of one SQS record. */
+export function deliveryOf(record: SqsRecord): QueueDelivery {
+  return {
+    id: record.messageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.stringValue ?? record.messageId,
+    body: record.body,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+  };
+}
+
+/** The `client` of a pipeline message, for per-client metrics; undefined when unreadable. */
+function clientOf(body: string): string | undefined {
+  try {
+    const client = (JSON.parse(body) as { client?: unknown }).client;
+    return typeof client === 'string' ? client : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wraps a queue stage handler as an SQS-triggered Lambda with partial batch responses
+ * (`ReportBatchItemFailures`): each record goes through {@link consumeMessage} (the shared
+ * retry/DLQ policy); a record to retry is made visible again after an exponential backoff instead
+ * of waiting out the whole visibility timeout, and reported as failed.
+ *
+ * @example
+ * export const handler = queueStageHandler('transform', transform);
+ */
+export function queueStageHandler(stage: QueueStage, handler: StageHandler, options: QueueStageOptions = {}) {
+  const maxReceiveCount = options.maxReceiveCount ?? Number(process.env.DIF_MAX_RECEIVE_COUNT ?? 5);
+  const base = options.retryBaseSeconds ?? 30;
+  const cap = options.retryMaxSeconds ?? 900;
+  const processor = new BatchProcessor(EventType.SQS);
+
+  async function processRecord(record: SqsRecord): Promise<void> {
+    const ctx = await lambdaServiceContext();
+    const delivery = deliveryOf(record);
+    try {
+      await consumeMessage(ctx, stage, delivery, handler, { maxReceiveCount });
+    } catch (error) {
+      metrics.addMetric('MessagesRetried', MetricUnit.Count, 1);
+      if (error instanceof RetryLaterError && !error.lastAttempt) {
+        const delaySeconds = Math.min(cap, base * 2 ** Math.max(0, delivery.receiveCount - 1));
+        await ctx.ports.queues[stage].release(record.receiptHandle, { delaySeconds, error: error.message }).catch((failure: unknown) => {
+          logger.warn('could not shorten the retry delay; the message reappears after the visibility timeout', { error: String(failure) });
+        });
+      }
+      throw error;
+    }
+    metrics.addMetric('MessagesProcessed', MetricUnit.Count, 1);
+    const client = clientOf(record.body);
+    if (stage === 'load' && client) {
+      // Per-client metric behind the data-freshness alarms (serverless.yml, one per client SLA).
+      const single = metrics.singleMetric();
+      single.addDimension('client', client);
+      single.addMetric('ItemsLoaded', MetricUnit.Count, 1);
+    }
+  }
+
+  return middy(
+    async (event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> =>
+      // Every record failing is a normal outcome here (each is retried or dead-lettered on its own).
+      // `as never`: Powertools types `context` with the aws-lambda package, which is not installed.
+      processPartialResponse(event, processRecord, processor, { context: context as never, throwOnFullBatchFailure: false }) as Promise<SqsBatchResponse>,
+  )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}

@@ -1,0 +1,60 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { logger } from '../../../log';
+import { isPermanent } from '../../../runtime/errors';
+import type { ServiceContext } from '../../../runtime/ServiceContext';
+import { lambdaServiceContext } from './lambdaContext';
+import { metrics } from './telemetry';
+import type { LambdaContext } from './types';
+
+/** The Step Functions state a Task function serves; prefixes the error names the ASL matches. */
+export type StateName = 'Plan' | 'StartJob' | 'PollJob' | 'Extract' | 'Finalize';
+
+/** Fields the log lines of a task carry, read from whatever shape the state passes in. */
+function correlationKeys(event: unknown): { runId?: string; itemId?: string } {
+  if (!event || typeof event !== 'object') return {};
+  const input = event as { runId?: unknown; item?: { runId?: unknown; itemId?: unknown } };
+  const runId = typeof input.item?.runId === 'string' ? input.item.runId : typeof input.runId === 'string' ? input.runId : undefined;
+  const itemId = typeof input.item?.itemId === 'string' ? input.item.itemId : undefined;
+  return { runId, itemId };
+}
+
+/**
+ * Names a thrown error the way the state machine's Retry/Catch expect: Lambda reports
+ * `error.name` as the Step Functions error, so a {@link PermanentError} with code `HttpError`
+ * thrown by Extract becomes `Extract.HttpError`.
+ */
+export function stepFunctionsError(state: StateName, error: unknown): unknown {
+  if (isPermanent(error) && !error.name.includes('.')) {
+    error.name = error.code.includes('.') ? error.code : `${state}.${error.code}`;
+  }
+  return error;
+}
+
+/**
+ * Wraps a plain handler `(ctx, input) => output` as a Lambda invoked by a Step Functions Task:
+ * Powertools logger (with runId/itemId) and metrics, the cached aws ServiceContext, and error
+ * names the ASL can match.
+ *
+ * @example
+ * export const handler = stateTaskHandler('Plan', plan);
+ */
+export function stateTaskHandler<I, O>(state: StateName, run: (ctx: ServiceContext, input: I) => Promise<O>) {
+  return middy(async (event: I, _context: LambdaContext): Promise<O> => {
+    logger.appendKeys({ state, ...correlationKeys(event) });
+    const ctx = await lambdaServiceContext();
+    try {
+      const output = await run(ctx, event);
+      metrics.addMetric(`${state}Succeeded`, MetricUnit.Count, 1);
+      return output;
+    } catch (error) {
+      metrics.addMetric(`${state}Failed`, MetricUnit.Count, 1);
+      logger.error(`${state} failed`, error as Error);
+      throw stepFunctionsError(state, error);
+    }
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}

@@ -1,0 +1,168 @@
+import type { LimitPolicy, Permit } from '../../ports/RateLimiter';
+import { InvalidLimitPolicyError } from './errors';
+
+/** One caller waiting for a permit; `owner` lets a closing limiter cancel only its own waiters. */
+export interface BudgetWaiter {
+  policy: LimitPolicy;
+  owner: object;
+  resolve(permit: Permit): void;
+  reject(error: unknown): void;
+}
+
+/** setTimeout fires at once for longer delays; waking early only means checking again. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+interface WindowLog {
+  perMs: number;
+  /** Grant times inside the current window, oldest first. */
+  times: number[];
+}
+
+interface ScopeState {
+  windows: Map<string, WindowLog>;
+  /** Permit id → lease expiry (Infinity when the policy has no lease). */
+  active: Map<number, number>;
+  pausedUntil: number;
+  waiters: BudgetWaiter[];
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * The budgets of every scope in this process: sliding-window logs per limit, concurrency permits
+ * with optional leases, and back-off pauses. Waiters of a scope are served strictly first come,
+ * first served, so a steady stream of callers cannot starve an early one.
+ *
+ * Several {@link InProcessRateLimiter}s may share one budget, as Redis-backed workers share Redis.
+ */
+export class LocalRateBudget {
+  private readonly scopes = new Map<string, ScopeState>();
+  private nextPermitId = 1;
+
+  /** Queues `waiter` behind the scope's earlier waiters and serves what can be served now. */
+  enqueue(waiter: BudgetWaiter): void {
+    checkPolicy(waiter.policy);
+    this.scope(waiter.policy.scope).waiters.push(waiter);
+    this.pump(waiter.policy.scope);
+  }
+
+  /** Removes a waiter that gave up (aborted or closed); true if it was still waiting. */
+  withdraw(waiter: BudgetWaiter): boolean {
+    const state = this.scopes.get(waiter.policy.scope);
+    const index = state ? state.waiters.indexOf(waiter) : -1;
+    if (!state || index < 0) return false;
+    state.waiters.splice(index, 1);
+    this.pump(waiter.policy.scope);
+    return true;
+  }
+
+  /** Every waiter, across scopes, that belongs to `owner`. */
+  waitersOf(owner: object): BudgetWaiter[] {
+    return [...this.scopes.values()].flatMap((state) => state.waiters.filter((waiter) => waiter.owner === owner));
+  }
+
+  pause(scope: string, forMs: number): void {
+    const state = this.scope(scope);
+    state.pausedUntil = Math.max(state.pausedUntil, performance.now() + Math.max(0, forMs));
+    this.pump(scope);
+  }
+
+  private scope(scope: string): ScopeState {
+    let state = this.scopes.get(scope);
+    if (!state) {
+      state = { windows: new Map(), active: new Map(), pausedUntil: 0, waiters: [] };
+      this.scopes.set(scope, state);
+    }
+    return state;
+  }
+
+  /** Grants permits to waiters at the head while they fit, then sleeps until the head could fit. */
+  private pump(scope: string): void {
+    const state = this.scopes.get(scope);
+    if (!state) return;
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    for (;;) {
+      const now = performance.now();
+      prune(state, now);
+      const head = state.waiters[0];
+      if (!head) break;
+      const waitMs = delayFor(state, head.policy, now);
+      if (waitMs > 0) {
+        // Infinity means only a permit release can help; release() pumps again.
+        if (Number.isFinite(waitMs)) state.timer = setTimeout(() => this.pump(scope), Math.min(Math.ceil(waitMs), MAX_TIMER_MS));
+        return;
+      }
+      state.waiters.shift();
+      head.resolve(this.grant(scope, state, head.policy, now));
+    }
+    if (state.active.size === 0 && state.pausedUntil <= performance.now() && [...state.windows.values()].every((log) => log.times.length === 0)) {
+      this.scopes.delete(scope);
+    }
+  }
+
+  private grant(scope: string, state: ScopeState, policy: LimitPolicy, now: number): Permit {
+    for (const limit of policy.limits) {
+      const key = `${limit.requests}/${limit.perMs}`;
+      let log = state.windows.get(key);
+      if (!log) {
+        log = { perMs: limit.perMs, times: [] };
+        state.windows.set(key, log);
+      }
+      log.times.push(now);
+    }
+    if (policy.concurrency === undefined) return { release: async () => undefined };
+    const id = this.nextPermitId++;
+    state.active.set(id, policy.leaseMs === undefined ? Infinity : now + policy.leaseMs);
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        const current = this.scopes.get(scope);
+        if (current?.active.delete(id)) this.pump(scope);
+      },
+    };
+  }
+}
+
+/** Drops grants that left every window and leases that expired. */
+function prune(state: ScopeState, now: number): void {
+  for (const log of state.windows.values()) {
+    let expired = 0;
+    while (expired < log.times.length && (log.times[expired] as number) <= now - log.perMs) expired++;
+    if (expired > 0) log.times.splice(0, expired);
+  }
+  for (const [id, expiresAt] of state.active) if (expiresAt <= now) state.active.delete(id);
+}
+
+/** Milliseconds until `policy` allows one more request in `state` (0 = now). */
+function delayFor(state: ScopeState, policy: LimitPolicy, now: number): number {
+  let wait = Math.max(0, state.pausedUntil - now);
+  for (const limit of policy.limits) {
+    const times = state.windows.get(`${limit.requests}/${limit.perMs}`)?.times ?? [];
+    if (times.length >= limit.requests) {
+      wait = Math.max(wait, (times[times.length - limit.requests] as number) + limit.perMs - now);
+    }
+  }
+  if (policy.concurrency !== undefined && state.active.size >= policy.concurrency) {
+    wait = Math.max(wait, Math.min(...state.active.values()) - now);
+  }
+  return wait;
+}
+
+function checkPolicy(policy: LimitPolicy): void {
+  for (const limit of policy.limits) {
+    if (!Number.isInteger(limit.requests) || limit.requests < 1) {
+      throw new InvalidLimitPolicyError(policy.scope, `requests must be a whole number of at least 1, got ${limit.requests}`);
+    }
+    if (!Number.isFinite(limit.perMs) || limit.perMs <= 0) {
+      throw new InvalidLimitPolicyError(policy.scope, `the window must be a positive number of milliseconds, got ${limit.perMs}`);
+    }
+  }
+  if (policy.concurrency !== undefined && (!Number.isInteger(policy.concurrency) || policy.concurrency < 1)) {
+    throw new InvalidLimitPolicyError(policy.scope, `concurrency must be a whole number of at least 1, got ${policy.concurrency}`);
+  }
+  if (policy.leaseMs !== undefined && !(policy.leaseMs > 0)) {
+    throw new InvalidLimitPolicyError(policy.scope, `leaseMs must be positive, got ${policy.leaseMs}`);
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { identifier, isoDuration, scalar, templated } from './common';
+
+export const dateRange = z
+  .strictObject({
+    start: templated.describe('First date (YYYY-MM-DD); may be a template. Example: "{{ client.start_date }}"'),
+    end: templated
+      .default('yesterday')
+      .describe('Last date: YYYY-MM-DD, a template, `today` or `yesterday` (in `timezone`).'),
+    step: isoDuration.default('P1D').describe('Length of one slice (one work item). Example: P1D, P7D, P30D'),
+    lookback: isoDuration
+      .optional()
+      .describe('With an incremental cursor, restart this far before it to pick up restated data. Example: P7D'),
+    timezone: z.string().default('UTC').describe('IANA time zone that defines `today`. Example: America/New_York'),
+  })
+  .describe('Splits a date range into slices; templates read {{ slice.start }} and {{ slice.end }}.');
+
+export const partition = z
+  .strictObject({
+    list: z
+      .record(identifier, z.union([z.array(scalar).min(1), templated]))
+      .optional()
+      .describe('Named lists of values, one work item per value; a string is a template rendering to a comma-separated list. Example: { account_id: "{{ client.account_ids }}" }'),
+    date_range: dateRange.optional(),
+  })
+  .refine((value) => value.list !== undefined || value.date_range !== undefined, 'give `list`, `date_range` or both')
+  .describe('Statically known partitions: Plan makes one work item per combination (the product of every list and the date slices).');

@@ -1,0 +1,42 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll } from 'vitest';
+import { DynamoRunStateStore, runStateTableDefinition, S3ObjectStore } from '../../shared/adapters/aws';
+import { documentClient, dynamoClient, s3Client, startDynalite, startS3rver, type RunningEmulator } from '../unit/aws/support/emulators';
+import { describeObjectStoreContract, describeRunStateContract } from './suites';
+
+// The emulators start once for this file (on free ports, in-process); each fixture gets a fresh
+// bucket or table so tests stay independent.
+let s3rver: Promise<RunningEmulator> | undefined;
+let dynalite: Promise<RunningEmulator> | undefined;
+let sequence = 0;
+
+afterAll(async () => {
+  await Promise.all([s3rver?.then((emulator) => emulator.close()), dynalite?.then((emulator) => emulator.close())]);
+});
+
+describeObjectStoreContract('S3ObjectStore (s3rver)', async () => {
+  s3rver ??= startS3rver([]);
+  const { endpoint } = await s3rver;
+  const client = s3Client(endpoint);
+  const bucket = `contract-${process.pid}-${++sequence}`;
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return { store: new S3ObjectStore({ client, bucket }), cleanup: async () => client.destroy() };
+});
+
+describeRunStateContract('DynamoRunStateStore (dynalite)', async () => {
+  dynalite ??= startDynalite(`bootstrap-${process.pid}`);
+  const { endpoint } = await dynalite;
+  const admin = dynamoClient(endpoint);
+  const tableName = `contract-${++sequence}`;
+  await admin.send(new CreateTableCommand(runStateTableDefinition(tableName)));
+  const client = documentClient(endpoint);
+  return {
+    store: new DynamoRunStateStore({ client, tableName }),
+    cleanup: async () => {
+      await admin.send(new DeleteTableCommand({ TableName: tableName }));
+      admin.destroy();
+      client.destroy();
+    },
+  };
+});

@@ -1,0 +1,7 @@
+export { describeObjectStoreContract, type ObjectStoreFixture } from './objectStore.contract';
+export { describeQueueContract, type QueueFixture, type QueueFixtureOptions } from './queue.contract';
+export { describeRunStateContract, type RunStateFixture } from './runState.contract';
+export { describeRateLimiterContract, type RateLimiterFixture } from './rateLimiter.contract';
+export { describeLockManagerContract, type LockManagerFixture } from './lockManager.contract';
+export { eventually, sleep } from './timing';
+export { deferred } from './deferred';

@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaEntries } from '../../serverless/functions.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+// asl-validator ships no type declarations.
+const validator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  Condition?: string;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function resourcesOf(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** Every IAM policy statement anywhere in the template (roles and resource policies), with its owner. */
+function statementsOf(template: Template): { owner: string; statement: Statement }[] {
+  const found: { owner: string; statement: Statement }[] = [];
+  const visit = (owner: string, node: unknown): void => {
+    if (Array.isArray(node)) node.forEach((entry) => visit(owner, entry));
+    else if (node && typeof node === 'object') {
+      const record = node as Json;
+      if (Array.isArray(record.Statement)) for (const statement of record.Statement as Statement[]) found.push({ owner, statement });
+      Object.values(record).forEach((value) => visit(owner, value));
+    }
+  };
+  for (const [name, resource] of Object.entries(template.Resources)) visit(name, resource.Properties);
+  return found;
+}
+
+const actions = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+
+/** The state machine's ASL with its Fn::Sub variables replaced by example ARNs. */
+function deployedDefinition(resource: Resource): unknown {
+  const definition = resource.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] } | string;
+  const text = typeof definition === 'string' ? definition : definition['Fn::Sub'][0];
+  const substituted = text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:example-${name}`);
+  return JSON.parse(substituted);
+}
+
+describe('packaged CloudFormation template (npm run package)', () => {
+  let template: Template;
+  let outDir: string;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'dif-package-'));
+    await run(process.execPath, [join(root, 'bin/build.mjs')], { cwd: root });
+    // osls packages offline; the AWS variables keep the SDK from looking for credentials.
+    await run(process.execPath, [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', outDir], {
+      cwd: root,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline', SLS_TELEMETRY_DISABLED: '1' },
+    });
+    template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  }, 120_000);
+  afterAll(() => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('declares one function per Lambda entry point, each with its own role', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(lambdaEntries.length);
+    const roles = functions.map(([, fn]) => JSON.stringify(fn.Properties.Role));
+    expect(new Set(roles).size).toBe(functions.length);
+    for (const [name, fn] of functions) {
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(template.Resources[roleId]?.Type, `${name} role`).toBe('AWS::IAM::Role');
+      expect(roleId).toBe(name.replace(/LambdaFunction$/, 'Role'));
+    }
+    // No shared default role from the framework.
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('grants no wildcard actions anywhere, and only ec2/ecr/logs/xray/redshift-data reads on "*" resources', () => {
+    const statements = statementsOf(template);
+    expect(statements.length).toBeGreaterThan(20);
+    for (const { owner, statement } of statements) {
+      for (const action of actions(statement)) {
+        expect(action, `${owner}: ${action}`).not.toBe('*');
+        // `kms:*` is allowed only in the key policy's account-root statement (AWS's default);
+        // service wildcards in Deny statements (the framework's TLS-only bucket policy) only narrow.
+        if (action.endsWith(':*') && statement.Effect === 'Allow') expect(`${owner}:${action}`).toBe('LakeKey:kms:*');
+      }
+      if (statement.Effect === 'Allow' && statement.Resource === '*' && owner !== 'LakeKey') {
+        for (const action of actions(statement)) {
+          expect(action, `${owner} allows ${action} on every resource`).toMatch(/^(ec2:\w+NetworkInterfaces?|ec2:\w+PrivateIpAddresses|ecr:GetAuthorizationToken|logs:\w+|xray:\w+|redshift-data:(DescribeStatement|GetStatementResult|CancelStatement))$/);
+        }
+      }
+    }
+  });
+
+  it('gives every stage queue a dead-letter queue with a redrive policy of 5 receives', () => {
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const deadLetterTargets = new Set<string>();
+    const stageQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
+    for (const [, queue] of stageQueues) {
+      const policy = queue.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] }; maxReceiveCount: number };
+      expect(policy.maxReceiveCount).toBe(5);
+      deadLetterTargets.add(policy.deadLetterTargetArn['Fn::GetAtt'][0]);
+    }
+    expect(stageQueues.map(([name]) => name).sort()).toEqual(['LoadQueue', 'TransformQueue']);
+    // Every queue is either a stage queue or the DLQ of one.
+    for (const [name] of queues) expect(stageQueues.some(([stage]) => stage === name) || deadLetterTargets.has(name), name).toBe(true);
+    for (const [name, mapping] of resourcesOf(template, 'AWS::Lambda::EventSourceMapping')) {
+      expect(mapping.Properties.FunctionResponseTypes, name).toEqual(['ReportBatchItemFailures']);
+      expect((mapping.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency, name).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('encrypts the bucket with the stack key and blocks public access', () => {
+    const [[, bucket]] = resourcesOf(template, 'AWS::S3::Bucket').filter(([name]) => name === 'LakeBucket') as [[string, Resource]];
+    const encryption = (bucket.Properties.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: Json }[] }).ServerSideEncryptionConfiguration[0]!;
+    expect(encryption.ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['LakeKey', 'Arn'] } });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }).Rules;
+    expect(rules.find((rule) => rule.Prefix === 'raw/')?.ExpirationInDays).toBe(7);
+    const table = template.Resources.RunStateTable!;
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it('deploys statemachines/ingest.asl.yml as a valid state machine bound to this stack', () => {
+    const machine = template.Resources.IngestStateMachine!;
+    const definition = deployedDefinition(machine);
+    const { isValid, errorsText } = validator(definition);
+    expect(isValid, errorsText('\n')).toBe(true);
+    const source = parse(readFileSync(join(root, 'statemachines/ingest.asl.yml'), 'utf8')) as { States: Json };
+    expect(Object.keys((definition as { States: Json }).States)).toEqual(Object.keys(source.States));
+    const variables = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'][1];
+    expect(Object.values(variables).map((value) => JSON.stringify(value))).toEqual(
+      expect.arrayContaining([JSON.stringify({ 'Fn::GetAtt': ['PlanLambdaFunction', 'Arn'] }), JSON.stringify({ 'Fn::GetAtt': ['FinalizeLambdaFunction', 'Arn'] })]),
+    );
+  });
+
+  it('schedules one execution per client that has a schedule in clients/*.yml', () => {
+    const { readClients } = require(join(root, 'serverless/clients.cjs')) as { readClients: (dir: string) => { client: string; schedule?: string }[] };
+    const scheduled = readClients(root).filter((client) => client.schedule);
+    expect(scheduled.length).toBeGreaterThan(0);
+    const rules = resourcesOf(template, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(scheduled.length);
+    for (const client of scheduled) {
+      const rule = rules.find(([, candidate]) => candidate.Properties.ScheduleExpression === client.schedule && JSON.stringify(candidate.Properties.Targets).includes(`\\"client\\":\\"${client.client}\\"`));
+      expect(rule, `schedule for ${client.client}`).toBeDefined();
+    }
+  });
+
+  it('alarms on dead letters, failed executions and per-client freshness', () => {
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([name]) => name);
+    expect(alarms).toEqual(expect.arrayContaining(['TransformDeadLetterAlarm', 'LoadDeadLetterAlarm', 'FailedExecutionsAlarm', 'FreshnessAlarmAcme']));
+    expect(template.Resources.ExtractTaskDefinition?.Type).toBe('AWS::ECS::TaskDefinition');
+  });
+});

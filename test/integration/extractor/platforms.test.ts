@@ -1,0 +1,146 @@
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { startDemoApi, type DemoApi } from '../../../demo';
+import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
+import { extract } from '../../../services/extractor/handlers/extract';
+import { plan } from '../../../services/extractor/handlers/plan';
+import { pollJob } from '../../../services/extractor/handlers/pollJob';
+import { startJob } from '../../../services/extractor/handlers/startJob';
+import { loadConfig } from '../../../shared/config';
+import { rawManifest } from '../../../shared/messages/rawReady';
+import type { WorkItem } from '../../../shared/messages/workItem';
+import { extractorContext, readObject, type ExtractorTestContext } from '../../support/extractorContext';
+
+/** The example sources modelled on real platforms (sources/graph_ads, sponsored_ads, bing_reports). */
+describe('example platform sources against the demo API', () => {
+  let api: DemoApi;
+  let env: ExtractorTestContext;
+
+  beforeAll(async () => {
+    api = await startDemoApi();
+    api.state.pollsUntilDone = 1;
+    process.env.DIF_DEMO_API_URL = api.url;
+    env = extractorContext(loadConfig(process.cwd()));
+    clearOAuthTokenCache();
+  });
+  afterAll(async () => {
+    await env?.close();
+    await api?.close();
+  });
+
+  async function manifestOf(key: string) {
+    return rawManifest.parse(JSON.parse(await readObject(env.ctx, key)));
+  }
+
+  /** StartJob → PollJob until ready (the state machine's loop, without its Wait) → Extract. */
+  async function runAsync(item: WorkItem) {
+    let { job } = await startJob(env.ctx, { item });
+    const statuses: string[] = [];
+    for (let polls = 0; polls < 10; polls++) {
+      const result = await pollJob(env.ctx, { item, job });
+      statuses.push(result.status);
+      job = result.job;
+      if (result.status !== 'running') break;
+    }
+    expect(statuses.at(-1)).toBe('ready');
+    return { statuses, output: await extract(env.ctx, { item, taskToken: 'tok', job }) };
+  }
+
+  it('graph_ads: plans accounts × weeks and walks campaigns → insights with parent context', async () => {
+    const { items } = await plan(env.ctx, { runId: 'g1', client: 'initech', source: 'graph_ads' });
+    expect(items.map((item) => item.partition)).toEqual([
+      'account_id=1002',
+      'account_id=1003',
+      'account_id=1002/slice=2026-02-01..2026-02-07',
+      'account_id=1002/slice=2026-02-08..2026-02-10',
+      'account_id=1003/slice=2026-02-01..2026-02-07',
+      'account_id=1003/slice=2026-02-08..2026-02-10',
+    ]);
+    const insights = items.find((item) => item.partition === 'account_id=1003/slice=2026-02-08..2026-02-10')!;
+    const output = await extract(env.ctx, { item: insights, taskToken: 'tok' });
+    const manifest = await manifestOf(output.raw.manifestKey);
+    const rows: unknown[] = [];
+    for (const entry of manifest.objects) {
+      expect(entry.context).toMatchObject({ account_id: '1003' });
+      rows.push(...(JSON.parse(await readObject(env.ctx, entry.key)) as { data: unknown[] }).data);
+    }
+    expect(rows).toHaveLength(api.groundTruth.campaigns('1003').length * 3);
+  });
+
+  it('sponsored_ads: OAuth refresh with rotation, async report, gzip detected by magic bytes', async () => {
+    const { items } = await plan(env.ctx, { runId: 's1', client: 'initech', source: 'sponsored_ads' });
+    expect(items.map((item) => [item.partition, item.extraction])).toEqual([
+      ['slice=2026-02-01..2026-02-07', 'async'],
+      ['slice=2026-02-08..2026-02-10', 'async'],
+    ]);
+    const { statuses, output } = await runAsync(items[0]!);
+    expect(statuses).toEqual(['running', 'ready']);
+    const [entry] = (await manifestOf(output.raw.manifestKey)).objects;
+    expect(entry!.key).toMatch(/-000001\.json\.gz$/);
+    expect(entry!.contentType).toBe('application/gzip');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await env.ctx.ports.objectStore.get(entry!.key)) chunks.push(chunk as Buffer);
+    const records = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString()) as unknown[];
+    expect(records).toHaveLength(api.groundTruth.campaigns('1001').length * 7);
+    // The refresh token rotated on the first token request and the new one was saved.
+    const rotated = env.secrets.rotations.filter((rotation) => rotation.source === 'sponsored_ads');
+    expect(rotated).toHaveLength(1);
+    expect(api.state.refreshTokens.has(rotated[0]!.changes.refresh_token!)).toBe(true);
+    // A revoked access token: 401 → one refresh (with the rotated refresh token) → retry.
+    api.state.expireAccessTokens();
+    await runAsync(items[1]!);
+    expect(env.secrets.rotations.filter((rotation) => rotation.source === 'sponsored_ads')).toHaveLength(2);
+    expect(api.state.refreshTokens.has(rotated[0]!.changes.refresh_token!)).toBe(false);
+  });
+
+  it('sponsored_ads: follows a duplicate job, re-polls an expired download URL, and treats no URL as no data', async () => {
+    const { items } = await plan(env.ctx, { runId: 's2', client: 'initech', source: 'sponsored_ads' });
+    const first = await startJob(env.ctx, { item: items[0]! });
+    const duplicate = await startJob(env.ctx, { item: items[0]! });
+    expect(duplicate.job.id).toBe(first.job.id);
+    api.faults.add({ path: '/amazon/files/', kind: 'status', status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' });
+    const ready = await pollJob(env.ctx, { item: items[0]!, job: first.job });
+    expect(ready.status).toBe('running');
+    const done = await pollJob(env.ctx, { item: items[0]!, job: ready.job });
+    expect(done.status).toBe('ready');
+    const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok', job: done.job });
+    expect(output.raw.objects).toBe(1);
+    expect(api.requests.filter((request) => request.path.startsWith('/amazon/files/')).map((request) => request.status).slice(-2)).toEqual([403, 200]);
+    api.faults.clear();
+
+    const job = api.state.createJob('amazon', 'EMPTY', '2026-01-01', '2026-01-02').job;
+    job.polls = 5;
+    const empty = await extract(env.ctx, { item: items[1]!, taskToken: 'tok', job: { id: job.id, polls: 2, startedAt: new Date().toISOString() } });
+    expect(empty.raw).toMatchObject({ objects: 0, pages: 0 });
+  });
+
+  it('bing_reports: SOAP create/poll with SOAPAction, zip of CSV downloaded as is', async () => {
+    const { items } = await plan(env.ctx, { runId: 'b1', client: 'initech', source: 'bing_reports' });
+    const { output } = await runAsync(items[0]!);
+    const soap = api.requests.filter((request) => request.path === '/bing/Reporting.svc');
+    expect(soap.map((request) => request.headers.soapaction)).toEqual(['SubmitGenerateReport', 'PollGenerateReport', 'PollGenerateReport', 'PollGenerateReport']);
+    const [entry] = (await manifestOf(output.raw.manifestKey)).objects;
+    expect(entry!.key).toMatch(/-000001\.zip$/);
+    expect(entry!.contentType).toBe('application/zip');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await env.ctx.ports.objectStore.get(entry!.key)) chunks.push(chunk as Buffer);
+    const csv = await new Promise<string>((resolve, reject) => {
+      yauzl.fromBuffer(Buffer.concat(chunks), { lazyEntries: true }, (error, zip) => {
+        if (error || !zip) return reject(error);
+        zip.readEntry();
+        zip.on('entry', (zipEntry: yauzl.Entry) =>
+          zip.openReadStream(zipEntry, async (streamError, stream) => {
+            if (streamError || !stream) return reject(streamError);
+            const parts: Buffer[] = [];
+            for await (const part of stream) parts.push(part as Buffer);
+            resolve(Buffer.concat(parts).toString());
+          }),
+        );
+      });
+    });
+    const lines = csv.trim().split('\n');
+    expect(lines[4]).toBe('TimePeriod,CampaignId,Impressions,Clicks,Spend');
+    expect(lines.length - 6).toBe(api.groundTruth.campaigns('2001').length * 7);
+  });
+});

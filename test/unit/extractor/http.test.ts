@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { HostAllowList } from '../../../services/extractor/http/allowedHosts';
+import { sniffCompression } from '../../../services/extractor/http/pageBody';
+import { backoffDelay, retryAfterMs } from '../../../services/extractor/http/retryDelay';
+import { readPath, recordsAt } from '../../../services/extractor/readPath';
+import { buildRequest } from '../../../services/extractor/request/buildRequest';
+import { request as requestSchema } from '../../../shared/config/schema/request';
+import { checkErrorPredicates } from '../../../services/extractor/errorPredicates';
+import { retry } from '../../../shared/config/schema/retry';
+
+describe('retry timing', () => {
+  it('full jitter stays below min(max, base × 2^attempt)', () => {
+    expect(backoffDelay(0, 100, 10_000, () => 0.999)).toBe(99);
+    expect(backoffDelay(3, 100, 10_000, () => 0.5)).toBe(400);
+    expect(backoffDelay(20, 100, 10_000, () => 0.999)).toBe(9990);
+    expect(backoffDelay(5, 100, 10_000, () => 0)).toBe(0);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('7', now)).toBe(7000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Wed, 31 Dec 2025 00:00:30 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('host allow-list', () => {
+  it('allows listed hosts and subdomain wildcards, nothing else', () => {
+    const list = new HostAllowList(['api.example.com', '*.cdn.example.com', '127.0.0.1:8080']);
+    expect(list.allows('https://api.example.com/v1')).toBe(true);
+    expect(list.allows('https://eu.cdn.example.com/f.gz')).toBe(true);
+    expect(list.allows('https://api.example.com.evil.io/')).toBe(false);
+    expect(list.allows('http://127.0.0.1:8080/x')).toBe(true);
+    expect(list.allows('http://127.0.0.1:9090/x')).toBe(false);
+    expect(list.allows('file:///etc/passwd')).toBe(false);
+    expect(() => list.check('https://evil.io/')).toThrow(/refused to call https:\/\/evil\.io\/: its host is not in allowed_hosts/);
+  });
+});
+
+describe('request rendering', () => {
+  const scope = { client: { id: 'a&b', name: 'acme' }, secrets: { token: 's3cret' } };
+
+  it('renders path, query and a JSON or form body', () => {
+    const json = buildRequest(requestSchema.parse({ method: 'POST', path: '/acc/{{ client.name }}', query: { q: '{{ client.id }}' }, body: { type: 'json', value: { id: '{{ client.id }}', n: 1 } } }), scope, 'https://h/v1/');
+    expect(json.url).toBe('https://h/v1/acc/acme?q=a%26b');
+    expect(JSON.parse(json.body!)).toEqual({ id: 'a&b', n: 1 });
+    expect(json.headers['content-type']).toBe('application/json');
+    const form = buildRequest(requestSchema.parse({ method: 'POST', path: '/t', body: { type: 'form', value: { a: '{{ client.id }}' } } }), scope, 'https://h');
+    expect(form.body).toBe('a=a%26b');
+  });
+
+  it('escapes values substituted into XML and sends SOAPAction', () => {
+    const soap = buildRequest(requestSchema.parse({ method: 'POST', path: '/svc', body: { type: 'xml', soap_action: 'Submit', value: '<a>{{ client.id }}</a><t>{{ secrets.token }}</t>' } }), scope, 'https://h');
+    expect(soap.body).toBe('<a>a&amp;b</a><t>s3cret</t>');
+    expect(soap.headers.SOAPAction).toBe('Submit');
+    expect(soap.headers['content-type']).toMatch(/^text\/xml/);
+  });
+});
+
+describe('response helpers', () => {
+  it('reads paths and records', () => {
+    const body = { data: [{ id: 1, m: { x: 2 } }, { id: 3, m: { x: 4 } }], paging: { cursors: { after: 'c' } } };
+    expect(readPath(body, '$.paging.cursors.after')).toBe('c');
+    expect(readPath(body, '$.data[1].id')).toBe(3);
+    expect(readPath(body, '$.data[*].m.x')).toEqual([2, 4]);
+    expect(recordsAt(body, '$.data')).toHaveLength(2);
+    expect(recordsAt({ one: { a: 1 } }, '$.one')).toEqual([{ a: 1 }]);
+    expect(recordsAt({}, '$.none')).toEqual([]);
+  });
+
+  it('sniffs gzip and zip by magic bytes', () => {
+    expect(sniffCompression(Buffer.from([0x1f, 0x8b, 8, 0]))).toBe('gzip');
+    expect(sniffCompression(Buffer.from('PK\u0003\u0004rest'))).toBe('zip');
+    expect(sniffCompression(Buffer.from('{"a":1}'))).toBeUndefined();
+  });
+
+  it('error-inside-a-200 predicates: retryable or final', () => {
+    const { error_when } = retry.parse({ error_when: [{ path: '$.code', not_in: [0] }, { path: '$.error.code', in: [190], retryable: false }] });
+    expect(() => checkErrorPredicates({ code: 0 }, error_when, 'u', (t) => t)).not.toThrow();
+    expect(() => checkErrorPredicates({ code: 40100, message: 'busy' }, error_when, 'u', (t) => t)).toThrow(expect.objectContaining({ name: 'BadResponseError', retryable: true }));
+    expect(() => checkErrorPredicates({ code: 0, error: { code: 190 } }, error_when, 'u', (t) => t)).toThrow(expect.objectContaining({ name: 'HttpStatusError' }));
+  });
+});

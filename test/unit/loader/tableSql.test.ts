@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { stagingTableName, tableSql } from '../../../services/loader/sql/tableSql';
+import { quoteIdentifier } from '../../../services/loader/sql/quoteIdentifier';
+import { InvalidIdentifierError } from '../../../services/loader/errors';
+import { load } from '../../../shared/config/schema/load';
+import type { TableSpec } from '../../../shared/ports/Warehouse';
+
+const spec: TableSpec = {
+  schema: 'acme',
+  table: 'daily',
+  columns: [{ name: 'day', type: 'date' }, { name: 'campaign_id', type: 'bigint' }, { name: 'spend', type: 'decimal(18,6)' }, { name: 'raw', type: 'super' }],
+  primaryKey: ['day', 'campaign_id'],
+  distKey: 'campaign_id',
+  sortKey: ['day'],
+};
+
+describe('tableSql', () => {
+  it('spells PostgreSQL DDL with the primary key and without Redshift options', () => {
+    expect(tableSql.createTable(spec, 'postgres', true)).toBe(
+      'CREATE TABLE IF NOT EXISTS "acme"."daily" ("day" date, "campaign_id" bigint, "spend" numeric(18,6), "raw" jsonb, PRIMARY KEY ("day", "campaign_id"))',
+    );
+  });
+
+  it('spells Redshift DDL with SUPER, DISTKEY and SORTKEY', () => {
+    expect(tableSql.createTable(spec, 'redshift', true)).toBe(
+      'CREATE TABLE IF NOT EXISTS "acme"."daily" ("day" date, "campaign_id" bigint, "spend" numeric(18,6), "raw" super, PRIMARY KEY ("day", "campaign_id")) DISTSTYLE KEY DISTKEY ("campaign_id") COMPOUND SORTKEY ("day")',
+    );
+  });
+
+  it('names staging tables per batch with a safe identifier', () => {
+    const name = stagingTableName('item-1/weird "id"');
+    expect(quoteIdentifier(name)).toBe(`"${name}"`);
+    expect(stagingTableName('a')).not.toBe(stagingTableName('b'));
+  });
+
+  it('refuses identifiers that would need escaping', () => {
+    expect(() => quoteIdentifier('x"; drop table y; --', 'column')).toThrow(InvalidIdentifierError);
+    expect(() => tableSql.createSchema('Acme')).toThrow(/schema "Acme" is not a valid warehouse identifier/);
+  });
+});
+
+describe('load config', () => {
+  it('requires a partition_column for replace_partition', () => {
+    const result = load.safeParse({ table: 't', mode: 'replace_partition' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['partition_column']);
+    expect(load.parse({ table: 't', mode: 'replace_partition', partition_column: 'day', sort_key: ['day'] })).toMatchObject({ partition_column: 'day' });
+  });
+});

@@ -1,0 +1,178 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanReady } from '../../../shared/messages';
+import { RejectThresholdError, SchemaDriftError, transformItem, transformWithCounts } from '../../../services/transformer';
+import { transformerContext, type TransformerTestContext } from '../../support/transformerContext';
+
+let t: TransformerTestContext | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const page = (data: unknown[]) => JSON.stringify({ data, paging: { next: null } });
+
+describe('transformItem', () => {
+  it('decodes JSON pages, merges parent context, flattens, casts and writes clean CSV with a COPY manifest', async () => {
+    t = transformerContext({
+      records: '$.data',
+      format: { type: 'json' },
+      columns: {
+        campaign_id: 'bigint',
+        day: { type: 'date', from: 'date_start' },
+        spend: { type: 'decimal(18,6)', from: 'metrics.spend' },
+        active: 'boolean',
+        name: 'varchar(20)',
+        seen_at: 'timestamptz',
+        tags: 'super',
+      },
+    });
+    const message = await t.stage([
+      {
+        body: page([
+          { date_start: '2026-01-01', metrics: { spend: '12.3456789' }, active: 'yes', name: 'Spring, "big" sale', seen_at: '2026-01-01T10:00:00+02:00', tags: ['a'] },
+          { date_start: '2026-01-02', metrics: { spend: 3 }, active: false, name: '', seen_at: null },
+        ]),
+        context: { campaign_id: '9007199254740993' },
+      },
+      { body: page([{ campaign_id: 7, date_start: '2026-01-03', name: '\\N' }]), context: { campaign_id: 8 } },
+    ]);
+    const clean = await transformItem(t.ctx, message);
+    expect(cleanReady.parse(clean)).toEqual(clean);
+    expect(clean).toMatchObject({ kind: 'clean-ready', taskToken: 'token-1', recordsIn: 3, rejected: 0, clean: { parts: 1, rows: 3 } });
+    expect(clean.clean.manifestKey).toBe('clean/acme/ads/report/dt=2026-01-01/run=r1/item1-manifest.json');
+    expect(clean.columns).toEqual([
+      { name: 'campaign_id', type: 'bigint' },
+      { name: 'day', type: 'date' },
+      { name: 'spend', type: 'decimal(18,6)' },
+      { name: 'active', type: 'boolean' },
+      { name: 'name', type: 'varchar(20)' },
+      { name: 'seen_at', type: 'timestamptz' },
+      { name: 'tags', type: 'super' },
+    ]);
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual([
+      'campaign_id,day,spend,active,name,seen_at,tags\n' +
+        '9007199254740993,2026-01-01,12.345679,true,"Spring, ""big"" sale",2026-01-01 08:00:00.000000+00,"[""a""]"\n' +
+        '9007199254740993,2026-01-02,3.000000,false,"",\\N,\\N\n' +
+        '7,2026-01-03,\\N,\\N,"\\N",\\N,\\N\n',
+    ]);
+    const manifest = JSON.parse(await t.readText(clean.clean.manifestKey));
+    expect(manifest.entries).toHaveLength(1);
+    expect(manifest.entries[0]).toMatchObject({ mandatory: true, meta: { content_length: clean.clean.bytes } });
+    expect(t.store.keyFromUri(manifest.entries[0].url)).toBe('clean/acme/ads/report/dt=2026-01-01/run=r1/item1-part-00001.csv.gz');
+    // The same raw data gives the same batch, so a re-extraction loads as a no-op.
+    const again = await transformItem(t.ctx, message);
+    expect(again.batchId).toBe(clean.batchId);
+    expect(clean.batchId).toMatch(/^item1-[0-9a-f]{16}$/);
+  });
+
+  it('quarantines rows that fail a cast with the reason and the original record', async () => {
+    t = transformerContext({ format: { type: 'csv' }, columns: { id: 'int', spend: 'decimal(10,2)' }, transform: { max_rejected_ratio: 0.5 } });
+    const message = await t.stage([{ body: 'id,spend\n1,2.5\nx,3\n3,abc\n4,1e2\n', ext: 'csv' }]);
+    const { message: clean, counts } = await transformWithCounts(t.ctx, message);
+    expect(counts).toMatchObject({ recordsIn: 4, rows: 2, rejected: 2 });
+    expect(clean.rejected).toBe(2);
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual(['id,spend\n1,2.50\n4,100.00\n']);
+    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { object: message.raw.manifestKey.replace('manifest.json', '000001.csv'), record: 2, reason: 'column id (int): "x" is not a whole number (int)', original: { id: 'x', spend: '3' } },
+      { object: message.raw.manifestKey.replace('manifest.json', '000001.csv'), record: 3, reason: 'column spend (decimal(10,2)): "abc" is not a decimal number', original: { id: '3', spend: 'abc' } },
+    ]);
+  });
+
+  it('fails the item when rejects exceed the threshold, naming the quarantine object', async () => {
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform: { max_rejected_ratio: 0.25 } });
+    const message = await t.stage([{ body: '{"id":1}\n{"id":"a"}\nnot json\n{"id":4}\n', ext: 'jsonl' }]);
+    const error = await transformItem(t.ctx, message).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RejectThresholdError);
+    expect((error as Error).message).toContain('2 of 4 records rejected (50.0%)');
+    expect((error as Error).message).toContain('quarantine/acme/ads/report/run=r1/item1.jsonl');
+    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.record)).toEqual([2, 3]);
+    expect(lines[1].reason).toMatch(/^line 3: not valid JSON/);
+    expect(lines[1].original).toBe('not json');
+    expect(await t.store.head('clean/acme/ads/report/dt=2026-01-01/run=r1/item1-manifest.json')).toBeUndefined();
+  });
+
+  it('splits output into parts of the configured size, each with the header, all in the manifest', async () => {
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int', text: 'varchar(100)' }, transform: { part_bytes: 1024 } });
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: i, text: `row ${i} ${'x'.repeat(50)}` })).join('\n');
+    const message = await t.stage([{ body: gzipSync(lines), ext: 'jsonl.gz' }]);
+    const clean = await transformItem(t.ctx, message);
+    expect(clean.clean.rows).toBe(3000);
+    expect(clean.clean.parts).toBeGreaterThan(1);
+    const parts = await t.readParts(clean.clean.manifestKey);
+    expect(parts).toHaveLength(clean.clean.parts);
+    for (const part of parts) expect(part.startsWith('id,text\n')).toBe(true);
+    const rows = parts.flatMap((part) => part.trim().split('\n').slice(1));
+    expect(rows).toHaveLength(3000);
+    expect(rows[2999]).toBe(`2999,row 2999 ${'x'.repeat(50)}`);
+  });
+
+  it('writes one header-only part when there are no records', async () => {
+    t = transformerContext({ records: '$.data', columns: { id: 'int' } });
+    const clean = await transformItem(t.ctx, await t.stage([{ body: page([]) }]));
+    expect(clean.clean).toMatchObject({ parts: 1, rows: 0 });
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual(['id\n']);
+  });
+
+  it('renames, filters, adds run metadata and keeps the last record of each key', async () => {
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int', status: 'varchar(10)' },
+      primary_key: ['id'],
+      transform: {
+        rename: { State: 'status' },
+        filter: [{ column: 'status', op: 'ne', value: 'DELETED' }],
+        dedupe: true,
+        add: { _client: 'client', _run: 'run_id', _extracted_at: 'extracted_at' },
+      },
+    });
+    const body = ['{"id":1,"State":"old"}', '{"id":2,"State":"DELETED"}', '{"id":1,"State":"new"}', '{"id":3,"State":"ok"}'].join('\n');
+    const { message: clean, counts } = await transformWithCounts(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
+    expect(counts).toMatchObject({ recordsIn: 4, rows: 2, filtered: 1, duplicates: 1, rejected: 0 });
+    expect(clean.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:int', 'status:varchar(10)', '_client:varchar(256)', '_run:varchar(256)', '_extracted_at:timestamptz']);
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual([
+      'id,status,_client,_run,_extracted_at\n1,new,acme,r1,2026-01-02 03:04:05.678000+00\n3,ok,acme,r1,2026-01-02 03:04:05.678000+00\n',
+    ]);
+  });
+
+  it('applies the schema drift policies: evolve, fail on new field, fail on missing field', async () => {
+    const body = '{"id":1,"extra":"a"}\n{"id":2,"Nested Thing":{"k":1}}\n';
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform: { new_field: 'evolve' } });
+    const evolved = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
+    expect(evolved.columns).toEqual([
+      { name: 'id', type: 'int' },
+      { name: 'extra', type: 'varchar(65535)' },
+      { name: 'nested_thing', type: 'super' },
+    ]);
+    expect(await t.readParts(evolved.clean.manifestKey)).toEqual(['id,extra,nested_thing\n1,a,\\N\n2,\\N,"{""k"":1}"\n']);
+    await t.close();
+
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform: { new_field: 'fail' } });
+    const newField = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
+    expect(newField).toBeInstanceOf(SchemaDriftError);
+    expect((newField as Error).message).toMatch(/item1-000001\.jsonl, record 1: new field "extra" not declared/);
+    await t.close();
+
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int', extra: 'varchar' }, transform: { missing_field: 'fail' } });
+    const missing = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(SchemaDriftError);
+    expect((missing as Error).message).toMatch(/record 2: declared column "extra" is missing/);
+  });
+
+  it('decodes XML records end to end, and quarantines values too deeply nested to write', async () => {
+    t = transformerContext({ format: { type: 'xml', record_element: 'row', attribute_prefix: '' }, columns: { id: 'int', spend: { type: 'decimal(10,2)', from: 'm.spend' }, tag: 'super' } });
+    const xml = '<?xml version="1.0"?><r><row id="1"><m><spend>1.239</spend></m><tag>a</tag><tag>b</tag></row><row id="2"/></r>';
+    const clean = await transformItem(t.ctx, await t.stage([{ body: xml, ext: 'xml' }]));
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual(['id,spend,tag\n1,1.24,"[""a"",""b""]"\n2,\\N,\\N\n']);
+    await t.close();
+
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int', payload: 'super' }, transform: { max_rejected_ratio: 0.5 } });
+    const deep = `{"id":2,"payload":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    const { counts } = await transformWithCounts(t.ctx, await t.stage([{ body: `{"id":1,"payload":{"a":1}}\n${deep}\n`, ext: 'jsonl' }]));
+    expect(counts).toMatchObject({ recordsIn: 2, rows: 1, rejected: 1 });
+    const [line] = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(line.reason).toMatch(/column payload \(super\): the value cannot be written as JSON .*nested too deeply/);
+  });
+});
