@@ -11,6 +11,8 @@ import { registerRunsCommands } from './commands/runs';
 import { registerStatusCommand } from './commands/status';
 import { registerDlqCommands } from './commands/dlq';
 import { registerReportCommand } from './commands/report';
+import { registerCredentialsCommands, openLocalCredentialsContext } from './commands/credentials';
+import { resolveDataDir } from './paths';
 import { UserError } from './UserError';
 
 /** Builds the `dif` command line (exported for in-process tests). */
@@ -27,6 +29,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerDlqCommands(program);
   registerReportCommand(program);
+  registerCredentialsCommands(program, (options) => openLocalCredentialsContext(resolveDataDir(options.dataDir)));
   return program;
 }
 

@@ -67,10 +67,13 @@ export async function openLocalCredentialsContext(dataDir: string): Promise<Cred
  */
 export function registerCredentialsCommands(
   program: Command,
-  openContext: () => Promise<CredentialsCommandContext>,
+  openContext: (options: { dataDir?: string }) => Promise<CredentialsCommandContext>,
   io: CredentialsCommandIo = {},
 ): Command {
-  const credentials = program.command('credentials').description('Store, inspect and re-encrypt API credentials (values are never printed)');
+  const credentials = program
+    .command('credentials')
+    .description('Store, inspect and re-encrypt API credentials (values are never printed)')
+    .option('--data-dir <dir>', 'data directory holding secrets.db and keyring.json (default: $DIF_HOME or .dif)');
   const out = (text: string) => program.configureOutput().writeOut?.(`${text}\n`) ?? process.stdout.write(`${text}\n`);
   const run = (work: (store: CredentialStore, command: Command) => Promise<void>) =>
     // commander passes the command itself as the last action argument.
@@ -78,7 +81,7 @@ export function registerCredentialsCommands(
       const command = args[args.length - 1] as Command;
       let context: CredentialsCommandContext | undefined;
       try {
-        context = await openContext();
+        context = await openContext(credentials.opts<{ dataDir?: string }>());
         await work(context.store, command);
       } catch (error) {
         if (USER_ERRORS.some((type) => error instanceof type)) command.error(`error: ${(error as Error).message}`, { exitCode: 1, code: 'dif.credentials' });

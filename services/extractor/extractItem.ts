@@ -6,7 +6,8 @@ import { StreamConfigError } from './errors';
 import { openSession, type SourceSession } from './openSession';
 import { RawWriter } from './RawWriter';
 import { readField } from './readPath';
-import { buildRequest } from './request/buildRequest';
+import { buildRequest, type RequestConfig } from './request/buildRequest';
+import type { StreamDefinition } from '../../shared/config/schema';
 import { walkPages, type PageWalk } from './walkPages';
 
 /** What an extraction produced: the raw manifest and its totals, and the next incremental cursor. */
@@ -18,6 +19,12 @@ export interface ExtractResult {
 export interface ExtractOptions {
   /** Replaces the backoff sleep (tests). */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The stream's request; only async reports may lack one (the config check enforces it too). */
+function requestOf(stream: StreamDefinition, name: string): RequestConfig {
+  if (!stream.request) throw new StreamConfigError(`stream ${name}`, 'has no request; add `request: { path: … }`');
+  return stream.request;
 }
 
 /** Largest cursor value seen, compared as numbers when both are numeric. */
@@ -70,7 +77,7 @@ export async function extractItem(ctx: ServiceContext, item: WorkItem, job?: Asy
   } else if (stream.parent) {
     pages = await extractChildren(session, walkBase());
   } else {
-    pages = await walkPages({ ...walkBase(), request: buildRequest(stream.request, session.scope, session.baseUrl, session.source.headers) });
+    pages = await walkPages({ ...walkBase(), request: buildRequest(requestOf(stream, item.stream), session.scope, session.baseUrl, session.source.headers) });
   }
   const manifestKey = await writer.finish();
   return { raw: { manifestKey, objects: writer.objects, bytes: writer.bytes, pages }, ...(cursor !== undefined ? { cursor } : {}) };
@@ -87,7 +94,7 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
   const parents: unknown[] = [];
   let pages = await walkPages({
     http: session.http,
-    request: buildRequest(parentStream.request, session.scope, session.baseUrl, source.headers),
+    request: buildRequest(requestOf(parentStream, link.stream), session.scope, session.baseUrl, source.headers),
     paginate: parentStream.paginate,
     recordsPath: parentStream.records,
     formatType: parentStream.format.type,
@@ -102,7 +109,7 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
       limit(() => {
         const context = Object.fromEntries(Object.entries(link.fields).map(([column, field]) => [column, readField(record, field)]));
         const scope = { ...session.scope, parent: record };
-        return walkPages({ ...base, context, request: buildRequest(stream.request, scope, session.baseUrl, source.headers) });
+        return walkPages({ ...base, context, request: buildRequest(requestOf(stream, base.where), scope, session.baseUrl, source.headers) });
       }),
     ),
   );

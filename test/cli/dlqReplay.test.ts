@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../cli/paths';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { openLocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
-import { MESSAGE_VERSION, type CleanReady } from '../../shared/messages';
+import { MESSAGE_VERSION, type CleanReady, type RawReady } from '../../shared/messages';
 import { load } from '../../services/loader/handlers/load';
 import { writeCleanBatch } from '../integration/loader/support/writeCleanBatch';
 import { runCli } from './support/runCli';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   copyFileSync(join(PROJECT_ROOT, 'sources', 'demo_ads.yml'), join(configDir, 'sources', 'demo_ads.yml'));
   writeFileSync(
     join(configDir, 'clients', 'opsdlq.yml'),
-    `client: opsdlq\nwarehouse: { schema: ${schema} }\nsources:\n  demo_ads:\n    params: { business_id: b1, account_id: "1", start_date: "2026-01-01", end_date: "2026-01-02" }\n    streams: [campaigns]\n`,
+    `client: opsdlq\nwarehouse: { schema: ${schema} }\nsources:\n  demo_ads:\n    params: { business_id: b1, account_id: "1", start_date: "2026-01-01", end_date: "2026-01-02" }\n    streams: [accounts, campaigns]\n`,
   );
   const store = new DirectoryObjectStore(join(dataDir, 'lake'));
   const prefix = `clean/opsdlq/demo_ads/campaigns/dt=all/run=${runId}/${itemId}`;
@@ -82,10 +82,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function itemState() {
+async function itemState(id = itemId) {
   const runState = SqliteRunStateStore.open(join(dataDir, 'state.db'));
   try {
-    return await runState.getItem(runId, itemId);
+    return await runState.getItem(runId, id);
   } finally {
     await runState.close();
   }
@@ -146,5 +146,41 @@ describe('a failed load replayed from the DLQ', () => {
     // Replaying the delivered message again is refused: it is no longer a dead letter.
     const again = await dif('dlq', 'replay', '--stage', 'load', '--message', deliveredId);
     expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining(`message(s) ${deliveredId} not in the load dead-letter queue`) });
+  });
+});
+
+describe('a transform message replayed from the DLQ', () => {
+  const transformItemId = 'item-accounts';
+
+  it('is carried through transform and load by dif dlq replay --stage transform --drain', async () => {
+    process.env.DATABASE_URL = POSTGRES;
+    const store = new DirectoryObjectStore(join(dataDir, 'lake'));
+    const rawPrefix = `raw/opsdlq/demo_ads/accounts/dt=all/run=${runId}/${transformItemId}`;
+    const page = JSON.stringify({ data: [{ id: 'a1', name: 'First', currency: 'EUR', status: 'ACTIVE' }, { id: 'a2', name: 'Second', currency: 'USD', status: 'PAUSED' }], total: 2 });
+    await store.put(`${rawPrefix}-000000.json`, page);
+    await store.put(`${rawPrefix}-manifest.json`, JSON.stringify({ objects: [{ key: `${rawPrefix}-000000.json`, bytes: Buffer.byteLength(page), contentType: 'application/json', page: 0 }] }));
+    const raw: RawReady = {
+      v: MESSAGE_VERSION, kind: 'raw-ready', runId, itemId: transformItemId, client: 'opsdlq', source: 'demo_ads', stream: 'accounts', partition: 'all',
+      partitionValues: {}, label: 'opsdlq/demo_ads/accounts/all', runtime: 'lambda', extraction: 'sync', taskToken: 'local-token-of-an-ended-execution',
+      raw: { manifestKey: `${rawPrefix}-manifest.json`, objects: 1, bytes: Buffer.byteLength(page), pages: 1 }, extractedAt: new Date().toISOString(),
+    };
+    // Consumers that die mid-message (received, never acknowledged) until the queue dead-letters it.
+    const queues = openLocalQueues(dataDir, { maxReceiveCount: 2 });
+    await queues.transform.send(JSON.stringify(raw));
+    for (let receive = 0; receive < 3; receive++) await queues.transform.receive({ visibilityTimeoutSeconds: 0 });
+    expect(await queues.transform.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
+    await queues.close();
+
+    const listed = JSON.parse((await dif('dlq', 'list', '--json')).stdout);
+    expect(listed).toEqual([expect.objectContaining({ stage: 'transform', itemId: transformItemId, label: 'opsdlq/demo_ads/accounts/all', receiveCount: 2 })]);
+
+    const result = await dif('dlq', 'replay', '--stage', 'transform', '--drain', '--config', configDir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^moved 1 message\(s\) from the transform dead-letter queue back to the transform queue\ndrained transform → load in .*: queues empty\n$/);
+    expect(await warehouseRows(`SELECT id, name, currency FROM ${schema}.accounts ORDER BY id`)).toEqual([
+      { id: 'a1', name: 'First', currency: 'EUR' },
+      { id: 'a2', name: 'Second', currency: 'USD' },
+    ]);
+    expect(await itemState(transformItemId)).toMatchObject({ stage: 'loaded', rowsLoaded: 2, recordsIn: 2 });
   });
 });

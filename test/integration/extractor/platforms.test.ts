@@ -115,6 +115,17 @@ describe('example platform sources against the demo API', () => {
     expect(empty.raw).toMatchObject({ objects: 0, pages: 0 });
   });
 
+  it('a job the API reports failed ends the item with a readable error instead of waiting forever', async () => {
+    const { items } = await plan(env.ctx, { runId: 's3', client: 'initech', source: 'sponsored_ads' });
+    const job = api.state.createJob('amazon', 'FAIL', '2026-01-01', '2026-01-02').job;
+    const result = await pollJob(env.ctx, { item: items[0]!, job: { id: job.id, polls: 0, startedAt: new Date().toISOString() } });
+    expect(result.status).toBe('failed');
+    expect(result.waitSeconds).toBe(0);
+    const stored = await env.ctx.ports.runState.getItem('s3', items[0]!.itemId);
+    expect(stored).toMatchObject({ stage: 'failed' });
+    expect(stored!.error).toMatch(/report job amazon-job-\d+ failed: the API reports status "FAILED"/);
+  });
+
   it('bing_reports: SOAP create/poll with SOAPAction, zip of CSV downloaded as is', async () => {
     const { items } = await plan(env.ctx, { runId: 'b1', client: 'initech', source: 'bing_reports' });
     const { output } = await runAsync(items[0]!);

@@ -22,13 +22,20 @@ function correlationKeys(event: unknown): { runId?: string; itemId?: string } {
 }
 
 /**
- * Names a thrown error the way the state machine's Retry/Catch expect: Lambda reports
- * `error.name` as the Step Functions error, so a {@link PermanentError} with code `HttpError`
- * thrown by Extract becomes `Extract.HttpError`.
+ * Names a thrown error the way the state machine's Retry/Catch expect (Lambda reports
+ * `error.name` as the Step Functions error):
+ * - a {@link PermanentError} or an error with a dotted `code` gets that code, prefixed with the
+ *   state when bare (`HttpError` thrown by Extract → `Extract.HttpError`);
+ * - any other error becomes `{State}.Transient` (network blips, throttling of AWS calls), which
+ *   the ASL may retry.
  */
 export function stepFunctionsError(state: StateName, error: unknown): unknown {
-  if (isPermanent(error) && !error.name.includes('.')) {
-    error.name = error.code.includes('.') ? error.code : `${state}.${error.code}`;
+  if (!(error instanceof Error) || error.name.startsWith(`${state}.`)) return error;
+  const code = isPermanent(error) ? error.code : (error as { code?: unknown }).code;
+  if (isPermanent(error) || (typeof code === 'string' && code.includes('.'))) {
+    error.name = String(code).includes('.') ? String(code) : `${state}.${String(code)}`;
+  } else {
+    error.name = `${state}.Transient`;
   }
   return error;
 }
