@@ -1,6 +1,6 @@
 /**
  * Transformer benchmark (issue 5). Generates its own inputs — marketing-insight rows with a
- * nested `actions[]` as JSON lines, the same rows as CSV and as XML, plus a ~100 MB and a ~2 GB
+ * nested `actions[]` as JSON lines, the same rows as one JSON document ($.data), as CSV and as XML, plus a ~100 MB and a ~2 GB
  * JSON-lines object — and transforms each through `transformWithCounts` (decode → pipeline →
  * gzipped clean parts in a directory lake). Every measurement runs in a fresh child process
  * (bundled with esbuild, as in Lambda; pinned to one core with `taskset` when available), so
@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
   },
 });
 
-type Format = 'jsonl' | 'csv' | 'xml';
+type Format = 'jsonl' | 'json' | 'csv' | 'xml';
 
 const COLUMNS = {
   date_start: 'date',
@@ -102,12 +102,14 @@ function xmlLine(r: Row): string {
 /** Writes rows until `rows` rows or `bytes` bytes, whichever comes first; returns the size. */
 async function generate(path: string, format: Format, limit: { rows?: number; bytes?: number }): Promise<{ bytes: number; rows: number }> {
   const out = createWriteStream(path);
-  let buffer = format === 'csv' ? CSV_HEADER : format === 'xml' ? '<?xml version="1.0" encoding="UTF-8"?>\n<report><rows>\n' : '';
+  let buffer = format === 'csv' ? CSV_HEADER : format === 'xml' ? '<?xml version="1.0" encoding="UTF-8"?>\n<report><rows>\n' : format === 'json' ? '{"paging":{"next":null},"data":[\n' : '';
   let written = 0;
   let rows = 0;
-  const lineOf = format === 'jsonl' ? jsonlLine : format === 'csv' ? csvLine : xmlLine;
+  const lineOf = format === 'jsonl' ? jsonlLine : format === 'json' ? jsonlLine : format === 'csv' ? csvLine : xmlLine;
   while ((limit.rows === undefined || rows < limit.rows) && (limit.bytes === undefined || written + buffer.length < limit.bytes)) {
-    buffer += lineOf(row(rows++));
+    if (format === 'json' && rows > 0) buffer += ',';
+    buffer += lineOf(row(rows));
+    rows++;
     if (buffer.length > 1 << 20) {
       written += buffer.length;
       await write(out, buffer);
@@ -115,6 +117,7 @@ async function generate(path: string, format: Format, limit: { rows?: number; by
     }
   }
   if (format === 'xml') buffer += '</rows></report>\n';
+  if (format === 'json') buffer += '],"summary":{"rows":' + rows + '}}\n';
   await write(out, buffer);
   out.end();
   await once(out, 'finish');
@@ -152,6 +155,7 @@ async function measure(format: Format, lake: string, key: string): Promise<void>
       insights: {
         request: { path: '/insights' },
         format: formatConfig,
+        records: '$.data',
         columns: COLUMNS,
         transform: { add: { _extracted_at: 'extracted_at' }, max_rejected_ratio: 0 },
         load: { table: 'insights' },
@@ -265,7 +269,7 @@ async function main(): Promise<void> {
     const load = (await import('node:os')).loadavg()[0]!;
     console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; data in ${dir}`);
     const figures: Record<string, number> = {};
-    for (const format of ['jsonl', 'csv', 'xml'] as const) {
+    for (const format of ['jsonl', 'json', 'csv', 'xml'] as const) {
       const file = `insights.${format}`;
       const generated = await generate(join(rawDir, file), format, { rows });
       console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);

@@ -97,6 +97,10 @@ const VPC_ACCESS = {
   Resource: '*',
 };
 
+// Active tracing (provider.tracing.lambda): Lambda checks the role may send segments; X-Ray has
+// no resource-level permissions for these two actions.
+const XRAY = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
+
 function logicalName(name) {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
@@ -130,7 +134,7 @@ async function resources({ resolveVariable }) {
   const inVpc = params.subnetIds !== '';
   const Resources = {};
   for (const [name, statements] of Object.entries(FUNCTIONS)) {
-    const extra = [...(name === 'load' ? redshiftStatements(params) : []), ...(inVpc ? [VPC_ACCESS] : [])];
+    const extra = [XRAY, ...(name === 'load' ? redshiftStatements(params) : []), ...(inVpc ? [VPC_ACCESS] : [])];
     const logGroup = sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${name}:*`);
     Resources[`${logicalName(name)}Role`] = role('lambda.amazonaws.com', [...statements, ...extra], logGroup, name);
   }

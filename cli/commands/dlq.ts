@@ -8,7 +8,7 @@ import {
   describeDeadLetter,
   drainQueues,
   formatDuration,
-  localOperatorPorts,
+  profileOperatorPorts,
   stageHandlers,
   stagesFrom,
   toJson,
@@ -49,7 +49,7 @@ const ERROR_WIDTH = 90;
  * // dif dlq replay --stage load --message 5f0c… --drain
  */
 export function registerDlqCommands(program: Command, options: OperatorCommandOptions = {}): Command {
-  const ports = options.ports ?? localOperatorPorts;
+  const ports = options.ports ?? profileOperatorPorts;
   const now = options.now ?? (() => new Date());
   const dlq = program.command('dlq').description('Inspect and replay the dead-letter queues of the transform and load stages');
 
@@ -133,7 +133,7 @@ async function redrive(queue: Queue, stage: QueueStage, ids: string[]): Promise<
 function describeReplay(stage: QueueStage, moved: number, drain: DrainResult | undefined): string {
   const lines = [`moved ${moved} message(s) from the ${stage} dead-letter queue back to the ${stage} queue`];
   if (!drain) {
-    lines.push(`they are delivered by the next \`dif run\`, or now with \`dif dlq replay --stage ${stage} --drain\``);
+    lines.push(`they are delivered by the next \`dif run\` (on AWS: by the deployed functions), or locally now with \`dif dlq replay --stage ${stage} --drain\``);
     return lines.join('\n');
   }
   lines.push(`drained ${Object.keys(drain.stages).join(' → ')} in ${formatDuration(drain.durationMs)}: ${drain.drained ? 'queues empty' : 'NOT empty'}`);

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { commandOutput, localOperatorPorts, toJson, type OperatorCommandOptions } from '../operations';
+import { commandOutput, profileOperatorPorts, toJson, type OperatorCommandOptions } from '../operations';
 import { renderRunReport } from '../report';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 import { UserError } from '../UserError';
@@ -21,7 +21,7 @@ interface ReportOptions {
  * // dif report 20260115T060000Z-a1b2c3 --out run.html
  */
 export function registerReportCommand(program: Command, options: OperatorCommandOptions = {}): Command {
-  const ports = options.ports ?? localOperatorPorts;
+  const ports = options.ports ?? profileOperatorPorts;
   const now = options.now ?? (() => new Date());
   return program
     .command('report')
@@ -38,7 +38,7 @@ export function registerReportCommand(program: Command, options: OperatorCommand
       let items: number;
       try {
         const run = await runState.getRun(runId);
-        if (!run) throw new UserError(`run ${runId} not found in ${location.dataDir}; list the runs there with \`dif runs list\` (or pass --data-dir)`);
+        if (!run) throw new UserError(`run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`);
         const records = await runState.listItems(runId);
         items = records.length;
         html = renderRunReport(run, records, { now: now() });

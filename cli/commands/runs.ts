@@ -4,7 +4,7 @@ import {
   commandOutput,
   formatDuration,
   itemLabel,
-  localOperatorPorts,
+  profileOperatorPorts,
   summarizeRun,
   toJson,
   type OperatorCommandOptions,
@@ -33,7 +33,7 @@ const ERROR_WIDTH = 100;
  * // dif runs show 20260115T060000Z-a1b2c3 --json
  */
 export function registerRunsCommands(program: Command, options: OperatorCommandOptions = {}): Command {
-  const ports = options.ports ?? localOperatorPorts;
+  const ports = options.ports ?? profileOperatorPorts;
   const now = options.now ?? (() => new Date());
   const runs = program.command('runs').description('List runs and show what happened to each item of a run');
 
@@ -53,7 +53,7 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
         const records = await runState.listRuns(limit);
         const summaries = await Promise.all(records.map(async (run) => summarizeRun(run, await runState.listItems(run.runId), now())));
         if (opts.json) return out(toJson(summaries));
-        if (summaries.length === 0) return out(`no runs in ${location.dataDir}; start one with \`dif run\``);
+        if (summaries.length === 0) return out(`no runs in ${ports.where(location)}; start one with \`dif run\``);
         out(
           renderTable(
             ['RUN', 'STATUS', 'STARTED', 'DURATION', 'ITEMS', 'OK', 'FAILED', 'ROWS'],
@@ -77,7 +77,7 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
       const runState = await ports.openRunState(location);
       try {
         const run = await runState.getRun(runId);
-        if (!run) throw new UserError(`run ${runId} not found in ${location.dataDir}; list the runs there with \`dif runs list\` (or pass --data-dir)`);
+        if (!run) throw new UserError(`run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`);
         const items = await runState.listItems(runId);
         if (opts.json) return out(toJson({ ...run, totals: summarizeRun(run, items, now()), items: items.map((item) => ({ label: itemLabel(item), ...item })) }));
         out(renderRunHeader(run, items, now()));

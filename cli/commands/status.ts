@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config';
-import { assessFreshness, commandOutput, formatDuration, localOperatorPorts, toJson, type OperatorCommandOptions, type StreamFreshness } from '../operations';
+import { assessFreshness, commandOutput, formatDuration, profileOperatorPorts, toJson, type OperatorCommandOptions, type StreamFreshness } from '../operations';
 import { renderTable } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 import { UserError } from '../UserError';
@@ -23,7 +23,7 @@ interface StatusOptions {
  * // dif status --client acme --json
  */
 export function registerStatusCommand(program: Command, options: OperatorCommandOptions = {}): Command {
-  const ports = options.ports ?? localOperatorPorts;
+  const ports = options.ports ?? profileOperatorPorts;
   const now = options.now ?? (() => new Date());
   return program
     .command('status')

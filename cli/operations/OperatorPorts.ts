@@ -19,6 +19,8 @@ export interface OperatorLocation {
  * implements the same openers with the DynamoDB and SQS adapters, and the commands do not change.
  */
 export interface OperatorPorts {
+  /** Where the runs live, for messages: the data directory, or the DynamoDB table. */
+  where(location: OperatorLocation): string;
   openRunState(location: OperatorLocation): Promise<RunStateStore & Closable>;
   openQueues(location: OperatorLocation): Promise<Record<QueueName, Queue> & Closable>;
   /** A full service context, for `dif dlq replay --drain`, which runs stage handlers. */
@@ -27,7 +29,7 @@ export interface OperatorPorts {
 
 /** What the operating commands are registered with; tests inject a clock and ports. */
 export interface OperatorCommandOptions {
-  /** Default: the local profile on the data directory. */
+  /** Default: the profile `DIF_PROFILE` names when the command runs (local: the data directory). */
   ports?: OperatorPorts;
   /** Clock for ages and durations. */
   now?: () => Date;

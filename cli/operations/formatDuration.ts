@@ -10,7 +10,7 @@ export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
   if (abs < 1000) return `${sign}${Math.round(abs)}ms`;
   const seconds = Math.floor(abs / 1000);
-  if (seconds < 60) return `${sign}${(abs / 1000).toFixed(seconds < 10 ? 1 : 0)}s`;
+  if (seconds < 60) return `${sign}${seconds < 10 ? (Math.floor(abs / 100) / 10).toFixed(1) : seconds}s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${sign}${minutes}m ${pad(seconds % 60)}s`;
   const hours = Math.floor(minutes / 60);

@@ -4,6 +4,8 @@ export { describeDeadLetter, type DeadLetterView } from './describeDeadLetter';
 export { drainQueues, type DrainOptions, type DrainResult, type DrainStage } from './drainQueues';
 export { QUEUE_STAGES, asQueueStage, stageHandlers, stagesFrom } from './stageHandlers';
 export { localOperatorPorts } from './localOperatorPorts';
+export { awsOperatorPorts } from './awsOperatorPorts';
+export { PROFILES, operatorPortsFor, profileOperatorPorts } from './operatorPortsFor';
 export type { Closable, OperatorCommandOptions, OperatorLocation, OperatorPorts } from './OperatorPorts';
 export { commandOutput, toJson } from './commandOutput';
 export { formatDuration } from './formatDuration';

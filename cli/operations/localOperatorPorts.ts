@@ -16,6 +16,8 @@ const IN_MEMORY = ':memory:';
  * files: an empty in-memory database stands in.
  */
 export const localOperatorPorts: OperatorPorts = {
+  where: ({ dataDir }) => dataDir,
+
   async openRunState({ dataDir }) {
     const file = join(dataDir, 'state.db');
     return SqliteRunStateStore.open(existsSync(file) ? file : IN_MEMORY);

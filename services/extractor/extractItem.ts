@@ -19,6 +19,8 @@ export interface ExtractResult {
 export interface ExtractOptions {
   /** Replaces the backoff sleep (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** How often Extract tells the state machine it is alive (default 5 minutes). */
+  heartbeatMs?: number;
 }
 
 /** The stream's request; only async reports may lack one (the config check enforces it too). */

@@ -42,3 +42,11 @@ export class UnknownStreamError extends PermanentError {
     this.name = 'UnknownStreamError';
   }
 }
+
+/** The stream's transform settings contradict each other or the columns (caught before any data is read). */
+export class TransformConfigError extends PermanentError {
+  constructor(message: string) {
+    super('Transform.Config', message);
+    this.name = 'TransformConfigError';
+  }
+}

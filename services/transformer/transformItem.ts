@@ -9,7 +9,7 @@ import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
 import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/types';
-import { RejectThresholdError, UnknownStreamError } from './errors';
+import { RejectThresholdError, TransformConfigError, UnknownStreamError } from './errors';
 import { cleanManifestKey, cleanPartKey, quarantineKey } from './objectKeys';
 import { copyManifest } from './output/copyManifest';
 import { PartWriter } from './output/PartWriter';
@@ -26,6 +26,7 @@ export interface TransformCounts {
   recordsIn: number;
   rows: number;
   rejected: number;
+  /** Records (or exploded elements) dropped by `filter`, and records whose exploded array was empty. */
   filtered: number;
   duplicates: number;
 }
@@ -54,7 +55,7 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
   const stream = findStream(ctx.config, message);
   const options = transformSchema.parse(stream.transform ?? {});
   if (options.dedupe && stream.primary_key.length === 0) {
-    throw new PermanentError('Transform.Config', `stream ${message.source}.${message.stream} sets transform.dedupe but has no primary_key. Declare primary_key, or remove dedupe`);
+    throw new TransformConfigError(`stream ${message.source}.${message.stream} sets transform.dedupe but has no primary_key. Declare primary_key, or remove dedupe`);
   }
   const store = ctx.ports.objectStore;
   const manifest = await readRawManifest(store, message.raw.manifestKey);
@@ -82,6 +83,7 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
   const parts = new PartWriter(store, (n) => cleanPartKey(message, n), pipeline.header, { partBytes: options.part_bytes, gzipLevel: options.gzip_level });
   const quarantine = new QuarantineWriter(store, quarantineKey(message));
   const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0 };
+  const exploding = options.explode !== undefined;
   try {
     let ordinal = 0;
     for (const entry of manifest.objects) {
@@ -116,17 +118,21 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
             continue;
           }
           pipeline.location.record = recordNumber;
-          const row = pipeline.row(record);
-          if (row === undefined) counts.filtered++;
-          else if (typeof row === 'string') {
-            chunk += row;
-            rows++;
-            if (chunk.length >= CHUNK_CHARS) {
-              await parts.write(chunk, rows);
-              chunk = '';
-              rows = 0;
-            }
-          } else await quarantine.add({ object: where, record: recordNumber, reason: row.reason, original });
+          const views = exploding ? pipeline.explode(record) : [record];
+          if (views.length === 0) counts.filtered++;
+          for (const view of views) {
+            const row = pipeline.row(view);
+            if (row === undefined) counts.filtered++;
+            else if (typeof row === 'string') {
+              chunk += row;
+              rows++;
+              if (chunk.length >= CHUNK_CHARS) {
+                await parts.write(chunk, rows);
+                chunk = '';
+                rows = 0;
+              }
+            } else await quarantine.add({ object: where, record: recordNumber, reason: row.reason, original: exploding ? view : original });
+          }
         }
         if (rows > 0) await parts.write(chunk, rows);
         checkRejectedRows(quarantine.count, options, message);

@@ -105,6 +105,6 @@ describe('splitError and formatDuration', () => {
   });
 
   it('formats durations for people', () => {
-    expect([450, 4_200, 42_000, 185_000, 3_725_000, 90_000_000].map(formatDuration)).toEqual(['450ms', '4.2s', '42s', '3m 05s', '1h 02m', '1d 1h']);
+    expect([450, 4_200, 9_990, 42_000, 59_900, 185_000, 3_725_000, 90_000_000].map(formatDuration)).toEqual(['450ms', '4.2s', '9.9s', '42s', '59s', '3m 05s', '1h 02m', '1d 1h']);
   });
 });

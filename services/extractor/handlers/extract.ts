@@ -6,6 +6,8 @@ import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import type { AsyncJobState } from '../asyncjob/asyncJobState';
 import { extractItem, type ExtractOptions, type ExtractResult } from '../extractItem';
 
+const HEARTBEAT_MS = 5 * 60_000;
+
 export interface ExtractInput {
   item: WorkItem;
   /** The Map item's task token; it travels to the transformer and loader. */
@@ -42,6 +44,13 @@ export async function extract(ctx: ServiceContext, input: ExtractInput, options:
   });
   logger.info('extracting', { runId: item.runId, itemId: item.itemId, label: item.label });
   let result: ExtractResult;
+  // A long extraction keeps its task alive: the ASL's HeartbeatSeconds would otherwise fail it.
+  const heartbeat = setInterval(() => {
+    Promise.resolve()
+      .then(() => ctx.ports.workflow.sendTaskHeartbeat(taskToken))
+      .catch((error: unknown) => logger.warn('heartbeat not delivered', { runId: item.runId, itemId: item.itemId, error: redact(String(error)) }));
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     result = await extractItem(ctx, item, input.job as AsyncJobState | undefined, options);
   } catch (error) {
@@ -50,6 +59,8 @@ export async function extract(ctx: ServiceContext, input: ExtractInput, options:
     logger.error('extraction failed', { runId: item.runId, itemId: item.itemId, error: message });
     if (error instanceof Error) error.message = message;
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
   await runState.updateItem(item.runId, item.itemId, { stage: 'extracted', pages: result.raw.pages, rawBytes: result.raw.bytes });
   const message: RawReady = { ...item, kind: 'raw-ready', taskToken, raw: result.raw, extractedAt: ctx.now().toISOString(), ...(result.cursor !== undefined ? { cursor: result.cursor } : {}) };

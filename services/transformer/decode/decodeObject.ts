@@ -1,12 +1,12 @@
 import type { FormatOptions } from '../../../shared/config/schema/format';
 import { DecodeError } from '../errors';
-import { decodeCsv } from './csv';
-import { decodeJsonDocument } from './jsonDocument';
-import { decodeJsonLines } from './jsonLines';
-import { openPayload } from './payload';
+import { decodeCsv } from './decodeCsv';
+import { decodeJsonDocument } from './decodeJsonDocument';
+import { decodeJsonLines } from './decodeJsonLines';
+import { openPayload } from './openPayload';
 import { decodeText } from './decodeText';
 import type { DecodeLimits, DecodedBatch } from './types';
-import { decodeXml } from './xml';
+import { decodeXml } from './decodeXml';
 
 /** Records of one payload (an object, or one zip entry of it). */
 export interface SourcedBatch {

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import { writeChunk } from './streamWrite';
+import { writeChunk } from './writeChunk';
 
 /** One written clean part. */
 export interface WrittenPart {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import { writeChunk } from './streamWrite';
+import { writeChunk } from './writeChunk';
 
 /** One quarantined record, as a line of `quarantine/…/{itemId}.jsonl`. */
 export interface QuarantineEntry {

@@ -1,11 +1,12 @@
 import { formatColumnType, parseColumnType, type ParsedColumnType } from '../../../shared/config/columnType';
 import type { TransformOptions } from '../../../shared/config/schema/transform';
 import type { ColumnSpec } from '../../../shared/config/schema/columns';
-import { SchemaDriftError } from '../errors';
+import { SchemaDriftError, TransformConfigError } from '../errors';
+import { isKnownZone } from './temporalText';
 import { compileCaster, type Caster } from './compileCaster';
 import { compileFilter, type RecordFilter } from './compileFilter';
 import { NULL_CELL } from './csvCell';
-import { fieldGetter, type FieldGetter } from './fieldPath';
+import { fieldGetter, type FieldGetter } from './fieldGetter';
 import { Rejection } from './Rejection';
 
 /** A column of the clean output, as sent in CleanReady.columns. */
@@ -65,9 +66,11 @@ export class RecordPipeline {
   private readonly checkNewFields: boolean;
   private readonly missingFails: boolean;
   private readonly keyGetters: FieldGetter[];
+  private readonly explodeField: string | undefined;
 
   constructor(setup: PipelineSetup) {
     const { options } = setup;
+    checkSetup(setup);
     const castOptions = { varcharOverflow: options.varchar_overflow, timezone: options.timezone };
     const roots: string[] = [];
     this.compiled = Object.entries(setup.columns).map(([name, spec]) => {
@@ -92,6 +95,7 @@ export class RecordPipeline {
     this.known = new Set([...roots, ...this.renames.map(([from]) => from)]);
     this.checkNewFields = options.new_field === 'fail';
     this.missingFails = options.missing_field === 'fail';
+    this.explodeField = options.explode;
     this.keyGetters = setup.primaryKey.map((key) => getters.get(key)!).filter(Boolean);
   }
 
@@ -126,6 +130,18 @@ export class RecordPipeline {
     return `${line}${this.constantTail}\n`;
   }
 
+  /**
+   * The records to write for one prepared record: itself, or with `transform.explode` one view
+   * per element of the exploded array (the element in place of the array, parent fields kept).
+   */
+  explode(record: Record<string, unknown>): Record<string, unknown>[] {
+    const field = this.explodeField;
+    if (field === undefined) return [record];
+    const elements = record[field];
+    if (!Array.isArray(elements)) return elements === undefined || elements === null ? [] : [record];
+    return elements.map((element: unknown) => ({ ...record, [field]: element }));
+  }
+
   /** The primary-key value of a prepared record, for dedupe. */
   key(record: Record<string, unknown>): string {
     let key = '';
@@ -157,6 +173,23 @@ export class RecordPipeline {
   /** Marks context fields as known, so parent fields are not taken for schema drift. */
   knowFields(fields: Iterable<string>): void {
     for (const field of fields) this.known.add(field);
+  }
+}
+
+/** Settings a schema cannot check alone; each problem names the key and what to do. */
+function checkSetup({ columns, options }: PipelineSetup): void {
+  if (!isKnownZone(options.timezone)) throw new TransformConfigError(`transform.timezone "${options.timezone}" is not an IANA time zone; use a name like UTC or Europe/Paris`);
+  for (const name of Object.keys(options.add)) {
+    if (name in columns) throw new TransformConfigError(`transform.add.${name} is also a declared column; rename one of them`);
+  }
+  for (const condition of options.filter) {
+    if (!(condition.column in columns) && !(condition.column in options.add)) {
+      throw new TransformConfigError(`transform.filter reads column "${condition.column}", which is neither declared in columns nor added by transform.add`);
+    }
+    if (condition.op.endsWith('null')) continue;
+    if (condition.value === undefined || (condition.op === 'in' || condition.op === 'not_in') !== Array.isArray(condition.value)) {
+      throw new TransformConfigError(`transform.filter on "${condition.column}": op ${condition.op} needs ${Array.isArray(condition.value) ? 'a single value' : 'a list of values'}`);
+    }
   }
 }
 

@@ -171,6 +171,7 @@ function superCast(value: unknown): string | Rejection {
     if (first === 123 || first === 91) {
       try {
         JSON.parse(value);
+        // Kept as sent, so it may hold raw newlines between tokens: the general quoting applies.
         return textCell(value);
       } catch {
         // Not JSON after all: store it as a JSON string.
@@ -178,7 +179,16 @@ function superCast(value: unknown): string | Rejection {
     }
   }
   const json = jsonText(value);
-  return json instanceof Rejection ? json : textCell(json);
+  return json instanceof Rejection ? json : jsonCell(json);
+}
+
+/**
+ * A cell for JSON.stringify output. JSON escapes control characters inside its strings, so only `"` and `,`
+ * can need quoting, and two `includes` beat a character loop on these long values.
+ */
+function jsonCell(json: string): string {
+  if (json.includes('"')) return `"${json.replaceAll('"', '""')}"`;
+  return json.includes(',') ? `"${json}"` : json;
 }
 
 function jsonText(value: unknown): string | Rejection {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { filterCondition } from '../../../shared/config/schema/transform';
-import type { FieldGetter } from './fieldPath';
+import type { FieldGetter } from './fieldGetter';
 
 export type FilterCondition = z.infer<typeof filterCondition>;
 export type RecordFilter = (record: Record<string, unknown>) => boolean;

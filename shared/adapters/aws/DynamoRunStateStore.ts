@@ -93,6 +93,8 @@ export class DynamoRunStateStore implements RunStateStore {
     // A field patched to undefined is removed (e.g. `error` once a retry succeeds).
     const fields: Record<string, unknown> = { ...patch, updatedAt: now };
     if (patch.stage) fields[`${STAGE_TIME_PREFIX}${patch.stage}`] = now;
+    // Attempts are never removed: an undefined value means "leave as is".
+    if (fields.attempts === undefined) delete fields.attempts;
     const hasIdentity = IDENTITY_FIELDS.every((field) => typeof patch[field] === 'string');
     const update = setExpression(fields, { runId, itemId, kind: 'item' });
     // `attempts` defaults to 0 on creation without overwriting a later value.

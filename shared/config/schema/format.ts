@@ -23,7 +23,7 @@ const limits = {
     .int()
     .positive()
     .default(64)
-    .describe('Deepest nesting of objects/arrays (JSON) or elements (XML) accepted inside one record.'),
+    .describe('Deepest nesting of objects/arrays (JSON document) or elements (XML) accepted inside one record. JSON lines are parsed whole; a value too deep to write is quarantined.'),
   max_expanded_bytes: z
     .number()
     .int()

@@ -22,6 +22,11 @@ export const transform = z
     rename: z.record(z.string(), identifier).default({}).describe('Renames top-level record fields before columns are selected. Example: { "Campaign ID": campaign_id }'),
     add: z.record(identifier, addedField).default({}).describe('Columns filled from run metadata, appended after the declared columns. Example: { _extracted_at: extracted_at }'),
     filter: z.array(filterCondition).default([]).describe('Conditions a record must all meet to be kept; dropped records are counted, not quarantined.'),
+    explode: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Top-level array field to explode: one row per element, the element readable at that field name (from: actions.action_type) next to the parent fields (e.g. the parent key). Makes a child table such as actions[] → one row per action. A record with an empty or missing array gives no row.'),
     dedupe: z.boolean().default(false).describe('Keep only the last record of each primary key within the item (needs primary_key; reads the raw objects twice).'),
     new_field: z
       .enum(['ignore', 'evolve', 'fail'])

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SqliteRunStateStore } from '../../../shared/adapters/local/SqliteRunStateStore';
-import type { ItemPatch, ItemStage, RunRecord } from '../../../shared/ports';
+import type { ItemPatch, ItemStage, RunRecord, RunStateStore } from '../../../shared/ports';
 
 /** One item's history: the stages it went through, `stepMs` apart, then its final counters. */
 export interface SeedItem {
@@ -22,8 +22,13 @@ export interface SeedItem {
  * with a clock that walks each item through its stages at the given times.
  */
 export async function seedRun(dataDir: string, run: RunRecord, items: SeedItem[]): Promise<void> {
+  await seedRunWith((now) => SqliteRunStateStore.open(join(dataDir, 'state.db'), { now }), run, items);
+}
+
+/** {@link seedRun} into any run-state store, opened with the walking clock. */
+export async function seedRunWith(open: (now: () => Date) => RunStateStore & { close?(): Promise<void> }, run: RunRecord, items: SeedItem[]): Promise<void> {
   let clock = Date.parse(run.startedAt);
-  const store = SqliteRunStateStore.open(join(dataDir, 'state.db'), { now: () => new Date(clock) });
+  const store = open(() => new Date(clock));
   try {
     await store.createRun(run);
     for (const item of items) {
@@ -36,7 +41,7 @@ export async function seedRun(dataDir: string, run: RunRecord, items: SeedItem[]
       }
     }
   } finally {
-    await store.close();
+    await store.close?.();
   }
 }
 

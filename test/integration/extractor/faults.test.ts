@@ -134,6 +134,16 @@ describe('extraction under injected faults', () => {
     }
   });
 
+  it('sends task heartbeats while a slow extraction runs', async () => {
+    const beats: string[] = [];
+    env.ctx.ports.workflow = { sendTaskHeartbeat: async (token) => void beats.push(token), sendTaskSuccess: async () => undefined, sendTaskFailure: async () => undefined };
+    api.faults.add({ path: '/accounts/1002/campaigns', kind: 'delay', ms: 150, times: 3 });
+    const { items } = await plan(env.ctx, { runId: `r${++run}`, stream: 'campaigns' });
+    await extract(env.ctx, { item: items[0]!, taskToken: 'beating' }, { heartbeatMs: 40 });
+    expect(beats.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(beats)).toEqual(new Set(['beating']));
+  });
+
   it('gives up after max_attempts with a message that says what kept failing', async () => {
     api.faults.add({ path: '/accounts/1002/campaigns', kind: 'status', status: 502, times: 5 });
     await expect(extractStream('campaigns')).rejects.toThrow(/c\/t\/campaigns\/all: gave up on http:\/\/127\.0\.0\.1:\d+\/ads\/v1\/accounts\/1002\/campaigns\?limit=2 after 3 attempts: HTTP 502/);

@@ -101,3 +101,13 @@ describe('casts', () => {
     expect(textCell('x\ry')).toBe('"x\ry"');
   });
 });
+
+describe('super cells', () => {
+  it('quote JSON text kept as sent when it holds newlines, and stringified JSON by its quotes and commas', () => {
+    expect(cast('super', '[1,\n2]')).toBe('"[1,\n2]"');
+    expect(cast('super', '[1\n]')).toBe('"[1\n]"');
+    expect(cast('super', [1, 2])).toBe('"[1,2]"');
+    expect(cast('super', [1])).toBe('[1]');
+    expect(cast('super', { 'a\nb': '\u0000' })).toBe('"{""a\\nb"":""\\u0000""}"');
+  });
+});

@@ -176,3 +176,39 @@ describe('transformItem', () => {
     expect(line.reason).toMatch(/column payload \(super\): the value cannot be written as JSON .*nested too deeply/);
   });
 });
+
+describe('transformItem explode', () => {
+  it('writes one row per array element with the parent key (a child table)', async () => {
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { campaign_id: 'bigint', day: { type: 'date', from: 'date_start' }, action_type: { type: 'varchar(32)', from: 'actions.action_type' }, value: { type: 'int', from: 'actions.value' } },
+      transform: { explode: 'actions', filter: [{ column: 'action_type', op: 'ne', value: 'ignored' }], max_rejected_ratio: 0.5 },
+    });
+    const body = [
+      { campaign_id: 1, date_start: '2026-01-01', actions: [{ action_type: 'click', value: '3' }, { action_type: 'purchase', value: 1 }, { action_type: 'ignored', value: 0 }] },
+      { campaign_id: 2, date_start: '2026-01-01', actions: [] },
+      { campaign_id: 3, date_start: '2026-01-02' },
+      { campaign_id: 4, date_start: '2026-01-02', actions: [{ action_type: 'click', value: 'x' }] },
+    ].map((r) => JSON.stringify(r)).join('\n');
+    const { message: clean, counts } = await transformWithCounts(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual(['campaign_id,day,action_type,value\n1,2026-01-01,click,3\n1,2026-01-01,purchase,1\n']);
+    expect(counts).toMatchObject({ recordsIn: 4, rows: 2, filtered: 3, rejected: 1 });
+    const [line] = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(line).toMatchObject({ record: 4, reason: 'column value (int): "x" is not a whole number (int)', original: { campaign_id: 4, actions: { action_type: 'click', value: 'x' } } });
+  });
+});
+
+describe('transformItem configuration checks', () => {
+  it.each([
+    [{ timezone: 'Mars/Olympus' }, /transform.timezone "Mars\/Olympus" is not an IANA time zone/],
+    [{ filter: [{ column: 'nope', op: 'eq', value: 1 }] }, /transform.filter reads column "nope", which is neither declared/],
+    [{ filter: [{ column: 'id', op: 'in', value: 1 }] }, /op in needs a list of values/],
+    [{ add: { id: 'client' } }, /transform.add.id is also a declared column/],
+    [{ dedupe: true }, /sets transform.dedupe but has no primary_key/],
+  ])('refuses %j before reading data', async (transform, message) => {
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform });
+    const error = await transformItem(t.ctx, await t.stage([{ body: '{"id":1}\n', ext: 'jsonl' }])).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('Transform.Config');
+    expect((error as Error).message).toMatch(message);
+  });
+});
