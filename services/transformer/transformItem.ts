@@ -8,7 +8,7 @@ import { PermanentError } from '../../shared/runtime/errors';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
 import { decodeObject } from './decode/decodeObject';
-import { DecodeFailure } from './decode/types';
+import { DecodeFailure } from './decode/DecodeFailure';
 import { RejectThresholdError, TransformConfigError, UnknownStreamError } from './errors';
 import { cleanManifestKey, cleanPartKey, quarantineKey } from './objectKeys';
 import { copyManifest } from './output/copyManifest';

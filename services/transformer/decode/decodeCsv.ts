@@ -1,6 +1,9 @@
 import Papa from 'papaparse';
 import { DecodeError } from '../errors';
-import { DecodeFailure, excerpt, formatBytes, type DecodeLimits, type DecodedBatch } from './types';
+import { DecodeFailure } from './DecodeFailure';
+import { excerpt } from './excerpt';
+import { formatBytes } from './formatBytes';
+import { type DecodeLimits, type DecodedBatch } from './types';
 
 export interface CsvDecodeOptions {
   delimiter: string;

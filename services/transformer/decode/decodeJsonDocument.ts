@@ -1,5 +1,8 @@
 import { DecodeError } from '../errors';
-import { DecodeFailure, excerpt, formatBytes, type DecodeLimits, type DecodedBatch } from './types';
+import { DecodeFailure } from './DecodeFailure';
+import { excerpt } from './excerpt';
+import { formatBytes } from './formatBytes';
+import { type DecodeLimits, type DecodedBatch } from './types';
 
 /** One segment of a records path: an object key, an array index, or `*` (any index). */
 type Segment = string | number | typeof ANY;

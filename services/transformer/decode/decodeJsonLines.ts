@@ -1,5 +1,8 @@
 import { DecodeError } from '../errors';
-import { DecodeFailure, excerpt, formatBytes, type DecodeLimits, type DecodedBatch } from './types';
+import { DecodeFailure } from './DecodeFailure';
+import { excerpt } from './excerpt';
+import { formatBytes } from './formatBytes';
+import { type DecodeLimits, type DecodedBatch } from './types';
 
 /**
  * Decodes JSON lines: one JSON value per `\n`-terminated line (a trailing `\r` is ignored,

@@ -1,6 +1,7 @@
 import { SaxesParser } from 'saxes';
 import { DecodeError } from '../errors';
-import { formatBytes, type DecodeLimits, type DecodedBatch } from './types';
+import { formatBytes } from './formatBytes';
+import { type DecodeLimits, type DecodedBatch } from './types';
 
 export interface XmlDecodeOptions {
   /** Local name (namespace prefix ignored) of the element holding one record. */

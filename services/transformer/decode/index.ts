@@ -1,4 +1,7 @@
 export * from './types';
+export * from './DecodeFailure';
+export * from './excerpt';
+export * from './formatBytes';
 export * from './decodeText';
 export * from './decodeJsonLines';
 export * from './decodeJsonDocument';

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { DecodeError, UnsafeArchiveError } from '../errors';
-import { formatBytes } from './types';
+import { formatBytes } from './formatBytes';
 
 export interface PayloadLimits {
   compression: 'auto' | 'none' | 'gzip' | 'zip';

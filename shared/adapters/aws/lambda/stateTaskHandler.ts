@@ -3,11 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger } from '../../../log';
-import { isPermanent } from '../../../runtime/errors';
+import { stepFunctionsError } from '../../../runtime/stepFunctionsError';
 import type { ServiceContext } from '../../../runtime/ServiceContext';
 import { lambdaServiceContext } from './lambdaContext';
 import { metrics } from './telemetry';
 import type { LambdaContext } from './types';
+
+export { stepFunctionsError };
 
 /** The Step Functions state a Task function serves; prefixes the error names the ASL matches. */
 export type StateName = 'Plan' | 'StartJob' | 'PollJob' | 'Extract' | 'Finalize';
@@ -21,24 +23,6 @@ function correlationKeys(event: unknown): { runId?: string; itemId?: string } {
   return { runId, itemId };
 }
 
-/**
- * Names a thrown error the way the state machine's Retry/Catch expect (Lambda reports
- * `error.name` as the Step Functions error):
- * - a {@link PermanentError} or an error with a dotted `code` gets that code, prefixed with the
- *   state when bare (`HttpError` thrown by Extract → `Extract.HttpError`);
- * - any other error becomes `{State}.Transient` (network blips, throttling of AWS calls), which
- *   the ASL may retry.
- */
-export function stepFunctionsError(state: StateName, error: unknown): unknown {
-  if (!(error instanceof Error) || error.name.startsWith(`${state}.`)) return error;
-  const code = isPermanent(error) ? error.code : (error as { code?: unknown }).code;
-  if (isPermanent(error) || (typeof code === 'string' && code.includes('.'))) {
-    error.name = String(code).includes('.') ? String(code) : `${state}.${String(code)}`;
-  } else {
-    error.name = `${state}.Transient`;
-  }
-  return error;
-}
 
 /**
  * Wraps a plain handler `(ctx, input) => output` as a Lambda invoked by a Step Functions Task:
