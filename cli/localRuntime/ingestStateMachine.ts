@@ -4,6 +4,7 @@ import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-
 import { parse } from 'yaml';
 import type { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
+import { stepFunctionsError } from '../../shared/runtime/stepFunctionsError';
 
 /** The deployed definition, read as-is: locally we run exactly what Step Functions runs. */
 export const INGEST_ASL_PATH = fileURLToPath(new URL('../../statemachines/ingest.asl.yml', import.meta.url));
@@ -54,18 +55,27 @@ function asTaskHandler(handler: (parameters: LambdaInvokeInput) => Promise<unkno
 export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, handlers: IngestHandlers, input: Record<string, unknown>, options: RunIngestOptions = {}): Promise<IngestResult> {
   const definition = readIngestDefinition();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
-  const invoke = (handler: Handler) => asTaskHandler(async (parameters) => ({ Payload: await handler(ctx, parameters.Payload as never) }));
+  const invoke = (state: string, handler: Handler) =>
+    asTaskHandler(async (parameters) => {
+      try {
+        return { Payload: await handler(ctx, parameters.Payload as never) };
+      } catch (error) {
+        throw stepFunctionsError(state, error);
+      }
+    });
   const execution = machine.run(input as Parameters<typeof machine.run>[0], {
     // $$.Task.Token must resolve for the Parameters to evaluate; the Extract binding swaps the
     // placeholder for a fresh token per task.
     context: { Task: { Token: 'LOCAL_TASK_TOKEN' } },
     overrides: {
       taskResourceLocalHandlers: {
-        Plan: invoke(handlers.plan),
-        'Start report job': invoke(handlers.startJob),
-        'Poll report job': invoke(handlers.pollJob),
+        Plan: invoke('Plan', handlers.plan),
+        'Start report job': invoke('StartJob', handlers.startJob),
+        'Poll report job': invoke('PollJob', handlers.pollJob),
         Extract: asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, options.itemTimeoutMs)),
-        Finalize: invoke(handlers.finalize),
+        // Locally there is no Fargate: the long-running route runs the same extract handler.
+        'Extract on ECS': asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), options.itemTimeoutMs)),
+        Finalize: invoke('Finalize', handlers.finalize),
       },
       retryIntervalOverrides: retryOverrides(definition, options.retryIntervalScale),
       waitTimeOverrides: options.maxWaitSeconds === undefined ? undefined : { 'Wait for report': options.maxWaitSeconds * 1000 },
@@ -87,9 +97,17 @@ async function extractWithToken(ctx: ServiceContext, workflow: LocalWorkflow, ex
     await extract(ctx, { ...payload, taskToken } as never);
   } catch (error) {
     workflow.closeTask(taskToken);
-    throw error;
+    throw stepFunctionsError('Extract', error);
   }
   return completion;
+}
+
+/** The ECS Task state hands the extract input to the container as DIF_TASK_INPUT (JSON text). */
+function ecsPayload(parameters: LambdaInvokeInput): Record<string, unknown> {
+  const overrides = (parameters as unknown as { Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] } }).Overrides;
+  const variable = overrides?.ContainerOverrides?.[0]?.Environment?.find((entry) => entry.Name === 'DIF_TASK_INPUT');
+  if (!variable) throw new Error('Extract on ECS: the state passed no DIF_TASK_INPUT to the container');
+  return JSON.parse(variable.Value) as Record<string, unknown>;
 }
 
 function retryOverrides(definition: StateMachineDefinition, scale: number | undefined): Record<string, number[]> | undefined {

@@ -19,7 +19,7 @@ function fakePipeline(workflow: LocalWorkflow, items: Item[], extractBehaviour: 
   const attempts = new Map<string, number>();
   const calls: string[] = [];
   const handlers: IngestHandlers = {
-    plan: async () => ({ runId: 'run-1', items, itemCount: items.length }),
+    plan: async () => ({ runId: 'run-1', items, itemCount: items.length, ecsSubnets: [] }),
     startJob: async (_ctx, input: { item: Item }) => {
       calls.push(`startJob:${input.item.itemId}`);
       return { item: input.item, job: { id: 'job-1', polls: 0 }, waitSeconds: 0 };
@@ -111,6 +111,15 @@ describe('statemachines/ingest.asl.yml', () => {
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
     expect(result.status).toBe('succeeded');
     expect(calls).toEqual(['startJob:r', 'pollJob:r', 'pollJob:r', 'extract:r:1']);
+  });
+
+  it('routes runtime: ecs items to the Fargate Task state, which runs the same extractor with its input as text', async () => {
+    const workflow = new LocalWorkflow();
+    const items = [{ itemId: 'big', label: 'acme/bulk/export/all', extraction: 'sync' as const, runtime: 'ecs' }];
+    const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
+    expect(result.status).toBe('succeeded');
+    expect(calls).toEqual(['extract:big:1']);
   });
 
   it('turns a token that nobody completes into a timeout failure instead of hanging', async () => {

@@ -16,6 +16,16 @@ export interface PlanOutput {
   runId: string;
   items: WorkItem[];
   itemCount: number;
+  /** Subnets for items routed to the Fargate extractor (`runtime: ecs`); empty locally. */
+  ecsSubnets: string[];
+}
+
+/**
+ * The stage's Fargate subnets travel with the run so the state machine's ECS Task can use them:
+ * Step Functions definitions cannot take a list from a deploy-time substitution.
+ */
+function ecsSubnets(): string[] {
+  return (process.env.DIF_ECS_SUBNETS ?? '').split(',').map((subnet) => subnet.trim()).filter(Boolean);
 }
 
 /** A sortable, unique run id: `20260126T120000Z-a1b2c3`. */
@@ -42,5 +52,5 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
   for (const item of items) {
     await ctx.ports.runState.updateItem(runId, item.itemId, { client: item.client, source: item.source, stream: item.stream, partition: item.partition, stage: 'planned', attempts: 0 });
   }
-  return { runId, items, itemCount: items.length };
+  return { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
 }

@@ -6,8 +6,8 @@ import { extract } from '../handlers/extract';
 /**
  * Container entry of the extractor for sources too long for Lambda's 15 minutes (ECS Fargate task
  * `ExtractTask` in serverless.yml). The state machine's `ecs:runTask.waitForTaskToken` passes the
- * Extract payload `{item, job, taskToken}` as JSON in `DIF_TASK_INPUT`. A container's exit does not
- * end a waiting task, so a failure is reported on the token before exiting.
+ * Extract payload `{item, job}` as JSON in `DIF_TASK_INPUT` and the token in `DIF_TASK_TOKEN`. A
+ * container's exit does not end a waiting task, so a failure is reported on the token before exiting.
  */
 async function main(): Promise<number> {
   const raw = process.env.DIF_TASK_INPUT;
@@ -15,7 +15,12 @@ async function main(): Promise<number> {
     logger.error('DIF_TASK_INPUT is not set: the state machine passes the Extract payload in it (ContainerOverrides.Environment)');
     return 2;
   }
-  const input = JSON.parse(raw) as Parameters<typeof extract>[1];
+  const taskToken = process.env.DIF_TASK_TOKEN;
+  if (!taskToken) {
+    logger.error('DIF_TASK_TOKEN is not set: the state machine passes $$.Task.Token in it (ContainerOverrides.Environment)');
+    return 2;
+  }
+  const input = { ...(JSON.parse(raw) as Omit<Parameters<typeof extract>[1], 'taskToken'>), taskToken };
   logger.appendKeys({ state: 'Extract', runtime: 'ecs', runId: input.item?.runId, itemId: input.item?.itemId });
   const ctx = await createAwsContext();
   try {
