@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors';
@@ -31,7 +31,7 @@ export function loadConfig(dir: string): DifConfig {
   const problems: ConfigProblem[] = [];
   for (const folder of ['sources', 'clients']) {
     if (!existsSync(join(dir, folder))) {
-      problems.push({ file: relative(process.cwd(), join(dir, folder)) || folder, path: '(folder)', message: `missing folder; a config folder holds sources/ and clients/ (looked in ${dir})` });
+      problems.push({ file: displayPath(join(dir, folder)), path: '(folder)', message: `missing folder; a config folder holds sources/ and clients/ (looked in ${dir})` });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -46,13 +46,19 @@ export function loadConfig(dir: string): DifConfig {
   return config;
 }
 
+/** Paths under the current folder print relative (short, clickable); others print absolute. */
+function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere && !fromHere.startsWith('..') && !isAbsolute(fromHere) ? fromHere : path;
+}
+
 function readFolder<S extends z.ZodType>(dir: string, folder: string, schema: S, problems: ConfigProblem[]): ParsedFile<z.infer<S>>[] {
   const files = readdirSync(join(dir, folder))
     .filter((name) => /\.ya?ml$/.test(name))
     .sort();
   return files.map((name) => {
     const path = join(dir, folder, name);
-    const file = relative(process.cwd(), path) || path;
+    const file = displayPath(path);
     return { file, value: parseFile(file, readFileSync(path, 'utf8'), schema, problems) };
   });
 }

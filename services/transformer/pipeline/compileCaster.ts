@@ -171,8 +171,7 @@ function superCast(value: unknown): string | Rejection {
     if (first === 123 || first === 91) {
       try {
         JSON.parse(value);
-        // Kept as sent, so it may hold raw newlines between tokens: the general quoting applies.
-        return textCell(value);
+        return jsonCell(value);
       } catch {
         // Not JSON after all: store it as a JSON string.
       }
@@ -183,12 +182,13 @@ function superCast(value: unknown): string | Rejection {
 }
 
 /**
- * A cell for JSON.stringify output. JSON escapes control characters inside its strings, so only `"` and `,`
- * can need quoting, and two `includes` beat a character loop on these long values.
+ * A cell for valid JSON text. JSON allows no raw control character inside its strings (so no
+ * NUL), only CR/LF/tab/space between tokens: a few `includes` decide the quoting, cheaper than a
+ * character loop on these long values.
  */
 function jsonCell(json: string): string {
   if (json.includes('"')) return `"${json.replaceAll('"', '""')}"`;
-  return json.includes(',') ? `"${json}"` : json;
+  return json.includes(',') || json.includes('\n') || json.includes('\r') ? `"${json}"` : json;
 }
 
 function jsonText(value: unknown): string | Rejection {

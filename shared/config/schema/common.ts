@@ -20,6 +20,8 @@ export const isoDuration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?
 /** A human duration like `500ms`, `1s`, `1m`, `1h`, `12h`, `1d`. */
 export const shortDuration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration like 500ms, 1s, 1m, 1h or 1d');
 
-export const columnType = z.string().refine((value) => parseColumnType(value) !== undefined, { message: COLUMN_TYPE_HELP });
+export const columnType = z.string().refine((value) => parseColumnType(value) !== undefined, {
+  error: (issue) => `"${String(issue.input)}" is not a column type; use ${COLUMN_TYPE_HELP}`,
+});
 
 export const scalar = z.union([z.string(), z.number(), z.boolean()]);
