@@ -40,7 +40,7 @@ export function registerRunCommand(program: Command): void {
         redisUrl: process.env.REDIS_URL,
       });
       const demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
-      const runId = newRunId();
+      const runId = newRunId(new Date());
       mkdirSync(join(dataDir, 'logs'), { recursive: true });
       const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
       redirectLogs(createWriteStream(logFile, { flags: 'a' }));

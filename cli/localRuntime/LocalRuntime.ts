@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { loadConfig, type DifConfig } from '../../shared/config';
 import type { ServiceContext, SecretProvider } from '../../shared/runtime/ServiceContext';
 import { CredentialStore } from '../../services/credentials';
-import { plan } from '../../services/extractor/handlers/plan';
+import { newRunId, plan } from '../../services/extractor/handlers/plan';
 import { extract } from '../../services/extractor/handlers/extract';
 import { startJob } from '../../services/extractor/handlers/startJob';
 import { pollJob } from '../../services/extractor/handlers/pollJob';
@@ -32,10 +31,7 @@ export interface LocalRunOutcome {
   durationMs: number;
 }
 
-/** A run id that sorts by start time and stays unique across machines. */
-export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
-}
+export { newRunId };
 
 /**
  * The whole pipeline in one process: the deployed state machine, in-process queue consumers
@@ -57,7 +53,7 @@ export class LocalRuntime {
   }
 
   /** Runs one ingest execution to its end and returns its result. */
-  async run(filter: RunFilter = {}, runId = newRunId()): Promise<LocalRunOutcome> {
+  async run(filter: RunFilter = {}, runId = newRunId(new Date())): Promise<LocalRunOutcome> {
     const started = Date.now();
     const { ctx } = this;
     const workerOptions = { concurrency: this.options.workerConcurrency ?? 2, maxReceiveCount: this.options.maxReceiveCount ?? 5, visibilityTimeoutSeconds: 300, retryDelaySeconds: 1 };

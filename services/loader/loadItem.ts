@@ -49,6 +49,8 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
     recordsIn: message.recordsIn,
     recordsOut: message.clean.rows,
     recordsRejected: message.rejected,
+    // A replayed item that failed before is delivered now: its old error no longer applies.
+    error: undefined,
   });
   return { itemId: message.itemId, table, rowsLoaded: result.rowsLoaded, status: result.status };
 }

@@ -164,7 +164,7 @@ describe('full local pipeline leaks no credential', () => {
       new QueueWorker(ctx, 'load', ctx.ports.queues.load, observeStage('load', load), workerOptions),
     ];
     workers.forEach((worker) => worker.start());
-    runId = newRunId();
+    runId = newRunId(new Date());
     const input = { runId, trigger: { by: 'pipelineLeakScan' } };
     transitions.push({ where: 'execution input', text: JSON.stringify(input) });
     try {
