@@ -56,7 +56,7 @@ export class StreamConfigError extends PermanentError {
 /** Authentication failed even after refreshing the token. */
 export class AuthFailedError extends PermanentError {
   constructor(where: string, detail: string) {
-    super('Extract.AuthFailed', `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif secrets set …).`);
+    super('Extract.AuthFailed', `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif credentials put --client … --source …).`);
     this.name = 'AuthFailedError';
   }
 }

@@ -254,18 +254,26 @@ export class JsonRecordScanner {
     }
     let { depth, inString, escape } = scan;
     while (i < n) {
-      const c = buffer.charCodeAt(i++);
       if (inString) {
-        if (escape) escape = false;
-        else if (c === 92) escape = true;
-        else if (c === 34) {
-          inString = false;
-          if (depth === 0) {
-            scan.pos = i;
-            return true;
-          }
+        // Jump from quote to quote: the string's content needs no look, only the escapes
+        // right before each quote (an odd run of backslashes escapes it).
+        const end = closingQuote(buffer, i, escape);
+        escape = false;
+        if (end < 0) {
+          escape = end === ESCAPED_AT_END;
+          i = n;
+          break;
         }
-      } else if (c === 34) inString = true;
+        i = end;
+        inString = false;
+        if (depth === 0) {
+          scan.pos = i;
+          return true;
+        }
+        continue;
+      }
+      const c = buffer.charCodeAt(i++);
+      if (c === 34) inString = true;
       else if (c === 123 || c === 91) {
         if (++depth > scan.maxDepth) {
           this.pos = i;
@@ -316,6 +324,30 @@ export class JsonRecordScanner {
 
   private error(what: string, fix: string): DecodeError {
     return new DecodeError(`${this.where} (character ${this.dropped + this.pos})`, what, fix);
+  }
+}
+
+/** {@link closingQuote} results when the string does not end in the buffer. */
+const OPEN_AT_END = -1;
+const ESCAPED_AT_END = -2;
+
+/**
+ * Index just past the quote closing a string whose content resumes at `from`, or
+ * OPEN_AT_END / ESCAPED_AT_END (the buffer ends in an unpaired backslash) when it needs more
+ * input. `escaped` says the character at `from` is escaped by a backslash of the previous chunk.
+ */
+function closingQuote(buffer: string, from: number, escaped: boolean): number {
+  let i = from;
+  for (;;) {
+    const quote = buffer.indexOf('"', i);
+    const end = quote === -1 ? buffer.length : quote;
+    let k = end;
+    while (k > i && buffer.charCodeAt(k - 1) === 92) k--;
+    let run = end - k;
+    if (k === from && escaped) run++;
+    if (quote === -1) return run % 2 === 1 ? ESCAPED_AT_END : OPEN_AT_END;
+    if (run % 2 === 0) return quote + 1;
+    i = quote + 1;
   }
 }
 

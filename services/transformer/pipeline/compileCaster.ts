@@ -100,6 +100,7 @@ function intCaster(kind: 'smallint' | 'int' | 'bigint'): Caster {
   const [min, max] = INT_RANGES[kind];
   const minNumber = Number(min);
   const maxNumber = Number(max);
+  const maxDigits = String(max).length;
   return nonEmpty((value) => {
     if (typeof value === 'number') {
       if (!Number.isInteger(value)) return new Rejection(`${value} is not a whole number (${kind})`);
@@ -107,13 +108,13 @@ function intCaster(kind: 'smallint' | 'int' | 'bigint'): Caster {
       if (value < minNumber || value > maxNumber) return new Rejection(`${value} is out of range for ${kind}`);
       return String(value);
     }
-    if (typeof value === 'string') return intText(value, kind, min, max);
+    if (typeof value === 'string') return intText(value, kind, min, max, maxDigits);
     if (typeof value === 'boolean') return value ? '1' : '0';
     return wrongType(value, `a whole number (${kind})`);
   });
 }
 
-function intText(raw: string, kind: string, min: bigint, max: bigint): string | Rejection {
+function intText(raw: string, kind: string, min: bigint, max: bigint, maxDigits: number): string | Rejection {
   const text = raw.trim();
   let i = text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43 ? 1 : 0;
   const start = i;
@@ -134,7 +135,8 @@ function intText(raw: string, kind: string, min: bigint, max: bigint): string | 
   end = digits.length;
   const negative = text.charCodeAt(0) === 45 && digits !== '0';
   const normal = negative ? `-${digits}` : digits;
-  if (end >= 5) {
+  // Fewer digits than the type's bound cannot overflow; only a borderline length needs BigInt.
+  if (end >= maxDigits) {
     const big = BigInt(normal);
     if (big < min || big > max) return new Rejection(`${normal} is out of range for ${kind}`);
   }

@@ -54,7 +54,7 @@ export class DynamoSecretRecordStore implements SecretRecordStore {
     }
   }
 
-  /** Scans the table for credential items: an administrative listing (`dif secrets list`), not a hot path. */
+  /** Scans the table for credential items: an administrative listing (`dif credentials list`), not a hot path. */
   async list(): Promise<SecretRecord[]> {
     const records: SecretRecord[] = [];
     let start: Record<string, unknown> | undefined;

@@ -51,7 +51,7 @@ export class KmsKeyring implements Keyring {
       const name = UNDECRYPTABLE.find((code) => isAwsError(error, code));
       if (name) {
         throw new KeyringDecryptError(
-          `KMS could not decrypt the data key (${name}) for context ${JSON.stringify(context)}: the credential was encrypted under another key or context, or this role may not use the key; re-enter it with \`dif secrets set\``,
+          `KMS could not decrypt the data key (${name}) for context ${JSON.stringify(context)}: the credential was encrypted under another key or context, or this role may not use the key; re-enter it with \`dif credentials put\``,
         );
       }
       throw error;

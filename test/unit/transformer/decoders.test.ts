@@ -48,6 +48,14 @@ describe('JSON document decoder', () => {
     expect(await all(decodeJsonDocument(chunks(doc, size), '$.data', 'k', limits))).toEqual([{ a: 'x"]}' }, { b: [1, { c: 2 }] }, { é: 'ü' }]);
   });
 
+  it('tracks backslash escapes before quotes across any chunk boundary', async () => {
+    const values = ['a\\', 'b\\\\', '\\"', 'x\\\\"y', '"', '\\\\"\\', 'end'];
+    const text = JSON.stringify({ skip: values, data: values.map((v) => ({ v })) });
+    for (const size of [1, 2, 3, 5, 8]) {
+      expect(await all(decodeJsonDocument(chunks(text, size), '$.data', 'k', limits))).toEqual(values.map((v) => ({ v })));
+    }
+  });
+
   it('streams a large array across many chunks, keeping only the record in progress', async () => {
     const records = Array.from({ length: 5000 }, (_, i) => ({ id: i, name: `n${i}`, tags: [i, { deep: 'x]}' }] }));
     const text = JSON.stringify({ paging: { next: 'x' }, data: records, summary: { total: 5000 } });
