@@ -7,12 +7,15 @@
  * its peak RSS is its own.
  *
  * Usage: npm run bench:transform [-- --rows 1000000 --small-mb 100 --big-mb 2048]
+ * Iterating: --formats jsonl,csv (a subset), --skip-rss (no 100 MB / 2 GB runs), --data DIR (reuse
+ * DIR across runs: inputs already generated there with the same --rows are not regenerated, and
+ * nothing is deleted), --profile (children write a V8 CPU profile into DIR).
  * Last line: {"jsonl_mb_s":…,"csv_mb_s":…,"xml_mb_s":…,"jsonl_records_s":…,"rss_mb_100mb":…,"rss_mb_2gb":…, …}
  */
 import '../shared/runtime/polyfills';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
@@ -27,6 +30,10 @@ const { values: args } = parseArgs({
     key: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'parse-floor': { type: 'boolean', default: false },
+    formats: { type: 'string', default: 'jsonl,json,csv,xml' },
+    'skip-rss': { type: 'boolean', default: false },
+    data: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -231,13 +238,24 @@ async function bundle(dir: string): Promise<string> {
   return outfile;
 }
 
-function runChild(script: string, format: Format, lake: string, key: string): Measurement {
+function runChild(script: string, format: Format, lake: string, key: string, profileDir: string | undefined): Measurement {
   const pin = hasTaskset() ? ['taskset', '-c', '0'] : [];
-  const command = [...pin, process.execPath, script, '--child', format, '--lake', lake, '--key', key, ...(format === 'jsonl' ? ['--parse-floor'] : [])];
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${format}.cpuprofile`] : [];
+  const command = [...pin, process.execPath, ...profile, script, '--child', format, '--lake', lake, '--key', key, ...(format === 'jsonl' ? ['--parse-floor'] : [])];
   const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`measurement of ${key} failed:\n${result.stderr}${result.stdout}`);
   const last = result.stdout.trim().split('\n').pop()!;
   return JSON.parse(last) as Measurement;
+}
+
+/** Generates `file` unless a reused data folder already holds it for the same limit. */
+async function input(rawDir: string, file: string, format: Format, limit: { rows?: number; bytes?: number }, reuse: boolean): Promise<{ bytes: number; rows: number }> {
+  const path = join(rawDir, file);
+  const stamp = `${path}.${limit.rows ?? 'b'}-${limit.bytes ?? 'r'}.done`;
+  if (reuse && existsSync(stamp)) return JSON.parse(readFileSync(stamp, 'utf8')) as { bytes: number; rows: number };
+  const generated = await generate(path, format, limit);
+  if (reuse) writeFileSync(stamp, JSON.stringify(generated));
+  return generated;
 }
 
 let tasksetChecked: boolean | undefined;
@@ -259,21 +277,28 @@ const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 async function main(): Promise<void> {
   if (args.child) return measure(args.child as Format, args.lake!, args.key!);
   const rows = Number(args.rows);
+  const formats = args.formats.split(',') as Format[];
+  const reuse = args.data !== undefined;
   mkdirSync(resolve('.bench'), { recursive: true });
-  const dir = mkdtempSync(resolve('.bench', 'transform-'));
+  const dir = reuse ? resolve(args.data!) : mkdtempSync(resolve('.bench', 'transform-'));
   const lake = join(dir, 'lake');
   const rawDir = join(lake, 'raw');
   mkdirSync(rawDir, { recursive: true });
+  const profileDir = args.profile ? dir : undefined;
+  const done = (file: string) => {
+    if (!reuse) rmSync(join(rawDir, file));
+    rmSync(join(lake, 'clean'), { recursive: true, force: true });
+  };
   try {
     const script = await bundle(dir);
     const load = (await import('node:os')).loadavg()[0]!;
     console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; data in ${dir}`);
     const figures: Record<string, number> = {};
-    for (const format of ['jsonl', 'json', 'csv', 'xml'] as const) {
+    for (const format of formats) {
       const file = `insights.${format}`;
-      const generated = await generate(join(rawDir, file), format, { rows });
+      const generated = await input(rawDir, file, format, { rows }, reuse);
       console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
-      const m = runChild(script, format, lake, `raw/${file}`);
+      const m = runChild(script, format, lake, `raw/${file}`, profileDir);
       console.log(
         `  ${format}: ${round(mb(m.bytes) / m.seconds)} MB/s wall, ${round(mb(m.bytes) / m.cpu_seconds)} MB per CPU-second, ${Math.round(m.records / m.seconds)} records/s, ${round(m.seconds, 2)} s, peak RSS ${round(m.rss_mb)} MB` +
           (m.parse_only_seconds ? `; JSON.parse alone on this machine now: ${round(mb(m.bytes) / m.parse_only_seconds)} MB/s` : ''),
@@ -283,27 +308,27 @@ async function main(): Promise<void> {
       if (m.parse_only_seconds) figures.jsonl_parse_only_mb_s = round(mb(m.bytes) / m.parse_only_seconds);
       figures[`${format}_records_s`] = Math.round(m.records / m.seconds);
       figures[`${format}_rss_mb`] = round(m.rss_mb);
-      rmSync(join(rawDir, file));
-      rmSync(join(lake, 'clean'), { recursive: true, force: true });
+      done(file);
     }
-    for (const [label, size] of [['100mb', Number(args['small-mb'])], ['2gb', Number(args['big-mb'])]] as const) {
-      const file = `insights-${label}.jsonl`;
-      const generated = await generate(join(rawDir, file), 'jsonl', { bytes: size * 1024 * 1024 });
-      console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
-      const m = runChild(script, 'jsonl', lake, `raw/${file}`);
-      console.log(`  jsonl ${label}: ${round(mb(m.bytes) / m.seconds)} MB/s, peak RSS ${round(m.rss_mb)} MB`);
-      figures[`rss_mb_${label}`] = round(m.rss_mb);
-      figures[`jsonl_${label}_mb_s`] = round(mb(m.bytes) / m.seconds);
-      rmSync(join(rawDir, file));
-      rmSync(join(lake, 'clean'), { recursive: true, force: true });
+    if (!args['skip-rss']) {
+      for (const [label, size] of [['100mb', Number(args['small-mb'])], ['2gb', Number(args['big-mb'])]] as const) {
+        const file = `insights-${label}.jsonl`;
+        const generated = await input(rawDir, file, 'jsonl', { bytes: size * 1024 * 1024 }, reuse);
+        console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
+        const m = runChild(script, 'jsonl', lake, `raw/${file}`, undefined);
+        console.log(`  jsonl ${label}: ${round(mb(m.bytes) / m.seconds)} MB/s, peak RSS ${round(m.rss_mb)} MB`);
+        figures[`rss_mb_${label}`] = round(m.rss_mb);
+        figures[`jsonl_${label}_mb_s`] = round(mb(m.bytes) / m.seconds);
+        done(file);
+      }
+      figures.rss_ratio_2gb_vs_100mb = round(figures.rss_mb_2gb! / figures.rss_mb_100mb!, 2);
     }
-    figures.rss_ratio_2gb_vs_100mb = round(figures.rss_mb_2gb! / figures.rss_mb_100mb!, 2);
     figures.load_average = round((await import('node:os')).loadavg()[0]!, 1);
     const ordered = { jsonl_mb_s: figures.jsonl_mb_s, csv_mb_s: figures.csv_mb_s, xml_mb_s: figures.xml_mb_s, jsonl_records_s: figures.jsonl_records_s, rss_mb_100mb: figures.rss_mb_100mb, rss_mb_2gb: figures.rss_mb_2gb, ...figures };
     writeFileSync(join(dir, 'result.json'), JSON.stringify(ordered));
     console.log(JSON.stringify(ordered));
   } finally {
-    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+    if (!args.keep && !reuse) rmSync(dir, { recursive: true, force: true });
   }
 }
 

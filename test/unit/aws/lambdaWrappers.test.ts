@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryOf, stepFunctionsError } from '../../../shared/adapters/aws/lambda';
 import { PermanentError } from '../../../shared/runtime/errors';
+import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import { itemIdsOf, recordStageMetrics } from '../../../shared/adapters/aws/lambda/stageMetrics';
+import { metrics } from '../../../shared/adapters/aws/lambda/telemetry';
 
 describe('stepFunctionsError', () => {
   it('names permanent errors by their code, prefixing bare codes with the state', () => {
@@ -31,5 +34,22 @@ describe('deliveryOf', () => {
     };
     expect(deliveryOf(record)).toEqual({ id: 'dif-1', body: '{}', receiveCount: 3 });
     expect(deliveryOf({ ...record, messageAttributes: {} }).id).toBe('sqs-1');
+  });
+});
+
+describe('recordStageMetrics', () => {
+  it('emits the stage latency and the item figures the stage wrote to run state', async () => {
+    const item = { runId: 'r1', itemId: 'i1', recordsIn: 10, recordsOut: 9, recordsRejected: 1 };
+    const ctx = { ports: { runState: { getItem: async () => item } } } as unknown as ServiceContext;
+    metrics.clearMetrics();
+    await recordStageMetrics(ctx, 'transform', itemIdsOf({ runId: 'r1', itemId: 'i1', kind: 'raw-ready' }), 42);
+    const emitted = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+    metrics.clearMetrics();
+    expect(emitted).toMatchObject({ transformDurationMs: 42, RecordsIn: 10, RecordsOut: 9, RecordsRejected: 1 });
+  });
+
+  it('finds the item of a state input ({ item }) as well as of a queue message', () => {
+    expect(itemIdsOf({ item: { runId: 'r', itemId: 'i' }, taskToken: 't' })).toEqual({ runId: 'r', itemId: 'i' });
+    expect(itemIdsOf('not an object')).toEqual({});
   });
 });

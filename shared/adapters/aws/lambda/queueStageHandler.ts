@@ -9,6 +9,7 @@ import type { QueueDelivery } from '../../../runtime/QueueDelivery';
 import { MESSAGE_ID_ATTRIBUTE } from '../SqsQueue';
 import { lambdaServiceContext } from './lambdaContext';
 import { metrics } from './telemetry';
+import { itemIdsOf, recordStageMetrics } from './stageMetrics';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './types';
 
 export interface QueueStageOptions {
@@ -28,14 +29,18 @@ export function deliveryOf(record: SqsRecord): QueueDelivery {
   };
 }
 
-/** The `client` of a pipeline message, for per-client metrics; undefined when unreadable. */
-function clientOf(body: string): string | undefined {
+function parseLeniently(body: string): unknown {
   try {
-    const client = (JSON.parse(body) as { client?: unknown }).client;
-    return typeof client === 'string' ? client : undefined;
+    return JSON.parse(body);
   } catch {
     return undefined;
   }
+}
+
+/** The `client` of a pipeline message, for per-client metrics; undefined when unreadable. */
+function clientOf(body: string): string | undefined {
+  const client = (parseLeniently(body) as { client?: unknown } | undefined)?.client;
+  return typeof client === 'string' ? client : undefined;
 }
 
 /**
@@ -56,6 +61,7 @@ export function queueStageHandler(stage: QueueStage, handler: StageHandler, opti
   async function processRecord(record: SqsRecord): Promise<void> {
     const ctx = await lambdaServiceContext();
     const delivery = deliveryOf(record);
+    const started = Date.now();
     try {
       await consumeMessage(ctx, stage, delivery, handler, { maxReceiveCount });
     } catch (error) {
@@ -69,6 +75,7 @@ export function queueStageHandler(stage: QueueStage, handler: StageHandler, opti
       throw error;
     }
     metrics.addMetric('MessagesProcessed', MetricUnit.Count, 1);
+    await recordStageMetrics(ctx, stage, itemIdsOf(parseLeniently(record.body)), Date.now() - started);
     const client = clientOf(record.body);
     if (stage === 'load' && client) {
       // Per-client metric behind the data-freshness alarms (serverless.yml, one per client SLA).

@@ -7,6 +7,7 @@ import { stepFunctionsError } from '../../../runtime/stepFunctionsError';
 import type { ServiceContext } from '../../../runtime/ServiceContext';
 import { lambdaServiceContext } from './lambdaContext';
 import { metrics } from './telemetry';
+import { itemIdsOf, recordStageMetrics } from './stageMetrics';
 import type { LambdaContext } from './types';
 
 export { stepFunctionsError };
@@ -36,9 +37,11 @@ export function stateTaskHandler<I, O>(state: StateName, run: (ctx: ServiceConte
   return middy(async (event: I, _context: LambdaContext): Promise<O> => {
     logger.appendKeys({ state, ...correlationKeys(event) });
     const ctx = await lambdaServiceContext();
+    const started = Date.now();
     try {
       const output = await run(ctx, event);
       metrics.addMetric(`${state}Succeeded`, MetricUnit.Count, 1);
+      await recordStageMetrics(ctx, state, itemIdsOf(event), Date.now() - started);
       return output;
     } catch (error) {
       metrics.addMetric(`${state}Failed`, MetricUnit.Count, 1);
