@@ -1,11 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as MetricUnitName } from '@aws-lambda-powertools/metrics/types';
 import { logger } from '../../../log';
 import type { ItemRecord } from '../../../ports';
 import type { ServiceContext } from '../../../runtime/ServiceContext';
 import { metrics } from './telemetry';
 
 /** What each stage contributes to the per-stage dashboards: figures read from the item's run state. */
-const FIGURES: Record<string, [metric: string, field: keyof ItemRecord, unit: MetricUnit][]> = {
+const FIGURES: Record<string, [metric: string, field: keyof ItemRecord, unit: MetricUnitName][]> = {
   Extract: [
     ['Pages', 'pages', MetricUnit.Count],
     ['RawBytes', 'rawBytes', MetricUnit.Bytes],
