@@ -1,6 +1,5 @@
-import { loadConfig, type DifConfig } from '../../shared/config';
-import type { ServiceContext, SecretProvider } from '../../shared/runtime/ServiceContext';
-import { CredentialStore } from '../../services/credentials';
+import type { QueueStage, StageHandler } from '../../shared/runtime/consumeMessage';
+import type { CredentialStore } from '../../services/credentials';
 import { newRunId, plan } from '../../services/extractor/handlers/plan';
 import { extract } from '../../services/extractor/handlers/extract';
 import { startJob } from '../../services/extractor/handlers/startJob';
@@ -8,15 +7,28 @@ import { pollJob } from '../../services/extractor/handlers/pollJob';
 import { finalize } from '../../services/extractor/handlers/finalize';
 import { transform } from '../../services/transformer/handlers/transform';
 import { load } from '../../services/loader/handlers/load';
-import { openLocalPorts, type LocalPorts, type LocalPortsOptions } from './openLocalPorts';
+import type { LocalPortsOptions } from './openLocalPorts';
+import { openLocalContext, type LocalContext } from './openLocalContext';
 import { QueueWorker } from './QueueWorker';
-import { runIngest, type IngestResult, type RunIngestOptions } from './ingestStateMachine';
+import { runIngest, type IngestHandlers, type IngestResult, type RunIngestOptions, type TaskHandler } from './ingestStateMachine';
+
+/**
+ * Wrappers around the service handlers, for tests that watch every state input/output and queue
+ * delivery (e.g. the credential leak scan) without rebuilding the runtime.
+ */
+export interface HandlerDecorators {
+  task?: (state: keyof IngestHandlers, handler: TaskHandler) => TaskHandler;
+  stage?: (stage: QueueStage, handler: StageHandler) => StageHandler;
+}
 
 export interface LocalRuntimeOptions extends LocalPortsOptions {
   configDir: string;
   /** Messages each stage handles at once. */
   workerConcurrency?: number;
+  /** Delay before a failed queue message is delivered again. */
+  retryDelaySeconds?: number;
   ingest?: RunIngestOptions;
+  decorate?: HandlerDecorators;
 }
 
 export interface RunFilter {
@@ -27,11 +39,13 @@ export interface RunFilter {
 
 export interface LocalRunOutcome {
   runId: string;
+  /** The execution input, as the Step Functions console would show it. */
+  input: Record<string, unknown>;
   result: IngestResult;
   durationMs: number;
 }
 
-export { newRunId };
+export { newRunId, openLocalContext, type LocalContext };
 
 /**
  * The whole pipeline in one process: the deployed state machine, in-process queue consumers
@@ -39,34 +53,29 @@ export { newRunId };
  */
 export class LocalRuntime {
   private constructor(
-    readonly ctx: ServiceContext & { ports: LocalPorts },
-    readonly credentials: CredentialStore,
+    readonly ctx: LocalContext,
     private readonly options: LocalRuntimeOptions,
   ) {}
 
   static async open(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-    const config: DifConfig = loadConfig(options.configDir);
-    const ports = await openLocalPorts(options);
-    const credentials = new CredentialStore({ records: ports.secretRecords, keyring: ports.keyring, locks: ports.locks });
-    const secrets: SecretProvider = credentials;
-    return new LocalRuntime({ config, ports, secrets, now: () => new Date() }, credentials, options);
+    return new LocalRuntime(await openLocalContext(options), options);
+  }
+
+  /** The credentials store (also `ctx.secrets`), for seeding and inspecting credentials. */
+  get credentials(): CredentialStore {
+    return this.ctx.secrets;
   }
 
   /** Runs one ingest execution to its end and returns its result. */
-  async run(filter: RunFilter = {}, runId = newRunId(new Date())): Promise<LocalRunOutcome> {
+  async run(filter: RunFilter = {}, runId = newRunId(new Date()), trigger = 'dif run'): Promise<LocalRunOutcome> {
     const started = Date.now();
     const { ctx } = this;
-    const workerOptions = { concurrency: this.options.workerConcurrency ?? 2, maxReceiveCount: this.options.maxReceiveCount ?? 5, visibilityTimeoutSeconds: 300, retryDelaySeconds: 1 };
-    const workers = [
-      new QueueWorker(ctx, 'transform', ctx.ports.queues.transform, transform, workerOptions),
-      new QueueWorker(ctx, 'load', ctx.ports.queues.load, load, workerOptions),
-    ];
+    const workers = [this.worker('transform', transform), this.worker('load', load)];
     workers.forEach((worker) => worker.start());
     try {
-      const handlers = { plan, extract, startJob, pollJob, finalize };
-      const input = { runId, ...filter, trigger: { by: 'dif run', ...filter } };
-      const result = await runIngest(ctx, ctx.ports.workflow, handlers, input, { itemTimeoutMs: 30 * 60_000, ...this.options.ingest });
-      return { runId, result, durationMs: Date.now() - started };
+      const input = { runId, ...filter, trigger: { by: trigger, ...filter } };
+      const result = await runIngest(ctx, ctx.ports.workflow, this.taskHandlers(), input, { itemTimeoutMs: 30 * 60_000, ...this.options.ingest });
+      return { runId, input, result, durationMs: Date.now() - started };
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
     }
@@ -74,5 +83,22 @@ export class LocalRuntime {
 
   async close(): Promise<void> {
     await this.ctx.ports.close();
+  }
+
+  private taskHandlers(): IngestHandlers {
+    const handlers: IngestHandlers = { plan, extract, startJob, pollJob, finalize };
+    const decorate = this.options.decorate?.task;
+    if (!decorate) return handlers;
+    return Object.fromEntries(Object.entries(handlers).map(([state, handler]) => [state, decorate(state as keyof IngestHandlers, handler)])) as unknown as IngestHandlers;
+  }
+
+  private worker(stage: QueueStage, handler: StageHandler): QueueWorker {
+    const decorated = this.options.decorate?.stage?.(stage, handler) ?? handler;
+    return new QueueWorker(this.ctx, stage, this.ctx.ports.queues[stage], decorated, {
+      concurrency: this.options.workerConcurrency ?? 2,
+      maxReceiveCount: this.options.maxReceiveCount ?? 5,
+      visibilityTimeoutSeconds: 300,
+      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
+    });
   }
 }

@@ -13,7 +13,9 @@ export function readIngestDefinition(): StateMachineDefinition {
   return parse(readFileSync(INGEST_ASL_PATH, 'utf8')) as StateMachineDefinition;
 }
 
-type Handler = (ctx: ServiceContext, input: never) => Promise<unknown>;
+/** A service handler bound to a Task state; its input is whatever the state's Parameters produce. */
+export type TaskHandler = (ctx: ServiceContext, input: never) => Promise<unknown>;
+type Handler = TaskHandler;
 
 /** The service functions each Task state is bound to (docs/pipeline-contracts.md). */
 export interface IngestHandlers {

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../shared/config';
 import { openLocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
-import { CredentialStore } from '../../services/credentials';
-import { openLocalPorts } from '../localRuntime/openLocalPorts';
+import { openLocalContext } from '../localRuntime/openLocalContext';
 import type { OperatorPorts } from './OperatorPorts';
 
 /** SQLite's name for a database that lives in memory and vanishes on close. */
@@ -29,9 +27,7 @@ export const localOperatorPorts: OperatorPorts = {
   },
 
   async openStageContext({ dataDir, configDir }, { maxReceiveCount }) {
-    const config = loadConfig(configDir);
-    const ports = await openLocalPorts({ dataDir, databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL, maxReceiveCount });
-    const secrets = new CredentialStore({ records: ports.secretRecords, keyring: ports.keyring, locks: ports.locks });
-    return { ctx: { config, ports, secrets, now: () => new Date() }, close: () => ports.close() };
+    const ctx = await openLocalContext({ configDir, dataDir, databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL, maxReceiveCount });
+    return { ctx, close: () => ctx.ports.close() };
   },
 };

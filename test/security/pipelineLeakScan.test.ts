@@ -13,26 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime, newRunId } from '../../cli/localRuntime/LocalRuntime';
+import { LocalRuntime } from '../../cli/localRuntime/LocalRuntime';
 import { demoSourcesOf, prepareDemoEnvironment } from '../../cli/localRuntime/demoEnvironment';
-import { QueueWorker } from '../../cli/localRuntime/QueueWorker';
-import { runIngest, type IngestResult } from '../../cli/localRuntime/ingestStateMachine';
-import { plan } from '../../services/extractor/handlers/plan';
-import { extract } from '../../services/extractor/handlers/extract';
-import { startJob } from '../../services/extractor/handlers/startJob';
-import { pollJob } from '../../services/extractor/handlers/pollJob';
-import { finalize } from '../../services/extractor/handlers/finalize';
-import { transform } from '../../services/transformer/handlers/transform';
-import { load } from '../../services/loader/handlers/load';
+import type { IngestResult, TaskHandler } from '../../cli/localRuntime/ingestStateMachine';
 import type { DemoApi } from '../../demo';
 import { redirectLogs } from '../../shared/log/logger';
-import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import type { StageHandler } from '../../shared/runtime/consumeMessage';
 import { makeTempDir } from '../unit/credentials/support/tempDir';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-type TaskHandler = (ctx: ServiceContext, input: never) => Promise<unknown>;
 
 interface Evidence {
   where: string;
@@ -151,39 +140,21 @@ describe('full local pipeline leaks no credential', () => {
     captureConsole(logLines);
 
     const dataDir = join(temp.dir, '.dif');
-    runtime = await LocalRuntime.open({ configDir: PROJECT_ROOT, dataDir });
+    runtime = await LocalRuntime.open({
+      configDir: PROJECT_ROOT,
+      dataDir,
+      retryDelaySeconds: 0.2,
+      ingest: { itemTimeoutMs: 120_000, retryIntervalScale: 0.01, maxWaitSeconds: 0 },
+      decorate: { task: observeTask, stage: observeStage },
+    });
     demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
-    const { ctx } = runtime;
     for (const meta of await runtime.credentials.list()) {
       for (const value of Object.values(await runtime.credentials.get(meta.client, meta.source))) secrets.add(value);
     }
 
-    const workerOptions = { concurrency: 2, maxReceiveCount: 5, visibilityTimeoutSeconds: 300, retryDelaySeconds: 0.2 };
-    const workers = [
-      new QueueWorker(ctx, 'transform', ctx.ports.queues.transform, observeStage('transform', transform), workerOptions),
-      new QueueWorker(ctx, 'load', ctx.ports.queues.load, observeStage('load', load), workerOptions),
-    ];
-    workers.forEach((worker) => worker.start());
-    runId = newRunId(new Date());
-    const input = { runId, trigger: { by: 'pipelineLeakScan' } };
-    transitions.push({ where: 'execution input', text: JSON.stringify(input) });
-    try {
-      result = await runIngest(
-        ctx,
-        ctx.ports.workflow,
-        {
-          plan: observeTask('Plan', plan as TaskHandler),
-          extract: observeTask('Extract', extract as TaskHandler),
-          startJob: observeTask('Start report job', startJob as TaskHandler),
-          pollJob: observeTask('Poll report job', pollJob as TaskHandler),
-          finalize: observeTask('Finalize', finalize as TaskHandler),
-        },
-        input,
-        { itemTimeoutMs: 120_000, retryIntervalScale: 0.01, maxWaitSeconds: 0 },
-      );
-    } finally {
-      await Promise.all(workers.map((worker) => worker.stop()));
-    }
+    const outcome = await runtime.run({}, undefined, 'pipelineLeakScan');
+    ({ runId, result } = outcome);
+    transitions.push({ where: 'execution input', text: JSON.stringify(outcome.input) });
     transitions.push({ where: 'execution result', text: JSON.stringify(result) });
     // Rotated tokens (OAuth sources) are secrets too: add whatever is stored now.
     runtime.credentials.invalidate();

@@ -1,6 +1,7 @@
 import type { ParsedColumnType } from '../../../shared/config/columnType';
 import { NULL_CELL, textCell } from './csvCell';
 import { decimalText } from './decimalText';
+import { isJsonText } from './isJsonText';
 import { Rejection } from './Rejection';
 import { dateText, timestampText } from './temporalText';
 
@@ -115,6 +116,7 @@ function intCaster(kind: 'smallint' | 'int' | 'bigint'): Caster {
 }
 
 function intText(raw: string, kind: string, min: bigint, max: bigint, maxDigits: number): string | Rejection {
+  if (isPlainInt(raw, maxDigits)) return raw;
   const text = raw.trim();
   let i = text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43 ? 1 : 0;
   const start = i;
@@ -143,6 +145,21 @@ function intText(raw: string, kind: string, min: bigint, max: bigint, maxDigits:
   return normal;
 }
 
+/** `-?[1-9]d*` or `0`, shorter than the type's bound: already the clean text, no checks needed. */
+function isPlainInt(text: string, maxDigits: number): boolean {
+  const start = text.charCodeAt(0) === 45 ? 1 : 0;
+  const digits = text.length - start;
+  if (digits === 0 || digits >= maxDigits) return false;
+  const first = text.charCodeAt(start);
+  if (first === 48) return digits === 1 && start === 0;
+  if (first < 49 || first > 57) return false;
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function floatCast(value: unknown): string | Rejection {
   if (typeof value === 'number') return finite(value, String);
   if (typeof value === 'string') {
@@ -169,18 +186,22 @@ function booleanCast(value: unknown): string | Rejection {
 function superCast(value: unknown): string | Rejection {
   if (value === null || value === undefined) return NULL_CELL;
   if (typeof value === 'string') {
-    const first = value.trimStart().charCodeAt(0);
-    if (first === 123 || first === 91) {
-      try {
-        JSON.parse(value);
-        return jsonCell(value);
-      } catch {
-        // Not JSON after all: store it as a JSON string.
-      }
-    }
+    // JSON text is kept as written; anything else (not JSON after all) is stored as a JSON string.
+    if (startsJsonContainer(value) && isJsonText(value)) return jsonCell(value);
+    return jsonCell(JSON.stringify(value));
   }
   const json = jsonText(value);
   return json instanceof Rejection ? json : jsonCell(json);
+}
+
+/** True when the first character after JSON whitespace opens an object or an array. */
+function startsJsonContainer(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) return true;
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false;
+  }
+  return false;
 }
 
 /**

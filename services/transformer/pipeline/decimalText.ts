@@ -9,6 +9,8 @@ import { Rejection } from './Rejection';
  * decimalText('12.3456789', 18, 6) // '12.345679'
  */
 export function decimalText(text: string, precision: number, scale: number): string | Rejection {
+  const plain = plainDecimalText(text, precision, scale);
+  if (plain !== undefined) return plain;
   const parsed = parseDecimal(text);
   if (!parsed) return new Rejection(`${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} is not a decimal number`);
   const { negative, digits, point } = parsed;
@@ -42,6 +44,40 @@ export function decimalText(text: string, precision: number, scale: number): str
   const body = scale > 0 ? `${intPart || '0'}.${fraction}` : intPart || '0';
   const isZero = intPart === '' && !/[1-9]/.test(fraction);
   return negative && !isZero ? `-${body}` : body;
+}
+
+/**
+ * The common case without allocating digit strings: text already written `-?D+(.F+)?` with no
+ * leading zero, no more fraction digits than `scale` and few enough integer digits, so the
+ * answer is the text padded with zeros. Anything else (signs, exponents, rounding, negative
+ * zero, overflow) returns undefined for the general path to decide.
+ */
+function plainDecimalText(text: string, precision: number, scale: number): string | undefined {
+  const n = text.length;
+  const intStart = text.charCodeAt(0) === 45 ? 1 : 0;
+  let nonZero = false;
+  let i = intStart;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (c !== 48) nonZero = true;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0 || intDigits > precision - scale || (intDigits > 1 && text.charCodeAt(intStart) === 48)) return undefined;
+  let fracDigits = 0;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 46) return undefined;
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      if (c !== 48) nonZero = true;
+      fracDigits++;
+    }
+    if (fracDigits === 0 || fracDigits > scale) return undefined;
+  }
+  if (intStart === 1 && !nonZero) return undefined;
+  if (fracDigits === scale) return text;
+  return fracDigits === 0 ? `${text}.${'0'.repeat(scale)}` : text + '0'.repeat(scale - fracDigits);
 }
 
 interface ParsedDecimal {
