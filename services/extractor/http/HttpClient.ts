@@ -106,7 +106,10 @@ export class HttpClient {
       hooks: {
         beforeRequest: [
           (gotOptions) => allowList.check(gotOptions.url as URL),
-          async (gotOptions) => auth.apply({ url: gotOptions.url as URL, headers: gotOptions.headers as Record<string, string> }),
+          async (gotOptions) => {
+            if (gotOptions.context.withoutAuth === true) return;
+            await auth.apply({ url: gotOptions.url as URL, headers: gotOptions.headers as Record<string, string> });
+          },
         ],
         beforeRedirect: [(gotOptions) => allowList.check(gotOptions.url as URL)],
       },
@@ -125,7 +128,7 @@ export class HttpClient {
       let waitMs: number | undefined;
       try {
         const response = await this.open(request);
-        if (response.status === 401 && !refreshed && this.options.auth.refresh && (await this.options.auth.refresh())) {
+        if (response.status === 401 && !refreshed && !request.withoutAuth && this.options.auth.refresh && (await this.options.auth.refresh())) {
           response.body.destroy();
           refreshed = true;
           attempt--; // a token refresh is not a failed attempt
@@ -168,6 +171,7 @@ export class HttpClient {
     const stream = this.got.stream(request.url, {
       method: request.method,
       headers: { ...request.headers },
+      context: { withoutAuth: request.withoutAuth === true },
       ...(request.body !== undefined ? { body: request.body } : {}),
     });
     const response = await new Promise<Response>((resolve, reject) => {

@@ -7,6 +7,12 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * The URL carries its own authorisation (a pre-signed report download link): no credentials
+   * are added. Sending them would leak them to another host, and S3 refuses a request that is
+   * signed twice.
+   */
+  withoutAuth?: boolean;
 }
 
 /** A response whose body has not been read yet. */
