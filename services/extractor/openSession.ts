@@ -67,9 +67,21 @@ export async function openSession(ctx: ServiceContext, item: WorkItem, options: 
             policy: {
               // Hashed: a scope may be rendered from a secret (an app id or token) and ends up in Redis keys.
               scope: `${item.source}:${rateLimit.scope ? createHash('sha256').update(renderTemplate(rateLimit.scope, scope)).digest('hex').slice(0, 16) : 'app'}`,
-              limits: [{ requests: rateLimit.requests, perMs: parseShortDuration(rateLimit.per) }],
+              limits: [rateLimit, ...rateLimit.also].map((limit) => ({ requests: limit.requests, perMs: parseShortDuration(limit.per) })),
               ...(rateLimit.concurrency ? { concurrency: rateLimit.concurrency } : {}),
             },
+            ...(rateLimit.usage_header
+              ? {
+                  usage: {
+                    header: rateLimit.usage_header.name,
+                    ...(rateLimit.usage_header.field ? { field: rateLimit.usage_header.field } : {}),
+                    fullAt: rateLimit.usage_header.full_at,
+                    threshold: rateLimit.usage_header.threshold,
+                    factor: rateLimit.usage_header.slow_to,
+                    forMs: parseShortDuration(rateLimit.usage_header.for),
+                  },
+                }
+              : {}),
           },
         }
       : {}),

@@ -84,6 +84,8 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
   const quarantine = new QuarantineWriter(store, quarantineKey(message));
   const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0 };
   const exploding = options.explode !== undefined;
+  // Without explode every record is its own one view: one array reused, not one per record.
+  const single: Record<string, unknown>[] = [];
   try {
     let ordinal = 0;
     for (const entry of manifest.objects) {
@@ -118,7 +120,9 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
             continue;
           }
           pipeline.location.record = recordNumber;
-          const views = exploding ? pipeline.explode(record) : [record];
+          let views = single;
+          if (exploding) views = pipeline.explode(record);
+          else single[0] = record;
           if (views.length === 0) counts.filtered++;
           for (const view of views) {
             const row = pipeline.row(view);

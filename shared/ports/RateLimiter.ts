@@ -29,6 +29,11 @@ export interface RateLimiter {
   acquire(policy: LimitPolicy, signal?: AbortSignal): Promise<Permit>;
   /** Pauses the whole scope (a 429, Retry-After or "limit reached" seen by any worker). */
   backOff(scope: string, forMs: number): Promise<void>;
+  /**
+   * Runs the scope at `factor` (0 < factor ≤ 1) of its limits for `forMs`, for every worker: the
+   * API said its quota is nearly used (a usage header above a threshold), before any 429.
+   */
+  slowDown?(scope: string, factor: number, forMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

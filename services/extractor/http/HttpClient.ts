@@ -22,12 +22,41 @@ export interface HttpClientOptions {
   /** Connect, first byte and idle-between-bytes timeout. */
   timeoutMs: number;
   retry: RetrySettings;
-  limiter?: { rateLimiter: RateLimiter; policy: LimitPolicy };
+  limiter?: { rateLimiter: RateLimiter; policy: LimitPolicy; usage?: UsageSignal };
   /** Masks secret values in URLs and excerpts that go into errors. */
   redact: (text: string) => string;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+}
+
+/** How to read an API's quota-usage header and how much to slow down when it runs high. */
+export interface UsageSignal {
+  header: string;
+  /** Field inside a JSON header value (e.g. `call_count` of Meta's x-app-usage). */
+  field?: string;
+  /** Header value that means the quota is used up. */
+  fullAt: number;
+  threshold: number;
+  factor: number;
+  forMs: number;
+}
+
+/** The fraction of the quota a response reports as used, or undefined when it reports none. */
+export function usedFraction(headers: IncomingHttpHeaders, usage: UsageSignal): number | undefined {
+  const raw = headers[usage.header.toLowerCase()];
+  const text = Array.isArray(raw) ? raw[0] : raw;
+  if (text === undefined) return undefined;
+  let value: unknown = text;
+  if (usage.field) {
+    try {
+      value = (JSON.parse(text) as Record<string, unknown>)[usage.field];
+    } catch {
+      return undefined;
+    }
+  }
+  const number = Number(value);
+  return Number.isFinite(number) ? number / usage.fullAt : undefined;
 }
 
 /** Consumes an open response; throw {@link BadResponseError} to have the request retried. */
@@ -128,6 +157,7 @@ export class HttpClient {
       let waitMs: number | undefined;
       try {
         const response = await this.open(request);
+        await this.heedUsage(response.headers);
         if (response.status === 401 && !refreshed && !request.withoutAuth && this.options.auth.refresh && (await this.options.auth.refresh())) {
           response.body.destroy();
           refreshed = true;
@@ -157,6 +187,16 @@ export class HttpClient {
       }
     }
     throw new RetriesExhaustedError(safeUrl, retry.maxAttempts, lastError);
+  }
+
+  /** Slows every worker of the scope down when the API reports its quota nearly used. */
+  private async heedUsage(headers: IncomingHttpHeaders): Promise<void> {
+    const limiter = this.options.limiter;
+    if (!limiter?.usage || !limiter.rateLimiter.slowDown) return;
+    const used = usedFraction(headers, limiter.usage);
+    if (used !== undefined && used >= limiter.usage.threshold) {
+      await limiter.rateLimiter.slowDown(limiter.policy.scope, limiter.usage.factor, limiter.usage.forMs);
+    }
   }
 
   /** Retry-After (seconds or HTTP date) or the configured reset header, in milliseconds. */

@@ -45,6 +45,8 @@ export function timestampText(value: string | number, zone: string, withZone: bo
   let clock: WallClock | undefined;
   if (typeof value === 'number') clock = fromEpoch(value);
   else {
+    const plain = plainUtcTimestamp(value, zone);
+    if (plain !== undefined) return withZone ? `${plain}+00` : plain;
     const text = value.trim();
     clock = isAllDigits(text) && text.length > 8 ? fromEpoch(Number(text)) : parseWallClock(text);
   }
@@ -68,6 +70,39 @@ export function timestampText(value: string | number, zone: string, withZone: bo
   if (year < 1 || year > 9999) return new Rejection(`${quoted(String(value))} is outside the years 1–9999`);
   const text = `${pad4(year)}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${clock.micros}`;
   return withZone ? `${text}+00` : text;
+}
+
+/**
+ * The common case without building a wall clock: `YYYY-MM-DD[T ]HH:MM:SS` with no fraction,
+ * already in UTC (a zero offset, or no offset when the zone is UTC). Its clean text is its own
+ * characters rearranged. Anything else returns undefined for the general path.
+ */
+function plainUtcTimestamp(text: string, zone: string): string | undefined {
+  const length = text.length;
+  if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const separator = text.charCodeAt(10);
+  if (separator !== 84 && separator !== 32) return undefined;
+  if (length === 19 ? zone !== 'UTC' : !isZeroOffset(text, 19)) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  return `${text.slice(0, 10)} ${text.slice(11, 19)}.000000`;
+}
+
+/** `Z`, `+00`, `+0000`, `+00:00` (or with `-`) from `at` to the end. */
+function isZeroOffset(text: string, at: number): boolean {
+  const rest = text.length - at;
+  const first = text.charCodeAt(at);
+  if (rest === 1) return first === 90;
+  if (first !== 43 && first !== 45) return false;
+  if (rest === 3) return digits(text, at + 1, 2) === 0;
+  if (rest === 5) return digits(text, at + 1, 4) === 0;
+  return rest === 6 && text.charCodeAt(at + 3) === 58 && digits(text, at + 1, 2) === 0 && digits(text, at + 4, 2) === 0;
 }
 
 /** True when `zone` is an IANA time zone luxon knows. */

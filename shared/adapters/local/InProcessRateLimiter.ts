@@ -57,6 +57,10 @@ export class InProcessRateLimiter implements RateLimiter {
     this.budget.pause(scope, forMs);
   }
 
+  async slowDown(scope: string, factor: number, forMs: number): Promise<void> {
+    this.budget.slowDown(scope, factor, forMs);
+  }
+
   /** Rejects this limiter's waiting callers; permits already granted stay valid. */
   async close(): Promise<void> {
     this.closed = true;

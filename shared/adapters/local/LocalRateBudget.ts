@@ -23,6 +23,8 @@ interface ScopeState {
   /** Permit id → lease expiry (Infinity when the policy has no lease). */
   active: Map<number, number>;
   pausedUntil: number;
+  /** While `until` is ahead, every limit of the scope admits only `factor` of its requests. */
+  slowed?: { factor: number; until: number };
   waiters: BudgetWaiter[];
   timer?: NodeJS.Timeout;
 }
@@ -60,6 +62,13 @@ export class LocalRateBudget {
     return [...this.scopes.values()].flatMap((state) => state.waiters.filter((waiter) => waiter.owner === owner));
   }
 
+  /** Runs `scope` at `factor` of its limits for `forMs` (the newest call wins). */
+  slowDown(scope: string, factor: number, forMs: number): void {
+    if (!(factor > 0 && factor <= 1)) throw new RangeError(`slow-down factor must be in (0, 1], got ${factor}`);
+    this.scope(scope).slowed = { factor, until: performance.now() + Math.max(0, forMs) };
+    this.pump(scope);
+  }
+
   pause(scope: string, forMs: number): void {
     const state = this.scope(scope);
     state.pausedUntil = Math.max(state.pausedUntil, performance.now() + Math.max(0, forMs));
@@ -95,7 +104,8 @@ export class LocalRateBudget {
       state.waiters.shift();
       head.resolve(this.grant(scope, state, head.policy, now));
     }
-    if (state.active.size === 0 && state.pausedUntil <= performance.now() && [...state.windows.values()].every((log) => log.times.length === 0)) {
+    const slowed = state.slowed !== undefined && state.slowed.until > performance.now();
+    if (state.active.size === 0 && !slowed && state.pausedUntil <= performance.now() && [...state.windows.values()].every((log) => log.times.length === 0)) {
       this.scopes.delete(scope);
     }
   }
@@ -138,10 +148,12 @@ function prune(state: ScopeState, now: number): void {
 /** Milliseconds until `policy` allows one more request in `state` (0 = now). */
 function delayFor(state: ScopeState, policy: LimitPolicy, now: number): number {
   let wait = Math.max(0, state.pausedUntil - now);
+  const factor = state.slowed && state.slowed.until > now ? state.slowed.factor : 1;
   for (const limit of policy.limits) {
     const times = state.windows.get(`${limit.requests}/${limit.perMs}`)?.times ?? [];
-    if (times.length >= limit.requests) {
-      wait = Math.max(wait, (times[times.length - limit.requests] as number) + limit.perMs - now);
+    const allowed = Math.max(1, Math.floor(limit.requests * factor));
+    if (times.length >= allowed) {
+      wait = Math.max(wait, (times[times.length - allowed] as number) + limit.perMs - now);
     }
   }
   if (policy.concurrency !== undefined && state.active.size >= policy.concurrency) {

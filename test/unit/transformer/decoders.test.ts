@@ -182,6 +182,15 @@ describe('XML decoder', () => {
     await expect(all(decodeXml(chunks('<r><row>&ext;</row></r>', 16), options, 'raw/k', limits))).rejects.toThrow(/not well-formed/);
   });
 
+  it('names the line of an error anywhere in a chunk, whatever the chunking', async () => {
+    const xml = `<r>\n<row><a>1</a></row>\n<row><a>2</a></row>\n<row><a>3</a></row>\n<row><a>4</b></row>\n<row><a>5</a></row>\n</r>`;
+    for (const size of [1, 7, 30, 10_000]) {
+      await expect(all(decodeXml(chunks(xml, size), options, 'raw/k', limits))).rejects.toThrow(/raw\/k \(line 5\): the XML is not well-formed/);
+    }
+    const deep = `<r>\n\n<row>${'<a>'.repeat(20)}${'</a>'.repeat(20)}</row></r>`;
+    for (const size of [5, 10_000]) await expect(all(decodeXml(chunks(deep, size), options, 'raw/k', limits))).rejects.toThrow(/raw\/k \(line 3\): a record is nested deeper/);
+  });
+
   it('caps record size and depth', async () => {
     await expect(all(decodeXml(chunks(`<r><row><a>${'x'.repeat(3000)}</a></row></r>`, 500), options, 'k', limits))).rejects.toThrow(/larger than format.max_record_bytes/);
     await expect(all(decodeXml(chunks(`<r><row>${'<a>'.repeat(20)}${'</a>'.repeat(20)}</row></r>`, 500), options, 'k', limits))).rejects.toThrow(/nested deeper than format.max_depth \(8\)/);
