@@ -57,7 +57,9 @@ export function registerRunCommand(program: Command): void {
         } else {
           console.log(renderRunSummary(runId, outcome.result.status, outcome.durationMs, totals));
           if (outcome.result.status === 'failed' && totals.failed.length === 0) console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);
-          console.log(`\nlogs: ${logFile}\nquery: dif sql "select * from <schema>.<table> limit 10"${options.dataDir ? ` --data-dir ${options.dataDir}` : ''}`);
+          const table = Object.keys(totals.rowsByTable).sort()[0] ?? '<schema>.<table>';
+          const dataDirOption = options.dataDir ? ` --data-dir ${options.dataDir}` : '';
+          console.log(`\nlogs:   ${logFile}\nquery:  npx dif sql "select * from ${table} limit 10"${dataDirOption}\nreport: npx dif report ${runId}${dataDirOption}`);
         }
         if (failed) process.exitCode = 1;
       } finally {
