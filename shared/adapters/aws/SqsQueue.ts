@@ -95,7 +95,8 @@ export class SqsQueue implements Queue {
     const [main, dead] = await Promise.all([this.attributes(this.queueUrl), this.attributes(this.deadLetterQueueUrl)]);
     return {
       visible: Number(main.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(main.ApproximateNumberOfMessagesNotVisible ?? 0),
+      // The port counts delayed messages (sent or released with a delay) as in flight.
+      inFlight: Number(main.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(main.ApproximateNumberOfMessagesDelayed ?? 0),
       dead: Number(dead.ApproximateNumberOfMessages ?? 0),
     };
   }
@@ -213,7 +214,7 @@ export class SqsQueue implements Queue {
 
   private async attributes(queueUrl: string): Promise<Record<string, string>> {
     const response = await this.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
     );
     return response.Attributes ?? {};
   }

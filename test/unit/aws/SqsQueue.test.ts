@@ -63,10 +63,10 @@ describe('SqsQueue (SDK mock)', () => {
     ]);
   });
 
-  it('reports depth of the queue and its DLQ', async () => {
+  it('reports depth of the queue and its DLQ, counting delayed messages as in flight', async () => {
     sqs
       .on(GetQueueAttributesCommand, { QueueUrl: QUEUE })
-      .resolves({ Attributes: { ApproximateNumberOfMessages: '4', ApproximateNumberOfMessagesNotVisible: '2' } })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '4', ApproximateNumberOfMessagesNotVisible: '1', ApproximateNumberOfMessagesDelayed: '1' } })
       .on(GetQueueAttributesCommand, { QueueUrl: DLQ })
       .resolves({ Attributes: { ApproximateNumberOfMessages: '7', ApproximateNumberOfMessagesNotVisible: '0' } });
     expect(await queue().depth()).toEqual({ visible: 4, inFlight: 2, dead: 7 });
