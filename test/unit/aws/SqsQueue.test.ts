@@ -99,9 +99,9 @@ describe('SqsQueue (SDK mock)', () => {
       .resolves({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123:dif-dev-transform' } })
       .on(GetQueueAttributesCommand, { QueueUrl: DLQ, AttributeNames: ['QueueArn'] })
       .resolves({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123:dif-dev-transform-dlq' } })
-      .on(GetQueueAttributesCommand, { QueueUrl: DLQ, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] })
+      .on(GetQueueAttributesCommand, { QueueUrl: DLQ, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] })
       .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } })
-      .on(GetQueueAttributesCommand, { QueueUrl: QUEUE, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] })
+      .on(GetQueueAttributesCommand, { QueueUrl: QUEUE, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] })
       .resolves({ Attributes: {} })
       .on(StartMessageMoveTaskCommand)
       .resolves({ TaskHandle: 'h' });
