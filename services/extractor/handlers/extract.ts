@@ -4,6 +4,7 @@ import type { RawReady } from '../../../shared/messages/rawReady';
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import type { AsyncJobState } from '../asyncjob/asyncJobState';
+import { beginAttempt } from '../beginAttempt';
 import { extractItem, type ExtractOptions, type ExtractResult } from '../extractItem';
 
 const HEARTBEAT_MS = 5 * 60_000;
@@ -32,16 +33,7 @@ export interface ExtractOutput {
 export async function extract(ctx: ServiceContext, input: ExtractInput, options: ExtractOptions = {}): Promise<ExtractOutput> {
   const { item, taskToken } = input;
   const { runState } = ctx.ports;
-  const previous = await runState.getItem(item.runId, item.itemId);
-  await runState.updateItem(item.runId, item.itemId, {
-    client: item.client,
-    source: item.source,
-    stream: item.stream,
-    partition: item.partition,
-    stage: 'extracting',
-    attempts: (previous?.attempts ?? 0) + 1,
-    error: undefined,
-  });
+  await beginAttempt(ctx, item);
   logger.info('extracting', { runId: item.runId, itemId: item.itemId, label: item.label });
   let result: ExtractResult;
   // A long extraction keeps its task alive: the ASL's HeartbeatSeconds would otherwise fail it.

@@ -1,6 +1,7 @@
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { createJob, type AsyncJobState } from '../asyncjob/asyncJobState';
+import { beginAttempt } from '../beginAttempt';
 import { openSession } from '../openSession';
 
 /**
@@ -9,15 +10,7 @@ import { openSession } from '../openSession';
  */
 export async function startJob(ctx: ServiceContext, input: { item: WorkItem }): Promise<{ item: WorkItem; job: AsyncJobState }> {
   const { item } = input;
-  const previous = await ctx.ports.runState.getItem(item.runId, item.itemId);
-  await ctx.ports.runState.updateItem(item.runId, item.itemId, {
-    client: item.client,
-    source: item.source,
-    stream: item.stream,
-    partition: item.partition,
-    stage: 'extracting',
-    attempts: (previous?.attempts ?? 0) + 1,
-  });
+  await beginAttempt(ctx, item);
   const session = await openSession(ctx, item);
   const job = await createJob(session, item, ctx.now());
   return { item, job };

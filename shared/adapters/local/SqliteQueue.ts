@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { DeadLetter, Queue, QueueName, ReceivedMessage, ReceiveOptions } from '../../ports/Queue';
 import type { SqliteDatabase } from './openSqliteDatabase';
+import { StatementCache } from './StatementCache';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -66,7 +67,7 @@ export class SqliteQueue implements Queue {
   private readonly pollIntervalMs: number;
   private readonly now: () => number;
 
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
   constructor(private readonly db: SqliteDatabase, name: QueueName, options: SqliteQueueOptions = {}) {
     this.name = name;
@@ -75,16 +76,11 @@ export class SqliteQueue implements Queue {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.now = options.now ?? Date.now;
     db.exec(SCHEMA);
+    this.statements = new StatementCache(db);
   }
 
-  /** Prepares each statement once; polling and per-item updates reuse them. */
   private sql(text: string): Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.statements.get(text);
   }
 
   async send(body: string, options: { delaySeconds?: number } = {}): Promise<string> {

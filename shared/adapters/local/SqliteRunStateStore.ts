@@ -9,6 +9,7 @@ import type {
 } from '../../ports/RunStateStore';
 import { ItemIdentityMissingError, RunNotFoundError } from './errors';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase';
+import { StatementCache } from './StatementCache';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -66,21 +67,16 @@ CREATE TABLE IF NOT EXISTS cursors (
 export class SqliteRunStateStore implements RunStateStore {
   private readonly now: () => Date;
 
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
   constructor(private readonly db: SqliteDatabase, options: SqliteRunStateOptions = {}) {
     this.now = options.now ?? (() => new Date());
     db.exec(SCHEMA);
+    this.statements = new StatementCache(db);
   }
 
-  /** Prepares each statement once; polling and per-item updates reuse them. */
   private sql(text: string): Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.statements.get(text);
   }
 
   /** Opens (creating when needed) the state database file. */
