@@ -7,6 +7,7 @@ export { RecordPipeline, columnNameFor, type OutputColumn, type EvolvedColumn, t
 export { compileCaster, truncateUtf8, type Caster, type CastOptions } from './pipeline/compileCaster';
 export { textCell, NULL_CELL } from './pipeline/csvCell';
 export { decimalText } from './pipeline/decimalText';
+export { isJsonText } from './pipeline/isJsonText';
 export { dateText, timestampText } from './pipeline/temporalText';
 export { Rejection } from './pipeline/Rejection';
 export { PartWriter, type PartsSummary, type WrittenPart } from './output/PartWriter';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DirectoryObjectStore, InProcessLockManager, InProcessRateLimiter, openLocalQueues, SqliteRunStateStore } from '../../shared/adapters/local';
 import { loadConfig, type DifConfig } from '../../shared/config';
 import type { Ports } from '../../shared/ports';
+import { unusedPort } from './unusedPort';
 import type { SecretProvider, ServiceContext } from '../../shared/runtime/ServiceContext';
 import { DEMO_CREDENTIALS } from '../../demo/credentials';
 
@@ -24,17 +25,7 @@ export class MemorySecrets implements SecretProvider {
   }
 }
 
-/** A port the extractor never touches: any use fails the test loudly. */
-function unused<T extends object>(name: string): T {
-  return new Proxy({} as T, {
-    get: (_target, property) => {
-      if (property === 'then') return undefined;
-      return () => {
-        throw new Error(`extractor tests do not provide ports.${name}.${String(property)}`);
-      };
-    },
-  });
-}
+const unused = <T extends object>(name: string): T => unusedPort<T>(name, 'extractor');
 
 export interface ExtractorTestContext {
   ctx: ServiceContext;

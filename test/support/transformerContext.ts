@@ -7,19 +7,10 @@ import type { DifConfig } from '../../shared/config';
 import { sourceDefinition } from '../../shared/config/schema/source';
 import { MESSAGE_VERSION, type RawManifest, type RawReady } from '../../shared/messages';
 import type { Ports } from '../../shared/ports';
+import { unusedPort } from './unusedPort';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 
-/** A port the transformer never touches: any use fails the test loudly. */
-function unused<T extends object>(name: string): T {
-  return new Proxy({} as T, {
-    get: (_target, property) => {
-      if (property === 'then') return undefined;
-      return () => {
-        throw new Error(`transformer tests do not provide ports.${name}.${String(property)}`);
-      };
-    },
-  });
-}
+const unused = <T extends object>(name: string): T => unusedPort<T>(name, 'transformer');
 
 export interface TransformerTestContext {
   ctx: ServiceContext;
