@@ -1,9 +1,11 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll } from 'vitest';
-import { DynamoRunStateStore, runStateTableDefinition, S3ObjectStore } from '../../shared/adapters/aws';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { DynamoRunStateStore, DynamoSecretRecordStore, KmsKeyring, runStateTableDefinition, S3ObjectStore } from '../../shared/adapters/aws';
+import { fakeKms } from '../unit/aws/support/fakeKms';
 import { documentClient, dynamoClient, s3Client, startDynalite, startS3rver, type RunningEmulator } from '../unit/aws/support/emulators';
-import { describeObjectStoreContract, describeRunStateContract } from './suites';
+import { describeKeyringContract, describeObjectStoreContract, describeRunStateContract, describeSecretRecordStoreContract } from './suites';
 
 // The emulators start once for this file (on free ports, in-process); each fixture gets a fresh
 // bucket or table so tests stay independent.
@@ -39,4 +41,28 @@ describeRunStateContract('DynamoRunStateStore (dynalite)', async () => {
       client.destroy();
     },
   };
+});
+
+describeSecretRecordStoreContract('DynamoSecretRecordStore (dynalite)', async () => {
+  dynalite ??= startDynalite(`bootstrap-${process.pid}`);
+  const { endpoint } = await dynalite;
+  const admin = dynamoClient(endpoint);
+  const tableName = `contract-${++sequence}`;
+  await admin.send(new CreateTableCommand(runStateTableDefinition(tableName)));
+  const client = documentClient(endpoint);
+  return {
+    store: new DynamoSecretRecordStore({ client, tableName }),
+    cleanup: async () => {
+      await admin.send(new DeleteTableCommand({ TableName: tableName }));
+      admin.destroy();
+      client.destroy();
+    },
+  };
+});
+
+// No KMS emulator exists on npm: the SDK mock keeps KMS's rule that a data key opens only under
+// its encryption context, so the adapter's request shapes and error mapping are what is tested.
+describeKeyringContract('KmsKeyring (SDK mock with context checks)', async () => {
+  const mock = fakeKms();
+  return { keyring: new KmsKeyring({ client: new KMSClient({ region: 'eu-west-1' }), keyId: 'alias/dif-contract' }), cleanup: async () => void mock.restore() };
 });

@@ -9,6 +9,8 @@ import {
   LocalRateBudget,
   SqliteQueue,
   SqliteRunStateStore,
+  SqliteSecretRecordStore,
+  FileKeyring,
   openSqliteDatabase,
 } from '../../shared/adapters/local';
 import type { LockManager, RateLimiter } from '../../shared/ports';
@@ -18,6 +20,8 @@ import {
   describeQueueContract,
   describeRateLimiterContract,
   describeRunStateContract,
+  describeSecretRecordStoreContract,
+  describeKeyringContract,
 } from './suites';
 
 async function tempDir(name: string): Promise<{ dir: string; remove(): Promise<void> }> {
@@ -82,4 +86,21 @@ describeLockManagerContract('InProcessLockManager', async () => {
       await Promise.all(opened.map((locks) => locks.close()));
     },
   };
+});
+
+describeSecretRecordStoreContract('SqliteSecretRecordStore', async () => {
+  const { dir, remove } = await tempDir('secrets');
+  const store = SqliteSecretRecordStore.inDataDir(dir);
+  return {
+    store,
+    cleanup: async () => {
+      store.close();
+      await remove();
+    },
+  };
+});
+
+describeKeyringContract('FileKeyring', async () => {
+  const { dir, remove } = await tempDir('keyring');
+  return { keyring: await FileKeyring.open(join(dir, 'keyring.json')), cleanup: remove };
 });

@@ -5,3 +5,5 @@ export { describeRateLimiterContract, type RateLimiterFixture } from './rateLimi
 export { describeLockManagerContract, type LockManagerFixture } from './lockManager.contract';
 export { eventually, sleep } from './timing';
 export { deferred } from './deferred';
+export { describeSecretRecordStoreContract, type SecretRecordStoreFixture } from './secretRecordStore.contract';
+export { describeKeyringContract, type KeyringFixture } from './keyring.contract';
