@@ -32,8 +32,11 @@ describe('SqliteSecretRecordStore', () => {
     await temp.remove();
   });
 
-  it('creates secrets.db owner-only', async () => {
+  it('creates secrets.db owner-only, and its write-ahead log and shared-memory files too', async () => {
     expect((await stat(join(temp.dir, 'secrets.db'))).mode & 0o077).toBe(0);
+    await store.put(record(1));
+    // SQLite gives -wal and -shm the permissions of the database file.
+    for (const file of ['secrets.db-wal', 'secrets.db-shm']) expect((await stat(join(temp.dir, file))).mode & 0o077, file).toBe(0);
   });
 
   it('writes version 1 only when nothing exists, then each version only over its predecessor', async () => {
