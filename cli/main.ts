@@ -11,6 +11,7 @@ import { registerRunsCommands } from './commands/runs';
 import { registerStatusCommand } from './commands/status';
 import { registerDlqCommands } from './commands/dlq';
 import { registerReportCommand } from './commands/report';
+import { registerStartCommand } from './commands/start';
 import { registerCredentialsCommands, openLocalCredentialsContext } from './commands/credentials';
 import { resolveDataDir } from './paths';
 import { UserError } from './UserError';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRunCommand(program);
+  registerStartCommand(program);
   registerValidateCommand(program);
   registerSqlCommand(program);
   registerSchemaCommand(program);
