@@ -54,6 +54,9 @@ export function registerRunCommand(program: Command): void {
         const failed = outcome.result.status === 'failed';
         if (options.json) {
           console.log(JSON.stringify({ runId, status: outcome.result.status, durationMs: outcome.durationMs, ...totals, error: failed ? outcome.result : undefined, logFile }));
+        } else if (outcome.result.status === 'failed' && totals.items === 0) {
+          // Nothing was planned (a bad filter or config): the error is the whole story.
+          console.error(`error: run ${runId} failed before any item started — ${outcome.result.error}: ${outcome.result.cause}`);
         } else {
           console.log(renderRunSummary(runId, outcome.result.status, outcome.durationMs, totals));
           if (outcome.result.status === 'failed' && totals.failed.length === 0) console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);

@@ -20,6 +20,18 @@ export class UnknownPlanTargetError extends PermanentError {
   }
 }
 
+/** A run filter that names things that exist but do not go together (a client without that source). */
+export class EmptyPlanError extends PermanentError {
+  constructor(filter: PlanFilter, config: ServiceContext['config']) {
+    const client = filter.client ? config.clients.get(filter.client) : undefined;
+    const hint = client && filter.source && !(filter.source in client.sources)
+      ? `client "${filter.client}" does not use source "${filter.source}" (its sources: ${Object.keys(client.sources).join(', ')})`
+      : 'no enabled client × source × stream matches it, or its partitions are empty (check clients/*.yml `streams` and `enabled`, and date ranges that start in the future)';
+    super('Plan.NothingToDo', `the run filter ${JSON.stringify({ client: filter.client, source: filter.source, stream: filter.stream })} selects no work: ${hint}`);
+    this.name = 'EmptyPlanError';
+  }
+}
+
 /**
  * Turns the configuration into work items: client × source × stream × partition, for every
  * enabled source of every client (or the ones the filter names).
@@ -68,5 +80,7 @@ export function planRun(ctx: ServiceContext, filter: PlanFilter, loadedStreams: 
       }
     }
   }
+  // An unfiltered run of an empty config is fine; a filter that selects nothing is a mistake.
+  if (items.length === 0 && (filter.client || filter.source || filter.stream)) throw new EmptyPlanError(filter, config);
   return items;
 }
