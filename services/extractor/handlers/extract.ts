@@ -46,10 +46,11 @@ export async function extract(ctx: ServiceContext, input: ExtractInput, options:
   try {
     result = await extractItem(ctx, item, input.job as AsyncJobState | undefined, options);
   } catch (error) {
-    const message = redact(`${item.label}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = redact(error instanceof Error ? error.message : String(error));
     await runState.updateItem(item.runId, item.itemId, { stage: 'failed', error: message });
     logger.error('extraction failed', { runId: item.runId, itemId: item.itemId, error: message });
-    if (error instanceof Error) error.message = message;
+    // Run state shows the item beside its error; the state machine's Cause needs the label inside.
+    if (error instanceof Error) error.message = `${item.label}: ${message}`;
     throw error;
   } finally {
     clearInterval(heartbeat);
