@@ -74,7 +74,7 @@ export async function consumeMessage(
     const last = delivery.receiveCount >= options.maxReceiveCount;
     logger.warn(`${stage} failed, ${last ? 'moving to the dead-letter queue' : 'will retry'}`, { error: message, receiveCount: delivery.receiveCount });
     if (last) {
-      const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then run \`dif dlq replay --stage ${stage}\` (or redrive the DLQ in the SQS console).`;
+      const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then replay it with \`dif dlq replay --stage ${stage}\` (locally add --drain to deliver it at once; on AWS the deployed functions pick it up, or redrive the DLQ in the SQS console).`;
       await failItem(ctx, envelope, `${capitalize(stage)}.RetriesExhausted`, cause);
     }
     throw new RetryLaterError(stage, message, last);
