@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import pg from 'pg';
+import { WarehouseUnreachableError } from './WarehouseUnreachableError';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';
@@ -36,13 +37,21 @@ export class PostgresWarehouse implements Warehouse, PgTransactor {
     this.pool.on('error', () => undefined);
   }
 
-  load(request: LoadRequest): Promise<LoadResult> {
-    return loadPostgresBatch(this, this.options.objectStore, request, this.options.hooks);
+  async load(request: LoadRequest): Promise<LoadResult> {
+    try {
+      return await loadPostgresBatch(this, this.options.objectStore, request, this.options.hooks);
+    } catch (error) {
+      throw WarehouseUnreachableError.wrap(error, this.options.connectionString);
+    }
   }
 
   async query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-    const result = await this.pool.query(sql, params);
-    return result.rows as Record<string, unknown>[];
+    try {
+      const result = await this.pool.query(sql, params);
+      return result.rows as Record<string, unknown>[];
+    } catch (error) {
+      throw WarehouseUnreachableError.wrap(error, this.options.connectionString);
+    }
   }
 
   async transaction<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> {
