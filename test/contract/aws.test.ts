@@ -26,7 +26,8 @@ describeObjectStoreContract('S3ObjectStore (s3rver)', async () => {
   return { store: new S3ObjectStore({ client, bucket }), cleanup: async () => client.destroy() };
 });
 
-describeRunStateContract('DynamoRunStateStore (dynalite)', async () => {
+/** A fresh run-state table on dynalite, handed to `open`; dropped at cleanup. */
+async function dynamoTable<T>(open: (client: ReturnType<typeof documentClient>, tableName: string) => T): Promise<{ store: T; cleanup(): Promise<void> }> {
   dynalite ??= startDynalite(`bootstrap-${process.pid}`);
   const { endpoint } = await dynalite;
   const admin = dynamoClient(endpoint);
@@ -34,31 +35,20 @@ describeRunStateContract('DynamoRunStateStore (dynalite)', async () => {
   await admin.send(new CreateTableCommand(runStateTableDefinition(tableName)));
   const client = documentClient(endpoint);
   return {
-    store: new DynamoRunStateStore({ client, tableName }),
+    store: open(client, tableName),
     cleanup: async () => {
       await admin.send(new DeleteTableCommand({ TableName: tableName }));
       admin.destroy();
       client.destroy();
     },
   };
-});
+}
 
-describeSecretRecordStoreContract('DynamoSecretRecordStore (dynalite)', async () => {
-  dynalite ??= startDynalite(`bootstrap-${process.pid}`);
-  const { endpoint } = await dynalite;
-  const admin = dynamoClient(endpoint);
-  const tableName = `contract-${++sequence}`;
-  await admin.send(new CreateTableCommand(runStateTableDefinition(tableName)));
-  const client = documentClient(endpoint);
-  return {
-    store: new DynamoSecretRecordStore({ client, tableName }),
-    cleanup: async () => {
-      await admin.send(new DeleteTableCommand({ TableName: tableName }));
-      admin.destroy();
-      client.destroy();
-    },
-  };
-});
+describeRunStateContract('DynamoRunStateStore (dynalite)', () => dynamoTable((client, tableName) => new DynamoRunStateStore({ client, tableName })));
+
+describeSecretRecordStoreContract('DynamoSecretRecordStore (dynalite)', () =>
+  dynamoTable((client, tableName) => new DynamoSecretRecordStore({ client, tableName })),
+);
 
 // No KMS emulator exists on npm: the SDK mock keeps KMS's rule that a data key opens only under
 // its encryption context, so the adapter's request shapes and error mapping are what is tested.
