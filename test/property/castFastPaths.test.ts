@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseColumnType } from '../../shared/config/columnType';
-import { compileCaster, decimalText, isJsonText, Rejection, timestampText } from '../../services/transformer';
+import { compileCaster, dateText, decimalText, isJsonText, Rejection, timestampText } from '../../services/transformer';
 
 /**
  * The casters take shortcuts for the common shapes of values (plain decimals and integers, UTC
@@ -129,6 +129,21 @@ describe('cast shortcuts agree with the rules (property)', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('dates: a plain YYYY-MM-DD is kept only when it is a real day', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (year, month, day) => {
+        const text = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+        const probe = new Date(0);
+        probe.setUTCFullYear(year, month - 1, day);
+        const real = month >= 1 && month <= 12 && day >= 1 && probe.getUTCDate() === day && probe.getUTCMonth() === month - 1;
+        const out = dateText(text);
+        if (real) expect(out).toBe(text);
+        else expect(out).toBeInstanceOf(Rejection);
+      }),
+      { numRuns: 1000 },
     );
   });
 

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
+import { createGzip, type Gzip } from 'node:zlib';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import { writeChunk } from './writeChunk';
 
@@ -29,6 +29,21 @@ interface OpenPart {
 }
 
 /**
+ * Rows are encoded straight into one of two staging buffers of this size, and each full buffer
+ * is one zlib write: a write is a round trip to the thread pool and rows come in ~50 KiB
+ * batches, so this cut the hand-offs five-fold. Two fixed buffers (zlib compresses one while
+ * the next fills) instead of a new allocation per write keep peak memory flat on long runs.
+ */
+const STAGING_BYTES = 256 * 1024;
+
+/** A staging buffer; `released` settles once zlib no longer reads it. */
+interface Staging {
+  buffer: Buffer;
+  used: number;
+  released: Promise<unknown> | undefined;
+}
+
+/**
  * Streams clean CSV into gzipped parts of about `partBytes` uncompressed bytes each, every part
  * starting with the header, each uploaded while it is written. At least one part is written
  * (header only when there are no rows) so a COPY of the manifest always has a file to read.
@@ -42,6 +57,8 @@ export class PartWriter {
   private readonly hash: Hash = createHash('sha256');
   private readonly written: WrittenPart[] = [];
   private current: OpenPart | undefined;
+  private readonly staging: Staging[] = [0, 1].map(() => ({ buffer: Buffer.allocUnsafe(STAGING_BYTES), used: 0, released: undefined }));
+  private active = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -54,11 +71,37 @@ export class PartWriter {
   async write(text: string, rows: number): Promise<void> {
     if (this.current && this.current.rawBytes >= this.options.partBytes) await this.finishPart();
     const part = this.current ?? this.openPart();
-    const bytes = Buffer.from(text);
-    part.rawBytes += bytes.length;
+    const size = Buffer.byteLength(text);
+    part.rawBytes += size;
     part.rows += rows;
+    if (this.staging[this.active]!.used + size > STAGING_BYTES) await this.flush(part);
+    if (size > STAGING_BYTES) {
+      const bytes = Buffer.from(text);
+      this.hash.update(bytes);
+      await writeChunk(part.gzip, bytes, part.upload);
+      return;
+    }
+    const stage = this.staging[this.active]!;
+    stage.used += stage.buffer.write(text, stage.used);
+  }
+
+  /** Hands the filled staging buffer to zlib, then waits until zlib is done with the other one. */
+  private async flush(part: OpenPart): Promise<void> {
+    const stage = this.staging[this.active]!;
+    if (stage.used === 0) return;
+    const bytes = stage.buffer.subarray(0, stage.used);
     this.hash.update(bytes);
-    await writeChunk(part.gzip, bytes, part.upload);
+    stage.released = new Promise((resolve, reject) => part.gzip.write(bytes, (error) => (error ? reject(error) : resolve(undefined))));
+    // Observed below or by the next flush; this only keeps a failure after abort() from going unhandled.
+    stage.released.catch(() => undefined);
+    stage.used = 0;
+    this.active = 1 - this.active;
+    const next = this.staging[this.active]!;
+    if (next.released) {
+      // The upload settles early only when it failed: that failure surfaces here, not a wait without end.
+      await Promise.race([next.released, part.upload]);
+      next.released = undefined;
+    }
   }
 
   async close(): Promise<PartsSummary> {
@@ -81,8 +124,7 @@ export class PartWriter {
 
   private openPart(): OpenPart {
     const key = this.keyOf(this.written.length + 1);
-    // A deep write buffer lets the next rows be built while zlib compresses the last ones.
-    const gzip = createGzip({ level: this.options.gzipLevel, chunkSize: 64 * 1024, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
+    const gzip = createGzip({ level: this.options.gzipLevel, chunkSize: 64 * 1024 });
     const upload = this.store.put(key, gzip, { contentType: 'text/csv' });
     // Observed by finishPart or writeChunk; this only keeps an early failure from going unhandled.
     upload.catch(() => undefined);
@@ -95,6 +137,7 @@ export class PartWriter {
 
   private async finishPart(): Promise<void> {
     const part = this.current!;
+    await this.flush(part);
     this.current = undefined;
     part.gzip.end();
     const stored = await part.upload;

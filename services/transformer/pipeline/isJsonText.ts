@@ -130,7 +130,8 @@ function numberEnd(text: string, i: number): number {
 function digitsEnd(text: string, i: number): number {
   for (;;) {
     const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return i;
+    // Written so that NaN (past the end) stops too.
+    if (!(c >= 48 && c <= 57)) return i;
     i++;
   }
 }

@@ -27,6 +27,7 @@ const EPOCH_MS_THRESHOLD = 1e11;
  * dateText('2026-01-31T10:00:00Z') // '2026-01-31'
  */
 export function dateText(text: string): string | Rejection {
+  if (isPlainDate(text)) return text;
   const clock = parseWallClock(text.trim());
   if (!clock) return new Rejection(`${quoted(text)} is not a date (expected YYYY-MM-DD)`);
   return `${pad4(clock.year)}-${pad2(clock.month)}-${pad2(clock.day)}`;
@@ -59,7 +60,11 @@ export function timestampText(value: string | number, zone: string, withZone: bo
     offset = local.offset;
   }
   if (offset) {
-    const shifted = new Date(Date.UTC(year, month - 1, day, hour, minute, second) - offset * 60_000);
+    // Not Date.UTC: it reads years 0–99 as 1900–1999.
+    const wall = new Date(0);
+    wall.setUTCFullYear(year, month - 1, day);
+    wall.setUTCHours(hour, minute, second, 0);
+    const shifted = new Date(wall.getTime() - offset * 60_000);
     year = shifted.getUTCFullYear();
     month = shifted.getUTCMonth() + 1;
     day = shifted.getUTCDate();
@@ -70,6 +75,15 @@ export function timestampText(value: string | number, zone: string, withZone: bo
   if (year < 1 || year > 9999) return new Rejection(`${quoted(String(value))} is outside the years 1–9999`);
   const text = `${pad4(year)}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${clock.micros}`;
   return withZone ? `${text}+00` : text;
+}
+
+/** Exactly `YYYY-MM-DD`, a real day of year 1 or later: already its own clean text. */
+function isPlainDate(text: string): boolean {
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
 }
 
 /**

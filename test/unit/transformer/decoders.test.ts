@@ -206,6 +206,19 @@ describe('text decoding', () => {
     expect(text).toBe('é€😀');
   });
 
+  it('cuts a large read into small text chunks without splitting a character', async () => {
+    const big = `${'a'.repeat(65535)}€${'b'.repeat(70_000)}😀`;
+    const chunks: string[] = [];
+    for await (const chunk of decodeText(bytes(Buffer.from(big)), 'k', 'fail')) chunks.push(chunk);
+    expect(chunks.join('')).toBe(big);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(64 * 1024);
+    const bad = Buffer.concat([Buffer.from('a'.repeat(70_000)), Buffer.from([0xff])]);
+    await expect(async () => {
+      for await (const chunk of decodeText(bytes(bad), 'raw/k', 'fail')) void chunk;
+    }).rejects.toThrow(/raw\/k: bytes 65536–70001 are not valid UTF-8/);
+  });
+
   it('fails on invalid UTF-8 naming the byte range, or replaces it by policy', async () => {
     const bad = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
     await expect(objectRecords(bad, { type: 'jsonl' })).rejects.toThrow(/raw\/k: bytes 0–11 are not valid UTF-8\. .*encoding_errors: replace/);
