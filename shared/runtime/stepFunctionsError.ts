@@ -11,7 +11,8 @@ import { isPermanent } from './errors';
  * Shared by the Lambda wrappers and the local runtime so both name errors alike.
  */
 export function stepFunctionsError(state: string, error: unknown): unknown {
-  if (!(error instanceof Error) || error.name.startsWith(`${state}.`)) return error;
+  // Already named for the ASL (`Extract.HttpError`, even when StartJob threw it): keep the name.
+  if (!(error instanceof Error) || /^[A-Z]\w*\.\w+$/.test(error.name)) return error;
   const code = isPermanent(error) ? error.code : (error as { code?: unknown }).code;
   if (isPermanent(error) || (typeof code === 'string' && code.includes('.'))) {
     error.name = String(code).includes('.') ? String(code) : `${state}.${String(code)}`;

@@ -113,6 +113,28 @@ describe('statemachines/ingest.asl.yml', () => {
     expect(calls).toEqual(['startJob:r', 'pollJob:r', 'pollJob:r', 'extract:r:1']);
   });
 
+  it('retries a report job that failed transiently, but not one the API refused', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [
+      { itemId: 'flaky', label: 'acme/reports/daily/2026-01-01', extraction: 'async' },
+      { itemId: 'refused', label: 'acme/reports/daily/2026-01-02', extraction: 'async' },
+    ];
+    const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
+    const startJob = handlers.startJob;
+    const starts = new Map<string, number>();
+    handlers.startJob = async (context, input: { item: Item }) => {
+      const attempt = (starts.get(input.item.itemId) ?? 0) + 1;
+      starts.set(input.item.itemId, attempt);
+      if (input.item.itemId === 'flaky' && attempt === 1) throw new Error('socket hang up');
+      if (input.item.itemId === 'refused') throw new NamedError('Extract.HttpError', 'HTTP 400 from /reports: the date range is too long');
+      return startJob(context, input as never);
+    };
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
+    expect(starts).toEqual(new Map([['flaky', 2], ['refused', 1]]));
+    expect(calls).toContain('extract:flaky:1');
+    expect(result.status === 'failed' && result.cause).toContain('acme/reports/daily/2026-01-02: HTTP 400 from /reports');
+  });
+
   it('routes runtime: ecs items to the Fargate Task state, which runs the same extractor with its input as text', async () => {
     const workflow = new LocalWorkflow();
     const items = [{ itemId: 'big', label: 'acme/bulk/export/all', extraction: 'sync' as const, runtime: 'ecs' }];
