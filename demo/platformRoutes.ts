@@ -194,7 +194,10 @@ export const platformRoutes: DemoRoute[] = [
       if (!job) return notFound(`report ${params[0]}`);
       job.polls += 1;
       if (job.accountId === 'FAIL') return json({ reportId: job.id, status: 'FAILED', failureReason: 'Report generation failed (demo)' });
-      if (job.polls <= job.pollsUntilDone) return json({ reportId: job.id, status: job.polls === 1 ? 'PENDING' : 'PROCESSING' });
+      if (job.polls <= job.pollsUntilDone) {
+        const percentComplete = Math.round((100 * (job.polls - 1)) / Math.max(1, job.pollsUntilDone));
+        return json({ reportId: job.id, status: job.polls === 1 ? 'PENDING' : 'PROCESSING', percentComplete });
+      }
       const expires = Date.now() + 60_000;
       return json({ reportId: job.id, status: 'COMPLETED', url: job.empty ? null : `${baseUrl}/amazon/files/${job.id}.json.gz?expires=${expires}` });
     },

@@ -19,6 +19,8 @@ export interface AsyncJobState {
   startedAt: string;
   /** Last status value the API reported. */
   status?: string;
+  /** Last progress value the API reported (`async_job.poll.progress`), as given. */
+  progress?: string;
 }
 
 export type JobStatus = 'running' | 'ready' | 'failed';
@@ -49,6 +51,13 @@ export async function createJob(session: SourceSession, item: WorkItem, now: Dat
 }
 
 /** One status request. Never sleeps: the state machine waits `waitSeconds` between polls. */
+/** The progress a status response reports, when the source says where to find it. */
+export function progressOf(session: SourceSession, body: unknown): string | undefined {
+  const path = session.stream.async_job?.poll.progress;
+  const value = path ? readPath(body, path) : undefined;
+  return value === undefined || value === null ? undefined : String(value);
+}
+
 export async function pollOnce(session: SourceSession, item: WorkItem, job: AsyncJobState): Promise<{ status: JobStatus; raw: string; body: unknown; waitSeconds: number }> {
   const config = asyncConfig(session, item);
   const request = buildRequest(config.poll.request, { ...session.scope, job: { id: job.id } }, session.baseUrl, session.source.headers);

@@ -1,6 +1,7 @@
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import { pollOnce, type AsyncJobState, type JobStatus } from '../asyncjob/asyncJobState';
+import { logger } from '../../../shared/log/logger';
+import { pollOnce, progressOf, type AsyncJobState, type JobStatus } from '../asyncjob/asyncJobState';
 import { openSession } from '../openSession';
 
 export interface PollJobOutput {
@@ -19,13 +20,15 @@ export async function pollJob(ctx: ServiceContext, input: { item: WorkItem; job:
   const { item } = input;
   const session = await openSession(ctx, item);
   const poll = await pollOnce(session, item, input.job);
-  const job: AsyncJobState = { ...input.job, polls: input.job.polls + 1, status: poll.raw };
+  const progress = progressOf(session, poll.body);
+  const job: AsyncJobState = { ...input.job, polls: input.job.polls + 1, status: poll.raw, ...(progress === undefined ? {} : { progress }) };
+  logger.info('report job polled', { runId: item.runId, itemId: item.itemId, jobId: job.id, status: poll.raw, progress, polls: job.polls });
   const maxPolls = session.stream.async_job?.poll.max_polls ?? Infinity;
   let status = poll.status;
   if (status === 'running' && job.polls >= maxPolls) status = 'failed';
   if (status === 'failed') {
     const reason = poll.status === 'failed' ? `the API reports status "${poll.raw}"` : `still "${poll.raw}" after ${job.polls} polls (async_job.poll.max_polls)`;
-    const error = `${item.label}: report job ${job.id} failed: ${reason}. Check the report parameters, or raise max_polls for slow reports.`;
+    const error = `report job ${job.id} failed: ${reason}. Check the report parameters, or raise max_polls for slow reports.`;
     await ctx.ports.runState.updateItem(item.runId, item.itemId, { stage: 'failed', error });
     return { item, job: { ...job, status: error }, status, waitSeconds: 0 };
   }

@@ -16,6 +16,7 @@ export const asyncJob = z
         running: z.array(z.string()).min(1).describe('Status values that mean "not ready yet".'),
         done: z.array(z.string()).min(1).describe('Status values that mean "ready to download".'),
         failed: z.array(z.string()).default([]).describe('Status values that mean the job failed.'),
+        progress: jsonPath.optional().describe('Where the job reports how far it is (a percentage or fraction), shown in logs and the Step Functions console. Example: $.percent_complete'),
         wait: shortDuration.default('5s').describe('Wait between polls (the state machine Wait state).'),
         max_polls: z.number().int().positive().default(120).describe('Give up after this many polls.'),
       })

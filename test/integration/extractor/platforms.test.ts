@@ -37,14 +37,16 @@ describe('example platform sources against the demo API', () => {
   async function runAsync(item: WorkItem) {
     let { job } = await startJob(env.ctx, { item });
     const statuses: string[] = [];
+    const progress: (string | undefined)[] = [];
     for (let polls = 0; polls < 10; polls++) {
       const result = await pollJob(env.ctx, { item, job });
       statuses.push(result.status);
+      progress.push(result.job.progress);
       job = result.job;
       if (result.status !== 'running') break;
     }
     expect(statuses.at(-1)).toBe('ready');
-    return { statuses, output: await extract(env.ctx, { item, taskToken: 'tok', job }) };
+    return { statuses, progress, output: await extract(env.ctx, { item, taskToken: 'tok', job }) };
   }
 
   it('graph_ads: plans accounts × weeks and walks campaigns → insights with parent context', async () => {
@@ -74,8 +76,10 @@ describe('example platform sources against the demo API', () => {
       ['slice=2026-02-01..2026-02-07', 'async'],
       ['slice=2026-02-08..2026-02-10', 'async'],
     ]);
-    const { statuses, output } = await runAsync(items[0]!);
+    const { statuses, progress, output } = await runAsync(items[0]!);
     expect(statuses).toEqual(['running', 'ready']);
+    // The job's reported progress travels in its state (and so shows in the console).
+    expect(progress[0]).toBe('0');
     const [entry] = (await manifestOf(output.raw.manifestKey)).objects;
     expect(entry!.key).toMatch(/-000001\.json\.gz$/);
     expect(entry!.contentType).toBe('application/gzip');
