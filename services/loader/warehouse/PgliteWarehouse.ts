@@ -7,6 +7,7 @@ import { CSV_COPY_OPTIONS, CSV_COPY_OPTIONS_NO_HEADER } from './copyOptions';
 import { csvRecordChunks } from './csvRecordChunks';
 import { loadPostgresBatch } from './loadPostgresBatch';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
+import { DATE_OID, keepDateText } from './dateAsText';
 
 export interface PgliteWarehouseOptions {
   /** Where the clean parts and manifests are read from. */
@@ -44,7 +45,7 @@ export class PgliteWarehouse implements Warehouse, PgTransactor {
     } else {
       if (!options.dataDir) throw new TypeError('PgliteWarehouse needs a dataDir or an open db');
       mkdirSync(options.dataDir, { recursive: true });
-      this.db = new PGlite(options.dataDir);
+      this.db = new PGlite(options.dataDir, { parsers: { [DATE_OID]: keepDateText } });
       this.ownsDb = true;
     }
   }

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { WarehouseUnreachableError } from './WarehouseUnreachableError';
+import { pgTypesWithDateText } from './dateAsText';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';
@@ -32,7 +33,7 @@ export class PostgresWarehouse implements Warehouse, PgTransactor {
   private copyOptions?: Promise<string>;
 
   constructor(private readonly options: PostgresWarehouseOptions) {
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, types: pgTypesWithDateText });
     // An idle client losing its connection must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => undefined);
   }

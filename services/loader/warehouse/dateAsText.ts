@@ -1,0 +1,15 @@
+import pg from 'pg';
+
+/** PostgreSQL's type OID of DATE. */
+export const DATE_OID = 1082;
+
+/**
+ * A DATE read back from the warehouse stays `YYYY-MM-DD` text: turned into a JS Date it would
+ * print as a UTC midnight timestamp, which is not what was loaded.
+ */
+export const keepDateText = (value: string): string => value;
+
+/** pg type parsers with {@link keepDateText} for DATE, the driver's defaults otherwise. */
+export const pgTypesWithDateText = {
+  getTypeParser: ((oid: number, format?: string) => (oid === DATE_OID ? keepDateText : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+};
