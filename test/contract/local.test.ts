@@ -22,7 +22,10 @@ import {
   describeRunStateContract,
   describeSecretRecordStoreContract,
   describeKeyringContract,
+  describeWorkflowContract,
+  type TaskOutcome,
 } from './suites';
+import { LocalWorkflow, TaskFailedError } from '../../shared/adapters/local/LocalWorkflow';
 
 async function tempDir(name: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `dif-contract-${name}-`));
@@ -103,4 +106,20 @@ describeSecretRecordStoreContract('SqliteSecretRecordStore', async () => {
 describeKeyringContract('FileKeyring', async () => {
   const { dir, remove } = await tempDir('keyring');
   return { keyring: await FileKeyring.open(join(dir, 'keyring.json')), cleanup: remove };
+});
+
+describeWorkflowContract('LocalWorkflow', async () => {
+  const workflow = new LocalWorkflow();
+  return {
+    workflow,
+    openTask: async () => {
+      const { taskToken, completion } = workflow.openTask();
+      const outcome = completion.then(
+        (output): TaskOutcome => ({ status: 'succeeded', output }),
+        (error: TaskFailedError): TaskOutcome => ({ status: 'failed', error: error.error, cause: error.message }),
+      );
+      return { taskToken, outcome: () => outcome };
+    },
+    cleanup: async () => undefined,
+  };
 });

@@ -7,3 +7,4 @@ export { eventually, sleep } from './timing';
 export { deferred } from './deferred';
 export { describeSecretRecordStoreContract, type SecretRecordStoreFixture } from './secretRecordStore.contract';
 export { describeKeyringContract, type KeyringFixture } from './keyring.contract';
+export { describeWorkflowContract, type WorkflowFixture, type TaskOutcome } from './workflow.contract';
