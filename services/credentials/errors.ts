@@ -1,12 +1,16 @@
+import { PermanentError } from '../../shared/runtime/errors';
+
 /**
  * Credential errors name the client, source and field names — never a value — so they are safe
- * to log, store in run state and show in the Step Functions console.
+ * to log, store in run state and show in the Step Functions console. Missing, undecryptable or
+ * malformed credentials are permanent: retrying cannot fix them, a person must store them.
  */
 
 /** No credential is stored for the client × source. */
-export class CredentialNotFoundError extends Error {
+export class CredentialNotFoundError extends PermanentError {
   constructor(readonly client: string, readonly source: string) {
     super(
+      'Credentials.NotFound',
       `no credentials stored for client "${client}" source "${source}"; add them with ` +
         `\`dif credentials put --client ${client} --source ${source} --file creds.json\``,
     );
@@ -15,9 +19,10 @@ export class CredentialNotFoundError extends Error {
 }
 
 /** A stored credential failed authentication: wrong master key, wrong context or tampering. */
-export class CredentialDecryptError extends Error {
+export class CredentialDecryptError extends PermanentError {
   constructor(readonly client: string, readonly source: string, detail: string, options?: { cause?: unknown }) {
     super(
+      'Credentials.Undecryptable',
       `credentials for client "${client}" source "${source}" could not be decrypted: ${detail}. ` +
         'If the keyring was replaced or the record was altered, store them again with `dif credentials put`.',
       options,
@@ -27,9 +32,10 @@ export class CredentialDecryptError extends Error {
 }
 
 /** Values given to `put`/`rotate` are not a flat object of non-empty strings with valid names. */
-export class InvalidCredentialValuesError extends Error {
+export class InvalidCredentialValuesError extends PermanentError {
   constructor(readonly client: string, readonly source: string, detail: string) {
     super(
+      'Credentials.Invalid',
       `credentials for client "${client}" source "${source}" are invalid: ${detail}. ` +
         'Expected a JSON object of field name to string value, e.g. {"access_token": "…"}.',
     );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryOf, stepFunctionsError } from '../../../shared/adapters/aws/lambda';
 import { PermanentError } from '../../../shared/runtime/errors';
+import { CredentialNotFoundError } from '../../../services/credentials';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { itemIdsOf, recordStageMetrics } from '../../../shared/adapters/aws/lambda/stageMetrics';
 import { metrics } from '../../../shared/adapters/aws/lambda/telemetry';
@@ -18,6 +19,14 @@ describe('stepFunctionsError', () => {
     const named = Object.assign(new Error('x'), { name: 'Extract.Custom' });
     expect((stepFunctionsError('Extract', named) as Error).name).toBe('Extract.Custom');
     expect(stepFunctionsError('Extract', 'a string')).toBe('a string');
+  });
+});
+
+describe('credential errors', () => {
+  it('are permanent, so the state machine fails the item at once instead of retrying', () => {
+    const missing = stepFunctionsError('Extract', new CredentialNotFoundError('acme', 'graph_ads')) as Error;
+    expect(missing.name).toBe('Credentials.NotFound');
+    expect(missing.message).toContain('dif credentials put --client acme --source graph_ads');
   });
 });
 
