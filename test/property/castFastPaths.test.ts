@@ -58,6 +58,19 @@ describe('cast shortcuts agree with the rules (property)', () => {
     );
   });
 
+  it('super writes a decoded object or array exactly as JSON.stringify, quoted for CSV', () => {
+    const cast = compileCaster(parseColumnType('super')!, { varcharOverflow: 'reject', timezone: 'UTC' });
+    const quote = (json: string) => (/[",\n\r]/.test(json) ? `"${json.replaceAll('"', '""')}"` : json);
+    const container = fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.jsonValue({ stringUnit: 'binary' })), fc.object());
+    fc.assert(
+      fc.property(container, (value) => {
+        expect(cast(value)).toBe(quote(JSON.stringify(value)));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(cast({ a: undefined, b: [undefined, () => 1], c: new Date(0), n: Number.NaN })).toBe(quote(JSON.stringify({ a: undefined, b: [undefined, () => 1], c: new Date(0), n: Number.NaN })));
+  });
+
   it('decimal text matches exact BigInt arithmetic, rounding half away from zero', () => {
     const shapes = fc.tuple(fc.constantFrom('', '-', '+'), fc.stringMatching(/^[0-9]{0,12}$/), fc.option(fc.stringMatching(/^[0-9]{0,9}$/), { nil: undefined }));
     fc.assert(

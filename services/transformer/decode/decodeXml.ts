@@ -1,7 +1,7 @@
-import { SaxesParser } from 'saxes';
 import { DecodeError } from '../errors';
 import { formatBytes } from './formatBytes';
 import { type DecodeLimits, type DecodedBatch } from './types';
+import { XmlDoctypeError, XmlMarkupTooLongError, XmlScanner, XmlSyntaxError, type XmlHandler } from './XmlScanner';
 
 export interface XmlDecodeOptions {
   /** Local name (namespace prefix ignored) of the element holding one record. */
@@ -20,7 +20,7 @@ interface Frame {
 }
 
 /**
- * Streams records out of an XML document of any size with saxes: each `recordElement` becomes
+ * Streams records out of an XML document of any size with {@link XmlScanner}: each `recordElement` becomes
  * an object whose child elements are fields (repeated children become arrays, nested children
  * nested objects, text-only children strings) and whose attributes are fields too. Nothing
  * outside the record elements is kept. A DOCTYPE is refused, so no entity can expand.
@@ -29,66 +29,98 @@ interface Frame {
  * decodeXml(text, { recordElement: 'row', attributePrefix: '' }, key, limits)
  */
 export async function* decodeXml(text: AsyncIterable<string>, options: XmlDecodeOptions, where: string, limits: DecodeLimits): AsyncGenerator<DecodedBatch> {
-  // Position tracking costs saxes a fifth of its time; lines are counted here per chunk instead.
-  const parser = new SaxesParser({ position: false });
-  const lines = new LineCounter(parser);
-  let batch: DecodedBatch = [];
-  const frames: Frame[] = [];
-  let depth = 0;
-  let recordChars = 0;
-  let failure: DecodeError | undefined;
-  const fail = (what: string, fix: string): never => {
-    throw new DecodeError(`${where} (line ${lines.line()})`, what, fix);
-  };
-  parser.on('error', (error) => {
-    failure ??= new DecodeError(`${where} (line ${lines.line()})`, `the XML is not well-formed (${error.message.replace(/^.*?:\d+:\d+: /, '')})`, 'Check the payload, or the format.type');
-    throw failure;
+  const builder = new RecordBuilder(options, limits, (what, fix) => {
+    throw new DecodeError(`${where} (line ${scanner.line()})`, what, fix);
   });
-  parser.on('doctype', () => fail('the XML declares a DOCTYPE; DTDs are refused so that no entity can expand', 'Ask the API for XML without a DTD'));
-  parser.on('opentag', (tag) => {
-    const name = localName(tag.name);
-    if (depth === 0 && name !== options.recordElement) return;
-    if (depth >= limits.maxDepth) fail(`a record is nested deeper than format.max_depth (${limits.maxDepth})`, 'Raise format.max_depth if such records are expected');
-    let fields: Record<string, unknown> | undefined;
-    for (const attribute in tag.attributes) {
-      fields ??= {};
-      const value = tag.attributes[attribute] as string;
-      fields[options.attributePrefix + localName(attribute)] = value;
-      recordChars += value.length;
+  const scanner: XmlScanner = new XmlScanner(builder, limits.maxRecordBytes);
+  try {
+    for await (const chunk of text) {
+      scanner.write(chunk);
+      if (builder.batch.length > 0) yield builder.take();
     }
-    const frame = frames[depth];
+    scanner.close();
+  } catch (error) {
+    if (error instanceof XmlDoctypeError) throw new DecodeError(`${where} (line ${error.line})`, 'the XML declares a DOCTYPE; DTDs are refused so that no entity can expand', 'Ask the API for XML without a DTD');
+    if (error instanceof XmlMarkupTooLongError) {
+      throw new DecodeError(`${where} (line ${error.line})`, `${error.message}, above format.max_record_bytes (${formatBytes(limits.maxRecordBytes)})`, 'Raise format.max_record_bytes if such markup is expected, or check that the payload really is XML');
+    }
+    if (error instanceof XmlSyntaxError) throw new DecodeError(`${where} (line ${error.line})`, `the XML is not well-formed (${error.message})`, 'Check the payload, or the format.type');
+    throw error;
+  }
+  if (builder.batch.length > 0) yield builder.take();
+}
+
+/**
+ * Builds record objects from scanner events. Frames are reused by depth, not allocated per
+ * element; nothing outside a record element is kept.
+ */
+class RecordBuilder implements XmlHandler {
+  batch: DecodedBatch = [];
+  private readonly frames: Frame[] = [];
+  private depth = 0;
+  private recordChars = 0;
+
+  constructor(
+    private readonly options: XmlDecodeOptions,
+    private readonly limits: DecodeLimits,
+    private readonly fail: (what: string, fix: string) => never,
+  ) {}
+
+  take(): DecodedBatch {
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
+  }
+
+  open(qualified: string, attributes: string[] | undefined): void {
+    const name = localName(qualified);
+    const depth = this.depth;
+    if (depth === 0 && name !== this.options.recordElement) return;
+    if (depth >= this.limits.maxDepth) this.fail(`a record is nested deeper than format.max_depth (${this.limits.maxDepth})`, 'Raise format.max_depth if such records are expected');
+    let fields: Record<string, unknown> | undefined;
+    if (attributes) {
+      fields = {};
+      for (let k = 0; k < attributes.length; k += 2) {
+        const value = attributes[k + 1]!;
+        fields[this.options.attributePrefix + localName(attributes[k]!)] = value;
+        this.recordChars += value.length;
+      }
+    }
+    const frame = this.frames[depth];
     if (frame) {
       frame.name = name;
       frame.fields = fields;
       frame.text = '';
       frame.arrays = undefined;
-    } else frames.push({ name, fields, text: '', arrays: undefined });
-    depth++;
-  });
-  const onText = (value: string) => {
-    if (depth === 0) return;
-    frames[depth - 1]!.text += value;
-    recordChars += value.length;
-    if (recordChars > limits.maxRecordBytes) {
-      fail(`a record is larger than format.max_record_bytes (${formatBytes(limits.maxRecordBytes)})`, 'Raise format.max_record_bytes if such records are expected, or check format.record_element');
+    } else this.frames.push({ name, fields, text: '', arrays: undefined });
+    this.depth = depth + 1;
+  }
+
+  text(value: string): void {
+    if (this.depth === 0) return;
+    this.frames[this.depth - 1]!.text += value;
+    this.recordChars += value.length;
+    if (this.recordChars > this.limits.maxRecordBytes) {
+      this.fail(`a record is larger than format.max_record_bytes (${formatBytes(this.limits.maxRecordBytes)})`, 'Raise format.max_record_bytes if such records are expected, or check format.record_element');
     }
-  };
-  parser.on('text', onText);
-  parser.on('cdata', onText);
-  parser.on('closetag', () => {
-    if (depth === 0) return;
-    const frame = frames[--depth]!;
+  }
+
+  close(): void {
+    if (this.depth === 0) return;
+    const depth = --this.depth;
+    const frame = this.frames[depth]!;
     const value = frame.fields ? withText(frame.fields, frame.text) : frame.text;
     // Reused frames must not keep the last record's values alive.
     frame.fields = undefined;
     frame.arrays = undefined;
+    frame.text = '';
     if (depth === 0) {
       // A record is always an object; a text-only record element keeps its text under #text.
-      batch.push(typeof value === 'string' ? (value.trim() === '' ? {} : { '#text': value.trim() }) : value);
-      recordChars = 0;
+      this.batch.push(typeof value === 'string' ? (value.trim() === '' ? {} : { '#text': value.trim() }) : value);
+      this.recordChars = 0;
       return;
     }
-    const parent = frames[depth - 1]!;
+    const parent = this.frames[depth - 1]!;
     const fields = (parent.fields ??= {});
     const existing = fields[frame.name];
     if (existing === undefined) fields[frame.name] = value;
@@ -97,49 +129,7 @@ export async function* decodeXml(text: AsyncIterable<string>, options: XmlDecode
       fields[frame.name] = [existing, value];
       (parent.arrays ??= new Set()).add(frame.name);
     }
-  });
-  for await (const chunk of text) {
-    lines.start(chunk);
-    parser.write(chunk);
-    lines.end();
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
   }
-  parser.close();
-  if (batch.length > 0) yield batch;
-}
-
-/** The line saxes is at, for messages, from newlines counted once per chunk. */
-class LineCounter {
-  private before = 0;
-  private chunkStart = 0;
-  private chunk = '';
-
-  constructor(private readonly parser: SaxesParser) {}
-
-  start(chunk: string): void {
-    this.chunk = chunk;
-  }
-
-  end(): void {
-    this.before += countNewlines(this.chunk, this.chunk.length);
-    this.chunkStart += this.chunk.length;
-    this.chunk = '';
-  }
-
-  /** 1-based line of the character the parser is reading. */
-  line(): number {
-    const inChunk = Math.max(0, Math.min(this.chunk.length, this.parser.position - this.chunkStart));
-    return 1 + this.before + countNewlines(this.chunk, inChunk);
-  }
-}
-
-function countNewlines(text: string, end: number): number {
-  let count = 0;
-  for (let at = text.indexOf('\n'); at !== -1 && at < end; at = text.indexOf('\n', at + 1)) count++;
-  return count;
 }
 
 function localName(name: string): string {

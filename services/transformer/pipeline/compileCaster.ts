@@ -1,5 +1,6 @@
 import type { ParsedColumnType } from '../../../shared/config/columnType';
 import { NULL_CELL, textCell } from './csvCell';
+import { csvJsonCell } from './csvJsonCell';
 import { decimalText } from './decimalText';
 import { isJsonText } from './isJsonText';
 import { Rejection } from './Rejection';
@@ -189,6 +190,10 @@ function superCast(value: unknown): string | Rejection {
     // JSON text is kept as written; anything else (not JSON after all) is stored as a JSON string.
     if (startsJsonContainer(value) && isJsonText(value)) return jsonCell(value);
     return jsonCell(JSON.stringify(value));
+  }
+  if (typeof value === 'object') {
+    const cell = csvJsonCell(value);
+    if (cell !== undefined) return cell;
   }
   const json = jsonText(value);
   return json instanceof Rejection ? json : jsonCell(json);

@@ -182,6 +182,40 @@ describe('XML decoder', () => {
     await expect(all(decodeXml(chunks('<r><row>&ext;</row></r>', 16), options, 'raw/k', limits))).rejects.toThrow(/not well-formed/);
   });
 
+  it('rejects each kind of malformed XML, whatever the chunking', async () => {
+    const malformed: [string, RegExp][] = [
+      ['<r><row>1</row></r><r/>', /second root element/],
+      ['<r><row>1</row></r>tail', /text outside the root element/],
+      ['<r><row>1</row>', /ends before <\/r>/],
+      ['<r><row>1</row></r></x>', /closes no open element/],
+      ['<r><row a="1" a="2"/></r>', /appears twice/],
+      ['<r><row a="<"/></r>', /"<" in the value of attribute a/],
+      ['<r><row a=1/></r>', /is not quoted/],
+      ['<r><row a="1"b="2"/></r>', /separated by spaces/],
+      ['<r><1row/></r>', /is not an XML name/],
+      ['<r><row>&#0;</row></r>', /undefined entity &#0;/],
+      ['<r><row>a & b</row></r>', /undefined entity/],
+      ['<r><!-- a -- b --><row/></r>', /"--" inside a comment/],
+      ['<r><row><![CDATA[x]]></row><row', /ends inside markup/],
+      ['', /no root element/],
+    ];
+    for (const [xml, reason] of malformed) {
+      for (const size of [1, 5, 10_000]) {
+        await expect(all(decodeXml(chunks(xml, size), options, 'raw/k', limits)), `${xml} in chunks of ${size}`).rejects.toThrow(reason);
+      }
+    }
+    const fine = '<?xml version="1.0"?><!-- c --><r>\r\n<row a=\'x&#x41;&#66;\tz\'>&lt;&gt;&quot;&apos;&amp;<?pi x?></row ></r>\n';
+    for (const size of [1, 5, 10_000]) expect(await all(decodeXml(chunks(fine, size), options, 'k', limits))).toEqual([{ '@a': 'xAB z', '#text': '<>"\'&' }]);
+    // Line ends read as LF (XML 1.0 §2.11), in attributes as spaces; character references are kept.
+    const lines = '<r><row b="1\r\n2&#10;3"><t>a\r\nb\rc&#13;</t><c><![CDATA[x\r\ny]]></c></row></r>';
+    for (const size of [1, 2, 3, 10_000]) expect(await all(decodeXml(chunks(lines, size), options, 'k', limits))).toEqual([{ '@b': '1 2\n3', t: 'a\nb\nc\r', c: 'x\ny' }]);
+  });
+
+  it('caps markup without an end (a huge tag or comment) by format.max_record_bytes', async () => {
+    await expect(all(decodeXml(chunks(`<r><row a="${'x'.repeat(3000)}"/></r>`, 500), options, 'k', limits))).rejects.toThrow(/k \(line 1\): a tag, comment or CDATA section runs on past 1024 characters, above format.max_record_bytes/);
+    await expect(all(decodeXml(chunks(`<r><!-- ${'x'.repeat(3000)} --><row/></r>`, 500), options, 'k', limits))).rejects.toThrow(/runs on past 1024 characters/);
+  });
+
   it('names the line of an error anywhere in a chunk, whatever the chunking', async () => {
     const xml = `<r>\n<row><a>1</a></row>\n<row><a>2</a></row>\n<row><a>3</a></row>\n<row><a>4</b></row>\n<row><a>5</a></row>\n</r>`;
     for (const size of [1, 7, 30, 10_000]) {
