@@ -5,7 +5,7 @@ import { redirectLogs } from '../../shared/log';
 import { LocalRuntime, newRunId } from '../localRuntime/LocalRuntime';
 import { prepareDemoEnvironment } from '../localRuntime/demoEnvironment';
 import { RunProgress } from '../progress/RunProgress';
-import { runTotals } from '../progress/runTotals';
+import { tallyItems } from '../../shared/runState';
 import { renderRunSummary } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 
@@ -50,7 +50,7 @@ export function registerRunCommand(program: Command): void {
         if (demo && !options.json) console.error(`demo API listening on ${demo.url}`);
         const outcome = await runtime.run({ client: options.client, source: options.source, stream: options.stream }, runId);
         if (options.progress !== false && !options.json) await progress.stop();
-        const totals = runTotals(await runtime.ctx.ports.runState.listItems(runId));
+        const totals = tallyItems(await runtime.ctx.ports.runState.listItems(runId));
         const failed = outcome.result.status === 'failed';
         if (options.json) {
           console.log(JSON.stringify({ runId, status: outcome.result.status, durationMs: outcome.durationMs, ...totals, error: failed ? outcome.result : undefined, logFile }));

@@ -9,5 +9,5 @@ export { PROFILES, operatorPortsFor, profileOperatorPorts } from './operatorPort
 export type { Closable, OperatorCommandOptions, OperatorLocation, OperatorPorts } from './OperatorPorts';
 export { commandOutput, toJson } from './commandOutput';
 export { formatDuration } from './formatDuration';
-export { itemLabel } from './itemLabel';
+export { itemLabel } from '../../shared/runState';
 export { splitError, type SplitError } from './splitError';

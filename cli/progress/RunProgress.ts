@@ -1,5 +1,6 @@
 import type { RunStateStore } from '../../shared/ports';
-import { formatBytes, formatCount, runTotals } from './runTotals';
+import { tallyItems } from '../../shared/runState';
+import { formatBytes, formatCount } from './formatFigures';
 
 /**
  * Live progress of a run on stderr, read from run state (the same figures `dif runs show`
@@ -28,7 +29,7 @@ export class RunProgress {
   }
 
   private async render(final = false): Promise<void> {
-    const totals = runTotals(await this.runState.listItems(this.runId));
+    const totals = tallyItems(await this.runState.listItems(this.runId));
     if (totals.items === 0) return;
     const done = (totals.byStage.loaded ?? 0) + (totals.byStage.failed ?? 0);
     const width = 24;

@@ -1,5 +1,5 @@
-import type { RunTotals } from './runTotals';
-import { formatBytes, formatCount } from './runTotals';
+import type { ItemTally } from '../../shared/runState';
+import { formatBytes, formatCount } from './formatFigures';
 
 /** Renders rows as an aligned plain-text table (numbers right-aligned). */
 export function renderTable(headers: string[], rows: (string | number)[][]): string {
@@ -11,7 +11,7 @@ export function renderTable(headers: string[], rows: (string | number)[][]): str
 }
 
 /** The end-of-run summary `dif run` prints. */
-export function renderRunSummary(runId: string, status: string, durationMs: number, totals: RunTotals): string {
+export function renderRunSummary(runId: string, status: string, durationMs: number, totals: ItemTally): string {
   const lines = [
     `run ${runId}: ${status} in ${(durationMs / 1000).toFixed(1)} s`,
     `items ${totals.items} (${Object.entries(totals.byStage).map(([stage, count]) => `${count} ${stage}`).join(', ')}) · pages ${formatCount(totals.pages)} · raw ${formatBytes(totals.rawBytes)}`,
@@ -19,6 +19,6 @@ export function renderRunSummary(runId: string, status: string, durationMs: numb
   ];
   const tables = Object.entries(totals.rowsByTable).sort(([a], [b]) => a.localeCompare(b));
   if (tables.length > 0) lines.push('', renderTable(['table', 'rows loaded'], tables.map(([table, rows]) => [table, rows])));
-  if (totals.failed.length > 0) lines.push('', 'failed items:', ...totals.failed.map((failure) => `  ${failure.label}: ${failure.error}`));
+  if (totals.failed.length > 0) lines.push('', 'failed items:', ...totals.failed.map((failure) => `  ${failure.label}: ${failure.error ?? 'unknown error'}`));
   return lines.join('\n');
 }

@@ -1,9 +1,10 @@
 import type { ItemRecord, RunRecord } from '../../shared/ports';
 import { formatDuration } from '../operations/formatDuration';
-import { itemLabel } from '../operations/itemLabel';
+import { itemLabel } from '../../shared/runState';
 import { splitError } from '../operations/splitError';
 import { summarizeRun } from '../operations/summarizeRun';
-import { formatBytes, runTotals } from '../progress/runTotals';
+import { formatBytes } from '../progress/formatFigures';
+import { tallyItems } from '../../shared/runState';
 import { escapeHtml } from './escapeHtml';
 import { REPORT_STYLES } from './reportStyles';
 import { renderTimeline } from './renderTimeline';
@@ -60,7 +61,7 @@ ${renderItems(items)}
 
 function renderHeader(run: RunRecord, items: ItemRecord[], now: Date): string {
   const summary = summarizeRun(run, items, now);
-  const totals = runTotals(items);
+  const totals = tallyItems(items);
   const trigger = run.trigger ? Object.entries(run.trigger).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ') : '';
   const tile = (value: string | number, caption: string, bad = false) =>
     `<div class="tile${bad ? ' bad' : ''}"><b>${escapeHtml(typeof value === 'number' ? value.toLocaleString('en-US') : value)}</b><span>${escapeHtml(caption)}</span></div>`;

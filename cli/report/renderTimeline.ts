@@ -1,6 +1,6 @@
 import type { ItemRecord, ItemStage, RunRecord } from '../../shared/ports';
 import { formatDuration } from '../operations/formatDuration';
-import { itemLabel } from '../operations/itemLabel';
+import { itemLabel } from '../../shared/runState';
 import { escapeHtml } from './escapeHtml';
 import { STAGE_ORDER, STAGE_STYLES, isTerminal } from './stageStyle';
 

@@ -76,4 +76,16 @@ describe('demo pipeline, end to end on the local profile', () => {
     }
     expect(await counts()).toEqual(before);
   });
+
+  it('fails the run with a readable cause naming the item when one item cannot be delivered, and keeps the others', async () => {
+    await runtime.credentials.put('acme', 'demo_reports', { api_key: 'revoked-key-000' });
+    const outcome = await runtime.run({ client: 'acme' });
+    expect(outcome.result).toMatchObject({ status: 'failed', error: 'Run.ItemsFailed' });
+    const cause = outcome.result.status === 'failed' ? outcome.result.cause : '';
+    expect(cause).toMatch(/^1 of \d+ items were not delivered\./);
+    expect(cause).toContain('acme/demo_reports/daily_channel_report/all: authentication failed');
+    // Finalize's summary names tables as the warehouse does.
+    const summary = (await runtime.ctx.ports.runState.getRun(outcome.runId))?.summary as { rowsByTable: Record<string, number> };
+    expect(Object.keys(summary.rowsByTable).sort()).toEqual(['acme.accounts', 'acme.campaign_daily_stats', 'acme.campaigns']);
+  });
 });

@@ -1,4 +1,5 @@
-import type { ItemRecord, ItemStage } from '../../../shared/ports/RunStateStore';
+import type { ItemStage } from '../../../shared/ports/RunStateStore';
+import { tallyItems } from '../../../shared/runState';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 
 export interface FailedItem {
@@ -19,9 +20,11 @@ export interface RunSummary {
   pages: number;
   rawBytes: number;
   records: { in: number; out: number; rejected: number };
-  /** Rows loaded in this run per `client.table`. */
+  /** Rows loaded in this run per warehouse table (`schema.table`). */
   rowsByTable: Record<string, number>;
   failed: FailedItem[];
+  /** For a failed run: the readable Cause the state machine's Fail state shows. */
+  failureCause?: string;
 }
 
 /** A Map iteration's output when its Catch turned a failure into data: `{ itemId?, Error, Cause }`. */
@@ -43,8 +46,15 @@ function failureOf(result: unknown): { itemId?: string; cause: string } | undefi
   return { ...(itemId ? { itemId } : {}), cause };
 }
 
-function labelOf(item: ItemRecord): string {
-  return `${item.client}/${item.source}/${item.stream}/${item.partition}`;
+/** At most this many failed items are spelled out in the execution's Cause; the rest are counted. */
+const CAUSE_ITEMS = 10;
+
+/** The failed execution's Cause in the console: which items failed and why, most useful first. */
+function failureCause(failed: FailedItem[], total: number): string {
+  if (failed.length === 0) return 'the run planned no items although the state machine reported results; see the execution history';
+  const listed = failed.slice(0, CAUSE_ITEMS).map((item) => `${item.label}: ${item.error}`);
+  const more = failed.length > CAUSE_ITEMS ? [`…and ${failed.length - CAUSE_ITEMS} more (dif runs show <runId>)`] : [];
+  return [`${failed.length} of ${total} items were not delivered.`, ...listed, ...more].join('\n');
 }
 
 /**
@@ -67,35 +77,26 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
   const run = await runState.getRun(input.runId);
   const finishedAt = ctx.now();
   const startedAt = run?.startedAt ?? finishedAt.toISOString();
+  const tally = tallyItems(items);
+  const failed: FailedItem[] = [
+    ...tally.failed.map((problem) => ({ ...problem, error: problem.error ?? 'failed without a recorded error; see the execution history' })),
+    ...tally.unfinished.map((problem) => ({ ...problem, error: problem.error ?? `did not finish (stopped at stage ${problem.stage}); see the execution history` })),
+  ];
+  const status = failed.length > 0 || (items.length === 0 && input.results.length > 0) ? 'failed' : 'succeeded';
   const summary: RunSummary = {
     runId: input.runId,
-    status: 'succeeded',
+    status,
     startedAt,
     finishedAt: finishedAt.toISOString(),
     durationMs: Math.max(0, finishedAt.getTime() - Date.parse(startedAt)),
-    items: { total: items.length, byStage: {} },
-    pages: 0,
-    rawBytes: 0,
-    records: { in: 0, out: 0, rejected: 0 },
-    rowsByTable: {},
-    failed: [],
+    items: { total: tally.items, byStage: tally.byStage },
+    pages: tally.pages,
+    rawBytes: tally.rawBytes,
+    records: { in: tally.recordsIn, out: tally.recordsOut, rejected: tally.recordsRejected },
+    rowsByTable: tally.rowsByTable,
+    failed,
+    ...(status === 'failed' ? { failureCause: failureCause(failed, items.length) } : {}),
   };
-  for (const item of items) {
-    summary.items.byStage[item.stage] = (summary.items.byStage[item.stage] ?? 0) + 1;
-    summary.pages += item.pages ?? 0;
-    summary.rawBytes += item.rawBytes ?? 0;
-    summary.records.in += item.recordsIn ?? 0;
-    summary.records.out += item.recordsOut ?? 0;
-    summary.records.rejected += item.recordsRejected ?? 0;
-    if (item.rowsLoaded !== undefined) {
-      const table = `${item.client}.${item.table ?? item.stream}`;
-      summary.rowsByTable[table] = (summary.rowsByTable[table] ?? 0) + item.rowsLoaded;
-    }
-    if (item.stage !== 'loaded') {
-      summary.failed.push({ itemId: item.itemId, label: labelOf(item), stage: item.stage, error: item.error ?? `did not finish (stopped at stage ${item.stage}); see the execution history` });
-    }
-  }
-  if (summary.failed.length > 0 || items.length === 0 && input.results.length > 0) summary.status = 'failed';
   await runState.updateRun(input.runId, { status: summary.status, finishedAt: summary.finishedAt, summary: summary as unknown as Record<string, unknown> });
   return summary;
 }

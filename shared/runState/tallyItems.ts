@@ -1,0 +1,53 @@
+import type { ItemRecord, ItemStage } from '../ports/RunStateStore';
+
+/** `client/source/stream/partition`: how every report, log and console label names an item. */
+export function itemLabel(item: Pick<ItemRecord, 'client' | 'source' | 'stream' | 'partition'>): string {
+  return `${item.client}/${item.source}/${item.stream}/${item.partition}`;
+}
+
+export interface ItemProblem {
+  itemId: string;
+  label: string;
+  stage: ItemStage;
+  error?: string;
+}
+
+/** A run's figures, added up from its items. */
+export interface ItemTally {
+  items: number;
+  byStage: Partial<Record<ItemStage, number>>;
+  pages: number;
+  rawBytes: number;
+  recordsIn: number;
+  recordsOut: number;
+  recordsRejected: number;
+  rowsLoaded: number;
+  /** Rows loaded per warehouse table (`schema.table`, as the loader records it). */
+  rowsByTable: Record<string, number>;
+  /** Items in stage `failed`. */
+  failed: ItemProblem[];
+  /** Items neither loaded nor failed: still running, or abandoned. */
+  unfinished: ItemProblem[];
+}
+
+/**
+ * Adds up a run's items. Finalize, `dif run`'s progress and summary all use it, so the figures
+ * agree wherever a person reads them.
+ */
+export function tallyItems(items: ItemRecord[]): ItemTally {
+  const tally: ItemTally = { items: items.length, byStage: {}, pages: 0, rawBytes: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0, rowsByTable: {}, failed: [], unfinished: [] };
+  for (const item of items) {
+    tally.byStage[item.stage] = (tally.byStage[item.stage] ?? 0) + 1;
+    tally.pages += item.pages ?? 0;
+    tally.rawBytes += item.rawBytes ?? 0;
+    tally.recordsIn += item.recordsIn ?? 0;
+    tally.recordsOut += item.recordsOut ?? 0;
+    tally.recordsRejected += item.recordsRejected ?? 0;
+    tally.rowsLoaded += item.rowsLoaded ?? 0;
+    if (item.table) tally.rowsByTable[item.table] = (tally.rowsByTable[item.table] ?? 0) + (item.rowsLoaded ?? 0);
+    if (item.stage === 'loaded') continue;
+    const problem: ItemProblem = { itemId: item.itemId, label: itemLabel(item), stage: item.stage, ...(item.error ? { error: item.error } : {}) };
+    (item.stage === 'failed' ? tally.failed : tally.unfinished).push(problem);
+  }
+  return tally;
+}
