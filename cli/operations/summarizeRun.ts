@@ -1,4 +1,5 @@
 import type { ItemRecord, RunRecord, RunStatus } from '../../shared/ports';
+import { tallyItems } from '../../shared/runState';
 
 /** One line of `dif runs list`. */
 export interface RunSummary {
@@ -25,8 +26,7 @@ export interface RunSummary {
  * summarizeRun(run, await runState.listItems(run.runId), new Date());
  */
 export function summarizeRun(run: RunRecord, items: ItemRecord[], now: Date): RunSummary {
-  const ok = items.filter((item) => item.stage === 'loaded').length;
-  const failed = items.filter((item) => item.stage === 'failed').length;
+  const tally = tallyItems(items);
   const end = run.finishedAt ? Date.parse(run.finishedAt) : now.getTime();
   return {
     runId: run.runId,
@@ -34,10 +34,10 @@ export function summarizeRun(run: RunRecord, items: ItemRecord[], now: Date): Ru
     startedAt: run.startedAt,
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     durationMs: Math.max(0, end - Date.parse(run.startedAt)),
-    items: items.length,
-    ok,
-    failed,
-    pending: items.length - ok - failed,
-    rowsLoaded: items.reduce((sum, item) => sum + (item.rowsLoaded ?? 0), 0),
+    items: tally.items,
+    ok: tally.byStage.loaded ?? 0,
+    failed: tally.failed.length,
+    pending: tally.unfinished.length,
+    rowsLoaded: tally.rowsLoaded,
   };
 }
