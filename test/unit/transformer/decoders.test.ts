@@ -13,7 +13,7 @@ import {
   type DecodedBatch,
 } from '../../../services/transformer';
 import { format } from '../../../shared/config/schema/format';
-import { buildZip } from '../../support/zipBuilder';
+import { buildZip } from '../../../demo/zip';
 
 const limits = { maxRecordBytes: 1024, maxDepth: 8 };
 
