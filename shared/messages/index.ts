@@ -2,3 +2,4 @@ export * from './workItem';
 export * from './rawReady';
 export * from './cleanReady';
 export * from './parseMessage';
+export * from './messageEnvelope';

@@ -3,6 +3,7 @@ import type { QueueDelivery } from './QueueDelivery';
 import { isPermanent } from './errors';
 import { logger, redact } from '../log';
 import { StaleTaskTokenError } from '../ports';
+import { messageEnvelope, type MessageEnvelope } from '../messages/messageEnvelope';
 
 export type QueueStage = 'transform' | 'load';
 export type StageHandler = (ctx: ServiceContext, delivery: QueueDelivery) => Promise<void>;
@@ -17,22 +18,6 @@ export class RetryLaterError extends Error {
   constructor(readonly stage: QueueStage, message: string, readonly lastAttempt: boolean) {
     super(message);
     this.name = 'RetryLaterError';
-  }
-}
-
-/** Fields every pipeline message carries, read leniently so even a malformed body can be routed. */
-interface MessageEnvelope {
-  taskToken?: string;
-  runId?: string;
-  itemId?: string;
-}
-
-function envelopeOf(body: string): MessageEnvelope {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return parsed && typeof parsed === 'object' ? (parsed as MessageEnvelope) : {};
-  } catch {
-    return {};
   }
 }
 
@@ -60,7 +45,7 @@ export async function consumeMessage(
   handler: StageHandler,
   options: ConsumeOptions,
 ): Promise<void> {
-  const envelope = envelopeOf(delivery.body);
+  const envelope = messageEnvelope(delivery.body);
   logger.appendKeys({ runId: envelope.runId, itemId: envelope.itemId, stage });
   try {
     await handler(ctx, delivery);

@@ -9,7 +9,8 @@ import type { QueueDelivery } from '../../../runtime/QueueDelivery';
 import { MESSAGE_ID_ATTRIBUTE } from '../SqsQueue';
 import { lambdaServiceContext } from './lambdaContext';
 import { metrics } from './telemetry';
-import { itemIdsOf, recordStageMetrics } from './stageMetrics';
+import { recordStageMetrics } from './stageMetrics';
+import { messageEnvelope } from '../../../messages/messageEnvelope';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './types';
 
 export interface QueueStageOptions {
@@ -27,20 +28,6 @@ export function deliveryOf(record: SqsRecord): QueueDelivery {
     body: record.body,
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
   };
-}
-
-function parseLeniently(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The `client` of a pipeline message, for per-client metrics; undefined when unreadable. */
-function clientOf(body: string): string | undefined {
-  const client = (parseLeniently(body) as { client?: unknown } | undefined)?.client;
-  return typeof client === 'string' ? client : undefined;
 }
 
 /**
@@ -75,8 +62,9 @@ export function queueStageHandler(stage: QueueStage, handler: StageHandler, opti
       throw error;
     }
     metrics.addMetric('MessagesProcessed', MetricUnit.Count, 1);
-    await recordStageMetrics(ctx, stage, itemIdsOf(parseLeniently(record.body)), Date.now() - started);
-    const client = clientOf(record.body);
+    const envelope = messageEnvelope(record.body);
+    await recordStageMetrics(ctx, stage, envelope, Date.now() - started);
+    const client = envelope.client;
     if (stage === 'load' && client) {
       // Per-client metric behind the data-freshness alarms (serverless.yml, one per client SLA).
       const single = metrics.singleMetric();
