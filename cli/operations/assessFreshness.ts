@@ -1,6 +1,6 @@
 import type { DifConfig } from '../../shared/config';
 import type { ItemRecord } from '../../shared/ports';
-import { parseShortDuration } from '../../services/extractor/http/duration';
+import { parseShortDuration } from '../../shared/config/shortDuration';
 
 /**
  * - `ok`: loaded within the client's `sla.fresh_within` (or loaded at all when it has no SLA);

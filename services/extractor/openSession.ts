@@ -7,7 +7,7 @@ import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { createAuth } from './auth/createAuth';
 import { StreamConfigError } from './errors';
 import { HostAllowList } from './http/allowedHosts';
-import { parseShortDuration } from './http/duration';
+import { parseShortDuration } from '../../shared/config/shortDuration';
 import { HttpClient } from './http/HttpClient';
 import { itemScope } from './scope';
 

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './loadConfig';
 export * from './template';
 export * from './formatIssues';
+export * from './shortDuration';

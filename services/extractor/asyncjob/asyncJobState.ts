@@ -6,7 +6,7 @@ import type { SourceSession } from '../openSession';
 import { readPath } from '../readPath';
 import { buildRequest } from '../request/buildRequest';
 import { walkPages, type PageWalk } from '../walkPages';
-import { parseShortDuration } from '../http/duration';
+import { parseShortDuration } from '../../../shared/config/shortDuration';
 import { parseStatusBody } from './parseStatusBody';
 
 /**
