@@ -13,6 +13,7 @@ import { FileKeyring, KeyringFileError } from '../../shared/adapters/local/FileK
 import { InProcessLockManager } from '../../shared/adapters/local/InProcessLockManager';
 import { SqliteSecretRecordStore } from '../../shared/adapters/local/SqliteSecretRecordStore';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
+import { commandOutput } from '../operations/commandOutput';
 
 /** What the credentials commands need; opened per command and closed when it ends. */
 export interface CredentialsCommandContext {
@@ -74,7 +75,7 @@ export function registerCredentialsCommands(
     .command('credentials')
     .description('Store, inspect and re-encrypt API credentials (values are never printed)')
     .option('--data-dir <dir>', 'data directory holding secrets.db and keyring.json (default: $DIF_HOME or .dif)');
-  const out = (text: string) => program.configureOutput().writeOut?.(`${text}\n`) ?? process.stdout.write(`${text}\n`);
+  const out = commandOutput(program);
   const run = (work: (store: CredentialStore, command: Command) => Promise<void>) =>
     // commander passes the command itself as the last action argument.
     async (...args: unknown[]) => {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { StepFunctionsWorkflow } from '../../shared/adapters/aws/StepFunctionsWorkflow';
 import { newRunId } from '../../services/extractor/handlers/plan';
 import { UserError } from '../UserError';
+import { commandOutput } from '../operations/commandOutput';
 
 interface StartOptions {
   client?: string;
@@ -51,7 +52,7 @@ export function registerStartCommand(program: Command, options: StartCommandOpti
       const { executionArn } = await workflow.startExecution(input, name).catch((error: unknown) => {
         throw new UserError(`could not start the execution: ${error instanceof Error ? error.message : String(error)} (check the AWS credentials and that they may call states:StartExecution on ${stateMachineArn})`);
       });
-      const out = (text: string) => command.configureOutput().writeOut?.(`${text}\n`) ?? process.stdout.write(`${text}\n`);
+      const out = commandOutput(command);
       if (start.json) out(JSON.stringify({ runId, executionArn, consoleUrl: executionConsoleUrl(executionArn), input }));
       else out(`started run ${runId}\nexecution ${executionArn}\nwatch it: ${executionConsoleUrl(executionArn)}`);
     });
