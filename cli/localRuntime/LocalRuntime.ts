@@ -74,7 +74,7 @@ export class LocalRuntime {
     workers.forEach((worker) => worker.start());
     try {
       const input = { runId, ...filter, trigger: { by: trigger, ...filter } };
-      const result = await runIngest(ctx, ctx.ports.workflow, this.taskHandlers(), input, { itemTimeoutMs: 30 * 60_000, ...this.options.ingest });
+      const result = await runIngest(ctx, ctx.ports.workflow, this.taskHandlers(), input, this.options.ingest);
       return { runId, input, result, durationMs: Date.now() - started };
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));

@@ -29,7 +29,7 @@ export interface IngestHandlers {
 export interface RunIngestOptions {
   /** Scales every Retry interval (0.01 makes a 5 s retry 50 ms in tests). */
   retryIntervalScale?: number;
-  /** How long an item may wait for its loader before the Extract task times out. */
+  /** How long an item may wait for its loader; default: the Extract state's TimeoutSeconds. */
   itemTimeoutMs?: number;
   /** Cap on Wait-state seconds locally (the demo's async jobs need no real minutes). */
   maxWaitSeconds?: number;
@@ -57,6 +57,7 @@ function asTaskHandler(handler: (parameters: LambdaInvokeInput) => Promise<unkno
 export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, handlers: IngestHandlers, input: Record<string, unknown>, options: RunIngestOptions = {}): Promise<IngestResult> {
   const definition = readIngestDefinition();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const timeoutOf = (state: string) => options.itemTimeoutMs ?? taskTimeoutMs(definition, state);
   const invoke = (state: string, handler: Handler) =>
     asTaskHandler(async (parameters) => {
       try {
@@ -74,9 +75,9 @@ export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, ha
         Plan: invoke('Plan', handlers.plan),
         'Start report job': invoke('StartJob', handlers.startJob),
         'Poll report job': invoke('PollJob', handlers.pollJob),
-        Extract: asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, options.itemTimeoutMs)),
+        Extract: asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, timeoutOf('Extract'))),
         // Locally there is no Fargate: the long-running route runs the same extract handler.
-        'Extract on ECS': asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), options.itemTimeoutMs)),
+        'Extract on ECS': asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), timeoutOf('Extract on ECS'))),
         Finalize: invoke('Finalize', handlers.finalize),
       },
       retryIntervalOverrides: retryOverrides(definition, options.retryIntervalScale),
@@ -112,16 +113,33 @@ function ecsPayload(parameters: LambdaInvokeInput): Record<string, unknown> {
   return JSON.parse(variable.Value) as Record<string, unknown>;
 }
 
-function retryOverrides(definition: StateMachineDefinition, scale: number | undefined): Record<string, number[]> | undefined {
-  if (scale === undefined) return undefined;
-  const overrides: Record<string, number[]> = {};
+type StateWithChildren = { TimeoutSeconds?: number; Retry?: { IntervalSeconds?: number }[]; ItemProcessor?: { States: Record<string, unknown> } };
+
+/** Every state of the definition by name, Map item processors included. */
+function allStates(definition: StateMachineDefinition): Map<string, StateWithChildren> {
+  const found = new Map<string, StateWithChildren>();
   const visit = (states: Record<string, unknown>) => {
     for (const [name, state] of Object.entries(states)) {
-      const typed = state as { Retry?: { IntervalSeconds?: number }[]; ItemProcessor?: { States: Record<string, unknown> } };
-      if (typed.Retry) overrides[name] = typed.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * scale);
+      const typed = state as StateWithChildren;
+      found.set(name, typed);
       if (typed.ItemProcessor) visit(typed.ItemProcessor.States);
     }
   };
   visit(definition.States as Record<string, unknown>);
+  return found;
+}
+
+/** The waiting time the ASL itself gives a token-waiting state, so local runs time out alike. */
+function taskTimeoutMs(definition: StateMachineDefinition, state: string): number | undefined {
+  const seconds = allStates(definition).get(state)?.TimeoutSeconds;
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
+function retryOverrides(definition: StateMachineDefinition, scale: number | undefined): Record<string, number[]> | undefined {
+  if (scale === undefined) return undefined;
+  const overrides: Record<string, number[]> = {};
+  for (const [name, state] of allStates(definition)) {
+    if (state.Retry) overrides[name] = state.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * scale);
+  }
   return overrides;
 }
