@@ -10,8 +10,7 @@ import { openLocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
 import { SqliteSecretRecordStore } from '../../shared/adapters/local/SqliteSecretRecordStore';
 import { createRedisLimiting } from '../../shared/adapters/redis';
-import { PgliteWarehouse } from '../../services/loader/warehouse/PgliteWarehouse';
-import { PostgresWarehouse } from '../../services/loader/warehouse/PostgresWarehouse';
+import { openLocalWarehouse } from './openLocalWarehouse';
 
 export interface LocalPortsOptions {
   dataDir: string;
@@ -37,9 +36,7 @@ export async function openLocalPorts(options: LocalPortsOptions): Promise<LocalP
   const runState = SqliteRunStateStore.open(join(dataDir, 'state.db'));
   const secretRecords = SqliteSecretRecordStore.inDataDir(dataDir);
   const keyring = await FileKeyring.open(join(dataDir, 'keyring.json'));
-  const warehouse = options.databaseUrl
-    ? new PostgresWarehouse({ connectionString: options.databaseUrl, objectStore })
-    : await PgliteWarehouse.open({ dataDir: join(dataDir, 'warehouse'), objectStore });
+  const warehouse = await openLocalWarehouse(dataDir, options.databaseUrl, objectStore);
   const limiting = options.redisUrl ? createRedisLimiting({ urls: [options.redisUrl] }) : { rateLimiter: new InProcessRateLimiter(), locks: new InProcessLockManager() };
   return {
     objectStore,
