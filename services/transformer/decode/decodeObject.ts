@@ -3,7 +3,7 @@ import { DecodeError } from '../errors';
 import { decodeCsv } from './decodeCsv';
 import { decodeJsonDocument } from './decodeJsonDocument';
 import { decodeJsonLines } from './decodeJsonLines';
-import { openPayload } from './openPayload';
+import { openPayload, type Payload } from './openPayload';
 import { decodeText } from './decodeText';
 import type { DecodeLimits, DecodedBatch } from './types';
 import { decodeXml } from './decodeXml';
@@ -31,17 +31,17 @@ export async function* decodeObject(body: AsyncIterable<Buffer>, format: FormatO
     zipEntries: compilePattern(format.zip_entries, 'format.zip_entries'),
   });
   for await (const payload of payloads) {
-    const text = decodeText(payload.bytes, payload.where, format.encoding_errors);
-    for await (const batch of decoderFor(format, recordsPath, text, payload.where, limits)) yield { where: payload.where, batch };
+    for await (const batch of decoderFor(format, recordsPath, payload, limits)) yield { where: payload.where, batch };
   }
 }
 
-function decoderFor(format: FormatOptions, recordsPath: string, text: AsyncIterable<string>, where: string, limits: DecodeLimits): AsyncIterable<DecodedBatch> {
+function decoderFor(format: FormatOptions, recordsPath: string, { bytes, where }: Payload, limits: DecodeLimits): AsyncIterable<DecodedBatch> {
+  // JSON lines are split on bytes and decoded line by line (see decodeJsonLines); the rest read text.
+  if (format.type === 'jsonl') return decodeJsonLines(bytes, where, limits, format.encoding_errors);
+  const text = decodeText(bytes, where, format.encoding_errors);
   switch (format.type) {
     case 'json':
       return decodeJsonDocument(text, recordsPath, where, limits);
-    case 'jsonl':
-      return decodeJsonLines(text, where, limits);
     case 'csv':
       return decodeCsv(
         text,
