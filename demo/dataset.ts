@@ -27,6 +27,12 @@ export interface DemoDailyStat {
   spend: number;
 }
 
+/** One entry of a daily stat's `actions[]` (Meta-style conversion counts). */
+export interface DemoAction {
+  action_type: string;
+  value: number;
+}
+
 export interface DemoReportRow {
   date: string;
   advertiser_id: string;
@@ -118,6 +124,18 @@ export class DemoDataset {
       const cents = clicks * (20 + pick(this.seed, 80, 'cpc', campaignId, date));
       return { date, impressions, clicks, spend: cents / 100 };
     });
+  }
+
+  /**
+   * The conversions of a daily stat, as an `actions[]` array: link clicks always, purchases and
+   * leads on some days only, so arrays have one to three elements.
+   */
+  dailyActions(campaignId: string, stat: DemoDailyStat): DemoAction[] {
+    const actions: DemoAction[] = [{ action_type: 'link_click', value: stat.clicks }];
+    const purchases = pick(this.seed, 4, 'purchases', campaignId, stat.date);
+    if (purchases > 0) actions.push({ action_type: 'purchase', value: purchases });
+    if (pick(this.seed, 3, 'leads', campaignId, stat.date) === 0) actions.push({ action_type: 'lead', value: 1 + pick(this.seed, 5, 'lead-count', campaignId, stat.date) });
+    return actions;
   }
 
   /** One row per day and channel, revenue as exact decimal text. */

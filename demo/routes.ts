@@ -100,7 +100,8 @@ export const coreRoutes: DemoRoute[] = [
       if (!data.campaign(params[0]!)) return notFound(`campaign ${params[0]}`);
       const dates = requireDates(query, 'since', 'until');
       if (!Array.isArray(dates)) return dates;
-      return json(cursorPage(data.dailyStats(params[0]!, dates[0], dates[1]), query, url, 7));
+      const stats = data.dailyStats(params[0]!, dates[0], dates[1]).map((stat) => ({ ...stat, actions: data.dailyActions(params[0]!, stat) }));
+      return json(cursorPage(stats, query, url, 7));
     },
   },
   {

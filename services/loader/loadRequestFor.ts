@@ -1,6 +1,6 @@
 import type { DifConfig } from '../../shared/config';
 import type { StreamDefinition } from '../../shared/config/schema';
-import type { CleanReady } from '../../shared/messages/cleanReady';
+import type { CleanChild, CleanReady } from '../../shared/messages/cleanReady';
 import type { LoadRequest, TableSpec } from '../../shared/ports/Warehouse';
 import { InvalidLoadRequestError } from './errors';
 
@@ -13,26 +13,54 @@ import { InvalidLoadRequestError } from './errors';
  * loadRequestFor(ctx.config, message); // { batchId, table: { schema: 'acme', table: 'campaigns', … }, mode: 'merge', manifestKey }
  */
 export function loadRequestFor(config: DifConfig, message: CleanReady): LoadRequest {
+  return requestFor(schemaOf(config, message), streamOf(config, message), message);
+}
+
+/**
+ * The load request of one child table of the message (`children.{name}` of its stream), in the
+ * same schema as the stream's table, with the child's own ledger key.
+ */
+export function childLoadRequestFor(config: DifConfig, message: CleanReady, child: CleanChild): LoadRequest {
   const stream = streamOf(config, message);
+  const definition = stream.children?.[child.name];
+  if (!definition) {
+    throw new InvalidLoadRequestError(
+      `stream "${message.source}.${message.stream}" has no child table "${child.name}" in the configuration (${config.dir}/sources); deploy the config that produced this message, then replay it`,
+    );
+  }
+  return requestFor(schemaOf(config, message), definition, child);
+}
+
+/** What a load needs from a table's definition (a stream or a child table) and its clean output. */
+function requestFor(
+  schema: string,
+  definition: Pick<StreamDefinition, 'load' | 'primary_key'>,
+  output: Pick<CleanReady, 'batchId' | 'columns' | 'clean'>,
+): LoadRequest {
+  const { load } = definition;
+  const table: TableSpec = {
+    schema,
+    table: load.table,
+    columns: output.columns,
+    primaryKey: definition.primary_key,
+    ...(load.dist_key ? { distKey: load.dist_key } : {}),
+    ...(load.sort_key ? { sortKey: load.sort_key } : {}),
+  };
+  return {
+    batchId: output.batchId,
+    table,
+    mode: load.mode,
+    manifestKey: output.clean.manifestKey,
+    ...(load.partition_column ? { partition: { column: load.partition_column } } : {}),
+  };
+}
+
+function schemaOf(config: DifConfig, message: CleanReady): string {
   const client = config.clients.get(message.client);
   if (!client) {
     throw new InvalidLoadRequestError(`client "${message.client}" is not in the configuration (${config.dir}/clients); deploy the config that produced this message, then replay it`);
   }
-  const table: TableSpec = {
-    schema: client.warehouse?.schema ?? client.client,
-    table: stream.load.table,
-    columns: message.columns,
-    primaryKey: stream.primary_key,
-    ...(stream.load.dist_key ? { distKey: stream.load.dist_key } : {}),
-    ...(stream.load.sort_key ? { sortKey: stream.load.sort_key } : {}),
-  };
-  return {
-    batchId: message.batchId,
-    table,
-    mode: stream.load.mode,
-    manifestKey: message.clean.manifestKey,
-    ...(stream.load.partition_column ? { partition: { column: stream.load.partition_column } } : {}),
-  };
+  return client.warehouse?.schema ?? client.client;
 }
 
 function streamOf(config: DifConfig, message: CleanReady): StreamDefinition {

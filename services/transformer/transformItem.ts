@@ -11,15 +11,11 @@ import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/DecodeFailure';
 import { RejectThresholdError, TransformConfigError, UnknownStreamError } from './errors';
 import { cleanManifestKey, cleanPartKey, quarantineKey } from './objectKeys';
-import { copyManifest } from './output/copyManifest';
-import { PartWriter } from './output/PartWriter';
 import { QuarantineWriter } from './output/QuarantineWriter';
+import { TableWriter, type WrittenTable } from './output/TableWriter';
 import { readRawManifest } from './rawManifest';
 import { columnNameFor, RecordPipeline, type EvolvedColumn, type PipelineSetup } from './pipeline/RecordPipeline';
 import { Rejection } from './pipeline/Rejection';
-
-/** Rows are gathered into strings of about this many characters before each write. */
-const CHUNK_CHARS = 256 * 1024;
 
 /** What one item's transformation counted, beyond what CleanReady carries. */
 export interface TransformCounts {
@@ -29,6 +25,15 @@ export interface TransformCounts {
   /** Records (or exploded elements) dropped by `filter`, and records whose exploded array was empty. */
   filtered: number;
   duplicates: number;
+  /** Elements of exploded arrays offered to child tables (written, filtered or rejected). */
+  childElements: number;
+}
+
+/** One child table of the stream being written alongside it. */
+interface ChildOutput {
+  name: string;
+  pipeline: RecordPipeline;
+  table: TableWriter;
 }
 
 /**
@@ -80,9 +85,11 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     lastOfKey = first.lastOfKey;
   }
   const pipeline = new RecordPipeline(setup);
-  const parts = new PartWriter(store, (n) => cleanPartKey(message, n), pipeline.header, { partBytes: options.part_bytes, gzipLevel: options.gzip_level });
+  const layout = { partBytes: options.part_bytes, gzipLevel: options.gzip_level };
+  const table = new TableWriter(store, { ...layout, manifestKey: cleanManifestKey(message), partKey: (n) => cleanPartKey(message, n), header: pipeline.header });
+  const children = childOutputs(store, stream, setup.metadata, message, layout);
   const quarantine = new QuarantineWriter(store, quarantineKey(message));
-  const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0 };
+  const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0, childElements: 0 };
   const exploding = options.explode !== undefined;
   // Without explode every record is its own one view: one array reused, not one per record.
   const single: Record<string, unknown>[] = [];
@@ -98,8 +105,6 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
           recordNumber = 0;
           pipeline.location.where = where;
         }
-        let chunk = '';
-        let rows = 0;
         for (const item of decoded.batch) {
           counts.recordsIn++;
           ordinal++;
@@ -124,37 +129,43 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
           if (exploding) views = pipeline.explode(record);
           else single[0] = record;
           if (views.length === 0) counts.filtered++;
+          let written = false;
           for (const view of views) {
             const row = pipeline.row(view);
             if (row === undefined) counts.filtered++;
             else if (typeof row === 'string') {
-              chunk += row;
-              rows++;
-              if (chunk.length >= CHUNK_CHARS) {
-                await parts.write(chunk, rows);
-                chunk = '';
-                rows = 0;
-              }
+              written = true;
+              const full = table.add(row);
+              if (full) await full;
             } else await quarantine.add({ object: where, record: recordNumber, reason: row.reason, original: exploding ? view : original });
           }
+          // A child row goes with its parent row: a record rejected or filtered out takes its children with it.
+          if (written) for (const child of children) await writeChildRows(child, record, quarantine, { object: where, record: recordNumber }, counts);
         }
-        if (rows > 0) await parts.write(chunk, rows);
         checkRejectedRows(quarantine.count, options, message);
       }
     }
     counts.rejected = quarantine.count;
     checkRejectedRatio(counts, options, message, quarantine.key);
   } catch (error) {
-    parts.abort();
+    table.abort();
+    for (const child of children) child.table.abort();
     await quarantine.close().catch(() => undefined);
     throw error;
   }
   await quarantine.close();
-  const summary = await parts.close();
-  counts.rows = summary.rows;
-  const manifestKey = cleanManifestKey(message);
-  await store.put(manifestKey, JSON.stringify(copyManifest(store, summary.parts)), { contentType: 'application/json' });
-  logger.info('transformed item', { runId: message.runId, itemId: message.itemId, ...counts, parts: summary.parts.length, bytes: summary.bytes });
+  const written = await table.close();
+  const writtenChildren = [];
+  for (const child of children) writtenChildren.push({ name: child.name, columns: child.pipeline.columns, written: await child.table.close() });
+  counts.rows = written.rows;
+  logger.info('transformed item', {
+    runId: message.runId,
+    itemId: message.itemId,
+    ...counts,
+    parts: written.parts,
+    bytes: written.bytes,
+    ...(writtenChildren.length > 0 ? { children: Object.fromEntries(writtenChildren.map(({ name, written: w }) => [name, w.rows])) } : {}),
+  });
   const clean = cleanReady.parse({
     v: message.v,
     runId: message.runId,
@@ -169,14 +180,52 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     extraction: message.extraction,
     kind: 'clean-ready',
     taskToken: message.taskToken,
-    clean: { manifestKey, parts: summary.parts.length, rows: summary.rows, bytes: summary.bytes },
+    clean: cleanSummary(written),
     recordsIn: counts.recordsIn,
     rejected: counts.rejected,
     columns: pipeline.columns,
-    batchId: `${message.itemId}-${summary.contentHash.slice(0, 16)}`,
+    batchId: `${message.itemId}-${written.contentHash.slice(0, 16)}`,
     ...(message.cursor === undefined ? {} : { cursor: message.cursor }),
+    ...(writtenChildren.length === 0
+      ? {}
+      : {
+          children: writtenChildren.map(({ name, columns, written: w }) => ({ name, clean: cleanSummary(w), columns, batchId: `${message.itemId}.${name}-${w.contentHash.slice(0, 16)}` })),
+        }),
   });
   return { message: clean, counts };
+}
+
+function cleanSummary(written: WrittenTable): CleanReady['clean'] {
+  return { manifestKey: written.manifestKey, parts: written.parts, rows: written.rows, bytes: written.bytes };
+}
+
+/** The stream's child tables, each with its own pipeline (columns, add, filter) and parts. */
+function childOutputs(store: ObjectStore, stream: StreamDefinition, metadata: Record<string, string>, message: RawReady, layout: { partBytes: number; gzipLevel: number }): ChildOutput[] {
+  return Object.entries(stream.children ?? {}).map(([name, child]) => {
+    let pipeline: RecordPipeline;
+    try {
+      const options = transformSchema.parse({ ...child.transform, explode: child.explode });
+      pipeline = new RecordPipeline({ columns: child.columns, options, primaryKey: child.primary_key, metadata });
+    } catch (error) {
+      if (error instanceof TransformConfigError) throw new TransformConfigError(`children.${name}: ${error.message}`);
+      throw error;
+    }
+    const table = new TableWriter(store, { ...layout, manifestKey: cleanManifestKey(message, name), partKey: (n) => cleanPartKey(message, n, name), header: pipeline.header });
+    return { name, pipeline, table };
+  });
+}
+
+/** Writes the rows one record gives a child table; a row that fails its casts is quarantined on its own. */
+async function writeChildRows(child: ChildOutput, record: Record<string, unknown>, quarantine: QuarantineWriter, at: { object: string; record: number }, counts: TransformCounts): Promise<void> {
+  for (const view of child.pipeline.explode(record)) {
+    counts.childElements++;
+    const row = child.pipeline.row(view);
+    if (row === undefined) continue;
+    if (typeof row === 'string') {
+      const full = child.table.add(row);
+      if (full) await full;
+    } else await quarantine.add({ ...at, reason: `child table ${child.name}: ${row.reason}`, original: view });
+  }
 }
 
 function findStream(config: DifConfig, message: RawReady): StreamDefinition {
@@ -208,10 +257,13 @@ function checkRejectedRows(rejected: number, options: TransformOptions, message:
 }
 
 function checkRejectedRatio(counts: TransformCounts, options: TransformOptions, message: RawReady, quarantine: string): void {
-  if (counts.rejected === 0 || counts.rejected <= counts.recordsIn * options.max_rejected_ratio) return;
-  const share = ((100 * counts.rejected) / counts.recordsIn).toFixed(1);
+  // Child rows are judged with the records: each is a row that may be rejected.
+  const offered = counts.recordsIn + counts.childElements;
+  if (counts.rejected === 0 || counts.rejected <= offered * options.max_rejected_ratio) return;
+  const share = ((100 * counts.rejected) / offered).toFixed(1);
+  const what = counts.childElements > 0 ? 'records and child rows' : 'records';
   throw new RejectThresholdError(
-    `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): ${counts.rejected} of ${counts.recordsIn} records rejected (${share}%), above transform.max_rejected_ratio (${options.max_rejected_ratio * 100}%); see ${quarantine} for each reason, fix the columns or the source, or raise the threshold`,
+    `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): ${counts.rejected} of ${offered} ${what} rejected (${share}%), above transform.max_rejected_ratio (${options.max_rejected_ratio * 100}%); see ${quarantine} for each reason, fix the columns or the source, or raise the threshold`,
   );
 }
 

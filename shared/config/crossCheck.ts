@@ -21,14 +21,11 @@ export function crossCheck(
       problems.push({ file, path: 'name', message: `source "${value.name}" must live in sources/${value.name}.yml` });
     }
     for (const [streamName, stream] of Object.entries(value.streams)) {
-      if (stream.load.mode === 'merge' && stream.primary_key.length === 0) {
-        problems.push({ file, path: `streams.${streamName}.primary_key`, message: 'merge loads need a primary_key (the columns that identify a record)' });
-      }
+      problems.push(...checkTable(file, `streams.${streamName}`, stream));
       problems.push(...checkExtraction(file, value, streamName));
-      for (const key of stream.primary_key) {
-        if (!(key in stream.columns)) problems.push({ file, path: `streams.${streamName}.primary_key`, message: `"${key}" is not a declared column (declared: ${Object.keys(stream.columns).join(', ')})` });
-      }
+      for (const [childName, child] of Object.entries(stream.children ?? {})) problems.push(...checkTable(file, `streams.${streamName}.children.${childName}`, child));
     }
+    problems.push(...checkTableNames(file, value));
     for (const variable of templateVariables(JSON.stringify(value))) {
       const root = variable.split('.')[0];
       if (root === 'env' && !/^env\.DIF_\w+$/.test(variable)) {
@@ -55,6 +52,34 @@ export function crossCheck(
           problems.push({ file, path: `sources.${sourceName}.streams`, message: `source "${sourceName}" has no stream "${streamName}" (it has: ${Object.keys(source.streams).join(', ')})` });
         }
       }
+    }
+  }
+  return problems;
+}
+
+/** Load rules of one output table (a stream or a child table). */
+function checkTable(file: string, at: string, table: { load: { mode: string }; primary_key: string[]; columns: Record<string, unknown> }): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (table.load.mode === 'merge' && table.primary_key.length === 0) {
+    problems.push({ file, path: `${at}.primary_key`, message: 'merge loads need a primary_key (the columns that identify a record)' });
+  }
+  for (const key of table.primary_key) {
+    if (!(key in table.columns)) problems.push({ file, path: `${at}.primary_key`, message: `"${key}" is not a declared column (declared: ${Object.keys(table.columns).join(', ')})` });
+  }
+  return problems;
+}
+
+/** A child table must not land in a table that a stream or another child of the source also loads. */
+function checkTableNames(file: string, source: SourceDefinition): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const owners = new Map<string, string>();
+  for (const [streamName, stream] of Object.entries(source.streams)) owners.set(stream.load.table, `streams.${streamName}`);
+  for (const [streamName, stream] of Object.entries(source.streams)) {
+    for (const [childName, child] of Object.entries(stream.children ?? {})) {
+      const at = `streams.${streamName}.children.${childName}`;
+      const owner = owners.get(child.load.table);
+      if (owner) problems.push({ file, path: `${at}.load.table`, message: `table "${child.load.table}" is already loaded by ${owner}; give the child table its own name` });
+      else owners.set(child.load.table, at);
     }
   }
   return problems;

@@ -1,22 +1,38 @@
 import { z } from 'zod';
 import { workItem } from './workItem';
 
+const cleanParts = z.strictObject({
+  /** Redshift-format COPY manifest listing the gzipped CSV parts. */
+  manifestKey: z.string(),
+  parts: z.number().int().min(0),
+  rows: z.number().int().min(0),
+  bytes: z.number().int().min(0),
+});
+
+const column = z.strictObject({ name: z.string(), type: z.string() });
+
+/** The clean output of one child table of the stream (`children.{name}` in the source). */
+export const cleanChild = z.strictObject({
+  name: z.string(),
+  clean: cleanParts,
+  columns: z.array(column),
+  /** Its own ledger key, so each table of the item is loaded exactly once. */
+  batchId: z.string().min(1),
+});
+export type CleanChild = z.infer<typeof cleanChild>;
+
 /** Sent by the transformer to the load queue when the clean CSV parts and manifest are written. */
 export const cleanReady = workItem.extend({
   kind: z.literal('clean-ready'),
   taskToken: z.string().min(1),
-  clean: z.strictObject({
-    /** Redshift-format COPY manifest listing the gzipped CSV parts. */
-    manifestKey: z.string(),
-    parts: z.number().int().min(0),
-    rows: z.number().int().min(0),
-    bytes: z.number().int().min(0),
-  }),
+  clean: cleanParts,
   recordsIn: z.number().int().min(0),
   rejected: z.number().int().min(0),
-  columns: z.array(z.strictObject({ name: z.string(), type: z.string() })),
+  columns: z.array(column),
   /** Load ledger key: itemId + hash of the clean content. */
   batchId: z.string().min(1),
   cursor: z.string().optional(),
+  /** Child tables written from the same records; loaded after the stream's own table. */
+  children: z.array(cleanChild).optional(),
 });
 export type CleanReady = z.infer<typeof cleanReady>;

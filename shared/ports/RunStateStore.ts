@@ -30,6 +30,8 @@ export interface ItemRecord {
   recordsRejected?: number;
   rowsLoaded?: number;
   table?: string;
+  /** Rows loaded into each child table of the stream (`schema.table` → rows), beside `table`'s own. */
+  childRows?: Record<string, number>;
   error?: string;
   /** ISO timestamps per stage transition, e.g. `{extracting: '…', extracted: '…'}`. */
   stageTimes: Partial<Record<ItemStage, string>>;

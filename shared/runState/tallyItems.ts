@@ -45,6 +45,10 @@ export function tallyItems(items: ItemRecord[]): ItemTally {
     tally.recordsRejected += item.recordsRejected ?? 0;
     tally.rowsLoaded += item.rowsLoaded ?? 0;
     if (item.table) tally.rowsByTable[item.table] = (tally.rowsByTable[item.table] ?? 0) + (item.rowsLoaded ?? 0);
+    for (const [table, rows] of Object.entries(item.childRows ?? {})) {
+      tally.rowsLoaded += rows;
+      tally.rowsByTable[table] = (tally.rowsByTable[table] ?? 0) + rows;
+    }
     if (item.stage === 'loaded') continue;
     const problem: ItemProblem = { itemId: item.itemId, label: itemLabel(item), stage: item.stage, ...(item.error ? { error: item.error } : {}) };
     (item.stage === 'failed' ? tally.failed : tally.unfinished).push(problem);

@@ -11,6 +11,7 @@ export * from './format';
 export * from './columns';
 export * from './transform';
 export * from './load';
+export * from './childTable';
 export * from './stream';
 export * from './source';
 export * from './client';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier, jsonPath } from './common';
+import { childTable } from './childTable';
 import { columns } from './columns';
 import { format } from './format';
 import { load } from './load';
@@ -27,6 +28,10 @@ export const stream = z
     transform: transform.optional(),
     columns: columns,
     primary_key: z.array(identifier).default([]).describe('Columns that identify a record; required by merge loads.'),
+    children: z
+      .record(identifier, childTable)
+      .optional()
+      .describe('Child tables exploded from array fields of the same records, by name. Example: { insight_actions: { explode: actions, columns: …, load: { table: insight_actions } } }'),
     // Loading (services/loader)
     load: load,
   })

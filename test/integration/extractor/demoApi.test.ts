@@ -23,7 +23,8 @@ describe('demo API', () => {
       const read = async (base: string) => (await (await fetch(`${base}/ads/v1/campaigns/1001001/stats?since=2026-01-01&until=2026-01-03`, { headers: auth })).json()) as { data: unknown[] };
       expect(await read(api.url)).toEqual(await read(other.url));
       expect(await read(api.url)).not.toEqual(await read(different.url));
-      expect((await read(api.url)).data).toEqual(api.groundTruth.dailyStats('1001001', '2026-01-01', '2026-01-03'));
+      const truth = api.groundTruth.dailyStats('1001001', '2026-01-01', '2026-01-03').map((stat) => ({ ...stat, actions: api.groundTruth.dailyActions('1001001', stat) }));
+      expect((await read(api.url)).data).toEqual(truth);
     } finally {
       await other.close();
       await different.close();

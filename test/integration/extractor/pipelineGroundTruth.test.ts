@@ -64,7 +64,20 @@ describe('example sources end to end with faults on', () => {
       const rows = data.reportRows(advertiser, start, end);
       return { rows: rows.length, sessions: rows.reduce((sum, row) => sum + row.sessions, 0) };
     };
+    const actions = (accounts: string[], since: string, until: string) => {
+      let rows = 0;
+      let value = 0;
+      for (const account of accounts)
+        for (const campaign of data.campaigns(account))
+          for (const stat of data.dailyStats(campaign.id, since, until))
+            for (const action of data.dailyActions(campaign.id, stat)) {
+              rows += 1;
+              value += action.value;
+            }
+      return { rows, value };
+    };
     return {
+      'initech.campaign_actions': actions(['1002', '1003'], '2026-02-01', '2026-02-10'),
       'acme.campaign_daily_stats': stats(['1001'], '2026-01-01', '2026-01-14'),
       'globex.campaign_daily_stats': stats(['2002'], '2026-01-10', '2026-01-20'),
       'initech.campaign_insights': stats(['1002', '1003'], '2026-02-01', '2026-02-10'),
@@ -78,9 +91,12 @@ describe('example sources end to end with faults on', () => {
   async function warehouse() {
     const result: Record<string, unknown> = {};
     for (const [table, expected] of Object.entries(truth())) {
-      result[table] = 'sessions' in expected
-        ? await query(`select count(*)::int as rows, sum(sessions)::int as sessions from ${table}`)
-        : await query(`select count(*)::int as rows, sum(impressions)::int as impressions, sum(spend)::text as spend from ${table}`);
+      result[table] =
+        'sessions' in expected
+          ? await query(`select count(*)::int as rows, sum(sessions)::int as sessions from ${table}`)
+          : 'value' in expected
+            ? await query(`select count(*)::int as rows, sum(value)::int as value from ${table}`)
+            : await query(`select count(*)::int as rows, sum(impressions)::int as impressions, sum(spend)::text as spend from ${table}`);
     }
     result['acme.campaigns'] = await query('select count(*)::int as rows from acme.campaigns');
     result['acme.accounts'] = await query('select count(*)::int as rows from acme.accounts');

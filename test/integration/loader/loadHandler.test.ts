@@ -21,6 +21,20 @@ const source = sourceDefinition.parse({
   auth: { type: 'none' },
   streams: {
     campaigns: { request: { path: '/campaigns' }, columns: { id: 'bigint', name: 'varchar(64)' }, primary_key: ['id'], load: { table: 'campaigns', mode: 'merge' } },
+    insights: {
+      request: { path: '/insights' },
+      columns: { id: 'bigint', spend: 'decimal(12,2)' },
+      primary_key: ['id'],
+      load: { table: 'insights', mode: 'merge' },
+      children: {
+        insight_actions: {
+          explode: 'actions',
+          columns: { id: 'bigint', action_type: { type: 'varchar(32)', from: 'actions.action_type' } },
+          primary_key: ['id', 'action_type'],
+          load: { table: 'insight_actions', mode: 'merge' },
+        },
+      },
+    },
   },
 });
 const client = clientDefinition.parse({ client: 'acme', warehouse: { schema: 'acme_wh' }, sources: { ads: {} } });
@@ -95,5 +109,61 @@ describe('load handler', () => {
     const error = await load(ctx, delivery(unknown)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toMatch(/stream "ads.gone" is not in the configuration.*replay/);
+  });
+
+  describe('a stream with a child table', () => {
+    const insightsMessage = async (runId: string, taskToken: string, cursor: string): Promise<CleanReady> => {
+      const prefix = `clean/acme/ads/insights/dt=all/run=${runId}/item2`;
+      const manifestKey = await writeCleanBatch(store, prefix, ['id', 'spend'], [[[1, '2.50'], [2, '1.00']]]);
+      const childKey = await writeCleanBatch(store, `${prefix}.insight_actions`, ['id', 'action_type'], [[[1, 'click'], [1, 'lead'], [2, 'click']]]);
+      return {
+        v: 1, kind: 'clean-ready', runId, itemId: 'item2', client: 'acme', source: 'ads', stream: 'insights', partition: 'all', partitionValues: {},
+        label: 'acme/ads/insights', runtime: 'lambda', extraction: 'sync', taskToken,
+        clean: { manifestKey, parts: 1, rows: 2, bytes: 10 }, recordsIn: 2, rejected: 0,
+        columns: [{ name: 'id', type: 'bigint' }, { name: 'spend', type: 'decimal(12,2)' }],
+        batchId: `item2-${runId}`, cursor,
+        children: [{ name: 'insight_actions', clean: { manifestKey: childKey, parts: 1, rows: 3, bytes: 10 }, columns: [{ name: 'id', type: 'bigint' }, { name: 'action_type', type: 'varchar(32)' }], batchId: `item2.insight_actions-${runId}` }],
+      };
+    };
+    const insightsCursor = { ...cursorKey, stream: 'insights' };
+
+    it('loads the child table after the stream table, each once, and counts both in run state', async () => {
+      const task = workflow.openTask();
+      const first = await insightsMessage('run5', task.taskToken, '2026-02-01');
+      await load(ctx, delivery(first));
+      expect(await task.completion).toEqual({
+        itemId: 'item2', table: 'acme_wh.insights', rowsLoaded: 2, status: 'loaded',
+        children: [{ table: 'acme_wh.insight_actions', rowsLoaded: 3, status: 'loaded' }],
+      });
+      expect(await runState.getItem('run5', 'item2')).toMatchObject({ stage: 'loaded', rowsLoaded: 2, childRows: { 'acme_wh.insight_actions': 3 } });
+      expect(await warehouse.query('SELECT id::int AS id, action_type FROM acme_wh.insight_actions ORDER BY id, action_type')).toEqual([
+        { id: 1, action_type: 'click' }, { id: 1, action_type: 'lead' }, { id: 2, action_type: 'click' },
+      ]);
+      await load(ctx, delivery(first, 2));
+      expect(await warehouse.query('SELECT count(*)::int AS n FROM acme_wh.insight_actions')).toEqual([{ n: 3 }]);
+    });
+
+    it('loads only the missing child table when a delivery died between the two', async () => {
+      const task = workflow.openTask();
+      const message = await insightsMessage('run6', task.taskToken, '2026-02-02');
+      const realLoad = warehouse.load.bind(warehouse);
+      let failed = false;
+      warehouse.load = async (request) => {
+        if (request.table.table === 'insight_actions' && !failed) {
+          failed = true;
+          throw new Error('connection reset while loading the child table');
+        }
+        return realLoad(request);
+      };
+      try {
+        await expect(load(ctx, delivery(message))).rejects.toThrow(/connection reset/);
+        expect((await runState.getCursor(insightsCursor))?.value).toBe('2026-02-01');
+        await load(ctx, delivery(message, 2));
+      } finally {
+        warehouse.load = realLoad;
+      }
+      expect(await task.completion).toMatchObject({ status: 'already_loaded', children: [{ table: 'acme_wh.insight_actions', rowsLoaded: 3, status: 'loaded' }] });
+      expect((await runState.getCursor(insightsCursor))?.value).toBe('2026-02-02');
+    });
   });
 });

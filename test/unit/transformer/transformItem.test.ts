@@ -198,6 +198,76 @@ describe('transformItem explode', () => {
   });
 });
 
+describe('transformItem child tables', () => {
+  const insights = (children: Record<string, unknown>, transform: Record<string, unknown> = {}) => ({
+    format: { type: 'jsonl' },
+    columns: { campaign_id: 'bigint', day: { type: 'date', from: 'date_start' }, spend: 'decimal(12,2)', actions: 'super' },
+    primary_key: ['campaign_id', 'day'],
+    transform: { max_rejected_ratio: 0.5, ...transform },
+    children,
+  });
+  const actions = {
+    explode: 'actions',
+    columns: { campaign_id: 'bigint', day: { type: 'date', from: 'date_start' }, action_type: { type: 'varchar(16)', from: 'actions.action_type' }, value: { type: 'int', from: 'actions.value' } },
+    primary_key: ['campaign_id', 'day', 'action_type'],
+    transform: { filter: [{ column: 'action_type', op: 'ne', value: 'ignored' }] },
+    load: { table: 'report_actions', mode: 'merge' },
+  };
+  const records = [
+    { campaign_id: 1, date_start: '2026-01-01', spend: '1.5', actions: [{ action_type: 'click', value: '3' }, { action_type: 'ignored', value: 0 }, { action_type: 'purchase', value: 'x' }] },
+    { campaign_id: 2, date_start: '2026-01-01', spend: 'lots', actions: [{ action_type: 'click', value: 9 }] },
+    { campaign_id: 3, date_start: '2026-01-02', spend: '2', actions: [] },
+    { campaign_id: 4, date_start: '2026-01-02', spend: '4' },
+    { campaign_id: 5, date_start: '2026-01-03', spend: '5', actions: [{ action_type: 'lead', value: 1 }, { action_type: 'click', value: 2 }] },
+  ];
+  const body = records.map((r) => JSON.stringify(r)).join('\n');
+
+  it('writes the stream table and the child table from one pass, each with its manifest and batch id', async () => {
+    t = transformerContext(insights({ report_actions: actions }));
+    const { message: clean, counts } = await transformWithCounts(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
+    expect(cleanReady.parse(clean)).toEqual(clean);
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual([
+      'campaign_id,day,spend,actions\n' +
+        '1,2026-01-01,1.50,"[{""action_type"":""click"",""value"":""3""},{""action_type"":""ignored"",""value"":0},{""action_type"":""purchase"",""value"":""x""}]"\n' +
+        '3,2026-01-02,2.00,[]\n4,2026-01-02,4.00,\\N\n' +
+        '5,2026-01-03,5.00,"[{""action_type"":""lead"",""value"":1},{""action_type"":""click"",""value"":2}]"\n',
+    ]);
+    const [child] = clean.children!;
+    expect(child).toMatchObject({ name: 'report_actions', clean: { rows: 3, parts: 1 }, columns: [{ name: 'campaign_id' }, { name: 'day' }, { name: 'action_type' }, { name: 'value' }] });
+    expect(child!.clean.manifestKey).toBe('clean/acme/ads/report/dt=2026-01-01/run=r1/item1.report_actions-manifest.json');
+    expect(child!.batchId).toMatch(/^item1\.report_actions-[0-9a-f]{16}$/);
+    expect(child!.batchId).not.toBe(clean.batchId);
+    // Record 2 is rejected, so its action is not written either; the ignored action is filtered out.
+    expect(await t.readParts(child!.clean.manifestKey)).toEqual(['campaign_id,day,action_type,value\n1,2026-01-01,click,3\n5,2026-01-03,lead,1\n5,2026-01-03,click,2\n']);
+    expect(counts).toMatchObject({ recordsIn: 5, rows: 4, rejected: 2, childElements: 5 });
+    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({ record: 1, reason: 'child table report_actions: column value (int): "x" is not a whole number (int)', original: expect.objectContaining({ campaign_id: 1, actions: { action_type: 'purchase', value: 'x' } }) }),
+      expect.objectContaining({ record: 2, reason: expect.stringMatching(/^column spend \(decimal\(12,2\)\)/) }),
+    ]);
+  });
+
+  it('leaves the message as before when the stream has no child tables', async () => {
+    t = transformerContext(insights({}));
+    const clean = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
+    expect(clean).not.toHaveProperty('children');
+  });
+
+  it('names the child table in a configuration error', async () => {
+    t = transformerContext(insights({ report_actions: { ...actions, transform: { filter: [{ column: 'nope', op: 'eq', value: 1 }] } } }));
+    const error = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('Transform.Config');
+    expect((error as Error).message).toMatch(/^children\.report_actions: transform\.filter reads column "nope"/);
+  });
+
+  it('counts child rows in the reject threshold', async () => {
+    const strict = { ...actions, columns: { ...actions.columns, value: { type: 'smallint', from: 'actions.value' } } };
+    const many = Array.from({ length: 4 }, (_, i) => JSON.stringify({ campaign_id: i, date_start: '2026-01-01', spend: '1', actions: [{ action_type: 'a', value: 99999 }, { action_type: 'b', value: 99999 }] })).join('\n');
+    t = transformerContext(insights({ report_actions: strict }, { max_rejected_ratio: 0.5 }));
+    await expect(transformItem(t.ctx, await t.stage([{ body: many, ext: 'jsonl' }]))).rejects.toThrow(/8 of 12 records and child rows rejected \(66\.7%\)/);
+  });
+});
+
 describe('transformItem configuration checks', () => {
   it.each([
     [{ timezone: 'Mars/Olympus' }, /transform.timezone "Mars\/Olympus" is not an IANA time zone/],
