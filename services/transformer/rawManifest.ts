@@ -45,3 +45,13 @@ async function readSmallObject(store: ObjectStore, key: string, what: string): P
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Opens a raw object the manifest lists; one that is gone cannot come back by a retry. */
+export async function openRawObject(store: ObjectStore, key: string): Promise<AsyncIterable<Buffer>> {
+  try {
+    return await store.get(key);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) throw new PermanentError('Transform.MissingObject', `raw object ${key} is listed in the raw manifest but does not exist. Re-run the extraction of this item`, { cause: error });
+    throw error;
+  }
+}

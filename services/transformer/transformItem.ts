@@ -3,38 +3,20 @@ import type { StreamDefinition } from '../../shared/config/schema/source';
 import type { DifConfig } from '../../shared/config/loadConfig';
 import { cleanReady, type CleanReady } from '../../shared/messages/cleanReady';
 import type { RawManifest, RawReady } from '../../shared/messages/rawReady';
-import { ObjectNotFoundError, type ObjectStore } from '../../shared/ports/ObjectStore';
-import { PermanentError } from '../../shared/runtime/errors';
+import type { ObjectStore } from '../../shared/ports/ObjectStore';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
 import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/DecodeFailure';
-import { RejectThresholdError, TransformConfigError, UnknownStreamError } from './errors';
-import { cleanManifestKey, cleanPartKey, quarantineKey } from './objectKeys';
-import { QuarantineWriter } from './output/QuarantineWriter';
-import { TableWriter, type WrittenTable } from './output/TableWriter';
-import { readRawManifest } from './rawManifest';
-import { columnNameFor, RecordPipeline, type EvolvedColumn, type PipelineSetup } from './pipeline/RecordPipeline';
+import { TransformConfigError, UnknownStreamError } from './errors';
+import { ItemOutputs, type WrittenChild } from './output/ItemOutputs';
+import type { WrittenTable } from './output/TableWriter';
+import { openRawObject, readRawManifest } from './rawManifest';
+import { columnNameFor, RecordPipeline, type EvolvedColumn, type OutputColumn, type PipelineSetup } from './pipeline/RecordPipeline';
 import { Rejection } from './pipeline/Rejection';
+import { transformRecords, type TransformCounts } from './transformRecords';
 
-/** What one item's transformation counted, beyond what CleanReady carries. */
-export interface TransformCounts {
-  recordsIn: number;
-  rows: number;
-  rejected: number;
-  /** Records (or exploded elements) dropped by `filter`, and records whose exploded array was empty. */
-  filtered: number;
-  duplicates: number;
-  /** Elements of exploded arrays offered to child tables (written, filtered or rejected). */
-  childElements: number;
-}
-
-/** One child table of the stream being written alongside it. */
-interface ChildOutput {
-  name: string;
-  pipeline: RecordPipeline;
-  table: TableWriter;
-}
+export type { TransformCounts } from './transformRecords';
 
 /**
  * Transforms one extracted item: reads its raw manifest, decodes every raw object by the
@@ -68,15 +50,7 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     columns: stream.columns,
     options,
     primaryKey: stream.primary_key,
-    metadata: {
-      client: message.client,
-      source: message.source,
-      stream: message.stream,
-      run_id: message.runId,
-      item_id: message.itemId,
-      partition: message.partition,
-      extracted_at: message.extractedAt,
-    },
+    metadata: runMetadata(message),
   };
   let lastOfKey: Map<string, number> | undefined;
   if (options.new_field === 'evolve' || options.dedupe) {
@@ -85,78 +59,15 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     lastOfKey = first.lastOfKey;
   }
   const pipeline = new RecordPipeline(setup);
-  const layout = { partBytes: options.part_bytes, gzipLevel: options.gzip_level };
-  const table = new TableWriter(store, { ...layout, manifestKey: cleanManifestKey(message), partKey: (n) => cleanPartKey(message, n), header: pipeline.header });
-  const children = childOutputs(store, stream, setup.metadata, message, layout);
-  const quarantine = new QuarantineWriter(store, quarantineKey(message));
-  const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0, childElements: 0 };
-  const exploding = options.explode !== undefined;
-  // Without explode every record is its own one view: one array reused, not one per record.
-  const single: Record<string, unknown>[] = [];
+  const outputs = ItemOutputs.open(store, message, stream, pipeline, options, setup.metadata);
+  let counts: TransformCounts;
   try {
-    let ordinal = 0;
-    for (const entry of manifest.objects) {
-      if (entry.context) pipeline.knowFields(Object.keys(entry.context));
-      let where = '';
-      let recordNumber = 0;
-      for await (const decoded of decodeObject(await openRaw(store, entry.key), stream.format, stream.records, entry.key)) {
-        if (decoded.where !== where) {
-          where = decoded.where;
-          recordNumber = 0;
-          pipeline.location.where = where;
-        }
-        for (const item of decoded.batch) {
-          counts.recordsIn++;
-          ordinal++;
-          recordNumber++;
-          if (item instanceof DecodeFailure) {
-            await quarantine.add({ object: where, record: recordNumber, reason: item.reason, original: item.raw });
-            continue;
-          }
-          // Quarantine shows the record with parent context merged in: that is what failed.
-          const original = item;
-          const record = pipeline.prepare(item, entry.context);
-          if (record instanceof Rejection) {
-            await quarantine.add({ object: where, record: recordNumber, reason: record.reason, original });
-            continue;
-          }
-          if (lastOfKey && lastOfKey.get(pipeline.key(record)) !== ordinal) {
-            counts.duplicates++;
-            continue;
-          }
-          pipeline.location.record = recordNumber;
-          let views = single;
-          if (exploding) views = pipeline.explode(record);
-          else single[0] = record;
-          if (views.length === 0) counts.filtered++;
-          let written = false;
-          for (const view of views) {
-            const row = pipeline.row(view);
-            if (row === undefined) counts.filtered++;
-            else if (typeof row === 'string') {
-              written = true;
-              const full = table.add(row);
-              if (full) await full;
-            } else await quarantine.add({ object: where, record: recordNumber, reason: row.reason, original: exploding ? view : original });
-          }
-          // A child row goes with its parent row: a record rejected or filtered out takes its children with it.
-          if (written) for (const child of children) await writeChildRows(child, record, quarantine, { object: where, record: recordNumber }, counts);
-        }
-        checkRejectedRows(quarantine.count, options, message);
-      }
-    }
-    counts.rejected = quarantine.count;
-    checkRejectedRatio(counts, options, message, quarantine.key);
+    counts = await transformRecords({ store, manifest, stream, options, message, lastOfKey }, pipeline, outputs);
   } catch (error) {
-    table.abort();
-    for (const child of children) child.table.abort();
-    await quarantine.close().catch(() => undefined);
+    await outputs.abort();
     throw error;
   }
-  await quarantine.close();
-  const written = await table.close();
-  const writtenChildren = [];
-  for (const child of children) writtenChildren.push({ name: child.name, columns: child.pipeline.columns, written: await child.table.close() });
+  const { table: written, children: writtenChildren } = await outputs.close();
   counts.rows = written.rows;
   logger.info('transformed item', {
     runId: message.runId,
@@ -164,9 +75,27 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     ...counts,
     parts: written.parts,
     bytes: written.bytes,
-    ...(writtenChildren.length > 0 ? { children: Object.fromEntries(writtenChildren.map(({ name, written: w }) => [name, w.rows])) } : {}),
+    ...(writtenChildren.length > 0 ? { children: Object.fromEntries(writtenChildren.map(({ name, written: child }) => [name, child.rows])) } : {}),
   });
-  const clean = cleanReady.parse({
+  return { message: cleanReadyFor(message, pipeline.columns, counts, written, writtenChildren), counts };
+}
+
+/** What `transform.add` can write: the item's run metadata. */
+function runMetadata(message: RawReady): Record<string, string> {
+  return {
+    client: message.client,
+    source: message.source,
+    stream: message.stream,
+    run_id: message.runId,
+    item_id: message.itemId,
+    partition: message.partition,
+    extracted_at: message.extractedAt,
+  };
+}
+
+/** The loader's message: the item's identity, each table's manifest and columns, and the batch ids (content hashes). */
+function cleanReadyFor(message: RawReady, columns: OutputColumn[], counts: TransformCounts, written: WrittenTable, children: WrittenChild[]): CleanReady {
+  return cleanReady.parse({
     v: message.v,
     runId: message.runId,
     itemId: message.itemId,
@@ -183,49 +112,17 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     clean: cleanSummary(written),
     recordsIn: counts.recordsIn,
     rejected: counts.rejected,
-    columns: pipeline.columns,
+    columns,
     batchId: `${message.itemId}-${written.contentHash.slice(0, 16)}`,
     ...(message.cursor === undefined ? {} : { cursor: message.cursor }),
-    ...(writtenChildren.length === 0
+    ...(children.length === 0
       ? {}
-      : {
-          children: writtenChildren.map(({ name, columns, written: w }) => ({ name, clean: cleanSummary(w), columns, batchId: `${message.itemId}.${name}-${w.contentHash.slice(0, 16)}` })),
-        }),
+      : { children: children.map(({ name, columns: childColumns, written: child }) => ({ name, clean: cleanSummary(child), columns: childColumns, batchId: `${message.itemId}.${name}-${child.contentHash.slice(0, 16)}` })) }),
   });
-  return { message: clean, counts };
 }
 
 function cleanSummary(written: WrittenTable): CleanReady['clean'] {
   return { manifestKey: written.manifestKey, parts: written.parts, rows: written.rows, bytes: written.bytes };
-}
-
-/** The stream's child tables, each with its own pipeline (columns, add, filter) and parts. */
-function childOutputs(store: ObjectStore, stream: StreamDefinition, metadata: Record<string, string>, message: RawReady, layout: { partBytes: number; gzipLevel: number }): ChildOutput[] {
-  return Object.entries(stream.children ?? {}).map(([name, child]) => {
-    let pipeline: RecordPipeline;
-    try {
-      const options = transformSchema.parse({ ...child.transform, explode: child.explode });
-      pipeline = new RecordPipeline({ columns: child.columns, options, primaryKey: child.primary_key, metadata });
-    } catch (error) {
-      if (error instanceof TransformConfigError) throw new TransformConfigError(`children.${name}: ${error.message}`);
-      throw error;
-    }
-    const table = new TableWriter(store, { ...layout, manifestKey: cleanManifestKey(message, name), partKey: (n) => cleanPartKey(message, n, name), header: pipeline.header });
-    return { name, pipeline, table };
-  });
-}
-
-/** Writes the rows one record gives a child table; a row that fails its casts is quarantined on its own. */
-async function writeChildRows(child: ChildOutput, record: Record<string, unknown>, quarantine: QuarantineWriter, at: { object: string; record: number }, counts: TransformCounts): Promise<void> {
-  for (const view of child.pipeline.explode(record)) {
-    counts.childElements++;
-    const row = child.pipeline.row(view);
-    if (row === undefined) continue;
-    if (typeof row === 'string') {
-      const full = child.table.add(row);
-      if (full) await full;
-    } else await quarantine.add({ ...at, reason: `child table ${child.name}: ${row.reason}`, original: view });
-  }
 }
 
 function findStream(config: DifConfig, message: RawReady): StreamDefinition {
@@ -237,34 +134,6 @@ function findStream(config: DifConfig, message: RawReady): StreamDefinition {
     );
   }
   return stream;
-}
-
-async function openRaw(store: ObjectStore, key: string): Promise<AsyncIterable<Buffer>> {
-  try {
-    return await store.get(key);
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) throw new PermanentError('Transform.MissingObject', `raw object ${key} is listed in the raw manifest but does not exist. Re-run the extraction of this item`, { cause: error });
-    throw error;
-  }
-}
-
-function checkRejectedRows(rejected: number, options: TransformOptions, message: RawReady): void {
-  if (options.max_rejected_rows !== undefined && rejected > options.max_rejected_rows) {
-    throw new RejectThresholdError(
-      `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): more than transform.max_rejected_rows (${options.max_rejected_rows}) records rejected; see ${quarantineKey(message)} for each reason, fix the columns or the source, or raise the threshold`,
-    );
-  }
-}
-
-function checkRejectedRatio(counts: TransformCounts, options: TransformOptions, message: RawReady, quarantine: string): void {
-  // Child rows are judged with the records: each is a row that may be rejected.
-  const offered = counts.recordsIn + counts.childElements;
-  if (counts.rejected === 0 || counts.rejected <= offered * options.max_rejected_ratio) return;
-  const share = ((100 * counts.rejected) / offered).toFixed(1);
-  const what = counts.childElements > 0 ? 'records and child rows' : 'records';
-  throw new RejectThresholdError(
-    `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): ${counts.rejected} of ${offered} ${what} rejected (${share}%), above transform.max_rejected_ratio (${options.max_rejected_ratio * 100}%); see ${quarantine} for each reason, fix the columns or the source, or raise the threshold`,
-  );
 }
 
 /**
@@ -280,7 +149,7 @@ async function firstPass(store: ObjectStore, manifest: RawManifest, stream: Stre
   let ordinal = 0;
   for (const entry of manifest.objects) {
     if (entry.context) probe.knowFields(Object.keys(entry.context));
-    for await (const { batch } of decodeObject(await openRaw(store, entry.key), stream.format, stream.records, entry.key)) {
+    for await (const { batch } of decodeObject(await openRawObject(store, entry.key), stream.format, stream.records, entry.key)) {
       for (const item of batch) {
         ordinal++;
         if (item instanceof DecodeFailure) continue;

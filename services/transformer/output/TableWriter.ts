@@ -60,7 +60,8 @@ export class TableWriter {
     this.parts.abort();
   }
 
-  private async flush(): Promise<void> {
+  /** Hands the rows gathered so far to the parts. */
+  async flush(): Promise<void> {
     if (this.rows === 0) return;
     const [chunk, rows] = [this.chunk, this.rows];
     this.chunk = '';
