@@ -8,6 +8,7 @@ import {
   decodeJsonLines,
   decodeObject,
   decodeText,
+  TEXT_CHUNK_BYTES,
   decodeXml,
   UnsafeArchiveError,
   type DecodedBatch,
@@ -252,7 +253,7 @@ describe('text decoding', () => {
     for await (const chunk of decodeText(bytes(Buffer.from(big)), 'k', 'fail')) chunks.push(chunk);
     expect(chunks.join('')).toBe(big);
     expect(chunks.length).toBeGreaterThan(2);
-    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(64 * 1024);
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(TEXT_CHUNK_BYTES);
     const bad = Buffer.concat([Buffer.from('a'.repeat(70_000)), Buffer.from([0xff])]);
     await expect(async () => {
       for await (const chunk of decodeText(bytes(bad), 'raw/k', 'fail')) void chunk;
