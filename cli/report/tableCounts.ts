@@ -14,7 +14,8 @@ export interface TableCounts {
 }
 
 /**
- * Groups a run's items by destination table.
+ * Groups a run's items by destination table. A child table (`childRows` of a loaded item) gets
+ * its own line: the item counts for it too, its records stay with the stream's table.
  *
  * @example
  * tableCounts(items); // [{ table: 'acme.campaigns', items: 3, loaded: 3, failed: 0, rowsLoaded: 120, … }]
@@ -32,6 +33,13 @@ export function tableCounts(items: ItemRecord[]): TableCounts[] {
     counts.recordsRejected += item.recordsRejected ?? 0;
     counts.rowsLoaded += item.rowsLoaded ?? 0;
     tables.set(table, counts);
+    for (const [childTable, rows] of Object.entries(item.childRows ?? {})) {
+      const child = tables.get(childTable) ?? { table: childTable, items: 0, loaded: 0, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0 };
+      child.items += 1;
+      if (item.stage === 'loaded') child.loaded += 1;
+      child.rowsLoaded += rows;
+      tables.set(childTable, child);
+    }
   }
   return [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));
 }

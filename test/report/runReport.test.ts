@@ -37,7 +37,7 @@ const items: ItemRecord[] = [
   item('i1', 'accounts', 'all', 0.2, [0.3, 2, 0.5, 1.5, 0.4, 2], PIPELINE, { pages: 2, recordsIn: 3, recordsOut: 3, rowsLoaded: 3, table: 'acme.accounts' }),
   item('i2', 'campaigns', 'all', 0.2, [0.5, 4, 1, 3, 0.5, 3], PIPELINE, { pages: 3, recordsIn: 6, recordsOut: 6, rowsLoaded: 6, table: 'acme.campaigns' }),
   ...['2026-01-01', '2026-01-02', '2026-01-03'].map((day, index) =>
-    item(`i-day-${index}`, 'campaign_daily_stats', `date=${day}`, 1 + index * 2, [1, 6 + index * 2, 2, 4, 1, 5], PIPELINE, { pages: 5, recordsIn: 28, recordsOut: 27, recordsRejected: 1, rowsLoaded: 27, table: 'acme.campaign_daily_stats' }),
+    item(`i-day-${index}`, 'campaign_daily_stats', `date=${day}`, 1 + index * 2, [1, 6 + index * 2, 2, 4, 1, 5], PIPELINE, { pages: 5, recordsIn: 28, recordsOut: 27, recordsRejected: 1, rowsLoaded: 27, table: 'acme.campaign_daily_stats', childRows: { 'acme.campaign_actions': 40 } }),
   ),
   item('i-bad', 'campaign_daily_stats', INJECTED_PARTITION, 3, [2, 9], ['planned', 'extracting', 'failed'], { attempts: 3, pages: 1, error: INJECTED_ERROR }),
   item('i-recovered', 'daily_channel_report', 'all', 5, [1, 8, 2, 3, 1, 20], PIPELINE, { rowsLoaded: 42, table: 'acme.daily_channel_report', error: 'Load.RetriesExhausted: connection refused' }),
@@ -67,9 +67,10 @@ describe('renderRunReport', () => {
     expect(html.match(/https?:\/\/[^"\s]*/g)).toEqual(['http://www.w3.org/2000/svg']);
   });
 
-  it('counts per table, including items that never reached the loader', () => {
+  it('counts per table, including child tables and items that never reached the loader', () => {
     expect(tableCounts(items)).toEqual([
       { table: 'acme.accounts', items: 1, loaded: 1, failed: 0, recordsIn: 3, recordsOut: 3, recordsRejected: 0, rowsLoaded: 3 },
+      { table: 'acme.campaign_actions', items: 3, loaded: 3, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 120 },
       { table: 'acme.campaign_daily_stats', items: 3, loaded: 3, failed: 0, recordsIn: 84, recordsOut: 81, recordsRejected: 3, rowsLoaded: 81 },
       { table: 'acme.campaigns', items: 1, loaded: 1, failed: 0, recordsIn: 6, recordsOut: 6, recordsRejected: 0, rowsLoaded: 6 },
       { table: 'acme.daily_channel_report', items: 1, loaded: 1, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 42 },
@@ -114,7 +115,7 @@ describe('the report in headless Chromium', () => {
     expect(await page.locator('img, script').count()).toBe(0);
     expect(await page.locator('.error[data-item-id="i-bad"] .cause').textContent()).toBe('GET /stats returned 500 <script>window.__pwned=2</script> & "retry later"');
     expect(await page.locator('.error[data-item-id="i-recovered"] .recovered').textContent()).toBe('recovered, now loaded');
-    expect(await page.locator('table.tables tbody tr').count()).toBe(5);
+    expect(await page.locator('table.tables tbody tr').count()).toBe(6);
     expect(requests).toEqual([pathToFileURL(file).href]);
 
     mkdirSync('test-results', { recursive: true });
