@@ -6,6 +6,7 @@
  * (bundled with esbuild, as in Lambda; pinned to one core with `taskset` when available), so
  * its peak RSS is its own.
  *
+ * Children run with the transform Lambda's heap options (serverless/transformNodeOptions.cjs).
  * Each format runs --repeat times (default 3) and the run of median time is reported, with two
  * floors measured in the same child: the bare parser (JSON.parse per line, papaparse) over the
  * input already in memory, and gzip -1 of that run's clean output. Their sum is the fastest any
@@ -21,11 +22,17 @@ import '../shared/runtime/polyfills';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import Papa from 'papaparse';
 import type { ObjectStore } from '../shared/ports/ObjectStore';
+
+/** The transform Lambda's heap options (serverless.yml): every measurement runs as deployed. Read by the parent only. */
+function transformHeapOptions(): string {
+  return (createRequire(import.meta.url)('../serverless/transformNodeOptions.cjs') as { heapOptions: string }).heapOptions;
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -285,7 +292,7 @@ function runChild(script: string, format: Format, lake: string, key: string, pro
   const pin = hasTaskset() ? ['taskset', '-c', '0'] : [];
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${format}.cpuprofile`] : [];
   const command = [...pin, process.execPath, ...profile, script, '--child', format, '--lake', lake, '--key', key, ...(floors ? ['--floors'] : [])];
-  const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_OPTIONS: transformHeapOptions() } });
   if (result.status !== 0) throw new Error(`measurement of ${key} failed:\n${result.stderr}${result.stdout}`);
   const last = result.stdout.trim().split('\n').pop()!;
   return JSON.parse(last) as Measurement;
@@ -341,7 +348,7 @@ async function main(): Promise<void> {
   try {
     const script = await bundle(dir);
     const load = (await import('node:os')).loadavg()[0]!;
-    console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; data in ${dir}`);
+    console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; node ${transformHeapOptions()} (as the transform Lambda); data in ${dir}`);
     const figures: Record<string, number> = {};
     for (const format of formats) {
       const file = `insights.${format}`;

@@ -90,6 +90,15 @@ describe('packaged CloudFormation template (npm run package)', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
+  it('runs the transformer with the heap options bench:transform measures, and every function with source maps', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const optionsOf = (fn: Resource) => ((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS as string).split(' ');
+    for (const [name, fn] of functions) expect(optionsOf(fn), name).toContain('--enable-source-maps');
+    const [, transform] = functions.find(([name]) => name === 'TransformLambdaFunction')!;
+    expect(optionsOf(transform)).toEqual(expect.arrayContaining(['--max-old-space-size=1536', '--max-semi-space-size=4']));
+    expect(transform.Properties.MemorySize).toBe(3008);
+  });
+
   it('grants no wildcard actions anywhere, and only ec2/ecr/logs/xray/redshift-data reads on "*" resources', () => {
     const statements = statementsOf(template);
     expect(statements.length).toBeGreaterThan(20);
