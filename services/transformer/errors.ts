@@ -35,6 +35,14 @@ export class SchemaDriftError extends PermanentError {
   }
 }
 
+/** An item has more distinct keys than dedupe may hold in memory (`transform.dedupe_max_keys`). */
+export class DedupeLimitError extends PermanentError {
+  constructor(message: string) {
+    super('Transform.DedupeLimit', message);
+    this.name = 'DedupeLimitError';
+  }
+}
+
 /** The message names a source or stream the deployed configuration does not have. */
 export class UnknownStreamError extends PermanentError {
   constructor(message: string) {

@@ -8,7 +8,7 @@ import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
 import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/DecodeFailure';
-import { TransformConfigError, UnknownStreamError } from './errors';
+import { DedupeLimitError, TransformConfigError, UnknownStreamError } from './errors';
 import { ItemOutputs, type WrittenChild } from './output/ItemOutputs';
 import type { WrittenTable } from './output/TableWriter';
 import { openRawObject, readRawManifest } from './rawManifest';
@@ -78,6 +78,12 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     ...(writtenChildren.length > 0 ? { children: Object.fromEntries(writtenChildren.map(({ name, written: child }) => [name, child.rows])) } : {}),
   });
   return { message: cleanReadyFor(message, pipeline.columns, counts, written, writtenChildren), counts };
+}
+
+function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError {
+  return new DedupeLimitError(
+    `${where}: more than transform.dedupe_max_keys (${options.dedupe_max_keys}) distinct primary keys in one item, more than dedupe holds in memory. Split the item into smaller partitions (a shorter date_range step), or raise dedupe_max_keys if the transformer has the memory (~100 bytes per key)`,
+  );
 }
 
 /** What `transform.add` can write: the item's run metadata. */
@@ -155,7 +161,10 @@ async function firstPass(store: ObjectStore, manifest: RawManifest, stream: Stre
         if (item instanceof DecodeFailure) continue;
         const record = probe.prepare(item, entry.context);
         if (record instanceof Rejection) continue;
-        if (lastOfKey) lastOfKey.set(probe.key(record), ordinal);
+        if (lastOfKey) {
+          lastOfKey.set(probe.key(record), ordinal);
+          if (lastOfKey.size > options.dedupe_max_keys) throw dedupeLimit(options, entry.key);
+        }
         if (!evolve) continue;
         for (const field of probe.newFields(record)) {
           const value = record[field];

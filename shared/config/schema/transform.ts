@@ -28,6 +28,12 @@ export const transform = z
       .optional()
       .describe('Top-level array field to explode: one row per element, the element readable at that field name (from: actions.action_type) next to the parent fields (e.g. the parent key). Makes a child table such as actions[] → one row per action. A record with an empty or missing array gives no row.'),
     dedupe: z.boolean().default(false).describe('Keep only the last record of each primary key within the item (needs primary_key; reads the raw objects twice).'),
+    dedupe_max_keys: z
+      .number()
+      .int()
+      .min(1)
+      .default(5_000_000)
+      .describe('Most distinct primary keys one item may hold for dedupe (each costs ~100 bytes of memory while the item is transformed); an item with more fails with what to do.'),
     new_field: z
       .enum(['ignore', 'evolve', 'fail'])
       .default('ignore')

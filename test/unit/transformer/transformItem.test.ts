@@ -137,6 +137,14 @@ describe('transformItem', () => {
     ]);
   });
 
+  it('fails an item with more distinct keys than dedupe may hold, saying what to do', async () => {
+    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, primary_key: ['id'], transform: { dedupe: true, dedupe_max_keys: 2 } });
+    const body = ['{"id":1}', '{"id":2}', '{"id":1}', '{"id":3}'].join('\n');
+    const error = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('Transform.DedupeLimit');
+    expect((error as Error).message).toMatch(/more than transform\.dedupe_max_keys \(2\) distinct primary keys in one item.*Split the item into smaller partitions/);
+  });
+
   it('applies the schema drift policies: evolve, fail on new field, fail on missing field', async () => {
     const body = '{"id":1,"extra":"a"}\n{"id":2,"Nested Thing":{"k":1}}\n';
     t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform: { new_field: 'evolve' } });
