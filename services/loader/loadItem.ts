@@ -39,11 +39,9 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
     const childResult = await loadLogged(warehouse, childRequest, child.clean.parts);
     children.push({ table: tableName(childRequest), rowsLoaded: childResult.rowsLoaded, status: childResult.status });
   }
-  // A redelivery after a crash between tables finds the first one already loaded, yet the cursor may not have moved.
-  const anyLoaded = result.status === 'loaded' || children.some((child) => child.status === 'loaded');
-  if (message.cursor !== undefined && anyLoaded) {
-    await advanceCursor(runState, identity, message.cursor, message.runId);
-  }
+  // Also when everything was already loaded: a delivery that died after the commits but before
+  // this line must still move the cursor. advanceCursor never moves it backwards, so an old replay is harmless.
+  if (message.cursor !== undefined) await advanceCursor(runState, identity, message.cursor, message.runId);
   await runState.updateItem(message.runId, message.itemId, {
     ...identity,
     stage: 'loaded',

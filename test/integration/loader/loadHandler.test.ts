@@ -104,6 +104,23 @@ describe('load handler', () => {
     expect((await runState.getCursor(cursorKey))?.value).toBe('2026-01-05');
   });
 
+  it('still advances the cursor when the delivery died after the commit, before the cursor moved', async () => {
+    const task = workflow.openTask();
+    const batch = await message('run4', task.taskToken, [[5, 'e']], '2026-01-09');
+    const realPut = runState.putCursor.bind(runState);
+    runState.putCursor = async () => {
+      throw new Error('throttled while writing the cursor');
+    };
+    try {
+      await expect(load(ctx, delivery(batch))).rejects.toThrow(/throttled/);
+    } finally {
+      runState.putCursor = realPut;
+    }
+    await load(ctx, delivery(batch, 2));
+    expect(await task.completion).toMatchObject({ status: 'already_loaded', rowsLoaded: 1 });
+    expect((await runState.getCursor(cursorKey))?.value).toBe('2026-01-09');
+  });
+
   it('fails permanently, with what to do, for a stream the configuration does not know', async () => {
     const unknown = { ...(await message('run3', 't', [[1, 'a']])), stream: 'gone' };
     const error = await load(ctx, delivery(unknown)).catch((caught: unknown) => caught);
