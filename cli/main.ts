@@ -51,6 +51,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed over everything written. On a pipe those writes are
+ * asynchronous, and exiting at once cut `dif schema source | …` off after 64 KiB. The exit itself
+ * stays explicit: open handles (Redis, timers) must not keep a finished command alive.
+ */
+async function exitAfterOutput(code: number): Promise<never> {
+  const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  main(process.argv.slice(2)).then(exitAfterOutput);
 }

@@ -71,3 +71,14 @@ describe('dif validate', () => {
     expect(result.stderr).toContain('clients/acme.yml: sources.shop_apy: no source named "shop_apy" (known: shop_api)');
   });
 });
+
+describe('dif schema', () => {
+  it('writes the whole JSON Schema through a pipe, not just what fits in one pipe buffer', async () => {
+    // The reader waits a second, so the pipe is full when the command is done writing.
+    const command = `"${process.execPath}" --import tsx cli/main.ts schema source | (sleep 1; cat)`;
+    const { stdout } = await run('sh', ['-c', command], { cwd: process.cwd(), maxBuffer: 1 << 24 });
+    expect(stdout.length).toBeGreaterThan(65_536);
+    const schema = JSON.parse(stdout) as { properties: { streams: unknown } };
+    expect(JSON.stringify(schema.properties.streams)).toContain('children');
+  });
+});
