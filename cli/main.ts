@@ -15,6 +15,7 @@ import { registerStartCommand } from './commands/start';
 import { registerCredentialsCommands, openLocalCredentialsContext } from './commands/credentials';
 import { resolveDataDir } from './paths';
 import { UserError } from './UserError';
+import { exitAfterOutput } from '../shared/runtime/exitAfterOutput';
 
 /** Builds the `dif` command line (exported for in-process tests). */
 export function buildProgram(): Command {
@@ -49,17 +50,6 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
     return 2;
   }
-}
-
-/**
- * Exits once stdout and stderr have handed over everything written. On a pipe those writes are
- * asynchronous, and exiting at once cut `dif schema source | …` off after 64 KiB. The exit itself
- * stays explicit: open handles (Redis, timers) must not keep a finished command alive.
- */
-async function exitAfterOutput(code: number): Promise<never> {
-  const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
-  await Promise.all([drained(process.stdout), drained(process.stderr)]);
-  process.exit(code);
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -2,6 +2,7 @@ import '../../../shared/runtime/polyfills';
 import { logger } from '../../../shared/log';
 import { createAwsContext } from '../../../shared/runtime/awsContext';
 import { extract } from '../handlers/extract';
+import { exitAfterOutput } from '../../../shared/runtime/exitAfterOutput';
 
 /**
  * Container entry of the extractor for sources too long for Lambda's 15 minutes (ECS Fargate task
@@ -39,10 +40,8 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    logger.error('extractor task crashed before it could run', error as Error);
-    process.exit(1);
-  },
-);
+// The container's log driver reads stdout through a pipe: the last log lines must be out before the exit.
+main().then(exitAfterOutput, (error: unknown) => {
+  logger.error('extractor task crashed before it could run', error as Error);
+  return exitAfterOutput(1);
+});
