@@ -111,8 +111,10 @@ function renderRunHeader(run: RunRecord, items: ItemRecord[], now: Date): string
 
 function renderItemTable(items: ItemRecord[]): string {
   const sorted = [...items].sort((a, b) => itemLabel(a).localeCompare(itemLabel(b)));
+  // Child-table rows get their own column, shown only when some stream has child tables.
+  const withChildren = items.some((item) => item.childRows !== undefined);
   return renderTable(
-    ['ITEM', 'STAGE', 'ATTEMPTS', 'PAGES', 'IN', 'OUT', 'REJECTED', 'ROWS', 'ERROR'],
+    ['ITEM', 'STAGE', 'ATTEMPTS', 'PAGES', 'IN', 'OUT', 'REJECTED', 'ROWS', ...(withChildren ? ['CHILD ROWS'] : []), 'ERROR'],
     sorted.map((item) => [
       itemLabel(item),
       item.stage,
@@ -122,9 +124,15 @@ function renderItemTable(items: ItemRecord[]): string {
       item.recordsOut ?? 0,
       item.recordsRejected ?? 0,
       item.rowsLoaded ?? 0,
+      ...(withChildren ? [childRowsOf(item)] : []),
       oneLine(item.error ? `${item.stage === 'failed' ? '' : '(recovered) '}${item.error}` : ''),
     ]),
   );
+}
+
+/** Rows loaded into the item's child tables, all together. */
+function childRowsOf(item: ItemRecord): number {
+  return Object.values(item.childRows ?? {}).reduce((sum, rows) => sum + rows, 0);
 }
 
 function oneLine(text: string): string {

@@ -47,7 +47,7 @@ streams:
   // An older successful run and a newer one where one item failed.
   await seedRun(dataDir, { runId: 'run-1', status: 'succeeded', startedAt: START, finishedAt: '2026-01-15T06:00:09.000Z' }, [
     { itemId: 'i-campaigns', ...ident, stream: 'campaigns', partition: 'all', stages: FULL_PIPELINE, final: { pages: 3, recordsIn: 6, recordsOut: 6, recordsRejected: 0, rowsLoaded: 6, table: 'acme.campaigns' } },
-    { itemId: 'i-stats', ...ident, stream: 'stats', partition: 'all', stages: FULL_PIPELINE, offsetMs: 500, final: { pages: 2, recordsIn: 40, recordsOut: 39, recordsRejected: 1, rowsLoaded: 39, table: 'acme.stats' } },
+    { itemId: 'i-stats', ...ident, stream: 'stats', partition: 'all', stages: FULL_PIPELINE, offsetMs: 500, final: { pages: 2, recordsIn: 40, recordsOut: 39, recordsRejected: 1, rowsLoaded: 39, table: 'acme.stats', childRows: { 'acme.stat_actions': 70 } } },
   ]);
   await seedRun(dataDir, { runId: 'run-2', status: 'failed', startedAt: '2026-01-15T12:00:00.000Z', finishedAt: '2026-01-15T12:01:00.000Z' }, [
     { itemId: 'i-campaigns', ...ident, stream: 'campaigns', partition: 'all', stages: FULL_PIPELINE, final: { pages: 3, recordsIn: 7, recordsOut: 7, rowsLoaded: 7, table: 'acme.campaigns' } },
@@ -63,7 +63,8 @@ describe('dif runs', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^RUN\s+STATUS\s+STARTED\s+DURATION\s+ITEMS\s+OK\s+FAILED\s+ROWS$/);
     expect(lines[2]).toMatch(/^run-2\s+failed\s+2026-01-15T12:00:00.000Z\s+1m 00s\s+2\s+1\s+1\s+7$/);
-    expect(lines[3]).toMatch(/^run-1\s+succeeded\s+2026-01-15T06:00:00.000Z\s+9.0s\s+2\s+2\s+0\s+45$/);
+    // run-1's 45 rows plus the 70 of its child table.
+    expect(lines[3]).toMatch(/^run-1\s+succeeded\s+2026-01-15T06:00:00.000Z\s+9.0s\s+2\s+2\s+0\s+115$/);
   });
 
   it('prints JSON for scripts and honours --limit', async () => {
@@ -95,10 +96,18 @@ describe('dif runs', () => {
     expect(table[1]).toMatch(/^acme\/ads\/stats\/all\s+failed\s+1\s+1\s+0\s+0\s+0\s+0\s+Extract\.HttpError: GET \/stats returned 401 Unauthorized; check the credentials$/);
   });
 
+  it('shows the rows of child tables in their own column when a stream has them', async () => {
+    const result = await dif('runs', 'show', 'run-1', '--data-dir', dataDir);
+    expect(result.stdout).toContain('rows loaded 115');
+    const lines = result.stdout.split('\n');
+    expect(lines.find((line) => line.startsWith('ITEM'))).toMatch(/\sROWS\s+CHILD ROWS\s+ERROR$/);
+    expect(lines.find((line) => line.startsWith('acme/ads/stats'))).toMatch(/\s39\s+70$/);
+  });
+
   it('shows a run as JSON with every item and its stage times', async () => {
     const result = await dif('runs', 'show', 'run-1', '--data-dir', dataDir, '--json');
     const run = JSON.parse(result.stdout);
-    expect(run).toMatchObject({ runId: 'run-1', status: 'succeeded', totals: { ok: 2, rowsLoaded: 45 } });
+    expect(run).toMatchObject({ runId: 'run-1', status: 'succeeded', totals: { ok: 2, rowsLoaded: 115 } });
     expect(run.items.map((item: { label: string }) => item.label)).toEqual(['acme/ads/campaigns/all', 'acme/ads/stats/all']);
     expect(Object.keys(run.items[0].stageTimes)).toEqual(FULL_PIPELINE);
   });
