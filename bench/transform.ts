@@ -13,6 +13,7 @@
  * transformer built on that parser and gzip could go on this machine (`*_parser_plus_gzip_mb_s`).
  *
  * Usage: npm run bench:transform [-- --rows 1000000 --small-mb 100 --big-mb 2048 --repeat 3]
+ * --node PATH measures with another Node.js binary (e.g. the Lambda's major version).
  * Iterating: --formats jsonl,csv (a subset), --skip-rss (no 100 MB / 2 GB runs), --data DIR (reuse
  * DIR across runs: inputs already generated there with the same --rows are not regenerated, and
  * nothing is deleted), --profile (children write a V8 CPU profile into DIR).
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     floors: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
+    node: { type: 'string' },
     formats: { type: 'string', default: 'jsonl,json,csv,xml' },
     'skip-rss': { type: 'boolean', default: false },
     data: { type: 'string' },
@@ -291,7 +293,7 @@ async function bundle(dir: string): Promise<string> {
 function runChild(script: string, format: Format, lake: string, key: string, profileDir: string | undefined, floors: boolean): Measurement {
   const pin = hasTaskset() ? ['taskset', '-c', '0'] : [];
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${format}.cpuprofile`] : [];
-  const command = [...pin, process.execPath, ...profile, script, '--child', format, '--lake', lake, '--key', key, ...(floors ? ['--floors'] : [])];
+  const command = [...pin, args.node ?? process.execPath, ...profile, script, '--child', format, '--lake', lake, '--key', key, ...(floors ? ['--floors'] : [])];
   const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_OPTIONS: transformHeapOptions() } });
   if (result.status !== 0) throw new Error(`measurement of ${key} failed:\n${result.stderr}${result.stdout}`);
   const last = result.stdout.trim().split('\n').pop()!;
@@ -312,6 +314,11 @@ async function input(rawDir: string, file: string, format: Format, limit: { rows
 function medianRun(times: number, measure: () => Measurement): Measurement {
   const runs = Array.from({ length: Math.max(1, times) }, measure).sort((a, b) => a.seconds - b.seconds);
   return runs[Math.floor((runs.length - 1) / 2)]!;
+}
+
+/** The Node.js that runs the measurements: this one, or --node. */
+function childNodeVersion(): string {
+  return `node ${execFileSync(args.node ?? process.execPath, ['--version'], { encoding: 'utf8' }).trim()}`;
 }
 
 let tasksetChecked: boolean | undefined;
@@ -348,7 +355,7 @@ async function main(): Promise<void> {
   try {
     const script = await bundle(dir);
     const load = (await import('node:os')).loadavg()[0]!;
-    console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; node ${transformHeapOptions()} (as the transform Lambda); data in ${dir}`);
+    console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; ${childNodeVersion()} ${transformHeapOptions()} (as the transform Lambda); data in ${dir}`);
     const figures: Record<string, number> = {};
     for (const format of formats) {
       const file = `insights.${format}`;
