@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeFailure, decodeJsonLines } from '../../services/transformer';
+import { DecodeFailure, decodeJsonLines, decodeText } from '../../services/transformer';
 
 /**
- * decodeJsonLines splits lines on bytes and decodes each line on its own (ASCII lines as
- * Latin-1). Wherever the byte chunks are cut — inside a line, a CRLF or a multi-byte
- * character — it must give the records a plain text split gives.
+ * Raw bytes → decodeText → decodeJsonLines, as the transformer reads JSON lines. Wherever the
+ * byte chunks are cut — inside a line, a CRLF or a multi-byte character — it must give the
+ * records a plain text split gives.
  */
 
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64 };
@@ -39,7 +39,7 @@ async function decode(bytes: Buffer, cuts: number[]): Promise<unknown[]> {
     }
   }
   const out: unknown[] = [];
-  for await (const batch of decodeJsonLines(pieces(), 'raw/k', limits)) {
+  for await (const batch of decodeJsonLines(decodeText(pieces(), 'raw/k', 'fail'), 'raw/k', limits)) {
     for (const record of batch) out.push(record instanceof DecodeFailure ? `failure at ${record.reason.slice(0, record.reason.indexOf(':'))}` : record);
   }
   return out;
@@ -57,10 +57,10 @@ describe('decodeJsonLines', () => {
     );
   });
 
-  it('fails on a line that is not UTF-8, naming its bytes and line', async () => {
+  it('fails on bytes that are not UTF-8, naming where they are', async () => {
     const bad = Buffer.concat([Buffer.from('{"a":1}\n{"b":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
     for (const cut of [[], [0.5], [0.55, 0.6]]) {
-      await expect(decode(bad, cut)).rejects.toThrow(/raw\/k: bytes 8–18 \(line 2\) are not valid UTF-8/);
+      await expect(decode(bad, cut)).rejects.toThrow(/raw\/k: bytes \d+–\d+ are not valid UTF-8/);
     }
   });
 });

