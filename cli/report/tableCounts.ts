@@ -24,7 +24,7 @@ export function tableCounts(items: ItemRecord[]): TableCounts[] {
   const tables = new Map<string, TableCounts>();
   for (const item of items) {
     const table = item.table ?? `${item.source}.${item.stream}`;
-    const counts = tables.get(table) ?? { table, items: 0, loaded: 0, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0 };
+    const counts = countsOf(tables, table);
     counts.items += 1;
     if (item.stage === 'loaded') counts.loaded += 1;
     if (item.stage === 'failed') counts.failed += 1;
@@ -32,14 +32,22 @@ export function tableCounts(items: ItemRecord[]): TableCounts[] {
     counts.recordsOut += item.recordsOut ?? 0;
     counts.recordsRejected += item.recordsRejected ?? 0;
     counts.rowsLoaded += item.rowsLoaded ?? 0;
-    tables.set(table, counts);
     for (const [childTable, rows] of Object.entries(item.childRows ?? {})) {
-      const child = tables.get(childTable) ?? { table: childTable, items: 0, loaded: 0, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0 };
+      const child = countsOf(tables, childTable);
       child.items += 1;
       if (item.stage === 'loaded') child.loaded += 1;
       child.rowsLoaded += rows;
-      tables.set(childTable, child);
     }
   }
   return [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));
+}
+
+/** The line of `table`, added (at zero) on first use. */
+function countsOf(tables: Map<string, TableCounts>, table: string): TableCounts {
+  let counts = tables.get(table);
+  if (!counts) {
+    counts = { table, items: 0, loaded: 0, failed: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0 };
+    tables.set(table, counts);
+  }
+  return counts;
 }

@@ -38,8 +38,10 @@ export async function* decodeText(bytes: AsyncIterable<Buffer>, where: string, e
  * Checks a byte stream chunk by chunk. A character cut by a chunk boundary is checked once
  * whole: its first bytes wait in `pending` for the rest from the next chunk.
  */
+const NOTHING_PENDING = Buffer.alloc(0);
+
 class Utf8Validator {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING_PENDING;
   private offset = 0;
 
   constructor(private readonly where: string) {}
@@ -56,11 +58,12 @@ class Utf8Validator {
         return;
       }
       if (!isUtf8(joined)) throw invalidUtf8(this.where, this.offset - this.pending.length, this.offset + needed);
-      this.pending = Buffer.alloc(0);
+      this.pending = NOTHING_PENDING;
     }
     const end = chunk.length - incompleteTail(chunk, start);
     if (!isUtf8(chunk.subarray(start, end))) throw invalidUtf8(this.where, this.offset, this.offset + chunk.length);
-    this.pending = Buffer.from(chunk.subarray(end));
+    // Copied: the chunk's memory may be reused by the stream that produced it.
+    this.pending = end === chunk.length ? NOTHING_PENDING : Buffer.from(chunk.subarray(end));
     this.offset += chunk.length;
   }
 

@@ -30,9 +30,10 @@ interface OpenPart {
 
 /**
  * Rows are encoded straight into one of two staging buffers of this size, and each full buffer
- * is one zlib write: a write is a round trip to the thread pool and rows come in ~50 KiB
- * batches, so this cut the hand-offs five-fold. Two fixed buffers (zlib compresses one while
- * the next fills) instead of a new allocation per write keep peak memory flat on long runs.
+ * is one zlib write: a write is a round trip to the thread pool and rows arrive a decoded batch
+ * at a time (~10–50 KiB), so staging cuts the hand-offs many-fold. Two fixed buffers (zlib
+ * compresses one while the next fills) instead of a new allocation per write keep peak memory
+ * flat on long runs.
  */
 const STAGING_BYTES = 1024 * 1024;
 
