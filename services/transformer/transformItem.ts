@@ -82,7 +82,7 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
 
 function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError {
   return new DedupeLimitError(
-    `${where}: more than transform.dedupe_max_keys (${options.dedupe_max_keys}) distinct primary keys in one item, more than dedupe holds in memory. Split the item into smaller partitions (a shorter date_range step), or raise dedupe_max_keys if the transformer has the memory (~100 bytes per key)`,
+    `${where}: more than transform.dedupe_max_keys (${options.dedupe_max_keys}) distinct primary keys in one item, more than dedupe holds in memory. Split the item into smaller partitions (a shorter date_range step), or raise dedupe_max_keys if the transformer has the memory (~150 bytes per key)`,
   );
 }
 
@@ -119,12 +119,17 @@ function cleanReadyFor(message: RawReady, columns: OutputColumn[], counts: Trans
     recordsIn: counts.recordsIn,
     rejected: counts.rejected,
     columns,
-    batchId: `${message.itemId}-${written.contentHash.slice(0, 16)}`,
+    batchId: batchIdOf(message, written),
     ...(message.cursor === undefined ? {} : { cursor: message.cursor }),
     ...(children.length === 0
       ? {}
-      : { children: children.map(({ name, columns: childColumns, written: child }) => ({ name, clean: cleanSummary(child), columns: childColumns, batchId: `${message.itemId}.${name}-${child.contentHash.slice(0, 16)}` })) }),
+      : { children: children.map(({ name, columns: childColumns, written: child }) => ({ name, clean: cleanSummary(child), columns: childColumns, batchId: batchIdOf(message, child, name) })) }),
   });
+}
+
+/** The load ledger key of one table of the item: `{itemId}[.{child}]-{content hash}`, named like its object keys. */
+function batchIdOf(message: RawReady, written: WrittenTable, child?: string): string {
+  return `${message.itemId}${child === undefined ? '' : `.${child}`}-${written.contentHash.slice(0, 16)}`;
 }
 
 function cleanSummary(written: WrittenTable): CleanReady['clean'] {
