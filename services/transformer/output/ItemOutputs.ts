@@ -52,7 +52,8 @@ export class ItemOutputs {
   /**
    * Writes out the rows gathered by every table. Called after each decoded batch: holding rows
    * across batches until 256 KiB chunks filled cost a quarter of the throughput (bench:transform,
-   * JSON lines 41.6 against 55.5 MB/s), most likely as strings that outlive young-generation GCs.
+   * JSON lines, median of 3: 38.4 against 52.8 MB/s), most likely as strings that outlive
+   * young-generation GCs.
    */
   async flush(): Promise<void> {
     await this.table.flush();
