@@ -108,6 +108,9 @@ describe('example sources end to end with faults on', () => {
     expect(first.result.status, JSON.stringify(first.result)).toBe('succeeded');
     const expected = { ...truth(), 'acme.campaigns': { rows: api.groundTruth.campaigns('1001').length }, 'acme.accounts': { rows: 3 } };
     expect(await warehouse()).toEqual(expected);
+    // Finalize's totals count the child table's rows under its own name.
+    const summary = (await runtime.ctx.ports.runState.getRun(first.runId))?.summary as { rowsByTable: Record<string, number> };
+    expect(summary.rowsByTable['initech.campaign_actions']).toBe(expected['initech.campaign_actions'].rows);
     // Every fault fired (the faults list is spent) and was survived.
     const statuses = api.requests.map((request) => request.status);
     expect(statuses).toContain(503);
