@@ -1,4 +1,5 @@
 import { transform as transformSchema, type TransformOptions } from '../../../shared/config/schema/transform';
+import type { ChildTable } from '../../../shared/config/schema/childTable';
 import type { StreamDefinition } from '../../../shared/config/schema/source';
 import type { RawReady } from '../../../shared/messages/rawReady';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
@@ -78,7 +79,7 @@ export class ItemOutputs {
 }
 
 /** A child table's pipeline; a configuration problem names the child (`children.{name}: …`). */
-function childPipelineOf(name: string, child: NonNullable<StreamDefinition['children']>[string], metadata: Record<string, string>): RecordPipeline {
+function childPipelineOf(name: string, child: ChildTable, metadata: Record<string, string>): RecordPipeline {
   try {
     const options = transformSchema.parse({ ...child.transform, explode: child.explode });
     return new RecordPipeline({ columns: child.columns, options, primaryKey: child.primary_key, metadata });
