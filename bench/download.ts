@@ -22,7 +22,8 @@ const server = createServer((_request, response) => {
     while (sent < totalBytes) {
       const size = Math.min(CHUNK.length, totalBytes - sent);
       sent += size;
-      if (!response.write(size === CHUNK.length ? CHUNK : CHUNK.subarray(0, size))) return void response.once('drain', pump);
+      if (!response.write(size === CHUNK.length ? CHUNK : CHUNK.subarray(0, size)))
+        return void response.once('drain', pump);
     }
     response.end();
   };
@@ -32,7 +33,9 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 process.env.DIF_BENCH_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const config = configFrom({
-  sources: { big: 'name: big\nbase_url: "{{ env.DIF_BENCH_URL }}"\nstreams:\n  export:\n    request: { path: /export.csv }\n    format: { type: csv }\n    columns: { date: date }\n    load: { table: export }\n' },
+  sources: {
+    big: 'name: big\nbase_url: "{{ env.DIF_BENCH_URL }}"\nstreams:\n  export:\n    request: { path: /export.csv }\n    format: { type: csv }\n    columns: { date: date }\n    load: { table: export }\n',
+  },
   clients: { bench: 'client: bench\nsources:\n  big: {}\n' },
 });
 const env = extractorContext(config, { secrets: new MemorySecrets({}) });

@@ -22,7 +22,9 @@ import type { LoadRequest, TableSpec } from '../shared/ports/Warehouse';
 import { PostgresWarehouse } from '../services/loader/warehouse/PostgresWarehouse';
 import { logger } from '../shared/log';
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, parts: { type: 'string', default: '4' } } });
+const { values: args } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, parts: { type: 'string', default: '4' } },
+});
 const ROWS = Number(args.rows);
 const PARTS = Number(args.parts);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -39,14 +41,15 @@ const COLUMNS = [
   { name: 'updated_at', type: 'timestamp' },
 ];
 const HEADER = COLUMNS.map((column) => column.name).join(',');
-const DDL_COLUMNS = 'id bigint, day date, campaign_id bigint, campaign_name varchar(128), spend numeric(18,6), impressions bigint, clicks integer, updated_at timestamp';
+const DDL_COLUMNS =
+  'id bigint, day date, campaign_id bigint, campaign_name varchar(128), spend numeric(18,6), impressions bigint, clicks integer, updated_at timestamp';
 
 /** One deterministic clean CSV line (contract format: \N NULLs, quoted text when needed). */
 function line(i: number): string {
   const day = `2026-01-${String((i % 28) + 1).padStart(2, '0')}`;
   const name = i % 17 === 0 ? `"Spring, ""sale"" ${i % 1000}"` : `campaign ${i % 1000}`;
   const clicks = i % 11 === 0 ? '\\N' : String(i % 500);
-  return `${i},${day},${i % 1000},${name},${i % 100000}.${String(i % 1000000).padStart(6, "0")},${i * 7},${clicks},${day} 12:34:56.000000\n`;
+  return `${i},${day},${i % 1000},${name},${i % 100000}.${String(i % 1000000).padStart(6, '0')},${i * 7},${clicks},${day} 12:34:56.000000\n`;
 }
 
 async function writeAll(out: Writable, from: number, to: number): Promise<void> {
@@ -62,7 +65,10 @@ async function writeAll(out: Writable, from: number, to: number): Promise<void> 
 }
 
 /** The CSV for psql (one file) and the same rows as gzipped parts + manifest in the lake. */
-async function generate(dir: string, store: DirectoryObjectStore): Promise<{ csvFile: string; manifestKey: string; gzBytes: number }> {
+async function generate(
+  dir: string,
+  store: DirectoryObjectStore,
+): Promise<{ csvFile: string; manifestKey: string; gzBytes: number }> {
   const csvFile = join(dir, 'bench.csv');
   const csv = createWriteStream(csvFile);
   csv.write(`${HEADER}\n`);
@@ -92,7 +98,10 @@ async function generate(dir: string, store: DirectoryObjectStore): Promise<{ csv
 }
 
 function psql(sql: string): void {
-  execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+  execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
+  });
 }
 
 async function timed<T>(label: string, work: () => Promise<T> | T): Promise<{ seconds: number; result: T }> {
@@ -115,8 +124,18 @@ async function main(): Promise<void> {
     console.error(`  ${(csvBytes / 1e6).toFixed(1)} MB CSV, ${(gzBytes / 1e6).toFixed(1)} MB gzipped`);
     psql(`CREATE SCHEMA ${SCHEMA}`);
 
-    const table = (name: string, primaryKey: string[] = []): TableSpec => ({ schema: SCHEMA, table: name, columns: COLUMNS, primaryKey });
-    const request = (batchId: string, spec: TableSpec, mode: LoadRequest['mode']): LoadRequest => ({ batchId, table: spec, mode, manifestKey });
+    const table = (name: string, primaryKey: string[] = []): TableSpec => ({
+      schema: SCHEMA,
+      table: name,
+      columns: COLUMNS,
+      primaryKey,
+    });
+    const request = (batchId: string, spec: TableSpec, mode: LoadRequest['mode']): LoadRequest => ({
+      batchId,
+      table: spec,
+      mode,
+      manifestKey,
+    });
     const loaderTimes: number[] = [];
     const psqlTimes: number[] = [];
     for (const round of [1, 2]) {
@@ -128,16 +147,25 @@ async function main(): Promise<void> {
       // The loader creates its own table from the declared columns; create it first so both
       // timings cover the same work (the COPY), not DDL.
       psql(`CREATE TABLE ${SCHEMA}.loader_${round} (${DDL_COLUMNS})`);
-      const loaded = await timed(`loader append (round ${round})`, () => warehouse.load(request(`bench-append-${round}`, table(`loader_${round}`), 'append')));
-      if (loaded.result.rowsLoaded !== ROWS) throw new Error(`loader loaded ${loaded.result.rowsLoaded} rows, expected ${ROWS}`);
+      const loaded = await timed(`loader append (round ${round})`, () =>
+        warehouse.load(request(`bench-append-${round}`, table(`loader_${round}`), 'append')),
+      );
+      if (loaded.result.rowsLoaded !== ROWS)
+        throw new Error(`loader loaded ${loaded.result.rowsLoaded} rows, expected ${ROWS}`);
       loaderTimes.push(loaded.seconds);
     }
-    const replay = await timed('loader replay (no-op)', () => warehouse.load(request('bench-append-1', table('loader_1'), 'append')));
+    const replay = await timed('loader replay (no-op)', () =>
+      warehouse.load(request('bench-append-1', table('loader_1'), 'append')),
+    );
     if (replay.result.status !== 'already_loaded') throw new Error('a replayed batch was loaded again');
 
     const mergeSpec = table('merged', ['id']);
-    const mergeEmpty = await timed('loader merge into an empty table', () => warehouse.load(request('bench-merge-1', mergeSpec, 'merge')));
-    const mergeOver = await timed('loader merge over the same keys', () => warehouse.load(request('bench-merge-2', mergeSpec, 'merge')));
+    const mergeEmpty = await timed('loader merge into an empty table', () =>
+      warehouse.load(request('bench-merge-1', mergeSpec, 'merge')),
+    );
+    const mergeOver = await timed('loader merge over the same keys', () =>
+      warehouse.load(request('bench-merge-2', mergeSpec, 'merge')),
+    );
     const [{ n }] = (await warehouse.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.merged`)) as [{ n: number }];
     if (n !== ROWS) throw new Error(`merged table holds ${n} rows, expected ${ROWS}`);
 

@@ -35,16 +35,25 @@ const WINDOW_MS = 1000;
 // ---------------------------------------------------------------- worker process
 
 async function runWorker(config: WorkerConfig): Promise<void> {
-  const policy: LimitPolicy = { scope: 'bench-api', limits: [{ requests: config.rps, perMs: WINDOW_MS }], concurrency: config.concurrency, leaseMs: 10_000 };
+  const policy: LimitPolicy = {
+    scope: 'bench-api',
+    limits: [{ requests: config.rps, perMs: WINDOW_MS }],
+    concurrency: config.concurrency,
+    leaseMs: 10_000,
+  };
   const limiter: RateLimiter =
-    config.mode === 'redis' ? new RedisRateLimiter({ url: config.redisUrl, keyPrefix: config.keyPrefix }) : new FallbackRateLimiter();
+    config.mode === 'redis'
+      ? new RedisRateLimiter({ url: config.redisUrl, keyPrefix: config.keyPrefix })
+      : new FallbackRateLimiter();
   const agent = new Agent({ keepAlive: true, maxSockets: config.loops });
   if (limiter instanceof RedisRateLimiter) {
     // Warm the connection and the script cache so the first second is not spent connecting.
     await (await limiter.acquire({ scope: `warm-${process.pid}`, limits: [{ requests: 1, perMs: 1 }] })).release();
   }
   send({ type: 'ready' });
-  const { startAt, endAt } = await new Promise<ToWorker>((resolve) => process.once('message', (m: ToWorker) => resolve(m)));
+  const { startAt, endAt } = await new Promise<ToWorker>((resolve) =>
+    process.once('message', (m: ToWorker) => resolve(m)),
+  );
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
   let requests = 0;
   let errors = 0;
@@ -138,7 +147,13 @@ interface PhaseResult {
   maxConcurrency: number;
 }
 
-async function runPhase(options: { mode: WorkerConfig['mode']; workers: number; seconds: number; base: Omit<WorkerConfig, 'mode' | 'target'>; latencyMs: number }): Promise<PhaseResult> {
+async function runPhase(options: {
+  mode: WorkerConfig['mode'];
+  workers: number;
+  seconds: number;
+  base: Omit<WorkerConfig, 'mode' | 'target'>;
+  latencyMs: number;
+}): Promise<PhaseResult> {
   const { server, url, counts } = await startCountingServer(options.latencyMs);
   const config: WorkerConfig = { ...options.base, mode: options.mode, target: url };
   const script = fileURLToPath(import.meta.url);
@@ -147,16 +162,23 @@ async function runPhase(options: { mode: WorkerConfig['mode']; workers: number; 
     const ready: Promise<void>[] = [];
     const done: Promise<{ requests: number; errors: number }>[] = [];
     for (let i = 0; i < options.workers; i += 1) {
-      const child = fork(script, ['--worker', JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(script, ['--worker', JSON.stringify(config)], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       children.push(child);
-      ready.push(new Promise((resolve, reject) => {
-        child.on('message', (m: FromWorker) => m.type === 'ready' && resolve());
-        child.once('exit', (code) => reject(new Error(`worker ${i} exited with ${code} before it was ready`)));
-      }));
-      done.push(new Promise((resolve, reject) => {
-        child.on('message', (m: FromWorker) => m.type === 'done' && resolve(m));
-        child.once('exit', (code) => code !== 0 && reject(new Error(`worker ${i} exited with ${code}`)));
-      }));
+      ready.push(
+        new Promise((resolve, reject) => {
+          child.on('message', (m: FromWorker) => m.type === 'ready' && resolve());
+          child.once('exit', (code) => reject(new Error(`worker ${i} exited with ${code} before it was ready`)));
+        }),
+      );
+      done.push(
+        new Promise((resolve, reject) => {
+          child.on('message', (m: FromWorker) => m.type === 'done' && resolve(m));
+          child.once('exit', (code) => code !== 0 && reject(new Error(`worker ${i} exited with ${code}`)));
+        }),
+      );
     }
     await Promise.all(ready);
     const startAt = Date.now() + 300;
@@ -200,11 +222,23 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   try {
     const base = { redisUrl: redis.url, keyPrefix: 'bench:', rps, concurrency, loops: Number(values.loops) };
-    console.log(`redis-server on ${redis.url}; ${workers} workers share ${rps} rps, concurrency ${concurrency}, server latency ${latencyMs} ms`);
+    console.log(
+      `redis-server on ${redis.url}; ${workers} workers share ${rps} rps, concurrency ${concurrency}, server latency ${latencyMs} ms`,
+    );
     const shared = await runPhase({ mode: 'redis', workers, seconds: Number(values.seconds), base, latencyMs });
-    console.log(`shared (Redis): ${shared.requests} requests in ${shared.seconds} s = ${shared.achievedRps.toFixed(2)} rps (${shared.steadyRps.toFixed(2)} after the first 2 s), over limit ${shared.overLimit}, max concurrency ${shared.maxConcurrency}, errors ${shared.errors}`);
-    const baseline = await runPhase({ mode: 'in-process', workers, seconds: Number(values['baseline-seconds']), base, latencyMs });
-    console.log(`baseline (in-process only): ${baseline.requests} requests in ${baseline.seconds} s = ${baseline.achievedRps.toFixed(2)} rps, over limit ${baseline.overLimit}, max concurrency ${baseline.maxConcurrency}`);
+    console.log(
+      `shared (Redis): ${shared.requests} requests in ${shared.seconds} s = ${shared.achievedRps.toFixed(2)} rps (${shared.steadyRps.toFixed(2)} after the first 2 s), over limit ${shared.overLimit}, max concurrency ${shared.maxConcurrency}, errors ${shared.errors}`,
+    );
+    const baseline = await runPhase({
+      mode: 'in-process',
+      workers,
+      seconds: Number(values['baseline-seconds']),
+      base,
+      latencyMs,
+    });
+    console.log(
+      `baseline (in-process only): ${baseline.requests} requests in ${baseline.seconds} s = ${baseline.achievedRps.toFixed(2)} rps, over limit ${baseline.overLimit}, max concurrency ${baseline.maxConcurrency}`,
+    );
     console.log(
       JSON.stringify({
         workers,

@@ -22,7 +22,16 @@
 import '../shared/runtime/polyfills';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +41,8 @@ import type { ObjectStore } from '../shared/ports/ObjectStore';
 
 /** The transform Lambda's heap options (serverless.yml): every measurement runs as deployed. Read by the parent only. */
 function transformHeapOptions(): string {
-  return (createRequire(import.meta.url)('../serverless/transformNodeOptions.cjs') as { heapOptions: string }).heapOptions;
+  return (createRequire(import.meta.url)('../serverless/transformNodeOptions.cjs') as { heapOptions: string })
+    .heapOptions;
 }
 
 const { values: args } = parseArgs({
@@ -86,7 +96,8 @@ interface Row {
 
 function row(i: number): Row {
   const actions = [];
-  for (let a = 0; a < 1 + (i % 3); a++) actions.push({ action_type: ACTION_TYPES[(i + a) % 5]!, value: String((i * (a + 3)) % 997) });
+  for (let a = 0; a < 1 + (i % 3); a++)
+    actions.push({ action_type: ACTION_TYPES[(i + a) % 5]!, value: String((i * (a + 3)) % 997) });
   return {
     date_start: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`,
     account_id: String(100000 + (i % 50)),
@@ -119,18 +130,34 @@ function xmlEscape(text: string): string {
 }
 
 function xmlLine(r: Row): string {
-  const actions = r.actions.map((a) => `<action><action_type>${a.action_type}</action_type><value>${a.value}</value></action>`).join('');
+  const actions = r.actions
+    .map((a) => `<action><action_type>${a.action_type}</action_type><value>${a.value}</value></action>`)
+    .join('');
   return `<row><date_start>${r.date_start}</date_start><account_id>${r.account_id}</account_id><campaign_id>${r.campaign_id}</campaign_id><campaign_name>${xmlEscape(r.campaign_name)}</campaign_name><impressions>${r.impressions}</impressions><clicks>${r.clicks}</clicks><spend>${r.spend}</spend><ctr>${r.ctr}</ctr><actions>${actions}</actions><updated_time>${r.updated_time}</updated_time></row>\n`;
 }
 
 /** Writes rows until `rows` rows or `bytes` bytes, whichever comes first; returns the size. */
-async function generate(path: string, format: Format, limit: { rows?: number; bytes?: number }): Promise<{ bytes: number; rows: number }> {
+async function generate(
+  path: string,
+  format: Format,
+  limit: { rows?: number; bytes?: number },
+): Promise<{ bytes: number; rows: number }> {
   const out = createWriteStream(path);
-  let buffer = format === 'csv' ? CSV_HEADER : format === 'xml' ? '<?xml version="1.0" encoding="UTF-8"?>\n<report><rows>\n' : format === 'json' ? '{"paging":{"next":null},"data":[\n' : '';
+  let buffer =
+    format === 'csv'
+      ? CSV_HEADER
+      : format === 'xml'
+        ? '<?xml version="1.0" encoding="UTF-8"?>\n<report><rows>\n'
+        : format === 'json'
+          ? '{"paging":{"next":null},"data":[\n'
+          : '';
   let written = 0;
   let rows = 0;
   const lineOf = format === 'jsonl' ? jsonlLine : format === 'json' ? jsonlLine : format === 'csv' ? csvLine : xmlLine;
-  while ((limit.rows === undefined || rows < limit.rows) && (limit.bytes === undefined || written + buffer.length < limit.bytes)) {
+  while (
+    (limit.rows === undefined || rows < limit.rows) &&
+    (limit.bytes === undefined || written + buffer.length < limit.bytes)
+  ) {
     if (format === 'json' && rows > 0) buffer += ',';
     buffer += lineOf(row(rows));
     rows++;
@@ -176,7 +203,10 @@ async function measure(format: Format, lake: string, key: string): Promise<void>
   const { transformWithCounts } = await import('../services/transformer/transformItem');
   const { logger } = await import('../shared/log/logger');
   logger.setLogLevel('WARN');
-  const formatConfig = format === 'xml' ? { type: 'xml', record_element: 'row', compression: 'none' } : { type: format, compression: 'none' };
+  const formatConfig =
+    format === 'xml'
+      ? { type: 'xml', record_element: 'row', compression: 'none' }
+      : { type: format, compression: 'none' };
   const source = sourceDefinition.parse({
     name: 'bench',
     base_url: 'http://127.0.0.1',
@@ -195,10 +225,28 @@ async function measure(format: Format, lake: string, key: string): Promise<void>
   const bytes = statSync(join(lake, ...key.split('/'))).size;
   const manifestKey = `${key}.manifest.json`;
   await store.put(manifestKey, JSON.stringify({ objects: [{ key, bytes, page: 1 }] }));
-  const unused = new Proxy({}, { get: () => () => { throw new Error('not used by the benchmark'); } });
+  const unused = new Proxy(
+    {},
+    {
+      get: () => () => {
+        throw new Error('not used by the benchmark');
+      },
+    },
+  );
   const ctx = {
     config: { dir: '.', sources: new Map([['bench', source]]), clients: new Map() },
-    ports: { objectStore: store, queues: unused, runState: unused, secretRecords: unused, keyring: unused, workflow: unused, warehouse: unused, rateLimiter: unused, locks: unused, close: async () => undefined },
+    ports: {
+      objectStore: store,
+      queues: unused,
+      runState: unused,
+      secretRecords: unused,
+      keyring: unused,
+      workflow: unused,
+      warehouse: unused,
+      rateLimiter: unused,
+      locks: unused,
+      close: async () => undefined,
+    },
     secrets: unused,
     now: () => new Date(),
   } as never;
@@ -223,11 +271,20 @@ async function measure(format: Format, lake: string, key: string): Promise<void>
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
-  const result: Measurement = { seconds, cpu_seconds: (cpu.user + cpu.system) / 1e6, bytes, records: counts.recordsIn, rows: counts.rows, rss_mb: process.resourceUsage().maxRSS / 1024 };
-  if (counts.rejected > 0 || counts.rows !== counts.recordsIn) throw new Error(`benchmark data was rejected: ${JSON.stringify(counts)}`);
+  const result: Measurement = {
+    seconds,
+    cpu_seconds: (cpu.user + cpu.system) / 1e6,
+    bytes,
+    records: counts.recordsIn,
+    rows: counts.rows,
+    rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+  if (counts.rejected > 0 || counts.rows !== counts.recordsIn)
+    throw new Error(`benchmark data was rejected: ${JSON.stringify(counts)}`);
   if (args.floors) {
     // After the measurement: these floors hold the whole input or output in memory.
-    if (format === 'jsonl' || format === 'csv') result.parse_only_seconds = parseOnly(format, join(lake, ...key.split('/')));
+    if (format === 'jsonl' || format === 'csv')
+      result.parse_only_seconds = parseOnly(format, join(lake, ...key.split('/')));
     result.gzip_only_seconds = await gzipOnly(store, `clean/`);
   }
   console.log(JSON.stringify(result));
@@ -247,7 +304,9 @@ function parseOnly(format: 'jsonl' | 'csv', path: string): number {
       for (const line of lines) if (line.length > 0) JSON.parse(line);
     }
   } else {
-    const parser = new Papa.Parser({ delimiter: ',', quoteChar: '"', newline: '\n' }) as unknown as { parse(input: string, base: number, ignoreLastRow: boolean): { meta: { cursor: number } } };
+    const parser = new Papa.Parser({ delimiter: ',', quoteChar: '"', newline: '\n' }) as unknown as {
+      parse(input: string, base: number, ignoreLastRow: boolean): { meta: { cursor: number } };
+    };
     let pending = '';
     for (const chunk of chunks) {
       pending += chunk;
@@ -268,7 +327,8 @@ async function gzipOnly(store: ObjectStore, prefix: string): Promise<number> {
     clean.push(gunzipSync(Buffer.concat(parts)));
   }
   const started = process.hrtime.bigint();
-  for (const csv of clean) for (let at = 0; at < csv.length; at += 256 * 1024) gzipSync(csv.subarray(at, at + 256 * 1024), { level: 1 });
+  for (const csv of clean)
+    for (let at = 0; at < csv.length; at += 256 * 1024) gzipSync(csv.subarray(at, at + 256 * 1024), { level: 1 });
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -290,18 +350,49 @@ async function bundle(dir: string): Promise<string> {
   return outfile;
 }
 
-function runChild(script: string, format: Format, lake: string, key: string, profileDir: string | undefined, floors: boolean): Measurement {
+function runChild(
+  script: string,
+  format: Format,
+  lake: string,
+  key: string,
+  profileDir: string | undefined,
+  floors: boolean,
+): Measurement {
   const pin = hasTaskset() ? ['taskset', '-c', '0'] : [];
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${format}.cpuprofile`] : [];
-  const command = [...pin, args.node ?? process.execPath, ...profile, script, '--child', format, '--lake', lake, '--key', key, ...(floors ? ['--floors'] : [])];
-  const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_OPTIONS: transformHeapOptions() } });
+  const profile = profileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${format}.cpuprofile`]
+    : [];
+  const command = [
+    ...pin,
+    args.node ?? process.execPath,
+    ...profile,
+    script,
+    '--child',
+    format,
+    '--lake',
+    lake,
+    '--key',
+    key,
+    ...(floors ? ['--floors'] : []),
+  ];
+  const result = spawnSync(command[0]!, command.slice(1), {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, NODE_OPTIONS: transformHeapOptions() },
+  });
   if (result.status !== 0) throw new Error(`measurement of ${key} failed:\n${result.stderr}${result.stdout}`);
   const last = result.stdout.trim().split('\n').pop()!;
   return JSON.parse(last) as Measurement;
 }
 
 /** Generates `file` unless a reused data folder already holds it for the same limit. */
-async function input(rawDir: string, file: string, format: Format, limit: { rows?: number; bytes?: number }, reuse: boolean): Promise<{ bytes: number; rows: number }> {
+async function input(
+  rawDir: string,
+  file: string,
+  format: Format,
+  limit: { rows?: number; bytes?: number },
+  reuse: boolean,
+): Promise<{ bytes: number; rows: number }> {
   const path = join(rawDir, file);
   const stamp = `${path}.${limit.rows ?? 'b'}-${limit.bytes ?? 'r'}.done`;
   if (reuse && existsSync(stamp)) return JSON.parse(readFileSync(stamp, 'utf8')) as { bytes: number; rows: number };
@@ -355,7 +446,9 @@ async function main(): Promise<void> {
   try {
     const script = await bundle(dir);
     const load = (await import('node:os')).loadavg()[0]!;
-    console.log(`bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; ${childNodeVersion()} ${transformHeapOptions()} (as the transform Lambda); data in ${dir}`);
+    console.log(
+      `bench:transform — load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores; ${rows} rows per format; one core${hasTaskset() ? ' (taskset -c 0)' : ' (taskset unavailable: not pinned)'}; ${childNodeVersion()} ${transformHeapOptions()} (as the transform Lambda); data in ${dir}`,
+    );
     const figures: Record<string, number> = {};
     for (const format of formats) {
       const file = `insights.${format}`;
@@ -367,10 +460,13 @@ async function main(): Promise<void> {
         return run;
       });
       const rate = (seconds: number | undefined) => (seconds ? round(mb(m.bytes) / seconds) : undefined);
-      const ceiling = m.parse_only_seconds && m.gzip_only_seconds ? rate(m.parse_only_seconds + m.gzip_only_seconds) : undefined;
+      const ceiling =
+        m.parse_only_seconds && m.gzip_only_seconds ? rate(m.parse_only_seconds + m.gzip_only_seconds) : undefined;
       console.log(
         `  ${format}: ${rate(m.seconds)} MB/s wall, ${rate(m.cpu_seconds)} MB per CPU-second, ${Math.round(m.records / m.seconds)} records/s, ${round(m.seconds, 2)} s, peak RSS ${round(m.rss_mb)} MB (median of ${args.repeat})` +
-          (m.parse_only_seconds ? `; ${format === 'csv' ? 'papaparse' : 'JSON.parse'} alone ${rate(m.parse_only_seconds)} MB/s` : '') +
+          (m.parse_only_seconds
+            ? `; ${format === 'csv' ? 'papaparse' : 'JSON.parse'} alone ${rate(m.parse_only_seconds)} MB/s`
+            : '') +
           (m.gzip_only_seconds ? `; gzip -1 of the output alone ${rate(m.gzip_only_seconds)} MB/s of input` : '') +
           (ceiling ? `; parser + gzip alone ${ceiling} MB/s` : ''),
       );
@@ -384,7 +480,10 @@ async function main(): Promise<void> {
       done(file);
     }
     if (!args['skip-rss']) {
-      for (const [label, size] of [['100mb', Number(args['small-mb'])], ['2gb', Number(args['big-mb'])]] as const) {
+      for (const [label, size] of [
+        ['100mb', Number(args['small-mb'])],
+        ['2gb', Number(args['big-mb'])],
+      ] as const) {
         const file = `insights-${label}.jsonl`;
         const generated = await input(rawDir, file, 'jsonl', { bytes: size * 1024 * 1024 }, reuse);
         console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
@@ -397,7 +496,15 @@ async function main(): Promise<void> {
       figures.rss_ratio_2gb_vs_100mb = round(figures.rss_mb_2gb! / figures.rss_mb_100mb!, 2);
     }
     figures.load_average = round((await import('node:os')).loadavg()[0]!, 1);
-    const ordered = { jsonl_mb_s: figures.jsonl_mb_s, csv_mb_s: figures.csv_mb_s, xml_mb_s: figures.xml_mb_s, jsonl_records_s: figures.jsonl_records_s, rss_mb_100mb: figures.rss_mb_100mb, rss_mb_2gb: figures.rss_mb_2gb, ...figures };
+    const ordered = {
+      jsonl_mb_s: figures.jsonl_mb_s,
+      csv_mb_s: figures.csv_mb_s,
+      xml_mb_s: figures.xml_mb_s,
+      jsonl_records_s: figures.jsonl_records_s,
+      rss_mb_100mb: figures.rss_mb_100mb,
+      rss_mb_2gb: figures.rss_mb_2gb,
+      ...figures,
+    };
     writeFileSync(join(dir, 'result.json'), JSON.stringify(ordered));
     console.log(JSON.stringify(ordered));
   } finally {

@@ -51,6 +51,8 @@ for (const { name, entry } of entries) {
   writeFileSync(join(outDir, 'package.json'), '{"type":"commonjs"}\n');
   const bundleBytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
   const zip = values['no-zip'] ? undefined : zipDirectory(outDir, join(dist, `${name}.zip`));
-  console.log(`build: ${name.padEnd(12)} ${(bundleBytes / 1024).toFixed(0).padStart(6)} KiB bundle${zip ? `, ${(zip.bytes / 1024).toFixed(0)} KiB zip` : ''}`);
+  console.log(
+    `build: ${name.padEnd(12)} ${(bundleBytes / 1024).toFixed(0).padStart(6)} KiB bundle${zip ? `, ${(zip.bytes / 1024).toFixed(0)} KiB zip` : ''}`,
+  );
 }
 console.log(`build: ${entries.length} entries in ${((Date.now() - started) / 1000).toFixed(1)} s → ${dist}`);

@@ -47,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`error: ${redact(error.message)}`);
       return error instanceof UserError ? error.exitCode : 1;
     }
-    console.error(`unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+    console.error(
+      `unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`,
+    );
     return 2;
   }
 }

@@ -47,7 +47,9 @@ const OBJECTIVES = ['REACH', 'TRAFFIC', 'CONVERSIONS'];
 
 /** Deterministic pseudo-random integer in [0, modulo) from the seed and the given parts. */
 function pick(seed: number, modulo: number, ...parts: (string | number)[]): number {
-  const digest = createHash('sha256').update([seed, ...parts].join('|')).digest();
+  const digest = createHash('sha256')
+    .update([seed, ...parts].join('|'))
+    .digest();
   return digest.readUInt32BE(0) % modulo;
 }
 
@@ -91,7 +93,9 @@ export class DemoDataset {
   }
 
   account(accountId: string): DemoAccount | undefined {
-    return Object.values(this.businesses).flat().find((account) => account.id === accountId);
+    return Object.values(this.businesses)
+      .flat()
+      .find((account) => account.id === accountId);
   }
 
   /** 3 to 7 campaigns per known account. */
@@ -134,7 +138,8 @@ export class DemoDataset {
     const actions: DemoAction[] = [{ action_type: 'link_click', value: stat.clicks }];
     const purchases = pick(this.seed, 4, 'purchases', campaignId, stat.date);
     if (purchases > 0) actions.push({ action_type: 'purchase', value: purchases });
-    if (pick(this.seed, 3, 'leads', campaignId, stat.date) === 0) actions.push({ action_type: 'lead', value: 1 + pick(this.seed, 5, 'lead-count', campaignId, stat.date) });
+    if (pick(this.seed, 3, 'leads', campaignId, stat.date) === 0)
+      actions.push({ action_type: 'lead', value: 1 + pick(this.seed, 5, 'lead-count', campaignId, stat.date) });
     return actions;
   }
 

@@ -80,7 +80,13 @@ export class FaultInjector {
 }
 
 /** Writes a body, or half of it followed by a reset when the fault is `truncate`. */
-export function sendBody(response: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer, fault?: FaultRule): void {
+export function sendBody(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string | Buffer,
+  fault?: FaultRule,
+): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   response.writeHead(status, { ...headers, 'content-length': String(bytes.length) });
   if (fault?.kind === 'truncate') {

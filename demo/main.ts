@@ -6,7 +6,10 @@ const port = Number(process.argv[2] ?? process.env.DIF_DEMO_API_PORT ?? 0);
 const api = await startDemoApi({ port });
 console.log(`demo API listening on ${api.url} (export DIF_DEMO_API_URL=${api.url})`);
 const stop = (): void => {
-  api.close().then(() => process.exit(0), () => process.exit(1));
+  api.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -67,11 +67,26 @@ export class DemoState {
     return { access_token: token, expires_in: this.accessTokenLifetime, token_type: 'bearer' };
   }
 
-  createJob(kind: DemoReportJob['kind'], accountId: string, start: string, end: string): { job: DemoReportJob; duplicate: boolean } {
+  createJob(
+    kind: DemoReportJob['kind'],
+    accountId: string,
+    start: string,
+    end: string,
+  ): { job: DemoReportJob; duplicate: boolean } {
     const key = `${kind}|${accountId}|${start}|${end}`;
     const existing = [...this.jobs.values()].find((job) => job.key === key && job.polls < job.pollsUntilDone);
     if (existing) return { job: existing, duplicate: true };
-    const job: DemoReportJob = { id: `${kind}-job-${this.jobs.size + 1}`, key, accountId, start, end, polls: 0, pollsUntilDone: this.pollsUntilDone, empty: accountId === 'EMPTY', kind };
+    const job: DemoReportJob = {
+      id: `${kind}-job-${this.jobs.size + 1}`,
+      key,
+      accountId,
+      start,
+      end,
+      polls: 0,
+      pollsUntilDone: this.pollsUntilDone,
+      empty: accountId === 'EMPTY',
+      kind,
+    };
     this.jobs.set(job.id, job);
     return { job, duplicate: false };
   }
@@ -85,7 +100,8 @@ function parseBody(text: string, contentType: string | string[] | undefined): Re
 function tokenEndpoint(body: Record<string, string>, state: DemoState): DemoReply {
   const { client_id, client_secret } = DEMO_CREDENTIALS.demo_oauth!;
   state.tokenRequests.push(body.grant_type ?? '');
-  if (body.client_id !== client_id || body.client_secret !== client_secret) return json({ error: 'invalid_client', error_description: 'unknown client or wrong secret' }, 401);
+  if (body.client_id !== client_id || body.client_secret !== client_secret)
+    return json({ error: 'invalid_client', error_description: 'unknown client or wrong secret' }, 401);
   if (body.grant_type === 'client_credentials') return json(state.issueAccessToken());
   if (body.grant_type !== 'refresh_token') return json({ error: 'unsupported_grant_type' }, 400);
   const next = state.rotateRefreshToken(body.refresh_token ?? '');
@@ -93,20 +109,36 @@ function tokenEndpoint(body: Record<string, string>, state: DemoState): DemoRepl
   return json({ ...state.issueAccessToken(), refresh_token: next });
 }
 
-function pageNumber(items: unknown[], query: URLSearchParams): { rows: unknown[]; page: number; total_pages: number; total_rows: number } {
+function pageNumber(
+  items: unknown[],
+  query: URLSearchParams,
+): { rows: unknown[]; page: number; total_pages: number; total_rows: number } {
   const size = Math.max(1, Number(query.get('page_size') ?? 10));
   const page = Math.max(1, Number(query.get('page') ?? 1));
-  return { rows: items.slice((page - 1) * size, page * size), page, total_pages: Math.ceil(items.length / size), total_rows: items.length };
+  return {
+    rows: items.slice((page - 1) * size, page * size),
+    page,
+    total_pages: Math.ceil(items.length / size),
+    total_rows: items.length,
+  };
 }
 
 /** Routes that imitate real platforms: OAuth, other paging styles, async reports, SOAP. */
 export const platformRoutes: DemoRoute[] = [
-  { method: 'POST', pattern: /^\/oauth\/token$/, auth: 'none', handle: ({ body, headers, state }) => tokenEndpoint(parseBody(body, headers['content-type']), state) },
+  {
+    method: 'POST',
+    pattern: /^\/oauth\/token$/,
+    auth: 'none',
+    handle: ({ body, headers, state }) => tokenEndpoint(parseBody(body, headers['content-type']), state),
+  },
   {
     method: 'GET',
     pattern: /^\/oauth-api\/v1\/accounts\/(\d+)\/campaigns$/,
     auth: 'oauth',
-    handle: ({ params, query, url, data }) => (data.account(params[0]!) ? json(cursorPage(data.campaigns(params[0]!), query, url)) : notFound(`account ${params[0]}`)),
+    handle: ({ params, query, url, data }) =>
+      data.account(params[0]!)
+        ? json(cursorPage(data.campaigns(params[0]!), query, url))
+        : notFound(`account ${params[0]}`),
   },
   {
     method: 'GET',
@@ -164,13 +196,21 @@ export const platformRoutes: DemoRoute[] = [
     method: 'GET',
     pattern: /^\/ads\/v1\/redirect-away$/,
     auth: 'bearer',
-    handle: ({ baseUrl }) => ({ status: 302, headers: { location: baseUrl.replace('127.0.0.1', 'localhost') + '/ads/v1/businesses/b100/accounts' }, body: '' }),
+    handle: ({ baseUrl }) => ({
+      status: 302,
+      headers: { location: baseUrl.replace('127.0.0.1', 'localhost') + '/ads/v1/businesses/b100/accounts' },
+      body: '',
+    }),
   },
   {
     method: 'GET',
     pattern: /^\/ads\/v1\/redirect-home$/,
     auth: 'bearer',
-    handle: ({ baseUrl }) => ({ status: 302, headers: { location: `${baseUrl}/ads/v1/businesses/b100/accounts` }, body: '' }),
+    handle: ({ baseUrl }) => ({
+      status: 302,
+      headers: { location: `${baseUrl}/ads/v1/businesses/b100/accounts` },
+      body: '',
+    }),
   },
   {
     // Amazon-Ads-like async reports: create (JSON body) → poll → download a gzip of JSON.
@@ -179,9 +219,14 @@ export const platformRoutes: DemoRoute[] = [
     auth: 'oauth',
     handle: ({ body, state }) => {
       const request = JSON.parse(body || '{}') as { accountId?: string; startDate?: string; endDate?: string };
-      if (!request.accountId || !request.startDate || !request.endDate) return json({ code: 'INVALID_ARGUMENT', detail: 'accountId, startDate and endDate are required' }, 400);
+      if (!request.accountId || !request.startDate || !request.endDate)
+        return json({ code: 'INVALID_ARGUMENT', detail: 'accountId, startDate and endDate are required' }, 400);
       const { job, duplicate } = state.createJob('amazon', request.accountId, request.startDate, request.endDate);
-      if (duplicate) return json({ code: '425', detail: `The Request is a duplicate of : ${job.id}`, duplicateReportId: job.id }, 425);
+      if (duplicate)
+        return json(
+          { code: '425', detail: `The Request is a duplicate of : ${job.id}`, duplicateReportId: job.id },
+          425,
+        );
       return json({ reportId: job.id, status: 'PENDING' });
     },
   },
@@ -193,13 +238,18 @@ export const platformRoutes: DemoRoute[] = [
       const job = state.jobs.get(params[0]!);
       if (!job) return notFound(`report ${params[0]}`);
       job.polls += 1;
-      if (job.accountId === 'FAIL') return json({ reportId: job.id, status: 'FAILED', failureReason: 'Report generation failed (demo)' });
+      if (job.accountId === 'FAIL')
+        return json({ reportId: job.id, status: 'FAILED', failureReason: 'Report generation failed (demo)' });
       if (job.polls <= job.pollsUntilDone) {
         const percentComplete = Math.round((100 * (job.polls - 1)) / Math.max(1, job.pollsUntilDone));
         return json({ reportId: job.id, status: job.polls === 1 ? 'PENDING' : 'PROCESSING', percentComplete });
       }
       const expires = Date.now() + 60_000;
-      return json({ reportId: job.id, status: 'COMPLETED', url: job.empty ? null : `${baseUrl}/amazon/files/${job.id}.json.gz?expires=${expires}` });
+      return json({
+        reportId: job.id,
+        status: 'COMPLETED',
+        url: job.empty ? null : `${baseUrl}/amazon/files/${job.id}.json.gz?expires=${expires}`,
+      });
     },
   },
   {
@@ -209,9 +259,18 @@ export const platformRoutes: DemoRoute[] = [
     handle: ({ params, query, state, data }) => {
       const job = state.jobs.get(params[0]!);
       if (!job) return notFound(`file ${params[0]}`);
-      if (Number(query.get('expires')) < Date.now()) return { status: 403, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' };
+      if (Number(query.get('expires')) < Date.now())
+        return {
+          status: 403,
+          headers: { 'content-type': 'application/xml' },
+          body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+        };
       // Served as an opaque file: the content type does not say it is gzip, the bytes do.
-      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: gzipSync(JSON.stringify(reportRecords(data, job.accountId, job.start, job.end))) };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: gzipSync(JSON.stringify(reportRecords(data, job.accountId, job.start, job.end))),
+      };
     },
   },
   ...soapRoutes,

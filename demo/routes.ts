@@ -48,19 +48,27 @@ function requireDates(query: URLSearchParams, from: string, to: string): [string
   const since = query.get(from);
   const until = query.get(to);
   const iso = /^\d{4}-\d{2}-\d{2}$/;
-  if (!since || !until || !iso.test(since) || !iso.test(until)) return json({ error: { code: 100, message: `${from} and ${to} must be YYYY-MM-DD` } }, 400);
+  if (!since || !until || !iso.test(since) || !iso.test(until))
+    return json({ error: { code: 100, message: `${from} and ${to} must be YYYY-MM-DD` } }, 400);
   return [since, until];
 }
 
 /** Cursor paging over a list: the cursor is the base64 of the next index. */
-export function cursorPage<T>(items: T[], query: URLSearchParams, url: URL, defaultLimit = 25): { data: T[]; paging: Record<string, unknown> } {
+export function cursorPage<T>(
+  items: T[],
+  query: URLSearchParams,
+  url: URL,
+  defaultLimit = 25,
+): { data: T[]; paging: Record<string, unknown> } {
   const limit = Math.max(1, intParam(query, 'limit', defaultLimit));
   const after = query.get('after');
   const start = after ? Number(Buffer.from(after, 'base64url').toString()) : 0;
   const data = items.slice(start, start + limit);
   const end = start + data.length;
   const cursor = Buffer.from(String(end)).toString('base64url');
-  const paging: Record<string, unknown> = { cursors: { before: Buffer.from(String(start)).toString('base64url'), after: cursor } };
+  const paging: Record<string, unknown> = {
+    cursors: { before: Buffer.from(String(start)).toString('base64url'), after: cursor },
+  };
   if (end < items.length) {
     const next = new URL(url);
     next.searchParams.set('after', cursor);
@@ -100,7 +108,9 @@ export const coreRoutes: DemoRoute[] = [
       if (!data.campaign(params[0]!)) return notFound(`campaign ${params[0]}`);
       const dates = requireDates(query, 'since', 'until');
       if (!Array.isArray(dates)) return dates;
-      const stats = data.dailyStats(params[0]!, dates[0], dates[1]).map((stat) => ({ ...stat, actions: data.dailyActions(params[0]!, stat) }));
+      const stats = data
+        .dailyStats(params[0]!, dates[0], dates[1])
+        .map((stat) => ({ ...stat, actions: data.dailyActions(params[0]!, stat) }));
       return json(cursorPage(stats, query, url, 7));
     },
   },
@@ -115,7 +125,11 @@ export const coreRoutes: DemoRoute[] = [
       const offset = intParam(query, 'offset', 0);
       const limit = Math.max(1, intParam(query, 'limit', 1000));
       const columns = ['date', 'advertiser_id', 'channel', 'sessions', 'conversions', 'revenue'];
-      return { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'x-total-count': String(rows.length) }, body: toCsv(columns, rows.slice(offset, offset + limit) as unknown as Record<string, unknown>[]) };
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/csv; charset=utf-8', 'x-total-count': String(rows.length) },
+        body: toCsv(columns, rows.slice(offset, offset + limit) as unknown as Record<string, unknown>[]),
+      };
     },
   },
 ];

@@ -15,7 +15,10 @@ function envelope(body: string): DemoReply {
 }
 
 function fault(message: string, status = 500): DemoReply {
-  return { ...envelope(`<s:Fault><faultcode>s:Client</faultcode><faultstring>${message}</faultstring></s:Fault>`), status };
+  return {
+    ...envelope(`<s:Fault><faultcode>s:Client</faultcode><faultstring>${message}</faultstring></s:Fault>`),
+    status,
+  };
 }
 
 function tag(xml: string, name: string): string | undefined {
@@ -38,7 +41,8 @@ export const soapRoutes: DemoRoute[] = [
     pattern: /^\/bing\/Reporting\.svc$/,
     auth: 'none',
     handle: ({ body, headers, state }) => {
-      if (tag(body, 'DeveloperToken') !== DEMO_CREDENTIALS.demo_bing!.developer_token) return fault('Invalid credentials (DeveloperToken)', 401);
+      if (tag(body, 'DeveloperToken') !== DEMO_CREDENTIALS.demo_bing!.developer_token)
+        return fault('Invalid credentials (DeveloperToken)', 401);
       const action = String(headers.soapaction ?? '').replace(/"/g, '');
       if (action === 'SubmitGenerateReport') {
         const accountId = tag(body, 'long') ?? tag(body, 'AccountId');
@@ -46,15 +50,22 @@ export const soapRoutes: DemoRoute[] = [
         const end = tag(body, 'EndDate');
         if (!accountId || !start || !end) return fault('AccountIds, StartDate and EndDate are required', 400);
         const { job } = state.createJob('bing', accountId, start, end);
-        return envelope(`<SubmitGenerateReportResponse xmlns="${SOAP_NS}"><ReportRequestId>${job.id}</ReportRequestId></SubmitGenerateReportResponse>`);
+        return envelope(
+          `<SubmitGenerateReportResponse xmlns="${SOAP_NS}"><ReportRequestId>${job.id}</ReportRequestId></SubmitGenerateReportResponse>`,
+        );
       }
       if (action === 'PollGenerateReport') {
         const job = state.jobs.get(tag(body, 'ReportRequestId') ?? '');
         if (!job) return fault('unknown ReportRequestId', 400);
         job.polls += 1;
         const done = job.polls > job.pollsUntilDone;
-        const url = done && !job.empty ? `<ReportDownloadUrl>${state.baseUrl}/bing/files/${job.id}.zip?sig=abc&amp;expires=${Date.now() + 60_000}</ReportDownloadUrl>` : '<ReportDownloadUrl i:nil="true" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"/>';
-        return envelope(`<PollGenerateReportResponse xmlns="${SOAP_NS}"><ReportRequestStatus>${url}<Status>${done ? 'Success' : 'Pending'}</Status></ReportRequestStatus></PollGenerateReportResponse>`);
+        const url =
+          done && !job.empty
+            ? `<ReportDownloadUrl>${state.baseUrl}/bing/files/${job.id}.zip?sig=abc&amp;expires=${Date.now() + 60_000}</ReportDownloadUrl>`
+            : '<ReportDownloadUrl i:nil="true" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"/>';
+        return envelope(
+          `<PollGenerateReportResponse xmlns="${SOAP_NS}"><ReportRequestStatus>${url}<Status>${done ? 'Success' : 'Pending'}</Status></ReportRequestStatus></PollGenerateReportResponse>`,
+        );
       }
       return fault(`unknown SOAPAction "${action}"`, 400);
     },
@@ -67,8 +78,18 @@ export const soapRoutes: DemoRoute[] = [
       const job = state.jobs.get(params[0]!);
       if (!job) return { status: 404, body: 'no such file' };
       if (Number(query.get('expires')) < Date.now()) return { status: 403, body: 'expired' };
-      const rows = reportRecords(data, job.accountId, job.start, job.end).map((row) => ({ TimePeriod: row.date, CampaignId: row.campaignId, Impressions: row.impressions, Clicks: row.clicks, Spend: row.spend }));
-      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: zipOneFile(`report-${job.id}.csv`, Buffer.from(bingReportCsv(rows, job.start, job.end))) };
+      const rows = reportRecords(data, job.accountId, job.start, job.end).map((row) => ({
+        TimePeriod: row.date,
+        CampaignId: row.campaignId,
+        Impressions: row.impressions,
+        Clicks: row.clicks,
+        Spend: row.spend,
+      }));
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: zipOneFile(`report-${job.id}.csv`, Buffer.from(bingReportCsv(rows, job.start, job.end))),
+      };
     },
   },
 ];

@@ -45,7 +45,10 @@ function authorized(kind: DemoAuthKind, request: IncomingMessage, url: URL, stat
     case 'bearer':
       return header === `Bearer ${DEMO_CREDENTIALS.demo_ads!.access_token}`;
     case 'api_key':
-      return request.headers['x-api-key'] === DEMO_CREDENTIALS.demo_reports!.api_key || url.searchParams.get('api_key') === DEMO_CREDENTIALS.demo_reports!.api_key;
+      return (
+        request.headers['x-api-key'] === DEMO_CREDENTIALS.demo_reports!.api_key ||
+        url.searchParams.get('api_key') === DEMO_CREDENTIALS.demo_reports!.api_key
+      );
     case 'oauth':
       return header.startsWith('Bearer ') && state.isAccessTokenValid(header.slice(7));
     case 'basic': {
@@ -81,7 +84,12 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', baseUrl);
-    const entry: DemoRequestLogEntry = { method: request.method ?? 'GET', path: url.pathname, query: url.search, headers: request.headers };
+    const entry: DemoRequestLogEntry = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      headers: request.headers,
+    };
     requests.push(entry);
     const body = await readBody(request);
     const fault = faults.match(url.pathname);
@@ -90,12 +98,24 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
       return;
     }
     let reply: DemoReply;
-    const route = routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname));
+    const route = routes.find(
+      (candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname),
+    );
     if (!route) reply = json({ error: { code: 100, message: `no route ${request.method} ${url.pathname}` } }, 404);
-    else if (!authorized(route.auth, request, url, state)) reply = json({ error: { code: 190, message: 'invalid or expired credentials' } }, 401);
+    else if (!authorized(route.auth, request, url, state))
+      reply = json({ error: { code: 190, message: 'invalid or expired credentials' } }, 401);
     else {
       const params = route.pattern.exec(url.pathname)!.slice(1);
-      reply = await route.handle({ params, query: url.searchParams, url, body, headers: request.headers, data, state, baseUrl });
+      reply = await route.handle({
+        params,
+        query: url.searchParams,
+        url,
+        body,
+        headers: request.headers,
+        data,
+        state,
+        baseUrl,
+      });
     }
     entry.status = reply.status;
     sendBody(response, reply.status, reply.headers ?? {}, reply.body, fault);

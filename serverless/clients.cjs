@@ -17,7 +17,9 @@ function readClients(root) {
       const file = join('clients', name);
       const doc = parse(readFileSync(join(dir, name), 'utf8')) ?? {};
       if (typeof doc.client !== 'string' || !/^[a-z0-9_-]+$/i.test(doc.client)) {
-        throw new Error(`${file}: "client" must be a name of letters, digits, _ or - (it names the schedule rule and alarms)`);
+        throw new Error(
+          `${file}: "client" must be a name of letters, digits, _ or - (it names the schedule rule and alarms)`,
+        );
       }
       return { client: doc.client, file, schedule: doc.schedule, freshWithin: doc.sla && doc.sla.fresh_within };
     });

@@ -23,7 +23,10 @@ async function resources({ resolveVariable }) {
   for (const entry of readClients(join(__dirname, '..'))) {
     if (!entry.freshWithin) continue;
     const window = durationSeconds(entry.freshWithin, entry.file);
-    if (window > MAX_WINDOW) throw new Error(`${entry.file}: sla.fresh_within ${entry.freshWithin} exceeds the 7 days a CloudWatch alarm can look back`);
+    if (window > MAX_WINDOW)
+      throw new Error(
+        `${entry.file}: sla.fresh_within ${entry.freshWithin} exceeds the 7 days a CloudWatch alarm can look back`,
+      );
     const period = window >= HOUR ? HOUR : Math.max(60, Math.ceil(window / 60) * 60);
     alarms[logicalId(entry.client)] = {
       Type: 'AWS::CloudWatch::Alarm',

@@ -7,7 +7,9 @@
 const sub = (text) => ({ 'Fn::Sub': text });
 const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
-const STATE_MACHINE_ARN = sub('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-ingest');
+const STATE_MACHINE_ARN = sub(
+  'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-ingest',
+);
 const table = () => [arn('RunStateTable'), sub('${RunStateTable.Arn}/index/*')];
 const objects = (...prefixes) => prefixes.map((prefix) => sub(`\${LakeBucket.Arn}/${prefix}*`));
 
@@ -15,7 +17,11 @@ const objects = (...prefixes) => prefixes.map((prefix) => sub(`\${LakeBucket.Arn
 const allow = {
   runState: (...actions) => ({ Effect: 'Allow', Action: actions.map((a) => `dynamodb:${a}`), Resource: table() }),
   read: (...prefixes) => ({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: objects(...prefixes) }),
-  write: (...prefixes) => ({ Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects(...prefixes) }),
+  write: (...prefixes) => ({
+    Effect: 'Allow',
+    Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+    Resource: objects(...prefixes),
+  }),
   list: (...prefixes) => ({
     Effect: 'Allow',
     Action: ['s3:ListBucket'],
@@ -30,7 +36,11 @@ const allow = {
     Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
     Resource: arn(queue),
   }),
-  callback: (...actions) => ({ Effect: 'Allow', Action: actions.map((a) => `states:${a}`), Resource: STATE_MACHINE_ARN }),
+  callback: (...actions) => ({
+    Effect: 'Allow',
+    Action: actions.map((a) => `states:${a}`),
+    Resource: STATE_MACHINE_ARN,
+  }),
 };
 
 /** What each function may do, beyond writing its own logs. */
@@ -72,10 +82,16 @@ const FUNCTIONS = {
 function redshiftStatements(params) {
   if (!params.redshiftDatabase) return [];
   const target = params.redshiftWorkgroupName
-    ? sub(`arn:\${AWS::Partition}:redshift-serverless:\${AWS::Region}:\${AWS::AccountId}:workgroup/${params.redshiftWorkgroupId || '*'}`)
+    ? sub(
+        `arn:\${AWS::Partition}:redshift-serverless:\${AWS::Region}:\${AWS::AccountId}:workgroup/${params.redshiftWorkgroupId || '*'}`,
+      )
     : sub(`arn:\${AWS::Partition}:redshift:\${AWS::Region}:\${AWS::AccountId}:cluster:${params.redshiftClusterId}`);
   const statements = [
-    { Effect: 'Allow', Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'], Resource: target },
+    {
+      Effect: 'Allow',
+      Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
+      Resource: target,
+    },
     {
       // These calls name a statement id, not a cluster; AWS scopes them to statements this role ran.
       Effect: 'Allow',
@@ -84,16 +100,31 @@ function redshiftStatements(params) {
       Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
     },
   ];
-  if (params.redshiftSecretArn) statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: params.redshiftSecretArn });
-  else if (params.redshiftWorkgroupName) statements.push({ Effect: 'Allow', Action: ['redshift-serverless:GetCredentials'], Resource: target });
-  else statements.push({ Effect: 'Allow', Action: ['redshift:GetClusterCredentialsWithIAM'], Resource: sub(`arn:\${AWS::Partition}:redshift:\${AWS::Region}:\${AWS::AccountId}:dbname:${params.redshiftClusterId}/${params.redshiftDatabase}`) });
+  if (params.redshiftSecretArn)
+    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: params.redshiftSecretArn });
+  else if (params.redshiftWorkgroupName)
+    statements.push({ Effect: 'Allow', Action: ['redshift-serverless:GetCredentials'], Resource: target });
+  else
+    statements.push({
+      Effect: 'Allow',
+      Action: ['redshift:GetClusterCredentialsWithIAM'],
+      Resource: sub(
+        `arn:\${AWS::Partition}:redshift:\${AWS::Region}:\${AWS::AccountId}:dbname:${params.redshiftClusterId}/${params.redshiftDatabase}`,
+      ),
+    });
   return statements;
 }
 
 // Lambda needs these to attach to a VPC (ElastiCache Redis); EC2 does not scope them to resources.
 const VPC_ACCESS = {
   Effect: 'Allow',
-  Action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+  Action: [
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
   Resource: '*',
 };
 
@@ -119,7 +150,10 @@ function role(principal, statements, logGroupArn, name) {
           PolicyName: name,
           PolicyDocument: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroupArn }, ...statements],
+            Statement: [
+              { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroupArn },
+              ...statements,
+            ],
           },
         },
       ],
@@ -130,16 +164,31 @@ function role(principal, statements, logGroupArn, name) {
 async function resources({ resolveVariable }) {
   const param = async (name) => String((await resolveVariable(`param:${name}`)) ?? '');
   const params = {};
-  for (const name of ['redshiftDatabase', 'redshiftWorkgroupName', 'redshiftWorkgroupId', 'redshiftClusterId', 'redshiftSecretArn', 'subnetIds']) params[name] = await param(name);
+  for (const name of [
+    'redshiftDatabase',
+    'redshiftWorkgroupName',
+    'redshiftWorkgroupId',
+    'redshiftClusterId',
+    'redshiftSecretArn',
+    'subnetIds',
+  ])
+    params[name] = await param(name);
   const inVpc = params.subnetIds !== '';
   const Resources = {};
   for (const [name, statements] of Object.entries(FUNCTIONS)) {
     const extra = [XRAY, ...(name === 'load' ? redshiftStatements(params) : []), ...(inVpc ? [VPC_ACCESS] : [])];
-    const logGroup = sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${name}:*`);
+    const logGroup = sub(
+      `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${name}:*`,
+    );
     Resources[`${logicalName(name)}Role`] = role('lambda.amazonaws.com', [...statements, ...extra], logGroup, name);
   }
   // The Fargate extractor does what the extract function does (no VPC statement: ECS attaches the ENI).
-  Resources.ExtractTaskRole = role('ecs-tasks.amazonaws.com', FUNCTIONS.extract, sub('${ExtractTaskLogGroup.Arn}'), 'extract-task');
+  Resources.ExtractTaskRole = role(
+    'ecs-tasks.amazonaws.com',
+    FUNCTIONS.extract,
+    sub('${ExtractTaskLogGroup.Arn}'),
+    'extract-task',
+  );
   return { Resources };
 }
 

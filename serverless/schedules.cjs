@@ -17,7 +17,9 @@ async function events({ resolveVariable }) {
     .filter((entry) => entry.schedule)
     .map((entry) => {
       if (!SCHEDULE_EXPRESSION.test(entry.schedule)) {
-        throw new Error(`${entry.file}: schedule "${entry.schedule}" is not an EventBridge expression, e.g. cron(0 */6 * * ? *) or rate(6 hours)`);
+        throw new Error(
+          `${entry.file}: schedule "${entry.schedule}" is not an EventBridge expression, e.g. cron(0 */6 * * ? *) or rate(6 hours)`,
+        );
       }
       return {
         schedule: {

@@ -31,10 +31,14 @@ function substitute(node, path) {
     const match = PLACEHOLDER.exec(node);
     if (match) {
       const value = SUBSTITUTIONS[match[1]];
-      if (!value) throw new Error(`${ASL_FILE} at ${path}: unknown placeholder ${node}; known: ${Object.keys(SUBSTITUTIONS).join(', ')} (serverless/stateMachine.cjs)`);
+      if (!value)
+        throw new Error(
+          `${ASL_FILE} at ${path}: unknown placeholder ${node}; known: ${Object.keys(SUBSTITUTIONS).join(', ')} (serverless/stateMachine.cjs)`,
+        );
       return value;
     }
-    if (node.includes('${')) throw new Error(`${ASL_FILE} at ${path}: a placeholder must be the whole string value, got "${node}"`);
+    if (node.includes('${'))
+      throw new Error(`${ASL_FILE} at ${path}: a placeholder must be the whole string value, got "${node}"`);
     return node;
   }
   if (Array.isArray(node)) return node.map((entry, index) => substitute(entry, `${path}[${index}]`));

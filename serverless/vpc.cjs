@@ -4,14 +4,20 @@
 /* global module */
 'use strict';
 
-const list = (text) => String(text ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+const list = (text) =>
+  String(text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 
 async function vpc({ resolveVariable }) {
   const subnetIds = list(await resolveVariable('param:subnetIds'));
   const securityGroupIds = list(await resolveVariable('param:securityGroupIds'));
   if (subnetIds.length === 0 && securityGroupIds.length === 0) return null;
   if (subnetIds.length === 0 || securityGroupIds.length === 0) {
-    throw new Error('serverless.yml params: set both subnetIds and securityGroupIds (comma-separated) to run the functions in a VPC, or neither');
+    throw new Error(
+      'serverless.yml params: set both subnetIds and securityGroupIds (comma-separated) to run the functions in a VPC, or neither',
+    );
   }
   return { subnetIds, securityGroupIds };
 }

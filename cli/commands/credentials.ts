@@ -34,7 +34,14 @@ interface RotatableKeyring extends Keyring {
 const MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Errors a user can cause and fix; shown as one line instead of a stack. */
-const USER_ERRORS = [CredentialNotFoundError, CredentialDecryptError, InvalidCredentialValuesError, CredentialWriteConflictError, KeyringFileError, KeyringDecryptError];
+const USER_ERRORS = [
+  CredentialNotFoundError,
+  CredentialDecryptError,
+  InvalidCredentialValuesError,
+  CredentialWriteConflictError,
+  KeyringFileError,
+  KeyringDecryptError,
+];
 
 /**
  * The credentials of a local data directory (`keyring.json`, `secrets.db`) without opening the
@@ -76,7 +83,8 @@ export function registerCredentialsCommands(
     .description('Store, inspect and re-encrypt API credentials (values are never printed)')
     .option('--data-dir <dir>', 'data directory holding secrets.db and keyring.json (default: $DIF_HOME or .dif)');
   const out = commandOutput(program);
-  const run = (work: (store: CredentialStore, command: Command) => Promise<void>) =>
+  const run =
+    (work: (store: CredentialStore, command: Command) => Promise<void>) =>
     // commander passes the command itself as the last action argument.
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
@@ -85,7 +93,8 @@ export function registerCredentialsCommands(
         context = await openContext(credentials.opts<{ dataDir?: string }>());
         await work(context.store, command);
       } catch (error) {
-        if (USER_ERRORS.some((type) => error instanceof type)) command.error(`error: ${(error as Error).message}`, { exitCode: 1, code: 'dif.credentials' });
+        if (USER_ERRORS.some((type) => error instanceof type))
+          command.error(`error: ${(error as Error).message}`, { exitCode: 1, code: 'dif.credentials' });
         throw error;
       } finally {
         await context?.close();
@@ -94,7 +103,9 @@ export function registerCredentialsCommands(
 
   credentials
     .command('put')
-    .description('Store the credentials of a client × source from a JSON object in --file or on stdin (replaces the stored fields)')
+    .description(
+      'Store the credentials of a client × source from a JSON object in --file or on stdin (replaces the stored fields)',
+    )
     .requiredOption('--client <client>', 'client name, as in clients/{client}.yml')
     .requiredOption('--source <source>', 'source name, as in sources/{source}.yml')
     .option('--file <path>', 'JSON file holding an object of field name to string value; stdin when omitted')
@@ -114,7 +125,9 @@ export function registerCredentialsCommands(
         const text = file ? await readInputFile(command, file) : await readStdin(command, io.stdin ?? process.stdin);
         const values = parseJson(command, text, file ?? 'stdin');
         const meta = await store.put(client, source, values as Record<string, unknown>);
-        out(`stored credentials for client ${meta.client} source ${meta.source}: version ${meta.version}, fields ${meta.fields.join(', ')}, key ${meta.keyId}`);
+        out(
+          `stored credentials for client ${meta.client} source ${meta.source}: version ${meta.version}, fields ${meta.fields.join(', ')}, key ${meta.keyId}`,
+        );
       }),
     );
 
@@ -126,7 +139,8 @@ export function registerCredentialsCommands(
       run(async (store, command) => {
         const all = await store.list();
         if (command.opts<{ json?: boolean }>().json) out(JSON.stringify(all, null, 2));
-        else if (all.length === 0) out('no credentials stored; add some with `dif credentials put --client C --source S --file creds.json`');
+        else if (all.length === 0)
+          out('no credentials stored; add some with `dif credentials put --client C --source S --file creds.json`');
         else out(formatTable(all));
       }),
     );
@@ -161,7 +175,10 @@ export function registerCredentialsCommands(
   credentials
     .command('reencrypt')
     .description('Move every stored credential under the current (or the given) master key, with a fresh data key each')
-    .option('--key-id <id>', 'master key to move to (KMS key id/ARN/alias, or a local key id); default: the current key')
+    .option(
+      '--key-id <id>',
+      'master key to move to (KMS key id/ARN/alias, or a local key id); default: the current key',
+    )
     .option('--force', 're-encrypt records already under the target key too')
     .option('--json', 'print JSON')
     .action(
@@ -170,11 +187,16 @@ export function registerCredentialsCommands(
         const summary = await store.reencrypt(keyId, { force });
         if (json) out(JSON.stringify(summary, null, 2));
         else {
-          out(`re-encrypted ${summary.moved.length} credential(s) under key ${summary.keyId}; ${summary.skipped.length} already under it`);
+          out(
+            `re-encrypted ${summary.moved.length} credential(s) under key ${summary.keyId}; ${summary.skipped.length} already under it`,
+          );
           for (const failure of summary.failed) out(`FAILED ${failure.client}/${failure.source}: ${failure.reason}`);
         }
         if (summary.failed.length > 0) {
-          command.error(`error: ${summary.failed.length} credential(s) could not be re-encrypted (listed above); they are unchanged`, { exitCode: 1, code: 'dif.credentials.reencrypt' });
+          command.error(
+            `error: ${summary.failed.length} credential(s) could not be re-encrypted (listed above); they are unchanged`,
+            { exitCode: 1, code: 'dif.credentials.reencrypt' },
+          );
         }
       }),
     );
@@ -210,9 +232,16 @@ async function readInputFile(command: Command, path: string): Promise<string> {
   try {
     size = (await stat(path)).size;
   } catch (error) {
-    return command.error(`error: cannot read credentials file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}; check the path`, { exitCode: 1 });
+    return command.error(
+      `error: cannot read credentials file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}; check the path`,
+      { exitCode: 1 },
+    );
   }
-  if (size > MAX_INPUT_BYTES) command.error(`error: credentials file ${path} is ${size} bytes; a credentials object is expected to be under 1 MiB`, { exitCode: 1 });
+  if (size > MAX_INPUT_BYTES)
+    command.error(
+      `error: credentials file ${path} is ${size} bytes; a credentials object is expected to be under 1 MiB`,
+      { exitCode: 1 },
+    );
   return readFile(path, 'utf8');
 }
 
@@ -223,11 +252,15 @@ async function readStdin(command: Command, stdin: NodeJS.ReadableStream & { isTT
   for await (const chunk of stdin) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     bytes += buffer.length;
-    if (bytes > MAX_INPUT_BYTES) command.error('error: more than 1 MiB on stdin; a credentials object is expected to be small', { exitCode: 1 });
+    if (bytes > MAX_INPUT_BYTES)
+      command.error('error: more than 1 MiB on stdin; a credentials object is expected to be small', { exitCode: 1 });
     chunks.push(buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') command.error('error: nothing on stdin; pipe a JSON object of credential fields, or pass --file path', { exitCode: 1 });
+  if (text.trim() === '')
+    command.error('error: nothing on stdin; pipe a JSON object of credential fields, or pass --file path', {
+      exitCode: 1,
+    });
   return text;
 }
 
@@ -236,7 +269,9 @@ function parseJson(command: Command, text: string, origin: string): unknown {
     return JSON.parse(text);
   } catch {
     // JSON.parse's message quotes the input, which is secret: say where, not what.
-    return command.error(`error: ${origin} is not valid JSON; expected an object such as {"api_key": "…"}`, { exitCode: 1 });
+    return command.error(`error: ${origin} is not valid JSON; expected an object such as {"api_key": "…"}`, {
+      exitCode: 1,
+    });
   }
 }
 
@@ -254,7 +289,18 @@ function formatMeta(meta: CredentialMetadata): string {
 
 function formatTable(all: CredentialMetadata[]): string {
   const header = ['CLIENT', 'SOURCE', 'VERSION', 'KEY', 'ROTATED', 'FIELDS'];
-  const rows = all.map((meta) => [meta.client, meta.source, String(meta.version), meta.keyId, meta.rotatedAt, meta.fields.join(',')]);
+  const rows = all.map((meta) => [
+    meta.client,
+    meta.source,
+    String(meta.version),
+    meta.keyId,
+    meta.rotatedAt,
+    meta.fields.join(','),
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+    )
+    .join('\n');
 }

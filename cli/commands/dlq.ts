@@ -51,7 +51,9 @@ const ERROR_WIDTH = 90;
 export function registerDlqCommands(program: Command, options: OperatorCommandOptions = {}): Command {
   const ports = options.ports ?? profileOperatorPorts;
   const now = options.now ?? (() => new Date());
-  const dlq = program.command('dlq').description('Inspect and replay the dead-letter queues of the transform and load stages');
+  const dlq = program
+    .command('dlq')
+    .description('Inspect and replay the dead-letter queues of the transform and load stages');
 
   dlq
     .command('list')
@@ -66,12 +68,16 @@ export function registerDlqCommands(program: Command, options: OperatorCommandOp
       try {
         const letters: (DeadLetterView & { stage: QueueStage })[] = [];
         for (const stage of stages) {
-          for (const letter of await queues[stage].listDeadLetters()) letters.push({ stage, ...describeDeadLetter(letter, now()) });
+          for (const letter of await queues[stage].listDeadLetters())
+            letters.push({ stage, ...describeDeadLetter(letter, now()) });
         }
         if (opts.json) return out(toJson(letters));
-        if (letters.length === 0) return out(`no dead letters in the ${stages.join(' and ')} DLQ${stages.length > 1 ? 's' : ''}`);
+        if (letters.length === 0)
+          return out(`no dead letters in the ${stages.join(' and ')} DLQ${stages.length > 1 ? 's' : ''}`);
         out(renderLetters(letters));
-        out(`\n${letters.length} dead letter(s). Fix the cause, then: dif dlq replay --stage <stage> [--message <id>] [--drain]`);
+        out(
+          `\n${letters.length} dead letter(s). Fix the cause, then: dif dlq replay --stage <stage> [--message <id>] [--drain]`,
+        );
       } finally {
         await queues.close();
       }
@@ -79,7 +85,9 @@ export function registerDlqCommands(program: Command, options: OperatorCommandOp
 
   dlq
     .command('replay')
-    .description('Move dead letters back to their queue (all, or --message ids); --drain delivers them now. Exits 1 if a message is not in the DLQ or fails again')
+    .description(
+      'Move dead letters back to their queue (all, or --message ids); --drain delivers them now. Exits 1 if a message is not in the DLQ or fails again',
+    )
     .requiredOption('--stage <stage>', `the stage whose DLQ to replay: ${QUEUE_STAGES.join(' | ')}`)
     .option('--message <id>', 'replay only this message (repeatable)', collect, [] as string[])
     .option('--drain', 'run the stage consumers (and those of later stages) until their queues are empty')
@@ -102,14 +110,28 @@ export function registerDlqCommands(program: Command, options: OperatorCommandOp
         const moved = await redrive(queueOf(stage), stage, opts.message);
         let drain: DrainResult | undefined;
         if (context) {
-          const stages = await Promise.all(stagesFrom(stage).map(async (name) => ({ stage: name, queue: queueOf(name), handler: await stageHandlers[name]() })));
+          const stages = await Promise.all(
+            stagesFrom(stage).map(async (name) => ({
+              stage: name,
+              queue: queueOf(name),
+              handler: await stageHandlers[name](),
+            })),
+          );
           drain = await drainQueues(context.ctx, stages, { maxReceiveCount, retryDelaySeconds: 1, timeoutMs });
         }
         if (opts.json) out(toJson({ stage, moved, ...(drain ? { drain } : {}) }));
         else out(describeReplay(stage, moved, drain));
-        const failedAgain = drain ? Object.values(drain.stages).reduce((sum, figures) => sum + figures.newlyDead, 0) : 0;
-        if (drain && !drain.drained) throw new UserError(`the queues were not empty after ${opts.timeout} s; messages still waiting: ${describeLeft(drain)}. Run the replay with --drain again, or \`dif run\``);
-        if (failedAgain > 0) throw new UserError(`${failedAgain} message(s) failed again and are back in a DLQ; see why with \`dif dlq list\``);
+        const failedAgain = drain
+          ? Object.values(drain.stages).reduce((sum, figures) => sum + figures.newlyDead, 0)
+          : 0;
+        if (drain && !drain.drained)
+          throw new UserError(
+            `the queues were not empty after ${opts.timeout} s; messages still waiting: ${describeLeft(drain)}. Run the replay with --drain again, or \`dif run\``,
+          );
+        if (failedAgain > 0)
+          throw new UserError(
+            `${failedAgain} message(s) failed again and are back in a DLQ; see why with \`dif dlq list\``,
+          );
       } finally {
         await context?.close();
         await queues?.close();
@@ -125,7 +147,9 @@ async function redrive(queue: Queue, stage: QueueStage, ids: string[]): Promise<
   const dead = new Set((await queue.listDeadLetters()).map((letter) => letter.id));
   const missing = ids.filter((id) => !dead.has(id));
   if (missing.length > 0) {
-    throw new UserError(`message(s) ${missing.join(', ')} not in the ${stage} dead-letter queue (already replayed, or another stage's?); list them with \`dif dlq list --stage ${stage}\``);
+    throw new UserError(
+      `message(s) ${missing.join(', ')} not in the ${stage} dead-letter queue (already replayed, or another stage's?); list them with \`dif dlq list --stage ${stage}\``,
+    );
   }
   return queue.redrive(ids);
 }
@@ -133,18 +157,25 @@ async function redrive(queue: Queue, stage: QueueStage, ids: string[]): Promise<
 function describeReplay(stage: QueueStage, moved: number, drain: DrainResult | undefined): string {
   const lines = [`moved ${moved} message(s) from the ${stage} dead-letter queue back to the ${stage} queue`];
   if (!drain) {
-    lines.push(`they are delivered by the next \`dif run\` (on AWS: by the deployed functions), or locally now with \`dif dlq replay --stage ${stage} --drain\``);
+    lines.push(
+      `they are delivered by the next \`dif run\` (on AWS: by the deployed functions), or locally now with \`dif dlq replay --stage ${stage} --drain\``,
+    );
     return lines.join('\n');
   }
-  lines.push(`drained ${Object.keys(drain.stages).join(' → ')} in ${formatDuration(drain.durationMs)}: ${drain.drained ? 'queues empty' : 'NOT empty'}`);
+  lines.push(
+    `drained ${Object.keys(drain.stages).join(' → ')} in ${formatDuration(drain.durationMs)}: ${drain.drained ? 'queues empty' : 'NOT empty'}`,
+  );
   for (const [name, figures] of Object.entries(drain.stages)) {
-    if (figures.newlyDead > 0 || figures.left > 0) lines.push(`  ${name}: ${figures.newlyDead} back in the DLQ, ${figures.left} still waiting`);
+    if (figures.newlyDead > 0 || figures.left > 0)
+      lines.push(`  ${name}: ${figures.newlyDead} back in the DLQ, ${figures.left} still waiting`);
   }
   return lines.join('\n');
 }
 
 function describeLeft(drain: DrainResult): string {
-  return Object.entries(drain.stages).map(([name, figures]) => `${name} ${figures.left}`).join(', ');
+  return Object.entries(drain.stages)
+    .map(([name, figures]) => `${name} ${figures.left}`)
+    .join(', ');
 }
 
 function renderLetters(letters: (DeadLetterView & { stage: QueueStage })[]): string {
@@ -174,7 +205,8 @@ function locationOf(opts: DlqOptions): OperatorLocation {
 
 function wholeNumber(value: string, option: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UserError(`${option} must be a whole number of at least 1, got "${value}"`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new UserError(`${option} must be a whole number of at least 1, got "${value}"`);
   return number;
 }
 

@@ -25,7 +25,9 @@ export function registerReportCommand(program: Command, options: OperatorCommand
   const now = options.now ?? (() => new Date());
   return program
     .command('report')
-    .description('Write a self-contained HTML report of a run: timeline of items by stage, counts per table, errors (exits 1 if the run does not exist)')
+    .description(
+      'Write a self-contained HTML report of a run: timeline of items by stage, counts per table, errors (exits 1 if the run does not exist)',
+    )
     .argument('<runId>', 'a run id from `dif runs list`')
     .option('--out <file>', 'where to write the page; "-" for stdout (default: <data-dir>/reports/<runId>.html)')
     .option('--data-dir <dir>', 'data directory of the runs (default: $DIF_HOME or .dif)')
@@ -38,7 +40,10 @@ export function registerReportCommand(program: Command, options: OperatorCommand
       let items: number;
       try {
         const run = await runState.getRun(runId);
-        if (!run) throw new UserError(`run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`);
+        if (!run)
+          throw new UserError(
+            `run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`,
+          );
         const records = await runState.listItems(runId);
         items = records.length;
         html = renderRunReport(run, records, { now: now() });

@@ -23,7 +23,9 @@ interface RunOptions {
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('Run the pipeline locally: plan, extract, transform and load every selected item (exits 1 if any item failed)')
+    .description(
+      'Run the pipeline locally: plan, extract, transform and load every selected item (exits 1 if any item failed)',
+    )
     .option('--client <client>', 'only this client')
     .option('--source <source>', 'only this source')
     .option('--stream <stream>', 'only this stream')
@@ -48,21 +50,38 @@ export function registerRunCommand(program: Command): void {
       if (options.progress !== false && !options.json) progress.start();
       try {
         if (demo && !options.json) console.error(`demo API listening on ${demo.url}`);
-        const outcome = await runtime.run({ client: options.client, source: options.source, stream: options.stream }, runId);
+        const outcome = await runtime.run(
+          { client: options.client, source: options.source, stream: options.stream },
+          runId,
+        );
         if (options.progress !== false && !options.json) await progress.stop();
         const totals = tallyItems(await runtime.ctx.ports.runState.listItems(runId));
         const failed = outcome.result.status === 'failed';
         if (options.json) {
-          console.log(JSON.stringify({ runId, status: outcome.result.status, durationMs: outcome.durationMs, ...totals, error: failed ? outcome.result : undefined, logFile }));
+          console.log(
+            JSON.stringify({
+              runId,
+              status: outcome.result.status,
+              durationMs: outcome.durationMs,
+              ...totals,
+              error: failed ? outcome.result : undefined,
+              logFile,
+            }),
+          );
         } else if (outcome.result.status === 'failed' && totals.items === 0) {
           // Nothing was planned (a bad filter or config): the error is the whole story.
-          console.error(`error: run ${runId} failed before any item started — ${outcome.result.error}: ${outcome.result.cause}`);
+          console.error(
+            `error: run ${runId} failed before any item started — ${outcome.result.error}: ${outcome.result.cause}`,
+          );
         } else {
           console.log(renderRunSummary(runId, outcome.result.status, outcome.durationMs, totals));
-          if (outcome.result.status === 'failed' && totals.failed.length === 0) console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);
+          if (outcome.result.status === 'failed' && totals.failed.length === 0)
+            console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);
           const table = Object.keys(totals.rowsByTable).sort()[0] ?? '<schema>.<table>';
           const dataDirOption = options.dataDir ? ` --data-dir ${options.dataDir}` : '';
-          console.log(`\nlogs:   ${logFile}\nquery:  npx dif sql "select * from ${table} limit 10"${dataDirOption}\nreport: npx dif report ${runId}${dataDirOption}`);
+          console.log(
+            `\nlogs:   ${logFile}\nquery:  npx dif sql "select * from ${table} limit 10"${dataDirOption}\nreport: npx dif report ${runId}${dataDirOption}`,
+          );
         }
         if (failed) process.exitCode = 1;
       } finally {

@@ -46,18 +46,30 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
     .action(async function (this: Command, opts: RunsOptions) {
       const out = commandOutput(this);
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a whole number of at least 1, got "${opts.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UserError(`--limit must be a whole number of at least 1, got "${opts.limit}"`);
       const location = locationOf(opts);
       const runState = await ports.openRunState(location);
       try {
         const records = await runState.listRuns(limit);
-        const summaries = await Promise.all(records.map(async (run) => summarizeRun(run, await runState.listItems(run.runId), now())));
+        const summaries = await Promise.all(
+          records.map(async (run) => summarizeRun(run, await runState.listItems(run.runId), now())),
+        );
         if (opts.json) return out(toJson(summaries));
         if (summaries.length === 0) return out(`no runs in ${ports.where(location)}; start one with \`dif run\``);
         out(
           renderTable(
             ['RUN', 'STATUS', 'STARTED', 'DURATION', 'ITEMS', 'OK', 'FAILED', 'ROWS'],
-            summaries.map((run) => [run.runId, run.status, run.startedAt, formatDuration(run.durationMs), run.items, run.ok, run.failed, run.rowsLoaded]),
+            summaries.map((run) => [
+              run.runId,
+              run.status,
+              run.startedAt,
+              formatDuration(run.durationMs),
+              run.items,
+              run.ok,
+              run.failed,
+              run.rowsLoaded,
+            ]),
           ),
         );
       } finally {
@@ -67,7 +79,9 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
 
   runs
     .command('show')
-    .description('Show one run item by item: stage, attempts, pages, records in/out/rejected, rows loaded, error (exits 1 if the run does not exist)')
+    .description(
+      'Show one run item by item: stage, attempts, pages, records in/out/rejected, rows loaded, error (exits 1 if the run does not exist)',
+    )
     .argument('<runId>', 'a run id from `dif runs list`')
     .option('--data-dir <dir>', 'data directory of the runs (default: $DIF_HOME or .dif)')
     .option('--json', 'print JSON')
@@ -77,12 +91,26 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
       const runState = await ports.openRunState(location);
       try {
         const run = await runState.getRun(runId);
-        if (!run) throw new UserError(`run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`);
+        if (!run)
+          throw new UserError(
+            `run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`,
+          );
         const items = await runState.listItems(runId);
-        if (opts.json) return out(toJson({ ...run, totals: summarizeRun(run, items, now()), items: items.map((item) => ({ label: itemLabel(item), ...item })) }));
+        if (opts.json)
+          return out(
+            toJson({
+              ...run,
+              totals: summarizeRun(run, items, now()),
+              items: items.map((item) => ({ label: itemLabel(item), ...item })),
+            }),
+          );
         out(renderRunHeader(run, items, now()));
         out('');
-        out(items.length === 0 ? '(no items: the run failed before planning, or planned nothing)' : renderItemTable(items));
+        out(
+          items.length === 0
+            ? '(no items: the run failed before planning, or planned nothing)'
+            : renderItemTable(items),
+        );
       } finally {
         await runState.close();
       }
@@ -97,7 +125,11 @@ function locationOf(opts: RunsOptions): OperatorLocation {
 
 function renderRunHeader(run: RunRecord, items: ItemRecord[], now: Date): string {
   const summary = summarizeRun(run, items, now);
-  const trigger = run.trigger ? Object.entries(run.trigger).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ') : '-';
+  const trigger = run.trigger
+    ? Object.entries(run.trigger)
+        .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+        .join(' ')
+    : '-';
   return [
     `run:      ${run.runId}`,
     `status:   ${run.status}`,
@@ -114,7 +146,18 @@ function renderItemTable(items: ItemRecord[]): string {
   // Child-table rows get their own column, shown only when some stream has child tables.
   const withChildren = items.some((item) => item.childRows !== undefined);
   return renderTable(
-    ['ITEM', 'STAGE', 'ATTEMPTS', 'PAGES', 'IN', 'OUT', 'REJECTED', 'ROWS', ...(withChildren ? ['CHILD ROWS'] : []), 'ERROR'],
+    [
+      'ITEM',
+      'STAGE',
+      'ATTEMPTS',
+      'PAGES',
+      'IN',
+      'OUT',
+      'REJECTED',
+      'ROWS',
+      ...(withChildren ? ['CHILD ROWS'] : []),
+      'ERROR',
+    ],
     sorted.map((item) => [
       itemLabel(item),
       item.stage,

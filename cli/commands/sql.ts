@@ -19,11 +19,20 @@ export function registerSqlCommand(program: Command): void {
           throw new UserError(`SQL failed: ${error instanceof Error ? error.message : String(error)}`);
         });
         if (options.json) {
-          console.log(JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
+          console.log(
+            JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+          );
           return;
         }
         const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
-        console.log(rows.length > 0 ? renderTable(columns, rows.map((row) => columns.map((column) => formatValue(row[column])))) : '(no rows)');
+        console.log(
+          rows.length > 0
+            ? renderTable(
+                columns,
+                rows.map((row) => columns.map((column) => formatValue(row[column]))),
+              )
+            : '(no rows)',
+        );
         console.log(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
       } finally {
         await warehouse.close();

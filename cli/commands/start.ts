@@ -32,7 +32,9 @@ export function executionConsoleUrl(executionArn: string): string {
 export function registerStartCommand(program: Command, options: StartCommandOptions = {}): void {
   program
     .command('start')
-    .description('Start an ingest execution on AWS (needs DIF_STATE_MACHINE_ARN and AWS credentials); `dif run` runs locally')
+    .description(
+      'Start an ingest execution on AWS (needs DIF_STATE_MACHINE_ARN and AWS credentials); `dif run` runs locally',
+    )
     .option('--client <client>', 'only this client (one execution per client keeps executions small)')
     .option('--source <source>', 'only this source')
     .option('--stream <stream>', 'only this stream')
@@ -41,19 +43,28 @@ export function registerStartCommand(program: Command, options: StartCommandOpti
       const env = options.env ?? process.env;
       const stateMachineArn = env.DIF_STATE_MACHINE_ARN;
       if (!stateMachineArn) {
-        throw new UserError('DIF_STATE_MACHINE_ARN is not set: export the ingest state machine ARN of the stage (Outputs of the CloudFormation stack, or `serverless info --verbose`), or use `dif run` to run locally');
+        throw new UserError(
+          'DIF_STATE_MACHINE_ARN is not set: export the ingest state machine ARN of the stage (Outputs of the CloudFormation stack, or `serverless info --verbose`), or use `dif run` to run locally',
+        );
       }
       const region = stateMachineArn.split(':')[3];
       const workflow = new StepFunctionsWorkflow({ client: options.sfn ?? new SFNClient({ region }), stateMachineArn });
       const runId = newRunId(new Date());
-      const filters = Object.fromEntries(Object.entries({ client: start.client, source: start.source, stream: start.stream }).filter(([, value]) => value));
+      const filters = Object.fromEntries(
+        Object.entries({ client: start.client, source: start.source, stream: start.stream }).filter(
+          ([, value]) => value,
+        ),
+      );
       const input = { runId, ...filters, trigger: { by: 'dif start', user: userInfo().username, ...filters } };
       const name = [start.client ?? 'all', runId].join('-');
       const { executionArn } = await workflow.startExecution(input, name).catch((error: unknown) => {
-        throw new UserError(`could not start the execution: ${error instanceof Error ? error.message : String(error)} (check the AWS credentials and that they may call states:StartExecution on ${stateMachineArn})`);
+        throw new UserError(
+          `could not start the execution: ${error instanceof Error ? error.message : String(error)} (check the AWS credentials and that they may call states:StartExecution on ${stateMachineArn})`,
+        );
       });
       const out = commandOutput(command);
-      if (start.json) out(JSON.stringify({ runId, executionArn, consoleUrl: executionConsoleUrl(executionArn), input }));
+      if (start.json)
+        out(JSON.stringify({ runId, executionArn, consoleUrl: executionConsoleUrl(executionArn), input }));
       else out(`started run ${runId}\nexecution ${executionArn}\nwatch it: ${executionConsoleUrl(executionArn)}`);
     });
 }

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config';
-import { assessFreshness, commandOutput, formatDuration, profileOperatorPorts, toJson, type OperatorCommandOptions, type StreamFreshness } from '../operations';
+import {
+  assessFreshness,
+  commandOutput,
+  formatDuration,
+  profileOperatorPorts,
+  toJson,
+  type OperatorCommandOptions,
+  type StreamFreshness,
+} from '../operations';
 import { renderTable } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 import { UserError } from '../UserError';
@@ -27,7 +35,9 @@ export function registerStatusCommand(program: Command, options: OperatorCommand
   const now = options.now ?? (() => new Date());
   return program
     .command('status')
-    .description('Freshness per client/source/stream against the client SLA: last load, rows, age, ok/late/never (exits 1 when any is late)')
+    .description(
+      'Freshness per client/source/stream against the client SLA: last load, rows, age, ok/late/never (exits 1 when any is late)',
+    )
     .option('--config <dir>', 'folder holding sources/ and clients/ (default: the project folder)')
     .option('--data-dir <dir>', 'data directory of the runs (default: $DIF_HOME or .dif)')
     .option('--client <client>', 'only this client')
@@ -38,12 +48,16 @@ export function registerStatusCommand(program: Command, options: OperatorCommand
       const location = { dataDir: resolveDataDir(opts.dataDir), configDir: resolveConfigDir(opts.config) };
       const config = loadConfig(location.configDir);
       if (opts.client && !config.clients.has(opts.client)) {
-        throw new UserError(`client "${opts.client}" is not configured in ${location.configDir}/clients; known clients: ${[...config.clients.keys()].join(', ') || '(none)'}`);
+        throw new UserError(
+          `client "${opts.client}" is not configured in ${location.configDir}/clients; known clients: ${[...config.clients.keys()].join(', ') || '(none)'}`,
+        );
       }
       const runState = await ports.openRunState(location);
       let streams: StreamFreshness[];
       try {
-        streams = assessFreshness(config, await runState.listLatestLoads(), now()).filter((row) => !opts.client || row.client === opts.client);
+        streams = assessFreshness(config, await runState.listLatestLoads(), now()).filter(
+          (row) => !opts.client || row.client === opts.client,
+        );
       } finally {
         await runState.close();
       }
@@ -52,10 +66,14 @@ export function registerStatusCommand(program: Command, options: OperatorCommand
       if (opts.json) out(toJson({ checkedAt: now().toISOString(), late: late.length, never: never.length, streams }));
       else out(streams.length === 0 ? 'no enabled streams in the configuration' : renderStatus(streams));
       if (late.length > 0) {
-        throw new UserError(`${late.length} of ${streams.length} stream(s) late: ${late.map((row) => `${row.client}/${row.source}/${row.stream}`).join(', ')}; see why with \`dif runs list\` and \`dif dlq list\``);
+        throw new UserError(
+          `${late.length} of ${streams.length} stream(s) late: ${late.map((row) => `${row.client}/${row.source}/${row.stream}`).join(', ')}; see why with \`dif runs list\` and \`dif dlq list\``,
+        );
       }
       if (opts.strict && never.length > 0) {
-        throw new UserError(`${never.length} stream(s) never loaded: ${never.map((row) => `${row.client}/${row.source}/${row.stream}`).join(', ')}`);
+        throw new UserError(
+          `${never.length} stream(s) never loaded: ${never.map((row) => `${row.client}/${row.source}/${row.stream}`).join(', ')}`,
+        );
       }
     });
 }

@@ -7,7 +7,9 @@ import { UserError } from '../UserError';
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
-    .description('Check sources/*.yml and clients/*.yml; exits non-zero and lists every problem (file:line: path: what was expected)')
+    .description(
+      'Check sources/*.yml and clients/*.yml; exits non-zero and lists every problem (file:line: path: what was expected)',
+    )
     .option('--config <dir>', 'folder holding sources/ and clients/ (default: the project folder)')
     .option('--json', 'print the result as JSON')
     .action((options: { config?: string; json?: boolean }) => {
@@ -16,7 +18,10 @@ export function registerValidateCommand(program: Command): void {
         const config = loadConfig(dir);
         const summary = { ok: true, dir, sources: [...config.sources.keys()], clients: [...config.clients.keys()] };
         if (options.json) console.log(JSON.stringify(summary));
-        else console.log(`ok: ${summary.sources.length} source(s) [${summary.sources.join(', ')}], ${summary.clients.length} client(s) [${summary.clients.join(', ')}] in ${dir}`);
+        else
+          console.log(
+            `ok: ${summary.sources.length} source(s) [${summary.sources.join(', ')}], ${summary.clients.length} client(s) [${summary.clients.join(', ')}] in ${dir}`,
+          );
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         if (options.json) {
@@ -24,7 +29,9 @@ export function registerValidateCommand(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        throw new UserError(`${error.problems.length} problem(s) in ${dir}:\n${error.problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`);
+        throw new UserError(
+          `${error.problems.length} problem(s) in ${dir}:\n${error.problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`,
+        );
       }
     });
 }

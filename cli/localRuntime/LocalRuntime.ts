@@ -10,7 +10,13 @@ import { load } from '../../services/loader/handlers/load';
 import type { LocalPortsOptions } from './openLocalPorts';
 import { openLocalContext, type LocalContext } from './openLocalContext';
 import { QueueWorker } from './QueueWorker';
-import { runIngest, type IngestHandlers, type IngestResult, type RunIngestOptions, type TaskHandler } from './ingestStateMachine';
+import {
+  runIngest,
+  type IngestHandlers,
+  type IngestResult,
+  type RunIngestOptions,
+  type TaskHandler,
+} from './ingestStateMachine';
 
 /**
  * Wrappers around the service handlers, for tests that watch every state input/output and queue
@@ -89,7 +95,9 @@ export class LocalRuntime {
     const handlers: IngestHandlers = { plan, extract, startJob, pollJob, finalize };
     const decorate = this.options.decorate?.task;
     if (!decorate) return handlers;
-    return Object.fromEntries(Object.entries(handlers).map(([state, handler]) => [state, decorate(state as keyof IngestHandlers, handler)])) as unknown as IngestHandlers;
+    return Object.fromEntries(
+      Object.entries(handlers).map(([state, handler]) => [state, decorate(state as keyof IngestHandlers, handler)]),
+    ) as unknown as IngestHandlers;
   }
 
   private worker(stage: QueueStage, handler: StageHandler): QueueWorker {

@@ -1,5 +1,10 @@
 import type { Queue } from '../../shared/ports';
-import { consumeMessage, RetryLaterError, type QueueStage, type StageHandler } from '../../shared/runtime/consumeMessage';
+import {
+  consumeMessage,
+  RetryLaterError,
+  type QueueStage,
+  type StageHandler,
+} from '../../shared/runtime/consumeMessage';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log';
 
@@ -41,16 +46,26 @@ export class QueueWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const [message] = await this.queue.receive({ maxMessages: 1, waitSeconds: 0.2, visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds });
+      const [message] = await this.queue.receive({
+        maxMessages: 1,
+        waitSeconds: 0.2,
+        visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds,
+      });
       if (!message) continue;
       const delivery = { id: message.id, body: message.body, receiveCount: message.receiveCount };
       try {
-        await consumeMessage(this.ctx, this.stage, delivery, this.handler, { maxReceiveCount: this.options.maxReceiveCount });
+        await consumeMessage(this.ctx, this.stage, delivery, this.handler, {
+          maxReceiveCount: this.options.maxReceiveCount,
+        });
         await this.queue.ack(message.receiptHandle);
       } catch (error) {
-        if (!(error instanceof RetryLaterError)) logger.error('queue consumer crashed', { stage: this.stage, error: String(error) });
+        if (!(error instanceof RetryLaterError))
+          logger.error('queue consumer crashed', { stage: this.stage, error: String(error) });
         const reason = error instanceof Error ? error.message : String(error);
-        await this.queue.release(message.receiptHandle, { delaySeconds: this.options.retryDelaySeconds, error: reason });
+        await this.queue.release(message.receiptHandle, {
+          delaySeconds: this.options.retryDelaySeconds,
+          error: reason,
+        });
       }
     }
   }

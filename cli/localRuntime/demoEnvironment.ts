@@ -7,7 +7,9 @@ export const DEMO_URL_VARIABLE = 'DIF_DEMO_API_URL';
 
 /** Sources whose definition points at the demo API. */
 export function demoSourcesOf(config: DifConfig): string[] {
-  return [...config.sources.values()].filter((source) => source.base_url.includes(`env.${DEMO_URL_VARIABLE}`)).map((source) => source.name);
+  return [...config.sources.values()]
+    .filter((source) => source.base_url.includes(`env.${DEMO_URL_VARIABLE}`))
+    .map((source) => source.name);
 }
 
 /**
@@ -18,7 +20,10 @@ export function demoSourcesOf(config: DifConfig): string[] {
  * external demo API only missing credentials are added.
  * Returns undefined when no source uses the demo API.
  */
-export async function prepareDemoEnvironment(config: DifConfig, credentials: CredentialStore): Promise<DemoApi | undefined> {
+export async function prepareDemoEnvironment(
+  config: DifConfig,
+  credentials: CredentialStore,
+): Promise<DemoApi | undefined> {
   const demoSources = demoSourcesOf(config);
   if (demoSources.length === 0) return undefined;
   const demo = process.env[DEMO_URL_VARIABLE] ? undefined : await startDemoApi();

@@ -35,7 +35,8 @@ export interface RunIngestOptions {
   maxWaitSeconds?: number;
 }
 
-export type IngestResult = { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string };
+export type IngestResult =
+  { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string };
 
 interface LambdaInvokeInput {
   Payload: Record<string, unknown>;
@@ -54,7 +55,13 @@ function asTaskHandler(handler: (parameters: LambdaInvokeInput) => Promise<unkno
  * {@link LocalWorkflow} and the state completes only when the loader (or a failing stage)
  * completes the token.
  */
-export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, handlers: IngestHandlers, input: Record<string, unknown>, options: RunIngestOptions = {}): Promise<IngestResult> {
+export async function runIngest(
+  ctx: ServiceContext,
+  workflow: LocalWorkflow,
+  handlers: IngestHandlers,
+  input: Record<string, unknown>,
+  options: RunIngestOptions = {},
+): Promise<IngestResult> {
   const definition = readIngestDefinition();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const timeoutOf = (state: string) => options.itemTimeoutMs ?? taskTimeoutMs(definition, state);
@@ -75,13 +82,18 @@ export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, ha
         Plan: invoke('Plan', handlers.plan),
         'Start report job': invoke('StartJob', handlers.startJob),
         'Poll report job': invoke('PollJob', handlers.pollJob),
-        Extract: asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, timeoutOf('Extract'))),
+        Extract: asTaskHandler((parameters) =>
+          extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, timeoutOf('Extract')),
+        ),
         // Locally there is no Fargate: the long-running route runs the same extract handler.
-        'Extract on ECS': asTaskHandler((parameters) => extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), timeoutOf('Extract on ECS'))),
+        'Extract on ECS': asTaskHandler((parameters) =>
+          extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), timeoutOf('Extract on ECS')),
+        ),
         Finalize: invoke('Finalize', handlers.finalize),
       },
       retryIntervalOverrides: retryOverrides(definition, options.retryIntervalScale),
-      waitTimeOverrides: options.maxWaitSeconds === undefined ? undefined : { 'Wait for report': options.maxWaitSeconds * 1000 },
+      waitTimeOverrides:
+        options.maxWaitSeconds === undefined ? undefined : { 'Wait for report': options.maxWaitSeconds * 1000 },
     },
   });
   try {
@@ -92,7 +104,13 @@ export async function runIngest(ctx: ServiceContext, workflow: LocalWorkflow, ha
   }
 }
 
-async function extractWithToken(ctx: ServiceContext, workflow: LocalWorkflow, extract: Handler, payload: Record<string, unknown>, timeoutMs: number | undefined): Promise<unknown> {
+async function extractWithToken(
+  ctx: ServiceContext,
+  workflow: LocalWorkflow,
+  extract: Handler,
+  payload: Record<string, unknown>,
+  timeoutMs: number | undefined,
+): Promise<unknown> {
   const { taskToken, completion } = workflow.openTask({ timeoutMs });
   // Observe the completion now so a failure that arrives before we await it is not "unhandled".
   completion.catch(() => undefined);
@@ -107,13 +125,21 @@ async function extractWithToken(ctx: ServiceContext, workflow: LocalWorkflow, ex
 
 /** The ECS Task state hands the extract input to the container as DIF_TASK_INPUT (JSON text). */
 function ecsPayload(parameters: LambdaInvokeInput): Record<string, unknown> {
-  const overrides = (parameters as unknown as { Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] } }).Overrides;
+  const overrides = (
+    parameters as unknown as {
+      Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] };
+    }
+  ).Overrides;
   const variable = overrides?.ContainerOverrides?.[0]?.Environment?.find((entry) => entry.Name === 'DIF_TASK_INPUT');
   if (!variable) throw new Error('Extract on ECS: the state passed no DIF_TASK_INPUT to the container');
   return JSON.parse(variable.Value) as Record<string, unknown>;
 }
 
-type StateWithChildren = { TimeoutSeconds?: number; Retry?: { IntervalSeconds?: number }[]; ItemProcessor?: { States: Record<string, unknown> } };
+type StateWithChildren = {
+  TimeoutSeconds?: number;
+  Retry?: { IntervalSeconds?: number }[];
+  ItemProcessor?: { States: Record<string, unknown> };
+};
 
 /** Every state of the definition by name, Map item processors included. */
 function allStates(definition: StateMachineDefinition): Map<string, StateWithChildren> {
@@ -135,7 +161,10 @@ function taskTimeoutMs(definition: StateMachineDefinition, state: string): numbe
   return seconds === undefined ? undefined : seconds * 1000;
 }
 
-function retryOverrides(definition: StateMachineDefinition, scale: number | undefined): Record<string, number[]> | undefined {
+function retryOverrides(
+  definition: StateMachineDefinition,
+  scale: number | undefined,
+): Record<string, number[]> | undefined {
   if (scale === undefined) return undefined;
   const overrides: Record<string, number[]> = {};
   for (const [name, state] of allStates(definition)) {

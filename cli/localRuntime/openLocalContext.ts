@@ -16,4 +16,3 @@ export async function openLocalContext(options: LocalPortsOptions & { configDir:
   const secrets = new CredentialStore({ records: ports.secretRecords, keyring: ports.keyring, locks: ports.locks });
   return { config, ports, secrets, now: () => new Date() };
 }
-

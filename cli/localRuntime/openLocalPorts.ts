@@ -37,7 +37,9 @@ export async function openLocalPorts(options: LocalPortsOptions): Promise<LocalP
   const secretRecords = SqliteSecretRecordStore.inDataDir(dataDir);
   const keyring = await FileKeyring.open(join(dataDir, 'keyring.json'));
   const warehouse = await openLocalWarehouse(dataDir, options.databaseUrl, objectStore);
-  const limiting = options.redisUrl ? createRedisLimiting({ urls: [options.redisUrl] }) : { rateLimiter: new InProcessRateLimiter(), locks: new InProcessLockManager() };
+  const limiting = options.redisUrl
+    ? createRedisLimiting({ urls: [options.redisUrl] })
+    : { rateLimiter: new InProcessRateLimiter(), locks: new InProcessLockManager() };
   return {
     objectStore,
     queues,
@@ -49,7 +51,14 @@ export async function openLocalPorts(options: LocalPortsOptions): Promise<LocalP
     rateLimiter: limiting.rateLimiter,
     locks: limiting.locks,
     async close() {
-      await Promise.allSettled([queues.close(), runState.close(), secretRecords.close(), warehouse.close(), limiting.rateLimiter.close(), limiting.locks.close()]);
+      await Promise.allSettled([
+        queues.close(),
+        runState.close(),
+        secretRecords.close(),
+        warehouse.close(),
+        limiting.rateLimiter.close(),
+        limiting.locks.close(),
+      ]);
     },
   };
 }

@@ -4,7 +4,11 @@ import { PgliteWarehouse } from '../../services/loader/warehouse/PgliteWarehouse
 import { PostgresWarehouse } from '../../services/loader/warehouse/PostgresWarehouse';
 
 /** The local profile's warehouse: a PostgreSQL server when DATABASE_URL is given, else PGlite in the data directory. */
-export async function openLocalWarehouse(dataDir: string, databaseUrl: string | undefined, objectStore: ObjectStore): Promise<Warehouse> {
+export async function openLocalWarehouse(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  objectStore: ObjectStore,
+): Promise<Warehouse> {
   return databaseUrl
     ? new PostgresWarehouse({ connectionString: databaseUrl, objectStore })
     : PgliteWarehouse.open({ dataDir: join(dataDir, 'warehouse'), objectStore });

@@ -24,7 +24,10 @@ export interface OperatorPorts {
   openRunState(location: OperatorLocation): Promise<RunStateStore & Closable>;
   openQueues(location: OperatorLocation): Promise<Record<QueueName, Queue> & Closable>;
   /** A full service context, for `dif dlq replay --drain`, which runs stage handlers. */
-  openStageContext(location: OperatorLocation, options: { maxReceiveCount: number }): Promise<{ ctx: ServiceContext } & Closable>;
+  openStageContext(
+    location: OperatorLocation,
+    options: { maxReceiveCount: number },
+  ): Promise<{ ctx: ServiceContext } & Closable>;
 }
 
 /** What the operating commands are registered with; tests inject a clock and ports. */

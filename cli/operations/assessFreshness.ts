@@ -55,15 +55,32 @@ export function assessFreshness(config: DifConfig, latestLoads: ItemRecord[], no
   return rows;
 }
 
-function assessStream(client: string, source: string, stream: string, loads: ItemRecord[], freshWithin: string | undefined, now: Date): StreamFreshness {
+function assessStream(
+  client: string,
+  source: string,
+  stream: string,
+  loads: ItemRecord[],
+  freshWithin: string | undefined,
+  now: Date,
+): StreamFreshness {
   const base = { client, source, stream, ...(freshWithin ? { freshWithin } : {}) };
   if (loads.length === 0) return { ...base, state: 'never', rows: 0, partitions: 0 };
   const newest = loads.reduce((best, item) => (loadedAt(item) > loadedAt(best) ? item : best));
   const lastLoadedAt = loadedAt(newest);
   const ageMs = now.getTime() - Date.parse(lastLoadedAt);
   const late = freshWithin !== undefined && ageMs > parseShortDuration(freshWithin);
-  const rows = loads.filter((item) => item.runId === newest.runId).reduce((sum, item) => sum + (item.rowsLoaded ?? 0), 0);
-  return { ...base, state: late ? 'late' : 'ok', lastLoadedAt, lastRunId: newest.runId, rows, partitions: loads.length, ageMs };
+  const rows = loads
+    .filter((item) => item.runId === newest.runId)
+    .reduce((sum, item) => sum + (item.rowsLoaded ?? 0), 0);
+  return {
+    ...base,
+    state: late ? 'late' : 'ok',
+    lastLoadedAt,
+    lastRunId: newest.runId,
+    rows,
+    partitions: loads.length,
+    ageMs,
+  };
 }
 
 function groupLoads(loads: ItemRecord[]): Map<string, ItemRecord[]> {

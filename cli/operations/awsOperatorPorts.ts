@@ -28,7 +28,9 @@ export function awsOperatorPorts(env: Env = process.env): OperatorPorts {
 
     async openRunState() {
       const tableName = required(env, 'DIF_TABLE', 'the run-state DynamoDB table');
-      const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION }), { marshallOptions: { removeUndefinedValues: true } });
+      const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION }), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
       return Object.assign(new DynamoRunStateStore({ client, tableName }), { close: async () => client.destroy() });
     },
 
@@ -48,13 +50,18 @@ export function awsOperatorPorts(env: Env = process.env): OperatorPorts {
     },
 
     async openStageContext() {
-      throw new UserError('--drain runs the stage consumers locally; on the aws profile the deployed transform and load functions consume the queues, so replay without --drain and watch `dif runs show <runId>`');
+      throw new UserError(
+        '--drain runs the stage consumers locally; on the aws profile the deployed transform and load functions consume the queues, so replay without --drain and watch `dif runs show <runId>`',
+      );
     },
   };
 }
 
 function required(env: Env, name: string, purpose: string): string {
   const value = env[name];
-  if (!value) throw new UserError(`environment variable ${name} is not set (${purpose}); with DIF_PROFILE=aws export the stage's values (docs/deploying.md lists them)`);
+  if (!value)
+    throw new UserError(
+      `environment variable ${name} is not set (${purpose}); with DIF_PROFILE=aws export the stage's values (docs/deploying.md lists them)`,
+    );
   return value;
 }

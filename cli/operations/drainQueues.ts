@@ -40,7 +40,11 @@ export interface DrainResult {
  * @example
  * await drainQueues(ctx, [{ stage: 'load', queue: ctx.ports.queues.load, handler: load }], { maxReceiveCount: 5, retryDelaySeconds: 1, timeoutMs: 300_000 });
  */
-export async function drainQueues(ctx: ServiceContext, stages: DrainStage[], options: DrainOptions): Promise<DrainResult> {
+export async function drainQueues(
+  ctx: ServiceContext,
+  stages: DrainStage[],
+  options: DrainOptions,
+): Promise<DrainResult> {
   const started = Date.now();
   const deadBefore = await Promise.all(stages.map(async ({ queue }) => (await queue.depth()).dead));
   const workers = stages.map(
@@ -67,7 +71,10 @@ export async function drainQueues(ctx: ServiceContext, stages: DrainStage[], opt
   const result: DrainResult = { drained: emptyLooks >= 2, durationMs: Date.now() - started, stages: {} };
   for (const [index, { stage, queue }] of stages.entries()) {
     const depth = await queue.depth();
-    result.stages[stage] = { left: depth.visible + depth.inFlight, newlyDead: Math.max(0, depth.dead - deadBefore[index]!) };
+    result.stages[stage] = {
+      left: depth.visible + depth.inFlight,
+      newlyDead: Math.max(0, depth.dead - deadBefore[index]!),
+    };
   }
   return result;
 }

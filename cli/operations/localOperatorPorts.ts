@@ -27,7 +27,13 @@ export const localOperatorPorts: OperatorPorts = {
   },
 
   async openStageContext({ dataDir, configDir }, { maxReceiveCount }) {
-    const ctx = await openLocalContext({ configDir, dataDir, databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL, maxReceiveCount });
+    const ctx = await openLocalContext({
+      configDir,
+      dataDir,
+      databaseUrl: process.env.DATABASE_URL,
+      redisUrl: process.env.REDIS_URL,
+      maxReceiveCount,
+    });
     return { ctx, close: () => ctx.ports.close() };
   },
 };

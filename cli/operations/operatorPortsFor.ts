@@ -13,7 +13,10 @@ export const PROFILES = ['local', 'aws'] as const;
  * @example
  * const ports = operatorPortsFor(process.env.DIF_PROFILE);
  */
-export function operatorPortsFor(profile: string | undefined, env: Record<string, string | undefined> = process.env): OperatorPorts {
+export function operatorPortsFor(
+  profile: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): OperatorPorts {
   if (profile === undefined || profile === '' || profile === 'local') return localOperatorPorts;
   if (profile === 'aws') return awsOperatorPorts(env);
   throw new UserError(`DIF_PROFILE must be one of ${PROFILES.join(', ')}, got "${profile}"`);
@@ -27,5 +30,6 @@ export const profileOperatorPorts: OperatorPorts = {
   where: (location) => operatorPortsFor(process.env.DIF_PROFILE).where(location),
   openRunState: (location) => operatorPortsFor(process.env.DIF_PROFILE).openRunState(location),
   openQueues: (location) => operatorPortsFor(process.env.DIF_PROFILE).openQueues(location),
-  openStageContext: (location, options) => operatorPortsFor(process.env.DIF_PROFILE).openStageContext(location, options),
+  openStageContext: (location, options) =>
+    operatorPortsFor(process.env.DIF_PROFILE).openStageContext(location, options),
 };

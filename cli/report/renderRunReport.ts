@@ -62,7 +62,11 @@ ${renderItems(items)}
 function renderHeader(run: RunRecord, items: ItemRecord[], now: Date): string {
   const summary = summarizeRun(run, items, now);
   const totals = tallyItems(items);
-  const trigger = run.trigger ? Object.entries(run.trigger).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ') : '';
+  const trigger = run.trigger
+    ? Object.entries(run.trigger)
+        .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+        .join(' ')
+    : '';
   const tile = (value: string | number, caption: string, bad = false) =>
     `<div class="tile${bad ? ' bad' : ''}"><b>${escapeHtml(typeof value === 'number' ? value.toLocaleString('en-US') : value)}</b><span>${escapeHtml(caption)}</span></div>`;
   return `<h1>Run <code>${escapeHtml(run.runId)}</code><span class="status status-${escapeHtml(run.status)}">${escapeHtml(run.status)}</span></h1>
@@ -74,8 +78,14 @@ ${tile(totals.pages, 'pages')}${tile(formatBytes(totals.rawBytes), 'raw bytes')}
 }
 
 function renderLegend(): string {
-  const entries = STAGE_ORDER.filter((stage) => !isTerminal(stage)).map((stage) => `<span><i style="background:${STAGE_STYLES[stage].colour}"></i>${escapeHtml(STAGE_STYLES[stage].meaning)}</span>`);
-  entries.push(`<span><i style="background:${STAGE_STYLES.loaded.colour};border-radius:6px"></i>loaded</span>`, `<span style="color:${STAGE_STYLES.failed.colour}">✕ failed</span>`);
+  const entries = STAGE_ORDER.filter((stage) => !isTerminal(stage)).map(
+    (stage) =>
+      `<span><i style="background:${STAGE_STYLES[stage].colour}"></i>${escapeHtml(STAGE_STYLES[stage].meaning)}</span>`,
+  );
+  entries.push(
+    `<span><i style="background:${STAGE_STYLES.loaded.colour};border-radius:6px"></i>loaded</span>`,
+    `<span style="color:${STAGE_STYLES.failed.colour}">✕ failed</span>`,
+  );
   return `<div class="legend">${entries.join('')}</div>`;
 }
 
@@ -95,7 +105,8 @@ function renderErrors(run: RunRecord, items: ItemRecord[]): string {
   const blocks = failing.map((item) => {
     const { code, cause } = splitError(item.error!);
     // An item replayed to delivery keeps the error of its failed attempt: show it, marked as recovered.
-    const recovered = item.stage !== 'failed' ? ` · <span class="recovered">recovered, now ${escapeHtml(item.stage)}</span>` : '';
+    const recovered =
+      item.stage !== 'failed' ? ` · <span class="recovered">recovered, now ${escapeHtml(item.stage)}</span>` : '';
     return `<div class="error${recovered ? ' was-recovered' : ''}" data-item-id="${escapeHtml(item.itemId)}"><b>${escapeHtml(itemLabel(item))}</b> · stage ${escapeHtml(item.stage)} · attempts ${item.attempts}${code ? ` · <span class="error-code">${escapeHtml(code)}</span>` : ''}${recovered}<pre class="cause">${escapeHtml(cause)}</pre></div>`;
   });
   if (runError) blocks.unshift(`<div class="error"><b>run</b><pre class="cause">${escapeHtml(runError)}</pre></div>`);
@@ -107,7 +118,10 @@ function renderItems(items: ItemRecord[]): string {
   const num = (value: number | undefined) => `<td class="num">${(value ?? 0).toLocaleString('en-US')}</td>`;
   const rows = [...items]
     .sort((a, b) => itemLabel(a).localeCompare(itemLabel(b)))
-    .map((item) => `<tr${item.stage === 'failed' ? ' class="failed"' : ''}><td>${escapeHtml(itemLabel(item))}</td><td>${escapeHtml(item.stage)}</td>${num(item.attempts)}${num(item.pages)}${num(item.recordsIn)}${num(item.recordsOut)}${num(item.recordsRejected)}${num(item.rowsLoaded)}</tr>`);
+    .map(
+      (item) =>
+        `<tr${item.stage === 'failed' ? ' class="failed"' : ''}><td>${escapeHtml(itemLabel(item))}</td><td>${escapeHtml(item.stage)}</td>${num(item.attempts)}${num(item.pages)}${num(item.recordsIn)}${num(item.recordsOut)}${num(item.recordsRejected)}${num(item.rowsLoaded)}</tr>`,
+    );
   return `<table class="items"><thead><tr><th>item</th><th>stage</th><th class="num">attempts</th><th class="num">pages</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">rows</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;

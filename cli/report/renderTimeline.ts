@@ -28,12 +28,18 @@ interface StageSpan {
  * const svg = renderTimeline(run, items, new Date());
  */
 export function renderTimeline(run: RunRecord, items: ItemRecord[], now: Date): string {
-  const spans = new Map(items.map((item) => [item, stageSpans(item, run.finishedAt ? Date.parse(run.finishedAt) : now.getTime())]));
+  const spans = new Map(
+    items.map((item) => [item, stageSpans(item, run.finishedAt ? Date.parse(run.finishedAt) : now.getTime())]),
+  );
   const times = [...spans.values()].flat().flatMap((span) => [span.start, span.end]);
   const t0 = Math.min(Date.parse(run.startedAt), ...times);
   const t1 = Math.max(t0 + 1, run.finishedAt ? Date.parse(run.finishedAt) : now.getTime(), ...times);
   const x = (time: number) => LABEL_WIDTH + ((time - t0) / (t1 - t0)) * CHART_WIDTH;
-  const ordered = [...items].sort((a, b) => (spans.get(a)![0]?.start ?? Infinity) - (spans.get(b)![0]?.start ?? Infinity) || itemLabel(a).localeCompare(itemLabel(b)));
+  const ordered = [...items].sort(
+    (a, b) =>
+      (spans.get(a)![0]?.start ?? Infinity) - (spans.get(b)![0]?.start ?? Infinity) ||
+      itemLabel(a).localeCompare(itemLabel(b)),
+  );
   const height = AXIS_HEIGHT + ordered.length * ROW_HEIGHT + 8;
   const rows = ordered.map((item, index) => renderBar(item, spans.get(item)!, AXIS_HEIGHT + index * ROW_HEIGHT, x, t0));
   return [
@@ -71,7 +77,10 @@ function renderBar(item: ItemRecord, spans: StageSpan[], top: number, x: (time: 
     });
   const last = spans.at(-1);
   const end = last && isTerminal(last.stage) ? renderEndMarker(last, x(last.start), y) : '';
-  const empty = spans.length === 0 ? `<rect class="segment no-times" x="${LABEL_WIDTH}" y="${y}" width="${CHART_WIDTH}" height="${BAR_HEIGHT}" fill="none" stroke="#94a3b8" stroke-dasharray="4 3"><title>no stage times recorded</title></rect>` : '';
+  const empty =
+    spans.length === 0
+      ? `<rect class="segment no-times" x="${LABEL_WIDTH}" y="${y}" width="${CHART_WIDTH}" height="${BAR_HEIGHT}" fill="none" stroke="#94a3b8" stroke-dasharray="4 3"><title>no stage times recorded</title></rect>`
+      : '';
   return [
     `<g class="bar" data-item-id="${escapeHtml(item.itemId)}" data-stage="${escapeHtml(item.stage)}">`,
     `<title>${escapeHtml(`${label}: ${item.stage}${item.error ? ` — ${item.error}` : ''}`)}</title>`,

@@ -4,7 +4,14 @@ import { registerSecrets } from '../../shared/log/secretRedactor';
 import { decryptSecret } from './decryptSecret';
 import { encryptSecret } from './encryptSecret';
 import { CredentialDecryptError, CredentialNotFoundError, CredentialWriteConflictError } from './errors';
-import type { CredentialMetadata, CredentialStoreOptions, GetOptions, ReencryptOptions, ReencryptSummary, SecretValues } from './types';
+import type {
+  CredentialMetadata,
+  CredentialStoreOptions,
+  GetOptions,
+  ReencryptOptions,
+  ReencryptSummary,
+  SecretValues,
+} from './types';
 import { validateSecretValues } from './validateSecretValues';
 
 const DEFAULT_CACHE_TTL_MS = 60_000;
@@ -47,8 +54,16 @@ export class CredentialStore implements SecretProvider {
   }
 
   /** A store over a profile's ports (secret records, keyring, locks). */
-  static fromPorts(ports: Pick<Ports, 'secretRecords' | 'keyring' | 'locks'>, options: Omit<CredentialStoreOptions, 'records' | 'keyring' | 'locks'> = {}): CredentialStore {
-    return new CredentialStore({ ...options, records: ports.secretRecords, keyring: ports.keyring, locks: ports.locks });
+  static fromPorts(
+    ports: Pick<Ports, 'secretRecords' | 'keyring' | 'locks'>,
+    options: Omit<CredentialStoreOptions, 'records' | 'keyring' | 'locks'> = {},
+  ): CredentialStore {
+    return new CredentialStore({
+      ...options,
+      records: ports.secretRecords,
+      keyring: ports.keyring,
+      locks: ports.locks,
+    });
   }
 
   /**
@@ -130,7 +145,13 @@ export class CredentialStore implements SecretProvider {
         continue;
       }
       try {
-        summary.moved.push(await this.write(listed.client, listed.source, (current) => current, { allowCreate: false, keyId, keepRotatedAt: true }));
+        summary.moved.push(
+          await this.write(listed.client, listed.source, (current) => current, {
+            allowCreate: false,
+            keyId,
+            keepRotatedAt: true,
+          }),
+        );
       } catch (error) {
         if (!(error instanceof CredentialDecryptError) && !(error instanceof CredentialNotFoundError)) throw error;
         summary.failed.push({ client: listed.client, source: listed.source, reason: error.message });
@@ -185,7 +206,10 @@ export class CredentialStore implements SecretProvider {
 
   private remember(client: string, source: string, values: SecretValues): void {
     if (this.cacheTtlMs <= 0) return;
-    this.cache.set(cacheKey(client, source), { values: { ...values }, expiresAt: this.now().getTime() + this.cacheTtlMs });
+    this.cache.set(cacheKey(client, source), {
+      values: { ...values },
+      expiresAt: this.now().getTime() + this.cacheTtlMs,
+    });
   }
 }
 

@@ -38,6 +38,8 @@ export function gcmOpen(key: Buffer, aad: Buffer, sealed: Buffer): Buffer {
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new SealedBoxError('ciphertext failed authentication (wrong key or context, or altered nonce, ciphertext or tag)');
+    throw new SealedBoxError(
+      'ciphertext failed authentication (wrong key or context, or altered nonce, ciphertext or tag)',
+    );
   }
 }

@@ -19,7 +19,12 @@ export async function decryptSecret(keyring: Keyring, record: SecretRecord): Pro
     dataKey = await keyring.decryptDataKey(Buffer.from(record.encryptedDataKey, 'base64'), context);
   } catch (error) {
     if (!(error instanceof KeyringDecryptError)) throw error;
-    throw new CredentialDecryptError(record.client, record.source, `the data key did not open under key ${record.keyId} (${error.message})`, { cause: error });
+    throw new CredentialDecryptError(
+      record.client,
+      record.source,
+      `the data key did not open under key ${record.keyId} (${error.message})`,
+      { cause: error },
+    );
   }
   let plaintext: Buffer | undefined;
   try {

@@ -26,7 +26,10 @@ export async function encryptSecret(keyring: Keyring, input: EncryptSecretInput)
   const context = credentialContext(input.client, input.source);
   const dataKey = await keyring.generateDataKey(context, input.keyId);
   const fields = Object.keys(input.values).sort();
-  const plaintext = Buffer.from(JSON.stringify(Object.fromEntries(fields.map((field) => [field, input.values[field]]))), 'utf8');
+  const plaintext = Buffer.from(
+    JSON.stringify(Object.fromEntries(fields.map((field) => [field, input.values[field]]))),
+    'utf8',
+  );
   try {
     const sealed = gcmSeal(dataKey.plaintext, contextAad(context), plaintext);
     return {

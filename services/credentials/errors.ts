@@ -8,7 +8,10 @@ import { PermanentError } from '../../shared/runtime/errors';
 
 /** No credential is stored for the client × source. */
 export class CredentialNotFoundError extends PermanentError {
-  constructor(readonly client: string, readonly source: string) {
+  constructor(
+    readonly client: string,
+    readonly source: string,
+  ) {
     super(
       'Credentials.NotFound',
       `no credentials stored for client "${client}" source "${source}"; add them with ` +
@@ -20,7 +23,12 @@ export class CredentialNotFoundError extends PermanentError {
 
 /** A stored credential failed authentication: wrong master key, wrong context or tampering. */
 export class CredentialDecryptError extends PermanentError {
-  constructor(readonly client: string, readonly source: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly client: string,
+    readonly source: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       'Credentials.Undecryptable',
       `credentials for client "${client}" source "${source}" could not be decrypted: ${detail}. ` +
@@ -33,7 +41,11 @@ export class CredentialDecryptError extends PermanentError {
 
 /** Values given to `put`/`rotate` are not a flat object of non-empty strings with valid names. */
 export class InvalidCredentialValuesError extends PermanentError {
-  constructor(readonly client: string, readonly source: string, detail: string) {
+  constructor(
+    readonly client: string,
+    readonly source: string,
+    detail: string,
+  ) {
     super(
       'Credentials.Invalid',
       `credentials for client "${client}" source "${source}" are invalid: ${detail}. ` +
@@ -45,7 +57,11 @@ export class InvalidCredentialValuesError extends PermanentError {
 
 /** Other writers kept winning the conditional write; nothing was lost, but this change was not saved. */
 export class CredentialWriteConflictError extends Error {
-  constructor(readonly client: string, readonly source: string, attempts: number) {
+  constructor(
+    readonly client: string,
+    readonly source: string,
+    attempts: number,
+  ) {
     super(
       `credentials for client "${client}" source "${source}" were changed by other writers ${attempts} times in a row while ` +
         'this write was retried; the change was not saved. Retry; if it persists, check that every worker uses the same lock service (REDIS_URL).',

@@ -7,7 +7,12 @@ import { rawManifestKey, rawObjectKey } from './rawKeys';
 
 type ManifestEntry = RawManifest['objects'][number];
 
-const CONTENT_TYPES: Record<string, string> = { json: 'application/json', jsonl: 'application/x-ndjson', csv: 'text/csv', xml: 'application/xml' };
+const CONTENT_TYPES: Record<string, string> = {
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+  csv: 'text/csv',
+  xml: 'application/xml',
+};
 
 /**
  * Writes an item's raw objects under `raw/…` in the order pages are requested, and the
@@ -18,10 +23,19 @@ export class RawWriter {
   private seq = 0;
   private readonly entries: ManifestEntry[] = [];
 
-  constructor(private readonly store: ObjectStore, private readonly item: WorkItem, private readonly formatType: string) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly item: WorkItem,
+    private readonly formatType: string,
+  ) {}
 
   /** Streams one page body to the store. The sequence number is taken before the body is read. */
-  async write(body: Readable | Buffer, sniffed: Sniffed, responseType: string | undefined, context?: Record<string, unknown>): Promise<ManifestEntry> {
+  async write(
+    body: Readable | Buffer,
+    sniffed: Sniffed,
+    responseType: string | undefined,
+    context?: Record<string, unknown>,
+  ): Promise<ManifestEntry> {
     const page = ++this.seq;
     return this.writeAt(page, body, sniffed, responseType, context);
   }
@@ -31,13 +45,30 @@ export class RawWriter {
     return ++this.seq;
   }
 
-  async writeAt(page: number, body: Readable | Buffer, sniffed: Sniffed, responseType: string | undefined, context?: Record<string, unknown>): Promise<ManifestEntry> {
+  async writeAt(
+    page: number,
+    body: Readable | Buffer,
+    sniffed: Sniffed,
+    responseType: string | undefined,
+    context?: Record<string, unknown>,
+  ): Promise<ManifestEntry> {
     const base = this.formatType in CONTENT_TYPES ? this.formatType : 'bin';
     const extension = sniffed === 'gzip' ? `${base}.gz` : sniffed === 'zip' ? 'zip' : base;
-    const contentType = sniffed === 'gzip' ? 'application/gzip' : sniffed === 'zip' ? 'application/zip' : (responseType ?? CONTENT_TYPES[base] ?? 'application/octet-stream');
+    const contentType =
+      sniffed === 'gzip'
+        ? 'application/gzip'
+        : sniffed === 'zip'
+          ? 'application/zip'
+          : (responseType ?? CONTENT_TYPES[base] ?? 'application/octet-stream');
     const key = rawObjectKey(this.item, page, extension);
     const stored = await this.store.put(key, body, { contentType });
-    const entry: ManifestEntry = { key, bytes: stored.bytes, contentType, page, ...(context && Object.keys(context).length > 0 ? { context } : {}) };
+    const entry: ManifestEntry = {
+      key,
+      bytes: stored.bytes,
+      contentType,
+      page,
+      ...(context && Object.keys(context).length > 0 ? { context } : {}),
+    };
     this.entries.push(entry);
     return entry;
   }

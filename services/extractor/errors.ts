@@ -6,7 +6,12 @@ import { PermanentError } from '../../shared/runtime/errors';
  * without secrets, a short body excerpt and what to check.
  */
 export class HttpStatusError extends PermanentError {
-  constructor(readonly status: number, readonly url: string, readonly excerpt: string, hint: string) {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    readonly excerpt: string,
+    hint: string,
+  ) {
     super('Extract.HttpError', `HTTP ${status} from ${url}: ${excerpt || '(empty body)'} — ${hint}`);
     this.name = 'HttpStatusError';
   }
@@ -15,31 +20,53 @@ export class HttpStatusError extends PermanentError {
 /** Every attempt of a request failed with a retryable error. Thrown so the state machine may retry the item later. */
 export class RetriesExhaustedError extends Error {
   readonly code = 'Extract.RetriesExhausted';
-  constructor(readonly url: string, readonly attempts: number, lastError: string) {
-    super(`gave up on ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError}. The API kept failing; check its status page or raise retry.max_attempts.`);
+  constructor(
+    readonly url: string,
+    readonly attempts: number,
+    lastError: string,
+  ) {
+    super(
+      `gave up on ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError}. The API kept failing; check its status page or raise retry.max_attempts.`,
+    );
     this.name = 'RetriesExhaustedError';
   }
 }
 
 /** A URL (configured, next page, download, redirect) points at a host the source does not allow. */
 export class HostNotAllowedError extends PermanentError {
-  constructor(readonly url: string, allowed: string[]) {
-    super('Extract.HostNotAllowed', `refused to call ${url}: its host is not in allowed_hosts (${allowed.join(', ')}). If the API really uses this host, add it to the source's allowed_hosts.`);
+  constructor(
+    readonly url: string,
+    allowed: string[],
+  ) {
+    super(
+      'Extract.HostNotAllowed',
+      `refused to call ${url}: its host is not in allowed_hosts (${allowed.join(', ')}). If the API really uses this host, add it to the source's allowed_hosts.`,
+    );
     this.name = 'HostNotAllowedError';
   }
 }
 
 /** The paginator was handed the same cursor or next URL twice: following it would loop forever. */
 export class RepeatedCursorError extends PermanentError {
-  constructor(readonly url: string, cursor: string) {
-    super('Extract.RepeatedCursor', `the API returned the same page cursor twice (${cursor.slice(0, 80)}) at ${url}; stopping instead of looping. Check the stream's paginate settings (cursor path and param).`);
+  constructor(
+    readonly url: string,
+    cursor: string,
+  ) {
+    super(
+      'Extract.RepeatedCursor',
+      `the API returned the same page cursor twice (${cursor.slice(0, 80)}) at ${url}; stopping instead of looping. Check the stream's paginate settings (cursor path and param).`,
+    );
     this.name = 'RepeatedCursorError';
   }
 }
 
 /** A body that is not what was expected (truncated, unparseable, an error inside a 200): retried. */
 export class BadResponseError extends Error {
-  constructor(readonly url: string, detail: string, readonly retryable = true) {
+  constructor(
+    readonly url: string,
+    detail: string,
+    readonly retryable = true,
+  ) {
     super(`bad response from ${url}: ${detail}`);
     this.name = 'BadResponseError';
   }
@@ -56,7 +83,10 @@ export class StreamConfigError extends PermanentError {
 /** Authentication failed even after refreshing the token. */
 export class AuthFailedError extends PermanentError {
   constructor(where: string, detail: string) {
-    super('Extract.AuthFailed', `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif credentials put --client … --source …).`);
+    super(
+      'Extract.AuthFailed',
+      `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif credentials put --client … --source …).`,
+    );
     this.name = 'AuthFailedError';
   }
 }

@@ -48,7 +48,12 @@ function maxCursor(current: string | undefined, candidate: unknown): string | un
  * const { raw } = await extractItem(ctx, item);
  * raw.manifestKey; // raw/acme/demo_ads/campaigns/dt=all/run=r1/3f2a…-manifest.json
  */
-export async function extractItem(ctx: ServiceContext, item: WorkItem, job?: AsyncJobState, options: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractItem(
+  ctx: ServiceContext,
+  item: WorkItem,
+  job?: AsyncJobState,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
   const session = await openSession(ctx, item, options);
   const { stream } = session;
   const writer = new RawWriter(ctx.ports.objectStore, item, stream.format.type);
@@ -74,15 +79,25 @@ export async function extractItem(ctx: ServiceContext, item: WorkItem, job?: Asy
 
   let pages: number;
   if (item.extraction === 'async') {
-    if (!job) throw new StreamConfigError(`${item.label}`, 'an async item reached Extract without the job from PollJob; the state machine must pass `job`');
+    if (!job)
+      throw new StreamConfigError(
+        `${item.label}`,
+        'an async item reached Extract without the job from PollJob; the state machine must pass `job`',
+      );
     pages = await downloadReport(session, walkBase(), job);
   } else if (stream.parent) {
     pages = await extractChildren(session, walkBase());
   } else {
-    pages = await walkPages({ ...walkBase(), request: buildRequest(requestOf(stream, item.stream), session.scope, session.baseUrl, session.source.headers) });
+    pages = await walkPages({
+      ...walkBase(),
+      request: buildRequest(requestOf(stream, item.stream), session.scope, session.baseUrl, session.source.headers),
+    });
   }
   const manifestKey = await writer.finish();
-  return { raw: { manifestKey, objects: writer.objects, bytes: writer.bytes, pages }, ...(cursor !== undefined ? { cursor } : {}) };
+  return {
+    raw: { manifestKey, objects: writer.objects, bytes: writer.bytes, pages },
+    ...(cursor !== undefined ? { cursor } : {}),
+  };
 }
 
 /** Dependent calls: walk the parent stream for its records, then the child once per record. */
@@ -91,7 +106,10 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
   const link = stream.parent!;
   const parentStream = source.streams[link.stream];
   if (!parentStream || parentStream.parent) {
-    throw new StreamConfigError(base.where, `parent stream "${link.stream}" ${parentStream ? 'is itself dependent; only one level is supported' : 'does not exist in the source'}`);
+    throw new StreamConfigError(
+      base.where,
+      `parent stream "${link.stream}" ${parentStream ? 'is itself dependent; only one level is supported' : 'does not exist in the source'}`,
+    );
   }
   const parents: unknown[] = [];
   let pages = await walkPages({
@@ -109,9 +127,15 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
   const childPages = await Promise.all(
     parents.map((record) =>
       limit(() => {
-        const context = Object.fromEntries(Object.entries(link.fields).map(([column, field]) => [column, readField(record, field)]));
+        const context = Object.fromEntries(
+          Object.entries(link.fields).map(([column, field]) => [column, readField(record, field)]),
+        );
         const scope = { ...session.scope, parent: record };
-        return walkPages({ ...base, context, request: buildRequest(requestOf(stream, base.where), scope, session.baseUrl, source.headers) });
+        return walkPages({
+          ...base,
+          context,
+          request: buildRequest(requestOf(stream, base.where), scope, session.baseUrl, source.headers),
+        });
       }),
     ),
   );

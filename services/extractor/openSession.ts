@@ -23,19 +23,31 @@ export interface SourceSession {
 }
 
 /** Resolves the item's source, stream, client params and secrets; builds the HTTP client. */
-export async function openSession(ctx: ServiceContext, item: WorkItem, options: { sleep?: (ms: number) => Promise<void> } = {}): Promise<SourceSession> {
+export async function openSession(
+  ctx: ServiceContext,
+  item: WorkItem,
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<SourceSession> {
   const where = `${item.client}/${item.source}/${item.stream}`;
   const source = ctx.config.sources.get(item.source);
   const stream = source?.streams[item.stream];
   const clientSource = ctx.config.clients.get(item.client)?.sources[item.source];
   if (!source || !stream || !clientSource) {
-    throw new StreamConfigError(where, 'the work item names a client, source or stream that is not in the configuration; the config changed since Plan ran — start a new run');
+    throw new StreamConfigError(
+      where,
+      'the work item names a client, source or stream that is not in the configuration; the config changed since Plan ran — start a new run',
+    );
   }
   const secrets = await ctx.secrets.get(item.client, item.source);
   registerSecrets(Object.values(secrets));
   let cursor: string | undefined;
   if (stream.incremental) {
-    const stored = await ctx.ports.runState.getCursor({ client: item.client, source: item.source, stream: item.stream, partition: item.partition });
+    const stored = await ctx.ports.runState.getCursor({
+      client: item.client,
+      source: item.source,
+      stream: item.stream,
+      partition: item.partition,
+    });
     cursor = stored?.value ?? renderTemplate(stream.incremental.start, itemScope(item, clientSource.params, secrets));
   }
   const scope = itemScope(item, clientSource.params, secrets, cursor);
@@ -44,7 +56,10 @@ export async function openSession(ctx: ServiceContext, item: WorkItem, options: 
   try {
     baseHost = new URL(baseUrl).host;
   } catch {
-    throw new StreamConfigError(`${item.source} base_url`, `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`);
+    throw new StreamConfigError(
+      `${item.source} base_url`,
+      `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
+    );
   }
   const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
   const retry = source.retry;
@@ -67,7 +82,10 @@ export async function openSession(ctx: ServiceContext, item: WorkItem, options: 
             policy: {
               // Hashed: a scope may be rendered from a secret (an app id or token) and ends up in Redis keys.
               scope: `${item.source}:${rateLimit.scope ? createHash('sha256').update(renderTemplate(rateLimit.scope, scope)).digest('hex').slice(0, 16) : 'app'}`,
-              limits: [rateLimit, ...rateLimit.also].map((limit) => ({ requests: limit.requests, perMs: parseShortDuration(limit.per) })),
+              limits: [rateLimit, ...rateLimit.also].map((limit) => ({
+                requests: limit.requests,
+                perMs: parseShortDuration(limit.per),
+              })),
               ...(rateLimit.concurrency ? { concurrency: rateLimit.concurrency } : {}),
             },
             ...(rateLimit.usage_header

@@ -15,7 +15,10 @@ export interface PlanFilter {
 /** A run filter names a client, source or stream the configuration does not have. */
 export class UnknownPlanTargetError extends PermanentError {
   constructor(kind: string, name: string, known: string[]) {
-    super('Plan.UnknownTarget', `no ${kind} named "${name}" (known: ${known.join(', ') || 'none'}); check the spelling or add it to the config folder`);
+    super(
+      'Plan.UnknownTarget',
+      `no ${kind} named "${name}" (known: ${known.join(', ') || 'none'}); check the spelling or add it to the config folder`,
+    );
     this.name = 'UnknownPlanTargetError';
   }
 }
@@ -24,10 +27,14 @@ export class UnknownPlanTargetError extends PermanentError {
 export class EmptyPlanError extends PermanentError {
   constructor(filter: PlanFilter, config: ServiceContext['config']) {
     const client = filter.client ? config.clients.get(filter.client) : undefined;
-    const hint = client && filter.source && !(filter.source in client.sources)
-      ? `client "${filter.client}" does not use source "${filter.source}" (its sources: ${Object.keys(client.sources).join(', ')})`
-      : 'no enabled client × source × stream matches it, or its partitions are empty (check clients/*.yml `streams` and `enabled`, and date ranges that start in the future)';
-    super('Plan.NothingToDo', `the run filter ${JSON.stringify({ client: filter.client, source: filter.source, stream: filter.stream })} selects no work: ${hint}`);
+    const hint =
+      client && filter.source && !(filter.source in client.sources)
+        ? `client "${filter.client}" does not use source "${filter.source}" (its sources: ${Object.keys(client.sources).join(', ')})`
+        : 'no enabled client × source × stream matches it, or its partitions are empty (check clients/*.yml `streams` and `enabled`, and date ranges that start in the future)';
+    super(
+      'Plan.NothingToDo',
+      `the run filter ${JSON.stringify({ client: filter.client, source: filter.source, stream: filter.stream })} selects no work: ${hint}`,
+    );
     this.name = 'EmptyPlanError';
   }
 }
@@ -41,13 +48,22 @@ export class EmptyPlanError extends PermanentError {
  * planRun(ctx, { runId: 'r1', client: 'acme' }).map((item) => item.label);
  * // ['acme/demo_ads/accounts/all', 'acme/demo_ads/campaigns/all', …]
  */
-export function planRun(ctx: ServiceContext, filter: PlanFilter, loadedStreams: ReadonlySet<string> = new Set()): WorkItem[] {
+export function planRun(
+  ctx: ServiceContext,
+  filter: PlanFilter,
+  loadedStreams: ReadonlySet<string> = new Set(),
+): WorkItem[] {
   const { config } = ctx;
-  if (filter.client && !config.clients.has(filter.client)) throw new UnknownPlanTargetError('client', filter.client, [...config.clients.keys()]);
-  if (filter.source && !config.sources.has(filter.source)) throw new UnknownPlanTargetError('source', filter.source, [...config.sources.keys()]);
+  if (filter.client && !config.clients.has(filter.client))
+    throw new UnknownPlanTargetError('client', filter.client, [...config.clients.keys()]);
+  if (filter.source && !config.sources.has(filter.source))
+    throw new UnknownPlanTargetError('source', filter.source, [...config.sources.keys()]);
   if (filter.stream) {
-    const streams = filter.source ? Object.keys(config.sources.get(filter.source)!.streams) : [...config.sources.values()].flatMap((source) => Object.keys(source.streams));
-    if (!streams.includes(filter.stream)) throw new UnknownPlanTargetError('stream', filter.stream, [...new Set(streams)]);
+    const streams = filter.source
+      ? Object.keys(config.sources.get(filter.source)!.streams)
+      : [...config.sources.values()].flatMap((source) => Object.keys(source.streams));
+    if (!streams.includes(filter.stream))
+      throw new UnknownPlanTargetError('stream', filter.stream, [...new Set(streams)]);
   }
   const items: WorkItem[] = [];
   for (const [clientName, client] of [...config.clients].sort(([a], [b]) => a.localeCompare(b))) {
@@ -59,7 +75,11 @@ export function planRun(ctx: ServiceContext, filter: PlanFilter, loadedStreams: 
       for (const streamName of clientSource.streams ?? Object.keys(source.streams)) {
         if (filter.stream && streamName !== filter.stream) continue;
         const stream = source.streams[streamName]!;
-        const scope = { client: { name: clientName, ...clientSource.params }, env: difEnvironment(), run: { id: filter.runId } };
+        const scope = {
+          client: { name: clientName, ...clientSource.params },
+          env: difEnvironment(),
+          run: { id: filter.runId },
+        };
         const where = `sources/${sourceName}.yml streams.${streamName}.partition (client ${clientName})`;
         const loadedBefore = loadedStreams.has(`${clientName}/${sourceName}/${streamName}`);
         for (const { partition, values } of planPartitions(stream, scope, ctx.now(), where, { loadedBefore })) {

@@ -17,7 +17,9 @@ export function readPath(value: unknown, path: string): unknown {
     if (step.startsWith('[')) {
       current = Array.isArray(current) ? current[Number(step.slice(1, -1))] : undefined;
     } else if (Array.isArray(current)) {
-      current = current.map((entry) => (entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[step.slice(1)] : undefined));
+      current = current.map((entry) =>
+        entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[step.slice(1)] : undefined,
+      );
     } else {
       current = typeof current === 'object' ? (current as Record<string, unknown>)[step.slice(1)] : undefined;
     }

@@ -43,14 +43,19 @@ export async function walkPages(walk: PageWalk): Promise<number> {
   const isJson = walk.formatType === 'json';
   const parse = isJson && (paginator.needs !== 'nothing' || walk.errorWhen.length > 0 || walk.onRecords !== undefined);
   if (!isJson && (paginator.needs === 'body' || walk.onRecords)) {
-    throw new StreamConfigError(walk.where, `paginate type "${walk.paginate.type}" (or a dependent stream) reads the response body, which needs format json (this stream is ${walk.formatType}); use offset with total_header, link_header or page_number`);
+    throw new StreamConfigError(
+      walk.where,
+      `paginate type "${walk.paginate.type}" (or a dependent stream) reads the response body, which needs format json (this stream is ${walk.formatType}); use offset with total_header, link_header or page_number`,
+    );
   }
   let request = withQuery(walk.request, paginator.first());
   let pages = 0;
   for (;;) {
     // The page number is fixed before the request, so a retried page overwrites its own key.
     const seq = walk.writer?.reserve() ?? 0;
-    const facts = await walk.http.exchange(request, (response) => (parse ? readJsonPage(walk, response, seq) : streamPage(walk, response, seq)));
+    const facts = await walk.http.exchange(request, (response) =>
+      parse ? readJsonPage(walk, response, seq) : streamPage(walk, response, seq),
+    );
     pages += 1;
     const step = paginator.next(facts);
     if (!step) return pages;
@@ -64,21 +69,40 @@ async function readJsonPage(walk: PageWalk, response: OpenResponse, seq: number)
   try {
     body = JSON.parse(buffer.toString('utf8'));
   } catch {
-    throw new BadResponseError(walk.redact(response.url), `body is not valid JSON (${tally.bytes} bytes, starts ${JSON.stringify(walk.redact(buffer.subarray(0, 80).toString('utf8')))})`);
+    throw new BadResponseError(
+      walk.redact(response.url),
+      `body is not valid JSON (${tally.bytes} bytes, starts ${JSON.stringify(walk.redact(buffer.subarray(0, 80).toString('utf8')))})`,
+    );
   }
   checkErrorPredicates(body, walk.errorWhen, walk.redact(response.url), walk.redact);
   const records = recordsAt(body, walk.recordsPath);
-  if (walk.writer) await walk.writer.writeAt(seq, buffer, tally.sniffed, contentTypeOf(response.headers['content-type']), walk.context);
+  if (walk.writer)
+    await walk.writer.writeAt(
+      seq,
+      buffer,
+      tally.sniffed,
+      contentTypeOf(response.headers['content-type']),
+      walk.context,
+    );
   walk.onRecords?.(records);
   return { body, headers: response.headers, records: records.length, url: response.url };
 }
 
 async function streamPage(walk: PageWalk, response: OpenResponse, seq: number): Promise<PageFacts> {
   const { stream, tally } = await meteredBody(response);
-  if (walk.writer) await walk.writer.writeAt(seq, stream, tally.sniffed, contentTypeOf(response.headers['content-type']), walk.context);
+  if (walk.writer)
+    await walk.writer.writeAt(
+      seq,
+      stream,
+      tally.sniffed,
+      contentTypeOf(response.headers['content-type']),
+      walk.context,
+    );
   else for await (const _chunk of stream); // drain: a walk without a writer only needs headers
   const countable = !tally.sniffed && (walk.formatType === 'csv' || walk.formatType === 'jsonl');
-  const records = countable ? Math.max(0, lineCount(tally) - (walk.formatType === 'csv' ? (walk.headerLines ?? 1) : 0)) : undefined;
+  const records = countable
+    ? Math.max(0, lineCount(tally) - (walk.formatType === 'csv' ? (walk.headerLines ?? 1) : 0))
+    : undefined;
   return { headers: response.headers, records, url: response.url };
 }
 

@@ -8,13 +8,20 @@ const MAX_ATTEMPTS = 5;
  * timestamps sort correctly). Uses the store's compare-and-set so concurrent loaders never lose
  * the newest value. Returns whether this call wrote the cursor.
  */
-export async function advanceCursor(runState: RunStateStore, key: CursorKey, value: string, runId: string): Promise<boolean> {
+export async function advanceCursor(
+  runState: RunStateStore,
+  key: CursorKey,
+  value: string,
+  runId: string,
+): Promise<boolean> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await runState.getCursor(key);
     if (current && !isNewer(value, current.value)) return false;
     if (await runState.putCursor({ ...key, value, runId }, current?.value ?? null)) return true;
   }
-  throw new Error(`cursor ${key.client}/${key.source}/${key.stream}/${key.partition} kept changing under ${MAX_ATTEMPTS} attempts to advance it; the message will be retried`);
+  throw new Error(
+    `cursor ${key.client}/${key.source}/${key.stream}/${key.partition} kept changing under ${MAX_ATTEMPTS} attempts to advance it; the message will be retried`,
+  );
 }
 
 function isNewer(candidate: string, current: string): boolean {

@@ -13,7 +13,10 @@ export class InvalidIdentifierError extends PermanentError {
 
 /** The declared columns would need a change the warehouse cannot make without losing data. */
 export class DestructiveSchemaChangeError extends PermanentError {
-  constructor(readonly table: string, readonly problems: string[]) {
+  constructor(
+    readonly table: string,
+    readonly problems: string[],
+  ) {
     super(
       'Load.DestructiveSchemaChange',
       `cannot load into ${table}: ${problems.join('; ')}. DIF only adds columns and widens types (varchar(n)→varchar(m>n), smallint→int→bigint, real→double, decimal with more digits). Declare a type the existing column can hold, or migrate the table by hand (or load into a new table), then replay the message.`,
@@ -45,7 +48,10 @@ export class InvalidLoadRequestError extends PermanentError {
 /** The COPY manifest is missing or not in the Redshift manifest format. */
 export class InvalidManifestError extends PermanentError {
   constructor(manifestKey: string, detail: string) {
-    super('Load.InvalidManifest', `COPY manifest ${manifestKey} is unusable: ${detail}. Re-run the item so the transformer rewrites its clean parts and manifest.`);
+    super(
+      'Load.InvalidManifest',
+      `COPY manifest ${manifestKey} is unusable: ${detail}. Re-run the item so the transformer rewrites its clean parts and manifest.`,
+    );
     this.name = 'InvalidManifestError';
   }
 }

@@ -28,7 +28,12 @@ export interface LoadItemResult {
  */
 export async function loadItem(ctx: ServiceContext, message: CleanReady): Promise<LoadItemResult> {
   const { runState, warehouse } = ctx.ports;
-  const identity = { client: message.client, source: message.source, stream: message.stream, partition: message.partition };
+  const identity = {
+    client: message.client,
+    source: message.source,
+    stream: message.stream,
+    partition: message.partition,
+  };
   const request = loadRequestFor(ctx.config, message);
   const table = tableName(request);
   await runState.updateItem(message.runId, message.itemId, { ...identity, stage: 'loading', table });
@@ -50,11 +55,19 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
     recordsIn: message.recordsIn,
     recordsOut: message.clean.rows,
     recordsRejected: message.rejected,
-    ...(children.length > 0 ? { childRows: Object.fromEntries(children.map((child) => [child.table, child.rowsLoaded])) } : {}),
+    ...(children.length > 0
+      ? { childRows: Object.fromEntries(children.map((child) => [child.table, child.rowsLoaded])) }
+      : {}),
     // A replayed item that failed before is delivered now: its old error no longer applies.
     error: undefined,
   });
-  return { itemId: message.itemId, table, rowsLoaded: result.rowsLoaded, status: result.status, ...(children.length > 0 ? { children } : {}) };
+  return {
+    itemId: message.itemId,
+    table,
+    rowsLoaded: result.rowsLoaded,
+    status: result.status,
+    ...(children.length > 0 ? { children } : {}),
+  };
 }
 
 async function loadLogged(warehouse: Warehouse, request: LoadRequest, parts: number): Promise<LoadResult> {

@@ -58,7 +58,9 @@ function requestFor(
 function schemaOf(config: DifConfig, message: CleanReady): string {
   const client = config.clients.get(message.client);
   if (!client) {
-    throw new InvalidLoadRequestError(`client "${message.client}" is not in the configuration (${config.dir}/clients); deploy the config that produced this message, then replay it`);
+    throw new InvalidLoadRequestError(
+      `client "${message.client}" is not in the configuration (${config.dir}/clients); deploy the config that produced this message, then replay it`,
+    );
   }
   return client.warehouse?.schema ?? client.client;
 }

@@ -3,7 +3,13 @@ export { transformItem, transformWithCounts, type TransformCounts } from './tran
 export * from './errors';
 export * from './objectKeys';
 export * from './decode';
-export { RecordPipeline, columnNameFor, type OutputColumn, type EvolvedColumn, type PipelineSetup } from './pipeline/RecordPipeline';
+export {
+  RecordPipeline,
+  columnNameFor,
+  type OutputColumn,
+  type EvolvedColumn,
+  type PipelineSetup,
+} from './pipeline/RecordPipeline';
 export { compileCaster, truncateUtf8, type Caster, type CastOptions } from './pipeline/compileCaster';
 export { textCell, NULL_CELL } from './pipeline/csvCell';
 export { decimalText } from './pipeline/decimalText';

@@ -16,11 +16,17 @@ export async function readRawManifest(store: ObjectStore, key: string): Promise<
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PermanentError('Transform.BadManifest', `raw manifest ${key} is not JSON (${(error as Error).message}). Re-run the extraction of this item`);
+    throw new PermanentError(
+      'Transform.BadManifest',
+      `raw manifest ${key} is not JSON (${(error as Error).message}). Re-run the extraction of this item`,
+    );
   }
   const parsed = rawManifest.safeParse(json);
   if (!parsed.success) {
-    throw new PermanentError('Transform.BadManifest', `raw manifest ${key} is invalid: ${formatZodIssues(parsed.error.issues).join('; ')}. The extractor and transformer versions may differ; redeploy both and re-run the item`);
+    throw new PermanentError(
+      'Transform.BadManifest',
+      `raw manifest ${key} is invalid: ${formatZodIssues(parsed.error.issues).join('; ')}. The extractor and transformer versions may differ; redeploy both and re-run the item`,
+    );
   }
   return parsed.data;
 }
@@ -30,7 +36,12 @@ async function readSmallObject(store: ObjectStore, key: string, what: string): P
   try {
     body = await store.get(key);
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) throw new PermanentError('Transform.MissingObject', `${what} ${key} does not exist. Re-run the extraction of this item`, { cause: error });
+    if (error instanceof ObjectNotFoundError)
+      throw new PermanentError(
+        'Transform.MissingObject',
+        `${what} ${key} does not exist. Re-run the extraction of this item`,
+        { cause: error },
+      );
     throw error;
   }
   const chunks: Buffer[] = [];
@@ -39,7 +50,10 @@ async function readSmallObject(store: ObjectStore, key: string, what: string): P
     size += (chunk as Buffer).length;
     if (size > MAX_MANIFEST_BYTES) {
       body.destroy();
-      throw new PermanentError('Transform.BadManifest', `${what} ${key} is larger than 64 MiB; it should only list objects. Check what wrote it`);
+      throw new PermanentError(
+        'Transform.BadManifest',
+        `${what} ${key} is larger than 64 MiB; it should only list objects. Check what wrote it`,
+      );
     }
     chunks.push(chunk as Buffer);
   }
@@ -51,7 +65,12 @@ export async function openRawObject(store: ObjectStore, key: string): Promise<As
   try {
     return await store.get(key);
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) throw new PermanentError('Transform.MissingObject', `raw object ${key} is listed in the raw manifest but does not exist. Re-run the extraction of this item`, { cause: error });
+    if (error instanceof ObjectNotFoundError)
+      throw new PermanentError(
+        'Transform.MissingObject',
+        `raw object ${key} is listed in the raw manifest but does not exist. Re-run the extraction of this item`,
+        { cause: error },
+      );
     throw error;
   }
 }

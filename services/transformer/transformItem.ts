@@ -12,7 +12,13 @@ import { DedupeLimitError, TransformConfigError, UnknownStreamError } from './er
 import { ItemOutputs, type WrittenChild } from './output/ItemOutputs';
 import type { WrittenTable } from './output/TableWriter';
 import { openRawObject, readRawManifest } from './rawManifest';
-import { columnNameFor, RecordPipeline, type EvolvedColumn, type OutputColumn, type PipelineSetup } from './pipeline/RecordPipeline';
+import {
+  columnNameFor,
+  RecordPipeline,
+  type EvolvedColumn,
+  type OutputColumn,
+  type PipelineSetup,
+} from './pipeline/RecordPipeline';
 import { Rejection } from './pipeline/Rejection';
 import { transformRecords, type TransformCounts } from './transformRecords';
 
@@ -38,11 +44,16 @@ export async function transformItem(ctx: ServiceContext, message: RawReady): Pro
 }
 
 /** {@link transformItem}, also returning the counters (filtered, duplicates) for run state and logs. */
-export async function transformWithCounts(ctx: ServiceContext, message: RawReady): Promise<{ message: CleanReady; counts: TransformCounts }> {
+export async function transformWithCounts(
+  ctx: ServiceContext,
+  message: RawReady,
+): Promise<{ message: CleanReady; counts: TransformCounts }> {
   const stream = findStream(ctx.config, message);
   const options = transformSchema.parse(stream.transform ?? {});
   if (options.dedupe && stream.primary_key.length === 0) {
-    throw new TransformConfigError(`stream ${message.source}.${message.stream} sets transform.dedupe but has no primary_key. Declare primary_key, or remove dedupe`);
+    throw new TransformConfigError(
+      `stream ${message.source}.${message.stream} sets transform.dedupe but has no primary_key. Declare primary_key, or remove dedupe`,
+    );
   }
   const store = ctx.ports.objectStore;
   const manifest = await readRawManifest(store, message.raw.manifestKey);
@@ -75,7 +86,9 @@ export async function transformWithCounts(ctx: ServiceContext, message: RawReady
     ...counts,
     parts: written.parts,
     bytes: written.bytes,
-    ...(writtenChildren.length > 0 ? { children: Object.fromEntries(writtenChildren.map(({ name, written: child }) => [name, child.rows])) } : {}),
+    ...(writtenChildren.length > 0
+      ? { children: Object.fromEntries(writtenChildren.map(({ name, written: child }) => [name, child.rows])) }
+      : {}),
   });
   return { message: cleanReadyFor(message, pipeline.columns, counts, written, writtenChildren), counts };
 }
@@ -100,7 +113,13 @@ function runMetadata(message: RawReady): Record<string, string> {
 }
 
 /** The loader's message: the item's identity, each table's manifest and columns, and the batch ids (content hashes). */
-function cleanReadyFor(message: RawReady, columns: OutputColumn[], counts: TransformCounts, written: WrittenTable, children: WrittenChild[]): CleanReady {
+function cleanReadyFor(
+  message: RawReady,
+  columns: OutputColumn[],
+  counts: TransformCounts,
+  written: WrittenTable,
+  children: WrittenChild[],
+): CleanReady {
   return cleanReady.parse({
     v: message.v,
     runId: message.runId,
@@ -123,7 +142,14 @@ function cleanReadyFor(message: RawReady, columns: OutputColumn[], counts: Trans
     ...(message.cursor === undefined ? {} : { cursor: message.cursor }),
     ...(children.length === 0
       ? {}
-      : { children: children.map(({ name, columns: childColumns, written: child }) => ({ name, clean: cleanSummary(child), columns: childColumns, batchId: batchIdOf(message, child, name) })) }),
+      : {
+          children: children.map(({ name, columns: childColumns, written: child }) => ({
+            name,
+            clean: cleanSummary(child),
+            columns: childColumns,
+            batchId: batchIdOf(message, child, name),
+          })),
+        }),
   });
 }
 
@@ -152,7 +178,13 @@ function findStream(config: DifConfig, message: RawReady): StreamDefinition {
  * fields to add as columns (`new_field: evolve`) and the last record of each key (`dedupe`).
  * Only field names and keys are kept.
  */
-async function firstPass(store: ObjectStore, manifest: RawManifest, stream: StreamDefinition, setup: PipelineSetup, options: TransformOptions): Promise<{ evolved: EvolvedColumn[]; lastOfKey: Map<string, number> | undefined }> {
+async function firstPass(
+  store: ObjectStore,
+  manifest: RawManifest,
+  stream: StreamDefinition,
+  setup: PipelineSetup,
+  options: TransformOptions,
+): Promise<{ evolved: EvolvedColumn[]; lastOfKey: Map<string, number> | undefined }> {
   const probe = new RecordPipeline({ ...setup, options: { ...options, new_field: 'ignore', filter: [] } });
   const found = new Map<string, string>();
   const lastOfKey = options.dedupe ? new Map<string, number>() : undefined;
@@ -160,7 +192,12 @@ async function firstPass(store: ObjectStore, manifest: RawManifest, stream: Stre
   let ordinal = 0;
   for (const entry of manifest.objects) {
     if (entry.context) probe.knowFields(Object.keys(entry.context));
-    for await (const { batch } of decodeObject(await openRawObject(store, entry.key), stream.format, stream.records, entry.key)) {
+    for await (const { batch } of decodeObject(
+      await openRawObject(store, entry.key),
+      stream.format,
+      stream.records,
+      entry.key,
+    )) {
       for (const item of batch) {
         ordinal++;
         if (item instanceof DecodeFailure) continue;

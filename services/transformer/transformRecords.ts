@@ -41,7 +41,11 @@ export interface ItemRecords {
  * Fails the item as soon as a reject threshold is passed. `rows` is left to the caller, which
  * reads it from the closed table.
  */
-export async function transformRecords({ store, manifest, stream, options, message, lastOfKey }: ItemRecords, pipeline: RecordPipeline, outputs: ItemOutputs): Promise<TransformCounts> {
+export async function transformRecords(
+  { store, manifest, stream, options, message, lastOfKey }: ItemRecords,
+  pipeline: RecordPipeline,
+  outputs: ItemOutputs,
+): Promise<TransformCounts> {
   const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0, childElements: 0 };
   const exploding = options.explode !== undefined;
   // Without explode every record is its own one view: one array reused, not one per record.
@@ -51,7 +55,12 @@ export async function transformRecords({ store, manifest, stream, options, messa
     if (entry.context) pipeline.knowFields(Object.keys(entry.context));
     let where = '';
     let recordNumber = 0;
-    for await (const decoded of decodeObject(await openRawObject(store, entry.key), stream.format, stream.records, entry.key)) {
+    for await (const decoded of decodeObject(
+      await openRawObject(store, entry.key),
+      stream.format,
+      stream.records,
+      entry.key,
+    )) {
       if (decoded.where !== where) {
         where = decoded.where;
         recordNumber = 0;
@@ -62,7 +71,12 @@ export async function transformRecords({ store, manifest, stream, options, messa
         ordinal++;
         recordNumber++;
         if (item instanceof DecodeFailure) {
-          await outputs.quarantine.add({ object: where, record: recordNumber, reason: item.reason, original: item.raw });
+          await outputs.quarantine.add({
+            object: where,
+            record: recordNumber,
+            reason: item.reason,
+            original: item.raw,
+          });
           continue;
         }
         // Quarantine shows the record with parent context merged in: that is what failed.
@@ -89,10 +103,18 @@ export async function transformRecords({ store, manifest, stream, options, messa
             written = true;
             const full = outputs.table.add(row);
             if (full) await full;
-          } else await outputs.quarantine.add({ object: where, record: recordNumber, reason: row.reason, original: exploding ? view : original });
+          } else
+            await outputs.quarantine.add({
+              object: where,
+              record: recordNumber,
+              reason: row.reason,
+              original: exploding ? view : original,
+            });
         }
         // A child row goes with its parent row: a record rejected or filtered out takes its children with it.
-        if (written) for (const child of outputs.children) await writeChildRows(child, record, outputs.quarantine, { object: where, record: recordNumber }, counts);
+        if (written)
+          for (const child of outputs.children)
+            await writeChildRows(child, record, outputs.quarantine, { object: where, record: recordNumber }, counts);
       }
       await outputs.flush();
       checkRejectedRows(outputs.quarantine.count, options, message);
@@ -104,7 +126,13 @@ export async function transformRecords({ store, manifest, stream, options, messa
 }
 
 /** Writes the rows one record gives a child table; a row that fails its casts is quarantined on its own. */
-async function writeChildRows(child: ChildOutput, record: Record<string, unknown>, quarantine: QuarantineWriter, at: { object: string; record: number }, counts: TransformCounts): Promise<void> {
+async function writeChildRows(
+  child: ChildOutput,
+  record: Record<string, unknown>,
+  quarantine: QuarantineWriter,
+  at: { object: string; record: number },
+  counts: TransformCounts,
+): Promise<void> {
   for (const view of child.pipeline.explode(record)) {
     counts.childElements++;
     const row = child.pipeline.row(view);
@@ -124,7 +152,12 @@ function checkRejectedRows(rejected: number, options: TransformOptions, message:
   }
 }
 
-function checkRejectedRatio(counts: TransformCounts, options: TransformOptions, message: RawReady, quarantine: string): void {
+function checkRejectedRatio(
+  counts: TransformCounts,
+  options: TransformOptions,
+  message: RawReady,
+  quarantine: string,
+): void {
   // Child rows are judged with the records: each is a row that may be rejected.
   const offered = counts.recordsIn + counts.childElements;
   if (counts.rejected === 0 || counts.rejected <= offered * options.max_rejected_ratio) return;

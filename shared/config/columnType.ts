@@ -6,7 +6,10 @@
 export type ColumnType = string;
 
 export type ParsedColumnType =
-  | { kind: 'smallint' | 'int' | 'bigint' | 'double' | 'real' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'super' }
+  | {
+      kind:
+        'smallint' | 'int' | 'bigint' | 'double' | 'real' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'super';
+    }
   | { kind: 'decimal'; precision: number; scale: number }
   | { kind: 'varchar'; length: number };
 
@@ -14,16 +17,28 @@ export type ParsedColumnType =
 export const MAX_VARCHAR = 65535;
 
 const ALIASES: Record<string, ParsedColumnType['kind']> = {
-  smallint: 'smallint', int2: 'smallint',
-  int: 'int', integer: 'int', int4: 'int',
-  bigint: 'bigint', int8: 'bigint',
-  double: 'double', 'double precision': 'double', float8: 'double', float: 'double',
-  real: 'real', float4: 'real',
-  boolean: 'boolean', bool: 'boolean',
+  smallint: 'smallint',
+  int2: 'smallint',
+  int: 'int',
+  integer: 'int',
+  int4: 'int',
+  bigint: 'bigint',
+  int8: 'bigint',
+  double: 'double',
+  'double precision': 'double',
+  float8: 'double',
+  float: 'double',
+  real: 'real',
+  float4: 'real',
+  boolean: 'boolean',
+  bool: 'boolean',
   date: 'date',
-  timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz',
-  super: 'super', json: 'super',
+  timestamp: 'timestamp',
+  'timestamp without time zone': 'timestamp',
+  timestamptz: 'timestamptz',
+  'timestamp with time zone': 'timestamptz',
+  super: 'super',
+  json: 'super',
 };
 
 export const COLUMN_TYPE_HELP =

@@ -16,7 +16,9 @@ export function formatProblem(problem: ConfigProblem): string {
 /** Raised when a configuration folder has problems; carries all of them, not only the first. */
 export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
-    super(`${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    super(
+      `${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }

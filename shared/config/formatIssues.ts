@@ -4,7 +4,9 @@ import type { z } from 'zod';
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
   return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
+    )
     .join('');
 }
 
@@ -18,7 +20,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (check the spelling; see the JSON Schema from \`dif schema\`)`;
     case 'invalid_type':
-      return issue.message.includes('received undefined') ? `missing required field (expected ${issue.expected})` : issue.message.replace(/^Invalid input: /, '');
+      return issue.message.includes('received undefined')
+        ? `missing required field (expected ${issue.expected})`
+        : issue.message.replace(/^Invalid input: /, '');
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator) return `${issue.message}`;
       return issue.message;

@@ -31,7 +31,11 @@ export function loadConfig(dir: string): DifConfig {
   const problems: ConfigProblem[] = [];
   for (const folder of ['sources', 'clients']) {
     if (!existsSync(join(dir, folder))) {
-      problems.push({ file: displayPath(join(dir, folder)), path: '(folder)', message: `missing folder; a config folder holds sources/ and clients/ (looked in ${dir})` });
+      problems.push({
+        file: displayPath(join(dir, folder)),
+        path: '(folder)',
+        message: `missing folder; a config folder holds sources/ and clients/ (looked in ${dir})`,
+      });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -52,7 +56,12 @@ function displayPath(path: string): string {
   return fromHere && !fromHere.startsWith('..') && !isAbsolute(fromHere) ? fromHere : path;
 }
 
-function readFolder<S extends z.ZodType>(dir: string, folder: string, schema: S, problems: ConfigProblem[]): ParsedFile<z.infer<S>>[] {
+function readFolder<S extends z.ZodType>(
+  dir: string,
+  folder: string,
+  schema: S,
+  problems: ConfigProblem[],
+): ParsedFile<z.infer<S>>[] {
   const files = readdirSync(join(dir, folder))
     .filter((name) => /\.ya?ml$/.test(name))
     .sort();
@@ -64,12 +73,22 @@ function readFolder<S extends z.ZodType>(dir: string, folder: string, schema: S,
 }
 
 /** Parses one YAML file against a schema, mapping each issue back to its line. */
-export function parseFile<S extends z.ZodType>(file: string, text: string, schema: S, problems: ConfigProblem[]): z.infer<S> | undefined {
+export function parseFile<S extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: S,
+  problems: ConfigProblem[],
+): z.infer<S> | undefined {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
     for (const error of document.errors) {
-      problems.push({ file, line: lineCounter.linePos(error.pos[0]).line, path: '(yaml)', message: `${error.message.split('\n')[0]} — fix the YAML syntax` });
+      problems.push({
+        file,
+        line: lineCounter.linePos(error.pos[0]).line,
+        path: '(yaml)',
+        message: `${error.message.split('\n')[0]} — fix the YAML syntax`,
+      });
     }
     return undefined;
   }
@@ -84,8 +103,10 @@ export function parseFile<S extends z.ZodType>(file: string, text: string, schem
 }
 
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling (\`dif schema\` prints every allowed key)`;
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `required field is missing (expected ${issue.expected})`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling (\`dif schema\` prints every allowed key)`;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
+    return `required field is missing (expected ${issue.expected})`;
   return issue.message.replace(/^Invalid input: /, '');
 }
 
@@ -93,7 +114,9 @@ function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
   let current = root as Node | undefined;
   let deepest = current;
   for (const segment of path) {
-    if (isMap(current)) current = current.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(segment))?.value as Node | undefined;
+    if (isMap(current))
+      current = current.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(segment))
+        ?.value as Node | undefined;
     else if (isSeq(current) && typeof segment === 'number') current = current.items[segment] as Node | undefined;
     else current = undefined;
     if (!current) break;
@@ -101,5 +124,3 @@ function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
   }
   return current ?? deepest;
 }
-
-

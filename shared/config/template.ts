@@ -7,7 +7,10 @@ export type TemplateScope = Record<string, unknown>;
 export type TemplateFilter = (value: unknown, argument: string | undefined) => unknown;
 
 export class TemplateError extends Error {
-  constructor(readonly template: string, detail: string) {
+  constructor(
+    readonly template: string,
+    detail: string,
+  ) {
     super(`template "${template}": ${detail}`);
     this.name = 'TemplateError';
   }
@@ -28,7 +31,13 @@ const FILTERS: Record<string, TemplateFilter> = {
     const [, year, month, day] = match as unknown as [string, string, string, string];
     return (pattern ?? 'yyyy-MM-dd').replace('yyyy', year).replace('MM', month).replace('dd', day);
   },
-  xml: (value) => String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;'),
+  xml: (value) =>
+    String(value)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;'),
 };
 
 /** Reads `a.b.c` from the scope; undefined when any step is missing. */
@@ -43,16 +52,21 @@ export function lookup(scope: TemplateScope, dottedPath: string): unknown {
 
 function evaluate(template: string, expression: string, scope: TemplateScope): unknown {
   const [variable = '', ...filters] = expression.split('|').map((part) => part.trim());
-  if (!/^[A-Za-z_][\w]*(\.[\w-]+)*$/.test(variable)) throw new TemplateError(template, `"${variable}" is not a variable name`);
+  if (!/^[A-Za-z_][\w]*(\.[\w-]+)*$/.test(variable))
+    throw new TemplateError(template, `"${variable}" is not a variable name`);
   let value = lookup(scope, variable);
   const hasDefault = filters.some((filter) => filter.startsWith('default'));
   if (value === undefined && !hasDefault) {
-    throw new TemplateError(template, `unknown variable "${variable}" (available: ${Object.keys(scope).join(', ') || 'none'})`);
+    throw new TemplateError(
+      template,
+      `unknown variable "${variable}" (available: ${Object.keys(scope).join(', ') || 'none'})`,
+    );
   }
   for (const filter of filters) {
     const [name = '', argument] = filter.split(/:(.*)/s, 2).map((part) => part.trim());
     const apply = FILTERS[name];
-    if (!apply) throw new TemplateError(template, `unknown filter "${name}" (known: ${Object.keys(FILTERS).join(', ')})`);
+    if (!apply)
+      throw new TemplateError(template, `unknown filter "${name}" (known: ${Object.keys(FILTERS).join(', ')})`);
     value = apply(value, argument);
   }
   return value;

@@ -3,7 +3,8 @@ import type { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { redact } from './secretRedactor';
 
-const SECRET_KEY_NAMES = /^(authorization|password|secret|client_secret|access_token|refresh_token|api_key|apikey|token|x-api-key)$/i;
+const SECRET_KEY_NAMES =
+  /^(authorization|password|secret|client_secret|access_token|refresh_token|api_key|apikey|token|x-api-key)$/i;
 
 /**
  * The one structured JSON logger (Lambda Powertools). Every line is scrubbed of registered

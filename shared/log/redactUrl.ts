@@ -5,7 +5,8 @@ import { REDACTED, redact } from './secretRedactor';
  * token, access_token, refresh_token, client_secret, secret, signature (X-Amz-Signature),
  * credential, password, auth, code, session…, matched as whole `_`/`-`-separated words.
  */
-const SECRET_PARAM = /(^|[_-])(api[_-]?key|apikey|key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?secret|secret|signature|sig|credential|password|passwd|pwd|auth|authorization|code|session|sessionid)$/i;
+const SECRET_PARAM =
+  /(^|[_-])(api[_-]?key|apikey|key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?secret|secret|signature|sig|credential|password|passwd|pwd|auth|authorization|code|session|sessionid)$/i;
 
 /**
  * A URL safe to put in a log line or error message: values of secret-looking query and

@@ -33,7 +33,13 @@ export function clearRegisteredSecrets(): void {
 function secretPattern(): RegExp | undefined {
   if (secrets.size === 0) return undefined;
   // Longest first so a secret that contains another is replaced whole.
-  pattern ??= new RegExp([...secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  pattern ??= new RegExp(
+    [...secrets]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'g',
+  );
   return pattern;
 }
 

@@ -2,8 +2,13 @@ import type { z } from 'zod';
 import { formatZodIssues } from '../config/formatIssues';
 
 export class InvalidMessageError extends Error {
-  constructor(readonly kind: string, detail: string) {
-    super(`invalid ${kind} message: ${detail}. The producer and consumer versions may differ; redeploy both, then replay the dead-letter queue.`);
+  constructor(
+    readonly kind: string,
+    detail: string,
+  ) {
+    super(
+      `invalid ${kind} message: ${detail}. The producer and consumer versions may differ; redeploy both, then replay the dead-letter queue.`,
+    );
     this.name = 'InvalidMessageError';
   }
 }

@@ -44,7 +44,11 @@ export interface RateLimiter {
  * Adapters: `InProcessLockManager` (local default), `RedlockLockManager` (Redis).
  */
 export interface LockManager {
-  withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T>;
+  withLock<T>(
+    key: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    options?: { ttlMs?: number; waitMs?: number },
+  ): Promise<T>;
   /**
    * Acts like the worker dying: stops extending held locks and aborts their work signals without
    * releasing them, so other workers get them once their TTL runs out.
@@ -53,7 +57,10 @@ export interface LockManager {
 }
 
 export class LockUnavailableError extends Error {
-  constructor(readonly key: string, detail: string) {
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
     super(`could not take lock ${key}: ${detail}`);
     this.name = 'LockUnavailableError';
   }

@@ -1,5 +1,6 @@
 /** Stage an item has reached. `failed` is terminal until a replay moves it on. */
-export type ItemStage = 'planned' | 'extracting' | 'extracted' | 'transforming' | 'transformed' | 'loading' | 'loaded' | 'failed';
+export type ItemStage =
+  'planned' | 'extracting' | 'extracted' | 'transforming' | 'transformed' | 'loading' | 'loaded' | 'failed';
 export type RunStatus = 'running' | 'succeeded' | 'failed';
 
 export interface RunRecord {

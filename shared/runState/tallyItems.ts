@@ -35,7 +35,19 @@ export interface ItemTally {
  * agree wherever a person reads them.
  */
 export function tallyItems(items: ItemRecord[]): ItemTally {
-  const tally: ItemTally = { items: items.length, byStage: {}, pages: 0, rawBytes: 0, recordsIn: 0, recordsOut: 0, recordsRejected: 0, rowsLoaded: 0, rowsByTable: {}, failed: [], unfinished: [] };
+  const tally: ItemTally = {
+    items: items.length,
+    byStage: {},
+    pages: 0,
+    rawBytes: 0,
+    recordsIn: 0,
+    recordsOut: 0,
+    recordsRejected: 0,
+    rowsLoaded: 0,
+    rowsByTable: {},
+    failed: [],
+    unfinished: [],
+  };
   for (const item of items) {
     tally.byStage[item.stage] = (tally.byStage[item.stage] ?? 0) + 1;
     tally.pages += item.pages ?? 0;
@@ -50,7 +62,12 @@ export function tallyItems(items: ItemRecord[]): ItemTally {
       tally.rowsByTable[table] = (tally.rowsByTable[table] ?? 0) + rows;
     }
     if (item.stage === 'loaded') continue;
-    const problem: ItemProblem = { itemId: item.itemId, label: itemLabel(item), stage: item.stage, ...(item.error ? { error: item.error } : {}) };
+    const problem: ItemProblem = {
+      itemId: item.itemId,
+      label: itemLabel(item),
+      stage: item.stage,
+      ...(item.error ? { error: item.error } : {}),
+    };
     (item.stage === 'failed' ? tally.failed : tally.unfinished).push(problem);
   }
   return tally;

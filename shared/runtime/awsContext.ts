@@ -111,15 +111,25 @@ export function readAwsSettings(env: Env = process.env): AwsSettings {
 export function openAwsPorts(settings: AwsSettings): Ports {
   const region = settings.region;
   const s3 = new S3Client({ region, forcePathStyle: settings.s3ForcePathStyle });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), { marshallOptions: { removeUndefinedValues: true } });
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const sqs = new SQSClient({ region });
   const objectStore = new S3ObjectStore({ client: s3, bucket: settings.bucket, kmsKeyId: settings.kmsKeyId });
-  const queue = (name: QueueName) => new SqsQueue({ client: sqs, name, queueUrl: settings.queues[name].url, deadLetterQueueUrl: settings.queues[name].deadLetterUrl });
+  const queue = (name: QueueName) =>
+    new SqsQueue({
+      client: sqs,
+      name,
+      queueUrl: settings.queues[name].url,
+      deadLetterQueueUrl: settings.queues[name].deadLetterUrl,
+    });
   const limiting =
     settings.redisUrls.length > 0
       ? createRedisLimiting({ urls: settings.redisUrls, keyPrefix: `dif:${settings.stage}:` })
       : localLimiting();
-  const warehouse = settings.redshift ? openRedshiftWarehouse(settings.redshift, objectStore, region) : new UnconfiguredWarehouse();
+  const warehouse = settings.redshift
+    ? openRedshiftWarehouse(settings.redshift, objectStore, region)
+    : new UnconfiguredWarehouse();
   const clients = [s3, sqs, dynamo];
   return {
     objectStore,
@@ -127,7 +137,10 @@ export function openAwsPorts(settings: AwsSettings): Ports {
     runState: new DynamoRunStateStore({ client: dynamo, tableName: settings.tableName }),
     secretRecords: new DynamoSecretRecordStore({ client: dynamo, tableName: settings.tableName }),
     keyring: new KmsKeyring({ client: new KMSClient({ region }), keyId: settings.kmsKeyId }),
-    workflow: new StepFunctionsWorkflow({ client: new SFNClient({ region }), stateMachineArn: settings.stateMachineArn }),
+    workflow: new StepFunctionsWorkflow({
+      client: new SFNClient({ region }),
+      stateMachineArn: settings.stateMachineArn,
+    }),
     warehouse,
     rateLimiter: limiting.rateLimiter,
     locks: limiting.locks,
@@ -139,11 +152,17 @@ export function openAwsPorts(settings: AwsSettings): Ports {
 }
 
 function localLimiting() {
-  logger.warn('REDIS_URL is not set: rate limits and locks apply per Lambda instance, not fleet-wide; set the redisUrl parameter');
+  logger.warn(
+    'REDIS_URL is not set: rate limits and locks apply per Lambda instance, not fleet-wide; set the redisUrl parameter',
+  );
   return { rateLimiter: new InProcessRateLimiter(), locks: new InProcessLockManager() };
 }
 
-function openRedshiftWarehouse(redshift: NonNullable<AwsSettings['redshift']>, objectStore: S3ObjectStore, region: string | undefined): Warehouse {
+function openRedshiftWarehouse(
+  redshift: NonNullable<AwsSettings['redshift']>,
+  objectStore: S3ObjectStore,
+  region: string | undefined,
+): Warehouse {
   return new RedshiftWarehouse({
     client: new RedshiftDataClient({ region }),
     workgroupName: redshift.workgroupName,
@@ -159,7 +178,10 @@ function openRedshiftWarehouse(redshift: NonNullable<AwsSettings['redshift']>, o
 /** Stands in for the warehouse in functions deployed without Redshift settings; says what to set. */
 class UnconfiguredWarehouse implements Warehouse {
   private fail(): never {
-    throw new AwsSettingMissingError('DIF_REDSHIFT_DATABASE', 'the Redshift database the loader writes to; set the redshift* parameters in serverless.yml');
+    throw new AwsSettingMissingError(
+      'DIF_REDSHIFT_DATABASE',
+      'the Redshift database the loader writes to; set the redshift* parameters in serverless.yml',
+    );
   }
   async load(): Promise<never> {
     this.fail();
@@ -178,7 +200,10 @@ class UnconfiguredWarehouse implements Warehouse {
  * const ctx = await createAwsContext(); // in a Lambda entry, cached across invocations
  * await plan(ctx, event);
  */
-export async function createAwsContext(env: Env = process.env, settings: AwsSettings = readAwsSettings(env)): Promise<ServiceContext> {
+export async function createAwsContext(
+  env: Env = process.env,
+  settings: AwsSettings = readAwsSettings(env),
+): Promise<ServiceContext> {
   const config = loadConfig(settings.configDir);
   const ports = openAwsPorts(settings);
   return { config, ports, secrets: CredentialStore.fromPorts(ports), now: () => new Date() };

@@ -15,7 +15,11 @@ export interface ConsumeOptions {
 
 /** Thrown by {@link consumeMessage} when the message must be redelivered. */
 export class RetryLaterError extends Error {
-  constructor(readonly stage: QueueStage, message: string, readonly lastAttempt: boolean) {
+  constructor(
+    readonly stage: QueueStage,
+    message: string,
+    readonly lastAttempt: boolean,
+  ) {
     super(message);
     this.name = 'RetryLaterError';
   }
@@ -57,7 +61,10 @@ export async function consumeMessage(
       return;
     }
     const last = delivery.receiveCount >= options.maxReceiveCount;
-    logger.warn(`${stage} failed, ${last ? 'moving to the dead-letter queue' : 'will retry'}`, { error: message, receiveCount: delivery.receiveCount });
+    logger.warn(`${stage} failed, ${last ? 'moving to the dead-letter queue' : 'will retry'}`, {
+      error: message,
+      receiveCount: delivery.receiveCount,
+    });
     if (last) {
       const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then replay it with \`dif dlq replay --stage ${stage}\` (locally add --drain to deliver it at once; on AWS the deployed functions pick it up, or redrive the DLQ in the SQS console).`;
       await failItem(ctx, envelope, `${capitalize(stage)}.RetriesExhausted`, cause);
@@ -70,15 +77,18 @@ export async function consumeMessage(
 
 async function failItem(ctx: ServiceContext, envelope: MessageEnvelope, error: string, cause: string): Promise<void> {
   if (envelope.runId && envelope.itemId) {
-    await ctx.ports.runState.updateItem(envelope.runId, envelope.itemId, { stage: 'failed', error: `${error}: ${cause}` }).catch((failure: unknown) => {
-      logger.error('could not record the failure in run state', { error: String(failure) });
-    });
+    await ctx.ports.runState
+      .updateItem(envelope.runId, envelope.itemId, { stage: 'failed', error: `${error}: ${cause}` })
+      .catch((failure: unknown) => {
+        logger.error('could not record the failure in run state', { error: String(failure) });
+      });
   }
   if (!envelope.taskToken) return;
   try {
     await ctx.ports.workflow.sendTaskFailure(envelope.taskToken, error, cause);
   } catch (failure) {
-    if (failure instanceof StaleTaskTokenError) logger.info('task token already closed; the execution has ended', { error });
+    if (failure instanceof StaleTaskTokenError)
+      logger.info('task token already closed; the execution has ended', { error });
     else throw failure;
   }
 }

@@ -5,7 +5,11 @@
  * name, e.g. `Transform.RejectThreshold`.
  */
 export class PermanentError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'PermanentError';
   }

@@ -2,7 +2,11 @@
  * Node 20 (local) lacks a few ES2024 built-ins that Node 22 (Lambda nodejs22.x) has and that
  * aws-local-stepfunctions uses. Import this module first in every entry point.
  */
-type Resolvers<T> = { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void };
+type Resolvers<T> = {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+};
 
 const PromiseWithResolvers = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
 

@@ -43,16 +43,64 @@ streams:
     load: { table: stats, mode: merge }
 `,
   );
-  writeFileSync(join(configDir, 'clients', 'acme.yml'), 'client: acme\nsla: { fresh_within: 12h }\nsources:\n  ads: {}\n');
+  writeFileSync(
+    join(configDir, 'clients', 'acme.yml'),
+    'client: acme\nsla: { fresh_within: 12h }\nsources:\n  ads: {}\n',
+  );
   // An older successful run and a newer one where one item failed.
-  await seedRun(dataDir, { runId: 'run-1', status: 'succeeded', startedAt: START, finishedAt: '2026-01-15T06:00:09.000Z' }, [
-    { itemId: 'i-campaigns', ...ident, stream: 'campaigns', partition: 'all', stages: FULL_PIPELINE, final: { pages: 3, recordsIn: 6, recordsOut: 6, recordsRejected: 0, rowsLoaded: 6, table: 'acme.campaigns' } },
-    { itemId: 'i-stats', ...ident, stream: 'stats', partition: 'all', stages: FULL_PIPELINE, offsetMs: 500, final: { pages: 2, recordsIn: 40, recordsOut: 39, recordsRejected: 1, rowsLoaded: 39, table: 'acme.stats', childRows: { 'acme.stat_actions': 70 } } },
-  ]);
-  await seedRun(dataDir, { runId: 'run-2', status: 'failed', startedAt: '2026-01-15T12:00:00.000Z', finishedAt: '2026-01-15T12:01:00.000Z' }, [
-    { itemId: 'i-campaigns', ...ident, stream: 'campaigns', partition: 'all', stages: FULL_PIPELINE, final: { pages: 3, recordsIn: 7, recordsOut: 7, rowsLoaded: 7, table: 'acme.campaigns' } },
-    { itemId: 'i-stats', ...ident, stream: 'stats', partition: 'all', stages: ['planned', 'extracting', 'failed'], final: { pages: 1, error: 'Extract.HttpError: GET /stats returned 401 Unauthorized; check the credentials' } },
-  ]);
+  await seedRun(
+    dataDir,
+    { runId: 'run-1', status: 'succeeded', startedAt: START, finishedAt: '2026-01-15T06:00:09.000Z' },
+    [
+      {
+        itemId: 'i-campaigns',
+        ...ident,
+        stream: 'campaigns',
+        partition: 'all',
+        stages: FULL_PIPELINE,
+        final: { pages: 3, recordsIn: 6, recordsOut: 6, recordsRejected: 0, rowsLoaded: 6, table: 'acme.campaigns' },
+      },
+      {
+        itemId: 'i-stats',
+        ...ident,
+        stream: 'stats',
+        partition: 'all',
+        stages: FULL_PIPELINE,
+        offsetMs: 500,
+        final: {
+          pages: 2,
+          recordsIn: 40,
+          recordsOut: 39,
+          recordsRejected: 1,
+          rowsLoaded: 39,
+          table: 'acme.stats',
+          childRows: { 'acme.stat_actions': 70 },
+        },
+      },
+    ],
+  );
+  await seedRun(
+    dataDir,
+    { runId: 'run-2', status: 'failed', startedAt: '2026-01-15T12:00:00.000Z', finishedAt: '2026-01-15T12:01:00.000Z' },
+    [
+      {
+        itemId: 'i-campaigns',
+        ...ident,
+        stream: 'campaigns',
+        partition: 'all',
+        stages: FULL_PIPELINE,
+        final: { pages: 3, recordsIn: 7, recordsOut: 7, rowsLoaded: 7, table: 'acme.campaigns' },
+      },
+      {
+        itemId: 'i-stats',
+        ...ident,
+        stream: 'stats',
+        partition: 'all',
+        stages: ['planned', 'extracting', 'failed'],
+        final: { pages: 1, error: 'Extract.HttpError: GET /stats returned 401 Unauthorized; check the credentials' },
+      },
+    ],
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -71,7 +119,18 @@ describe('dif runs', () => {
     const result = await dif('runs', 'list', '--data-dir', dataDir, '--json', '--limit', '1');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
-      { runId: 'run-2', status: 'failed', startedAt: '2026-01-15T12:00:00.000Z', finishedAt: '2026-01-15T12:01:00.000Z', durationMs: 60_000, items: 2, ok: 1, failed: 1, pending: 0, rowsLoaded: 7 },
+      {
+        runId: 'run-2',
+        status: 'failed',
+        startedAt: '2026-01-15T12:00:00.000Z',
+        finishedAt: '2026-01-15T12:01:00.000Z',
+        durationMs: 60_000,
+        items: 2,
+        ok: 1,
+        failed: 1,
+        pending: 0,
+        rowsLoaded: 7,
+      },
     ]);
   });
 
@@ -83,7 +142,10 @@ describe('dif runs', () => {
   });
 
   it('rejects a bad --limit with exit 1', async () => {
-    expect(await dif('runs', 'list', '--data-dir', dataDir, '--limit', 'ten')).toMatchObject({ code: 1, stderr: expect.stringContaining('--limit must be a whole number') });
+    expect(await dif('runs', 'list', '--data-dir', dataDir, '--limit', 'ten')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--limit must be a whole number'),
+    });
   });
 
   it('shows a run item by item, with the error of the failed one', async () => {
@@ -93,7 +155,9 @@ describe('dif runs', () => {
     expect(result.stdout).toContain('items:    2 (1 loaded, 1 failed, 0 not finished) · rows loaded 7');
     const table = result.stdout.split('\n').filter((line) => line.startsWith('acme/'));
     expect(table[0]).toMatch(/^acme\/ads\/campaigns\/all\s+loaded\s+1\s+3\s+7\s+7\s+0\s+7$/);
-    expect(table[1]).toMatch(/^acme\/ads\/stats\/all\s+failed\s+1\s+1\s+0\s+0\s+0\s+0\s+Extract\.HttpError: GET \/stats returned 401 Unauthorized; check the credentials$/);
+    expect(table[1]).toMatch(
+      /^acme\/ads\/stats\/all\s+failed\s+1\s+1\s+0\s+0\s+0\s+0\s+Extract\.HttpError: GET \/stats returned 401 Unauthorized; check the credentials$/,
+    );
   });
 
   it('shows the rows of child tables in their own column when a stream has them', async () => {
@@ -108,7 +172,10 @@ describe('dif runs', () => {
     const result = await dif('runs', 'show', 'run-1', '--data-dir', dataDir, '--json');
     const run = JSON.parse(result.stdout);
     expect(run).toMatchObject({ runId: 'run-1', status: 'succeeded', totals: { ok: 2, rowsLoaded: 115 } });
-    expect(run.items.map((item: { label: string }) => item.label)).toEqual(['acme/ads/campaigns/all', 'acme/ads/stats/all']);
+    expect(run.items.map((item: { label: string }) => item.label)).toEqual([
+      'acme/ads/campaigns/all',
+      'acme/ads/stats/all',
+    ]);
     expect(Object.keys(run.items[0].stageTimes)).toEqual(FULL_PIPELINE);
   });
 
@@ -122,7 +189,10 @@ describe('dif runs', () => {
 
 describe('dif status', () => {
   const statusAt = (at: string, ...args: string[]) =>
-    runCli(bareProgram((program) => registerStatusCommand(program, { now: () => new Date(at) })), ['status', '--config', configDir, '--data-dir', dataDir, ...args]);
+    runCli(
+      bareProgram((program) => registerStatusCommand(program, { now: () => new Date(at) })),
+      ['status', '--config', configDir, '--data-dir', dataDir, ...args],
+    );
 
   it('is ok within the SLA: last load, rows, age per stream, exit 0', async () => {
     const result = await statusAt('2026-01-15T13:00:00.000Z');
@@ -160,7 +230,10 @@ describe('dif status', () => {
   });
 
   it('exits 1 naming the known clients when --client is unknown', async () => {
-    expect(await statusAt(START, '--client', 'nobody')).toMatchObject({ code: 1, stderr: expect.stringContaining('known clients: acme') });
+    expect(await statusAt(START, '--client', 'nobody')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('known clients: acme'),
+    });
   });
 });
 
@@ -182,22 +255,34 @@ describe('dif report', () => {
   });
 
   it('exits 1 when the run does not exist', async () => {
-    expect(await dif('report', 'run-404', '--data-dir', dataDir)).toMatchObject({ code: 1, stderr: expect.stringContaining('run run-404 not found') });
+    expect(await dif('report', 'run-404', '--data-dir', dataDir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('run run-404 not found'),
+    });
   });
 });
 
 describe('dif dlq', () => {
   it('lists nothing in a fresh data directory', async () => {
-    expect(await dif('dlq', 'list', '--data-dir', dataDir)).toMatchObject({ code: 0, stdout: 'no dead letters in the transform and load DLQs\n' });
+    expect(await dif('dlq', 'list', '--data-dir', dataDir)).toMatchObject({
+      code: 0,
+      stdout: 'no dead letters in the transform and load DLQs\n',
+    });
   });
 
   it('exits 1 for an unknown stage or a message that is not a dead letter', async () => {
-    expect(await dif('dlq', 'list', '--stage', 'extract', '--data-dir', dataDir)).toMatchObject({ code: 1, stderr: expect.stringContaining('--stage must be one of transform, load') });
+    expect(await dif('dlq', 'list', '--stage', 'extract', '--data-dir', dataDir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--stage must be one of transform, load'),
+    });
     const queues = openLocalQueues(dataDir);
     await queues.load.send('{}');
     await queues.close();
     const result = await dif('dlq', 'replay', '--stage', 'load', '--message', 'nope', '--data-dir', dataDir);
-    expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('message(s) nope not in the load dead-letter queue') });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('message(s) nope not in the load dead-letter queue'),
+    });
   });
 
   it('requires --stage for a replay', async () => {
@@ -208,21 +293,31 @@ describe('dif dlq', () => {
 });
 
 describe('--help', () => {
-  it.each([['runs', 'list'], ['runs', 'show'], ['status'], ['dlq', 'list'], ['dlq', 'replay'], ['report']])('documents dif %s %s', async (...words) => {
-    const result = await dif(...words.filter(Boolean), '--help');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Usage: dif ${words.filter(Boolean).join(' ')}`);
-    expect(result.stdout).toContain('--data-dir <dir>');
-  });
+  it.each([['runs', 'list'], ['runs', 'show'], ['status'], ['dlq', 'list'], ['dlq', 'replay'], ['report']])(
+    'documents dif %s %s',
+    async (...words) => {
+      const result = await dif(...words.filter(Boolean), '--help');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: dif ${words.filter(Boolean).join(' ')}`);
+      expect(result.stdout).toContain('--data-dir <dir>');
+    },
+  );
 });
 
 describe('the dif binary', () => {
   it('exits 1 with one error line on stderr for an unknown run (spawned once: slow)', async () => {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile('npx', ['tsx', join(PROJECT_ROOT, 'cli', 'main.ts'), 'runs', 'show', 'run-404', '--data-dir', dataDir], { cwd: PROJECT_ROOT }, (_error, stdout, stderr) =>
-        resolve({ code: child.exitCode, stdout, stderr }),
+      const child = execFile(
+        'npx',
+        ['tsx', join(PROJECT_ROOT, 'cli', 'main.ts'), 'runs', 'show', 'run-404', '--data-dir', dataDir],
+        { cwd: PROJECT_ROOT },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
       );
     });
-    expect(result).toEqual({ code: 1, stdout: '', stderr: `error: run run-404 not found in ${dataDir}; list the runs there with \`dif runs list\` (or pass --data-dir)\n` });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: run run-404 not found in ${dataDir}; list the runs there with \`dif runs list\` (or pass --data-dir)\n`,
+    });
   }, 60_000);
 });

@@ -12,14 +12,21 @@ describe('dif start', () => {
 
   it('starts an execution of the deployed state machine for one client and prints where to watch it', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN.replace('stateMachine', 'execution')}:acme-run` });
-    const program = bareProgram((p) => registerStartCommand(p, { sfn: new SFNClient({ region: 'eu-west-1' }), env: { DIF_STATE_MACHINE_ARN: ARN } }));
+    const program = bareProgram((p) =>
+      registerStartCommand(p, { sfn: new SFNClient({ region: 'eu-west-1' }), env: { DIF_STATE_MACHINE_ARN: ARN } }),
+    );
     const result = await runCli(program, ['start', '--client', 'acme']);
     expect(result.code).toBe(0);
     const call = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(call.stateMachineArn).toBe(ARN);
     expect(call.name).toMatch(/^acme-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
-    expect(JSON.parse(call.input ?? '{}')).toMatchObject({ client: 'acme', trigger: { by: 'dif start', client: 'acme' } });
-    expect(result.stdout).toContain('https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1');
+    expect(JSON.parse(call.input ?? '{}')).toMatchObject({
+      client: 'acme',
+      trigger: { by: 'dif start', client: 'acme' },
+    });
+    expect(result.stdout).toContain(
+      'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1',
+    );
   });
 
   it('says what to set when the state machine is unknown, and suggests dif run', async () => {
@@ -31,8 +38,14 @@ describe('dif start', () => {
   });
 
   it('turns an AWS refusal into a readable error', async () => {
-    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('User is not authorized to perform: states:StartExecution'), { name: 'AccessDeniedException' }));
-    const program = bareProgram((p) => registerStartCommand(p, { sfn: new SFNClient({ region: 'eu-west-1' }), env: { DIF_STATE_MACHINE_ARN: ARN } }));
+    sfn.on(StartExecutionCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: states:StartExecution'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const program = bareProgram((p) =>
+      registerStartCommand(p, { sfn: new SFNClient({ region: 'eu-west-1' }), env: { DIF_STATE_MACHINE_ARN: ARN } }),
+    );
     const result = await runCli(program, ['start', '--client', 'acme']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('could not start the execution: User is not authorized');

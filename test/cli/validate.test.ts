@@ -10,7 +10,11 @@ const run = promisify(execFile);
 /** What a user sees from `dif validate`: every problem located, no stack trace, a failing exit code. */
 async function difValidate(configDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'validate', '--config', configDir], { cwd: process.cwd() });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', 'validate', '--config', configDir],
+      { cwd: process.cwd() },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -49,9 +53,15 @@ describe('dif validate', () => {
   it('reports a wrong type, an unknown key and a missing field with file:line and path, without a stack trace', async () => {
     writeFileSync(
       join(dir, 'sources', 'shop_api.yml'),
-      GOOD_SOURCE.replace('records: $.data', 'records: $.data\n    paginat: { type: cursor }').replace('mode: merge', 'mode: upsert'),
+      GOOD_SOURCE.replace('records: $.data', 'records: $.data\n    paginat: { type: cursor }').replace(
+        'mode: merge',
+        'mode: upsert',
+      ),
     );
-    writeFileSync(join(dir, 'clients', 'acme.yml'), 'client: acme\nsources:\n  shop_api:\n    params: { store: 12 }\n    streams: orders\n');
+    writeFileSync(
+      join(dir, 'clients', 'acme.yml'),
+      'client: acme\nsources:\n  shop_api:\n    params: { store: 12 }\n    streams: orders\n',
+    );
     writeFileSync(join(dir, 'clients', 'globex.yml'), 'sources:\n  shop_api: {}\n');
     const result = await difValidate(dir);
     expect(result.code).toBe(1);

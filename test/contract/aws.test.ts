@@ -2,11 +2,30 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll } from 'vitest';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoRunStateStore, DynamoSecretRecordStore, KmsKeyring, runStateTableDefinition, S3ObjectStore, StepFunctionsWorkflow } from '../../shared/adapters/aws';
+import {
+  DynamoRunStateStore,
+  DynamoSecretRecordStore,
+  KmsKeyring,
+  runStateTableDefinition,
+  S3ObjectStore,
+  StepFunctionsWorkflow,
+} from '../../shared/adapters/aws';
 import { fakeKms } from '../unit/aws/support/fakeKms';
-import { documentClient, dynamoClient, s3Client, startDynalite, startS3rver, type RunningEmulator } from '../unit/aws/support/emulators';
+import {
+  documentClient,
+  dynamoClient,
+  s3Client,
+  startDynalite,
+  startS3rver,
+  type RunningEmulator,
+} from '../unit/aws/support/emulators';
 import {
   describeKeyringContract,
   describeObjectStoreContract,
@@ -36,7 +55,9 @@ describeObjectStoreContract('S3ObjectStore (s3rver)', async () => {
 });
 
 /** A fresh run-state table on dynalite, handed to `open`; dropped at cleanup. */
-async function dynamoTable<T>(open: (client: ReturnType<typeof documentClient>, tableName: string) => T): Promise<{ store: T; cleanup(): Promise<void> }> {
+async function dynamoTable<T>(
+  open: (client: ReturnType<typeof documentClient>, tableName: string) => T,
+): Promise<{ store: T; cleanup(): Promise<void> }> {
   dynalite ??= startDynalite(`bootstrap-${process.pid}`);
   const { endpoint } = await dynalite;
   const admin = dynamoClient(endpoint);
@@ -53,7 +74,9 @@ async function dynamoTable<T>(open: (client: ReturnType<typeof documentClient>, 
   };
 }
 
-describeRunStateContract('DynamoRunStateStore (dynalite)', () => dynamoTable((client, tableName) => new DynamoRunStateStore({ client, tableName })));
+describeRunStateContract('DynamoRunStateStore (dynalite)', () =>
+  dynamoTable((client, tableName) => new DynamoRunStateStore({ client, tableName })),
+);
 
 describeSecretRecordStoreContract('DynamoSecretRecordStore (dynalite)', () =>
   dynamoTable((client, tableName) => new DynamoSecretRecordStore({ client, tableName })),
@@ -63,7 +86,10 @@ describeSecretRecordStoreContract('DynamoSecretRecordStore (dynalite)', () =>
 // its encryption context, so the adapter's request shapes and error mapping are what is tested.
 describeKeyringContract('KmsKeyring (SDK mock with context checks)', async () => {
   const mock = fakeKms();
-  return { keyring: new KmsKeyring({ client: new KMSClient({ region: 'eu-west-1' }), keyId: 'alias/dif-contract' }), cleanup: async () => void mock.restore() };
+  return {
+    keyring: new KmsKeyring({ client: new KMSClient({ region: 'eu-west-1' }), keyId: 'alias/dif-contract' }),
+    cleanup: async () => void mock.restore(),
+  };
 });
 
 // Step Functions as the SDK sees it: a token answers once; afterwards the service says the task
@@ -79,8 +105,16 @@ describeWorkflowContract('StepFunctionsWorkflow (SDK mock with task-token rules)
     return {};
   };
   const mock = mockClient(SFNClient);
-  mock.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => settle(input.taskToken, { status: 'succeeded', output: JSON.parse(input.output) }));
-  mock.on(SendTaskFailureCommand).callsFake((input: { taskToken: string; error: string; cause: string }) => settle(input.taskToken, { status: 'failed', error: input.error, cause: input.cause }));
+  mock
+    .on(SendTaskSuccessCommand)
+    .callsFake((input: { taskToken: string; output: string }) =>
+      settle(input.taskToken, { status: 'succeeded', output: JSON.parse(input.output) }),
+    );
+  mock
+    .on(SendTaskFailureCommand)
+    .callsFake((input: { taskToken: string; error: string; cause: string }) =>
+      settle(input.taskToken, { status: 'failed', error: input.error, cause: input.cause }),
+    );
   mock.on(SendTaskHeartbeatCommand).callsFake((input: { taskToken: string }) => {
     if (!open.has(input.taskToken)) throw gone();
     return {};

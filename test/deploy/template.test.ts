@@ -12,7 +12,10 @@ const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 // asl-validator ships no type declarations.
-const validator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+const validator = require('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errorsText: (separator?: string) => string;
+};
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -40,7 +43,8 @@ function statementsOf(template: Template): { owner: string; statement: Statement
     if (Array.isArray(node)) node.forEach((entry) => visit(owner, entry));
     else if (node && typeof node === 'object') {
       const record = node as Json;
-      if (Array.isArray(record.Statement)) for (const statement of record.Statement as Statement[]) found.push({ owner, statement });
+      if (Array.isArray(record.Statement))
+        for (const statement of record.Statement as Statement[]) found.push({ owner, statement });
       Object.values(record).forEach((value) => visit(owner, value));
     }
   };
@@ -48,13 +52,17 @@ function statementsOf(template: Template): { owner: string; statement: Statement
   return found;
 }
 
-const actions = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+const actions = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
 /** The state machine's ASL with its Fn::Sub variables replaced by example ARNs. */
 function deployedDefinition(resource: Resource): unknown {
   const definition = resource.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] } | string;
   const text = typeof definition === 'string' ? definition : definition['Fn::Sub'][0];
-  const substituted = text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:example-${name}`);
+  const substituted = text.replace(
+    /\$\{([A-Za-z0-9]+)\}/g,
+    (_, name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:example-${name}`,
+  );
   return JSON.parse(substituted);
 }
 
@@ -66,10 +74,19 @@ describe('packaged CloudFormation template (npm run package)', () => {
     outDir = mkdtempSync(join(tmpdir(), 'dif-package-'));
     await run(process.execPath, [join(root, 'bin/build.mjs')], { cwd: root });
     // osls packages offline; the AWS variables keep the SDK from looking for credentials.
-    await run(process.execPath, [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', outDir], {
-      cwd: root,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline', SLS_TELEMETRY_DISABLED: '1' },
-    });
+    await run(
+      process.execPath,
+      [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', outDir],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'offline',
+          AWS_SECRET_ACCESS_KEY: 'offline',
+          SLS_TELEMETRY_DISABLED: '1',
+        },
+      },
+    );
     template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
   }, 120_000);
   afterAll(() => {
@@ -92,10 +109,15 @@ describe('packaged CloudFormation template (npm run package)', () => {
 
   it('runs the transformer with the heap options bench:transform measures, and every function with source maps', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    const optionsOf = (fn: Resource) => ((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS as string).split(' ');
+    const optionsOf = (fn: Resource) =>
+      ((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS as string).split(
+        ' ',
+      );
     for (const [name, fn] of functions) expect(optionsOf(fn), name).toContain('--enable-source-maps');
     const [, transform] = functions.find(([name]) => name === 'TransformLambdaFunction')!;
-    expect(optionsOf(transform)).toEqual(expect.arrayContaining(['--max-old-space-size=1536', '--max-semi-space-size=4']));
+    expect(optionsOf(transform)).toEqual(
+      expect.arrayContaining(['--max-old-space-size=1536', '--max-semi-space-size=4']),
+    );
     expect(transform.Properties.MemorySize).toBe(3008);
   });
 
@@ -111,7 +133,9 @@ describe('packaged CloudFormation template (npm run package)', () => {
       }
       if (statement.Effect === 'Allow' && statement.Resource === '*' && owner !== 'LakeKey') {
         for (const action of actions(statement)) {
-          expect(action, `${owner} allows ${action} on every resource`).toMatch(/^(ec2:\w+NetworkInterfaces?|ec2:\w+PrivateIpAddresses|ecr:GetAuthorizationToken|logs:\w+|xray:\w+|redshift-data:(DescribeStatement|GetStatementResult|CancelStatement))$/);
+          expect(action, `${owner} allows ${action} on every resource`).toMatch(
+            /^(ec2:\w+NetworkInterfaces?|ec2:\w+PrivateIpAddresses|ecr:GetAuthorizationToken|logs:\w+|xray:\w+|redshift-data:(DescribeStatement|GetStatementResult|CancelStatement))$/,
+          );
         }
       }
     }
@@ -122,25 +146,48 @@ describe('packaged CloudFormation template (npm run package)', () => {
     const deadLetterTargets = new Set<string>();
     const stageQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     for (const [, queue] of stageQueues) {
-      const policy = queue.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] }; maxReceiveCount: number };
+      const policy = queue.Properties.RedrivePolicy as {
+        deadLetterTargetArn: { 'Fn::GetAtt': [string, string] };
+        maxReceiveCount: number;
+      };
       expect(policy.maxReceiveCount).toBe(5);
       deadLetterTargets.add(policy.deadLetterTargetArn['Fn::GetAtt'][0]);
     }
     expect(stageQueues.map(([name]) => name).sort()).toEqual(['LoadQueue', 'TransformQueue']);
     // Every queue is either a stage queue or the DLQ of one.
-    for (const [name] of queues) expect(stageQueues.some(([stage]) => stage === name) || deadLetterTargets.has(name), name).toBe(true);
+    for (const [name] of queues)
+      expect(stageQueues.some(([stage]) => stage === name) || deadLetterTargets.has(name), name).toBe(true);
     for (const [name, mapping] of resourcesOf(template, 'AWS::Lambda::EventSourceMapping')) {
       expect(mapping.Properties.FunctionResponseTypes, name).toEqual(['ReportBatchItemFailures']);
-      expect((mapping.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency, name).toBeGreaterThanOrEqual(2);
+      expect(
+        (mapping.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
+        name,
+      ).toBeGreaterThanOrEqual(2);
     }
   });
 
   it('encrypts the bucket with the stack key and blocks public access', () => {
-    const [[, bucket]] = resourcesOf(template, 'AWS::S3::Bucket').filter(([name]) => name === 'LakeBucket') as [[string, Resource]];
-    const encryption = (bucket.Properties.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: Json }[] }).ServerSideEncryptionConfiguration[0]!;
-    expect(encryption.ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['LakeKey', 'Arn'] } });
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }).Rules;
+    const [[, bucket]] = resourcesOf(template, 'AWS::S3::Bucket').filter(([name]) => name === 'LakeBucket') as [
+      [string, Resource],
+    ];
+    const encryption = (
+      bucket.Properties.BucketEncryption as {
+        ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: Json }[];
+      }
+    ).ServerSideEncryptionConfiguration[0]!;
+    expect(encryption.ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: { 'Fn::GetAtt': ['LakeKey', 'Arn'] },
+    });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const rules = (
+      bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }
+    ).Rules;
     expect(rules.find((rule) => rule.Prefix === 'raw/')?.ExpirationInDays).toBe(7);
     const table = template.Resources.RunStateTable!;
     expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -153,27 +200,45 @@ describe('packaged CloudFormation template (npm run package)', () => {
     expect(isValid, errorsText('\n')).toBe(true);
     const source = parse(readFileSync(join(root, 'statemachines/ingest.asl.yml'), 'utf8')) as { States: Json };
     expect(Object.keys((definition as { States: Json }).States)).toEqual(Object.keys(source.States));
-    const variables = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'][1];
+    const variables = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] })[
+      'Fn::Sub'
+    ][1];
     expect(Object.values(variables).map((value) => JSON.stringify(value))).toEqual(
-      expect.arrayContaining([JSON.stringify({ 'Fn::GetAtt': ['PlanLambdaFunction', 'Arn'] }), JSON.stringify({ 'Fn::GetAtt': ['FinalizeLambdaFunction', 'Arn'] })]),
+      expect.arrayContaining([
+        JSON.stringify({ 'Fn::GetAtt': ['PlanLambdaFunction', 'Arn'] }),
+        JSON.stringify({ 'Fn::GetAtt': ['FinalizeLambdaFunction', 'Arn'] }),
+      ]),
     );
   });
 
   it('schedules one execution per client that has a schedule in clients/*.yml', () => {
-    const { readClients } = require(join(root, 'serverless/clients.cjs')) as { readClients: (dir: string) => { client: string; schedule?: string }[] };
+    const { readClients } = require(join(root, 'serverless/clients.cjs')) as {
+      readClients: (dir: string) => { client: string; schedule?: string }[];
+    };
     const scheduled = readClients(root).filter((client) => client.schedule);
     expect(scheduled.length).toBeGreaterThan(0);
     const rules = resourcesOf(template, 'AWS::Events::Rule');
     expect(rules).toHaveLength(scheduled.length);
     for (const client of scheduled) {
-      const rule = rules.find(([, candidate]) => candidate.Properties.ScheduleExpression === client.schedule && JSON.stringify(candidate.Properties.Targets).includes(`\\"client\\":\\"${client.client}\\"`));
+      const rule = rules.find(
+        ([, candidate]) =>
+          candidate.Properties.ScheduleExpression === client.schedule &&
+          JSON.stringify(candidate.Properties.Targets).includes(`\\"client\\":\\"${client.client}\\"`),
+      );
       expect(rule, `schedule for ${client.client}`).toBeDefined();
     }
   });
 
   it('alarms on dead letters, failed executions and per-client freshness', () => {
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([name]) => name);
-    expect(alarms).toEqual(expect.arrayContaining(['TransformDeadLetterAlarm', 'LoadDeadLetterAlarm', 'FailedExecutionsAlarm', 'FreshnessAlarmAcme']));
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        'TransformDeadLetterAlarm',
+        'LoadDeadLetterAlarm',
+        'FailedExecutionsAlarm',
+        'FreshnessAlarmAcme',
+      ]),
+    );
     expect(template.Resources.ExtractTaskDefinition?.Type).toBe('AWS::ECS::TaskDefinition');
   });
 });

@@ -18,7 +18,8 @@ describe('demo pipeline, end to end on the local profile', () => {
   let dir: string;
   const loadMessages: string[] = [];
 
-  const count = async (table: string): Promise<number> => Number((await runtime.ctx.ports.warehouse.query(`select count(*) as n from ${table}`))[0]!.n);
+  const count = async (table: string): Promise<number> =>
+    Number((await runtime.ctx.ports.warehouse.query(`select count(*) as n from ${table}`))[0]!.n);
   const counts = async () => ({
     campaigns: await count('acme.campaigns'),
     stats: await count('acme.campaign_daily_stats'),
@@ -83,7 +84,9 @@ describe('demo pipeline, end to end on the local profile', () => {
     };
     try {
       for (const body of loadMessages) {
-        await consumeMessage(runtime.ctx, 'load', { id: 'redelivery', body, receiveCount: 2 }, load, { maxReceiveCount: 5 });
+        await consumeMessage(runtime.ctx, 'load', { id: 'redelivery', body, receiveCount: 2 }, load, {
+          maxReceiveCount: 5,
+        });
       }
     } finally {
       warehouse.load = loadOnce;
@@ -101,7 +104,13 @@ describe('demo pipeline, end to end on the local profile', () => {
     expect(cause).toMatch(/^1 of \d+ items were not delivered\./);
     expect(cause).toContain('acme/demo_reports/daily_channel_report/all: authentication failed');
     // Finalize's summary names tables as the warehouse does.
-    const summary = (await runtime.ctx.ports.runState.getRun(outcome.runId))?.summary as { rowsByTable: Record<string, number> };
-    expect(Object.keys(summary.rowsByTable).sort()).toEqual(['acme.accounts', 'acme.campaign_daily_stats', 'acme.campaigns']);
+    const summary = (await runtime.ctx.ports.runState.getRun(outcome.runId))?.summary as {
+      rowsByTable: Record<string, number>;
+    };
+    expect(Object.keys(summary.rowsByTable).sort()).toEqual([
+      'acme.accounts',
+      'acme.campaign_daily_stats',
+      'acme.campaigns',
+    ]);
   });
 });

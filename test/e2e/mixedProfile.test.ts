@@ -60,7 +60,8 @@ describe('local run against a real PostgreSQL and Redis', () => {
     const outcome = await runtime.run({ client: 'initech' });
     expect(outcome.result.status).toBe('succeeded');
     expect(permits).toBeGreaterThan(0);
-    const count = async () => Number((await runtime.ctx.ports.warehouse.query('select count(*) as n from initech.campaign_insights'))[0]!.n);
+    const count = async () =>
+      Number((await runtime.ctx.ports.warehouse.query('select count(*) as n from initech.campaign_insights'))[0]!.n);
     const rows = await count();
     expect(rows).toBeGreaterThan(0);
     expect((await runtime.run({ client: 'initech' })).result.status).toBe('succeeded');

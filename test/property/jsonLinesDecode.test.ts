@@ -13,9 +13,16 @@ const unit = fc.constantFrom('a', 'é', '€', '😀', '"', '\\', ',', ' ', '\uF
 const value = fc.oneof(
   fc.string({ unit, maxLength: 12 }),
   fc.integer(),
-  fc.dictionary(fc.string({ unit, maxLength: 4 }), fc.oneof(fc.string({ unit, maxLength: 6 }), fc.boolean(), fc.constant(null)), { maxKeys: 3 }),
+  fc.dictionary(
+    fc.string({ unit, maxLength: 4 }),
+    fc.oneof(fc.string({ unit, maxLength: 6 }), fc.boolean(), fc.constant(null)),
+    { maxKeys: 3 },
+  ),
 );
-const line = fc.oneof({ weight: 6, arbitrary: value.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: fc.constantFrom('', '  ', 'not json', '{"a":') });
+const line = fc.oneof(
+  { weight: 6, arbitrary: value.map((v) => JSON.stringify(v)) },
+  { weight: 1, arbitrary: fc.constantFrom('', '  ', 'not json', '{"a":') },
+);
 
 /** What a reader of the text would expect: one record or failure per non-blank line. */
 function expected(lines: string[]): unknown[] {
@@ -40,7 +47,10 @@ async function decode(bytes: Buffer, cuts: number[]): Promise<unknown[]> {
   }
   const out: unknown[] = [];
   for await (const batch of decodeJsonLines(decodeText(pieces(), 'raw/k', 'fail'), 'raw/k', limits)) {
-    for (const record of batch) out.push(record instanceof DecodeFailure ? `failure at ${record.reason.slice(0, record.reason.indexOf(':'))}` : record);
+    for (const record of batch)
+      out.push(
+        record instanceof DecodeFailure ? `failure at ${record.reason.slice(0, record.reason.indexOf(':'))}` : record,
+      );
   }
   return out;
 }
@@ -48,11 +58,18 @@ async function decode(bytes: Buffer, cuts: number[]): Promise<unknown[]> {
 describe('decodeJsonLines', () => {
   it('reads the same records as a text split, wherever the byte chunks are cut', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { maxLength: 8 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), async (lines, crlf, bom, finalNewline, cuts) => {
-        const text = lines.join(crlf ? '\r\n' : '\n') + (finalNewline && lines.length > 0 ? '\n' : '');
-        const bytes = Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text)]);
-        expect(await decode(bytes, cuts)).toEqual(expected(lines));
-      }),
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 8 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+        async (lines, crlf, bom, finalNewline, cuts) => {
+          const text = lines.join(crlf ? '\r\n' : '\n') + (finalNewline && lines.length > 0 ? '\n' : '');
+          const bytes = Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text)]);
+          expect(await decode(bytes, cuts)).toEqual(expected(lines));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -47,15 +47,20 @@ describe('decodeText', () => {
 
   it('fails on invalid bytes wherever they fall, and replaces them by policy', async () => {
     // Mostly valid text with one byte changed, dropped or added: the invalid spots a real payload has.
-    const damaged = fc.tuple(characters, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'drop', 'insert')).map(([text, at, byte, how]) => {
-      const valid = [...Buffer.from(text)];
-      const i = valid.length === 0 ? 0 : at % valid.length;
-      if (how === 'set' && valid.length > 0) valid[i] = byte;
-      else if (how === 'drop') valid.splice(i, 1);
-      else valid.splice(i, 0, byte);
-      return Buffer.from(valid);
-    });
-    const bytes = fc.oneof(damaged, fc.uint8Array({ maxLength: 24 }).map((array) => Buffer.from(array)));
+    const damaged = fc
+      .tuple(characters, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'drop', 'insert'))
+      .map(([text, at, byte, how]) => {
+        const valid = [...Buffer.from(text)];
+        const i = valid.length === 0 ? 0 : at % valid.length;
+        if (how === 'set' && valid.length > 0) valid[i] = byte;
+        else if (how === 'drop') valid.splice(i, 1);
+        else valid.splice(i, 0, byte);
+        return Buffer.from(valid);
+      });
+    const bytes = fc.oneof(
+      damaged,
+      fc.uint8Array({ maxLength: 24 }).map((array) => Buffer.from(array)),
+    );
     await fc.assert(
       fc.asyncProperty(bytes, cuts, async (raw, at) => {
         const parts = split(raw, at);

@@ -16,10 +16,36 @@ interface RecordTree {
 }
 
 /** Characters that matter to XML and to the decoder's chunk handling. */
-const text = fc.string({ unit: fc.constantFrom('a', 'é', '😀', ' ', '<', '>', '&', '"', "'", '\n', '\r', '\t', ';', '#', ']', '-', '?', '/', '='), maxLength: 12 });
+const text = fc.string({
+  unit: fc.constantFrom(
+    'a',
+    'é',
+    '😀',
+    ' ',
+    '<',
+    '>',
+    '&',
+    '"',
+    "'",
+    '\n',
+    '\r',
+    '\t',
+    ';',
+    '#',
+    ']',
+    '-',
+    '?',
+    '/',
+    '=',
+  ),
+  maxLength: 12,
+});
 const name = fc.constantFrom('a', 'b', 'ns:c', 'd-1', 'e.f');
 const leaf: fc.Arbitrary<Leaf> = fc.record({ name, text, cdata: fc.boolean() });
-const child: fc.Arbitrary<Child> = fc.oneof(leaf, fc.record({ name: fc.constantFrom('g', 'h'), children: fc.array(leaf, { minLength: 1, maxLength: 3 }) }));
+const child: fc.Arbitrary<Child> = fc.oneof(
+  leaf,
+  fc.record({ name: fc.constantFrom('g', 'h'), children: fc.array(leaf, { minLength: 1, maxLength: 3 }) }),
+);
 const tree: fc.Arbitrary<RecordTree> = fc.record({
   attributes: fc.dictionary(fc.constantFrom('id', 'x:y', 'z'), text, { maxKeys: 3 }),
   children: fc.array(child, { minLength: 1, maxLength: 5 }),
@@ -37,8 +63,14 @@ function leafXml({ name, text, cdata }: Leaf): string {
 }
 
 function recordXml(record: RecordTree): string {
-  const attributes = Object.entries(record.attributes).map(([key, value]) => ` ${key}="${escape(value, true)}"`).join('');
-  const children = record.children.map((c) => ('children' in c ? `<${c.name}>${c.children.map(leafXml).join('<!-- between -->')}</${c.name}>` : leafXml(c))).join('\n');
+  const attributes = Object.entries(record.attributes)
+    .map(([key, value]) => ` ${key}="${escape(value, true)}"`)
+    .join('');
+  const children = record.children
+    .map((c) =>
+      'children' in c ? `<${c.name}>${c.children.map(leafXml).join('<!-- between -->')}</${c.name}>` : leafXml(c),
+    )
+    .join('\n');
   return `<row${attributes}>${children}</row>`;
 }
 
@@ -57,7 +89,10 @@ function group(entries: [string, unknown][]): Record<string, unknown> {
 }
 
 function expected(record: RecordTree): Record<string, unknown> {
-  const entries: [string, unknown][] = Object.entries(record.attributes).map(([key, value]) => [`@${local(key)}`, value]);
+  const entries: [string, unknown][] = Object.entries(record.attributes).map(([key, value]) => [
+    `@${local(key)}`,
+    value,
+  ]);
   for (const c of record.children) {
     entries.push([local(c.name), 'children' in c ? group(c.children.map((l) => [local(l.name), l.text])) : c.text]);
   }
@@ -76,12 +111,20 @@ async function* chunked(xml: string, cuts: number[]): AsyncGenerator<string> {
 describe('XML decoder (property)', () => {
   it('gives back the generated records whatever the chunking', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(tree, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 12 }), async (records, cuts) => {
-        const xml = `<?xml version="1.0"?>\r\n<report>\r\n${records.map(recordXml).join('\r\n')}\r\n</report>\n`;
-        const decoded: unknown[] = [];
-        for await (const batch of decodeXml(chunked(xml, cuts), { recordElement: 'row', attributePrefix: '@' }, 'k', { maxRecordBytes: 1 << 20, maxDepth: 8 })) decoded.push(...batch);
-        expect(decoded).toEqual(records.map(expected));
-      }),
+      fc.asyncProperty(
+        fc.array(tree, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        async (records, cuts) => {
+          const xml = `<?xml version="1.0"?>\r\n<report>\r\n${records.map(recordXml).join('\r\n')}\r\n</report>\n`;
+          const decoded: unknown[] = [];
+          for await (const batch of decodeXml(chunked(xml, cuts), { recordElement: 'row', attributePrefix: '@' }, 'k', {
+            maxRecordBytes: 1 << 20,
+            maxDepth: 8,
+          }))
+            decoded.push(...batch);
+          expect(decoded).toEqual(records.map(expected));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -21,7 +21,9 @@ const forms = (value: string) => [value, encodeURIComponent(value), Buffer.from(
 
 function hits(haystack: string | Buffer): string[] {
   const text = Buffer.isBuffer(haystack) ? haystack.toString('latin1') : haystack;
-  return Object.values(SECRETS).flatMap(forms).filter((form) => text.includes(form));
+  return Object.values(SECRETS)
+    .flatMap(forms)
+    .filter((form) => text.includes(form));
 }
 
 describe('credentials never leak', () => {
@@ -37,11 +39,19 @@ describe('credentials never leak', () => {
     const sink = new PassThrough();
     sink.on('data', (chunk: Buffer) => logLines.push(chunk.toString('utf8')));
     redirectLogs(sink);
-    const cli = await runCredentialsCli(dataDir, ['credentials', 'put', '--client', 'acme', '--source', 'oauth_ads'], JSON.stringify(SECRETS));
+    const cli = await runCredentialsCli(
+      dataDir,
+      ['credentials', 'put', '--client', 'acme', '--source', 'oauth_ads'],
+      JSON.stringify(SECRETS),
+    );
     expect(cli.exitCode).toBe(0);
     expect(hits(cli.stdout + cli.stderr)).toEqual([]);
     records = SqliteSecretRecordStore.inDataDir(dataDir);
-    store = new CredentialStore({ records, keyring: await FileKeyring.open(join(dataDir, 'keyring.json')), locks: new InProcessLockManager() });
+    store = new CredentialStore({
+      records,
+      keyring: await FileKeyring.open(join(dataDir, 'keyring.json')),
+      locks: new InProcessLockManager(),
+    });
   });
   afterAll(async () => {
     records.close();
@@ -51,9 +61,15 @@ describe('credentials never leak', () => {
   it('scrubs decrypted values from log lines, whatever the key name or nesting', async () => {
     const values = await store.get('acme', 'oauth_ads');
     logger.info(`calling with Bearer ${values.access_token}`);
-    logger.info('request', { headers: { 'X-Custom-Auth': values.access_token }, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(values.refresh_token!)}` });
+    logger.info('request', {
+      headers: { 'X-Custom-Auth': values.access_token },
+      body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(values.refresh_token!)}`,
+    });
     logger.warn('payload', { echoed: [{ deep: { value: Buffer.from(values.client_secret!).toString('base64') } }] });
-    logger.error('request failed', new Error(`401 from https://api.example.com/token?client_secret=${values.client_secret}`));
+    logger.error(
+      'request failed',
+      new Error(`401 from https://api.example.com/token?client_secret=${values.client_secret}`),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     expect(logLines.length).toBeGreaterThanOrEqual(4);
     expect(hits(logLines.join('\n'))).toEqual([]);
@@ -79,9 +95,15 @@ describe('credentials never leak', () => {
       const caught = error as Error;
       messages.push(`${caught.message}\n${caught.stack}\n${String(caught.cause)}`);
     };
-    await records.put({ ...stored, version: stored.version + 1, ciphertext: stored.ciphertext.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
+    await records.put({
+      ...stored,
+      version: stored.version + 1,
+      ciphertext: stored.ciphertext.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+    });
     await store.get('acme', 'oauth_ads', { fresh: true }).catch(capture);
-    await store.put('acme', 'x', { access_token: { value: SECRETS.access_token } } as unknown as Record<string, string>).catch(capture);
+    await store
+      .put('acme', 'x', { access_token: { value: SECRETS.access_token } } as unknown as Record<string, string>)
+      .catch(capture);
     await store.rotate('acme', 'missing', { refresh_token: SECRETS.refresh_token }).catch(capture);
     expect(messages).toHaveLength(3);
     expect(messages.map(hits)).toEqual([[], [], []]);
@@ -91,7 +113,11 @@ describe('credentials never leak', () => {
   });
 
   it('list and show-meta print field names, never values', async () => {
-    for (const args of [['list'], ['list', '--json'], ['show-meta', '--client', 'acme', '--source', 'oauth_ads', '--json']]) {
+    for (const args of [
+      ['list'],
+      ['list', '--json'],
+      ['show-meta', '--client', 'acme', '--source', 'oauth_ads', '--json'],
+    ]) {
       const result = await runCredentialsCli(dataDir, ['credentials', ...args]);
       expect(result.stdout).toContain('refresh_token');
       expect(hits(result.stdout + result.stderr)).toEqual([]);

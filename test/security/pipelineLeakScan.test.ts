@@ -42,7 +42,8 @@ function contentsOf(bytes: Buffer): string[] {
       return [bytes.toString('latin1')];
     }
   }
-  if (bytes.length >= 30 && bytes.readUInt32LE(0) === 0x04034b50) return [bytes.toString('latin1'), ...zipEntries(bytes)];
+  if (bytes.length >= 30 && bytes.readUInt32LE(0) === 0x04034b50)
+    return [bytes.toString('latin1'), ...zipEntries(bytes)];
   return [bytes.toString('latin1')];
 }
 
@@ -76,7 +77,9 @@ function sqliteRows(file: string): string {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all())).join('\n');
+    return tables
+      .map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all()))
+      .join('\n');
   } finally {
     db.close();
   }
@@ -91,7 +94,7 @@ function captureConsole(lines: string[]): void {
     const original = console[method];
     originals.set(method, original);
     console[method] = (...args: unknown[]) => {
-      lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg) ?? String(arg))).join(' '));
+      lines.push(args.map((arg) => (typeof arg === 'string' ? arg : (JSON.stringify(arg) ?? String(arg)))).join(' '));
       original.apply(console, args);
     };
   }
@@ -121,16 +124,20 @@ describe('full local pipeline leaks no credential', () => {
   const logLines: string[] = [];
   const transitions: Evidence[] = [];
 
-  const observeTask = (state: string, handler: TaskHandler): TaskHandler => async (ctx, input) => {
-    transitions.push({ where: `state ${state} input`, text: JSON.stringify(input) });
-    const output = await handler(ctx, input);
-    transitions.push({ where: `state ${state} output`, text: JSON.stringify(output ?? null) });
-    return output;
-  };
-  const observeStage = (stage: string, handler: StageHandler): StageHandler => async (ctx, delivery) => {
-    transitions.push({ where: `${stage} message ${delivery.id}`, text: JSON.stringify(delivery) });
-    await handler(ctx, delivery);
-  };
+  const observeTask =
+    (state: string, handler: TaskHandler): TaskHandler =>
+    async (ctx, input) => {
+      transitions.push({ where: `state ${state} input`, text: JSON.stringify(input) });
+      const output = await handler(ctx, input);
+      transitions.push({ where: `state ${state} output`, text: JSON.stringify(output ?? null) });
+      return output;
+    };
+  const observeStage =
+    (stage: string, handler: StageHandler): StageHandler =>
+    async (ctx, delivery) => {
+      transitions.push({ where: `${stage} message ${delivery.id}`, text: JSON.stringify(delivery) });
+      await handler(ctx, delivery);
+    };
 
   beforeAll(async () => {
     temp = await makeTempDir('leakscan');
@@ -172,7 +179,13 @@ describe('full local pipeline leaks no credential', () => {
   });
 
   const hitsIn = (evidence: Evidence[]): string[] =>
-    evidence.flatMap(({ where, text }) => [...secrets].flatMap((secret) => formsOf(secret).filter((form) => text.includes(form)).map(() => `${where} contains the value of a credential (${secret.length} chars)`)));
+    evidence.flatMap(({ where, text }) =>
+      [...secrets].flatMap((secret) =>
+        formsOf(secret)
+          .filter((form) => text.includes(form))
+          .map(() => `${where} contains the value of a credential (${secret.length} chars)`),
+      ),
+    );
 
   it('ran every demo source with its credentials to a successful end', async () => {
     const demoSources = demoSourcesOf(runtime.ctx.config);
@@ -180,7 +193,10 @@ describe('full local pipeline leaks no credential', () => {
     const stored = await runtime.credentials.list();
     for (const client of runtime.ctx.config.clients.values()) {
       for (const source of Object.keys(client.sources).filter((name) => demoSources.includes(name))) {
-        expect(stored.some((meta) => meta.client === client.client && meta.source === source), `${client.client}/${source} has credentials`).toBe(true);
+        expect(
+          stored.some((meta) => meta.client === client.client && meta.source === source),
+          `${client.client}/${source} has credentials`,
+        ).toBe(true);
       }
     }
     expect(secrets.size).toBeGreaterThan(0);
@@ -196,8 +212,17 @@ describe('full local pipeline leaks no credential', () => {
 
   it('no state-machine input or output and no queue message carries a credential', () => {
     // The scan saw every kind of hand-off, so "no hits" means something.
-    for (const where of ['state plan output', 'state extract input', 'state finalize output', 'transform message', 'load message']) {
-      expect(transitions.some((evidence) => evidence.where.startsWith(where)), where).toBe(true);
+    for (const where of [
+      'state plan output',
+      'state extract input',
+      'state finalize output',
+      'transform message',
+      'load message',
+    ]) {
+      expect(
+        transitions.some((evidence) => evidence.where.startsWith(where)),
+        where,
+      ).toBe(true);
     }
     expect(hitsIn(transitions)).toEqual([]);
   });
@@ -213,7 +238,12 @@ describe('full local pipeline leaks no credential', () => {
       for (const text of contentsOf(bytes)) evidence.push({ where: relative(dataDir, file), text });
       if (file.endsWith('.db')) evidence.push({ where: `${relative(dataDir, file)} (rows)`, text: sqliteRows(file) });
     }
-    expect(evidence.filter((entry) => entry.where.endsWith('(rows)')).map((entry) => entry.where).sort()).toEqual(expect.arrayContaining(['queues.db (rows)', 'secrets.db (rows)', 'state.db (rows)']));
+    expect(
+      evidence
+        .filter((entry) => entry.where.endsWith('(rows)'))
+        .map((entry) => entry.where)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['queues.db (rows)', 'secrets.db (rows)', 'state.db (rows)']));
     expect(hitsIn(evidence)).toEqual([]);
   });
 });

@@ -15,7 +15,11 @@ class NamedError extends Error {
 }
 
 /** Handlers that behave like the services: extract hands the token to a "loader" that completes it. */
-function fakePipeline(workflow: LocalWorkflow, items: Item[], extractBehaviour: (item: Item, attempt: number) => 'deliver' | Error) {
+function fakePipeline(
+  workflow: LocalWorkflow,
+  items: Item[],
+  extractBehaviour: (item: Item, attempt: number) => 'deliver' | Error,
+) {
   const attempts = new Map<string, number>();
   const calls: string[] = [];
   const handlers: IngestHandlers = {
@@ -27,7 +31,12 @@ function fakePipeline(workflow: LocalWorkflow, items: Item[], extractBehaviour: 
     pollJob: async (_ctx, input: { item: Item; job: { id: string; polls: number } }) => {
       calls.push(`pollJob:${input.item.itemId}`);
       const polls = input.job.polls + 1;
-      return { item: input.item, job: { ...input.job, polls }, status: polls < 2 ? 'running' : 'ready', waitSeconds: 0 };
+      return {
+        item: input.item,
+        job: { ...input.job, polls },
+        status: polls < 2 ? 'running' : 'ready',
+        waitSeconds: 0,
+      };
     },
     extract: async (_ctx, input: { item: Item; taskToken: string; job: unknown }) => {
       const attempt = (attempts.get(input.item.itemId) ?? 0) + 1;
@@ -36,10 +45,16 @@ function fakePipeline(workflow: LocalWorkflow, items: Item[], extractBehaviour: 
       const behaviour = extractBehaviour(input.item, attempt);
       if (behaviour instanceof Error) throw behaviour;
       // The loader completes the token later, from another "service".
-      setTimeout(() => void workflow.sendTaskSuccess(input.taskToken, { itemId: input.item.itemId, rowsLoaded: 10 }), 5);
+      setTimeout(
+        () => void workflow.sendTaskSuccess(input.taskToken, { itemId: input.item.itemId, rowsLoaded: 10 }),
+        5,
+      );
       return { itemId: input.item.itemId };
     },
-    finalize: async (_ctx, input: { runId: string; results: { status: string; label: string; error?: { Cause: string } }[] }) => {
+    finalize: async (
+      _ctx,
+      input: { runId: string; results: { status: string; label: string; error?: { Cause: string } }[] },
+    ) => {
       const failed = input.results.filter((result) => result.status === 'failed');
       return {
         runId: input.runId,
@@ -61,18 +76,28 @@ describe('statemachines/ingest.asl.yml', () => {
 
   it('fans out one Map iteration per item and succeeds once every token is completed by the loader', async () => {
     const workflow = new LocalWorkflow();
-    const items: Item[] = ['a', 'b', 'c'].map((id) => ({ itemId: id, label: `acme/src/${id}/all`, extraction: 'sync' }));
+    const items: Item[] = ['a', 'b', 'c'].map((id) => ({
+      itemId: id,
+      label: `acme/src/${id}/all`,
+      extraction: 'sync',
+    }));
     const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
     expect(result.status).toBe('succeeded');
-    expect(calls.filter((call) => call.startsWith('extract')).sort()).toEqual(['extract:a:1', 'extract:b:1', 'extract:c:1']);
+    expect(calls.filter((call) => call.startsWith('extract')).sort()).toEqual([
+      'extract:a:1',
+      'extract:b:1',
+      'extract:c:1',
+    ]);
     expect(workflow.openTasks()).toBe(0);
   });
 
   it('retries a transient extraction error, then succeeds', async () => {
     const workflow = new LocalWorkflow();
     const items: Item[] = [{ itemId: 'a', label: 'acme/src/a/all', extraction: 'sync' }];
-    const { handlers, calls } = fakePipeline(workflow, items, (_item, attempt) => (attempt === 1 ? new NamedError('Extract.Transient', 'connection reset') : 'deliver'));
+    const { handlers, calls } = fakePipeline(workflow, items, (_item, attempt) =>
+      attempt === 1 ? new NamedError('Extract.Transient', 'connection reset') : 'deliver',
+    );
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
     expect(result.status).toBe('succeeded');
     expect(calls).toEqual(['extract:a:1', 'extract:a:2']);
@@ -84,7 +109,11 @@ describe('statemachines/ingest.asl.yml', () => {
       { itemId: 'good', label: 'acme/src/good/all', extraction: 'sync' },
       { itemId: 'bad', label: 'acme/src/bad/all', extraction: 'sync' },
     ];
-    const { handlers, calls } = fakePipeline(workflow, items, (item) => (item.itemId === 'bad' ? new NamedError('Extract.HttpError', 'HTTP 404 from /v1/campaigns: check the account id') : 'deliver'));
+    const { handlers, calls } = fakePipeline(workflow, items, (item) =>
+      item.itemId === 'bad'
+        ? new NamedError('Extract.HttpError', 'HTTP 404 from /v1/campaigns: check the account id')
+        : 'deliver',
+    );
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
     expect(result).toMatchObject({ status: 'failed', error: 'Run.ItemsFailed' });
     expect(result.status === 'failed' && result.cause).toContain('acme/src/bad/all: HTTP 404 from /v1/campaigns');
@@ -97,7 +126,15 @@ describe('statemachines/ingest.asl.yml', () => {
     const items: Item[] = [{ itemId: 'a', label: 'acme/src/a/all', extraction: 'sync' }];
     const { handlers } = fakePipeline(workflow, items, () => 'deliver');
     handlers.extract = async (_ctx, input: { taskToken: string }) => {
-      setTimeout(() => void workflow.sendTaskFailure(input.taskToken, 'Transform.RejectThreshold', '12% of rows rejected, above the 5% threshold'), 5);
+      setTimeout(
+        () =>
+          void workflow.sendTaskFailure(
+            input.taskToken,
+            'Transform.RejectThreshold',
+            '12% of rows rejected, above the 5% threshold',
+          ),
+        5,
+      );
       return {};
     };
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
@@ -126,13 +163,21 @@ describe('statemachines/ingest.asl.yml', () => {
       const attempt = (starts.get(input.item.itemId) ?? 0) + 1;
       starts.set(input.item.itemId, attempt);
       if (input.item.itemId === 'flaky' && attempt === 1) throw new Error('socket hang up');
-      if (input.item.itemId === 'refused') throw new NamedError('Extract.HttpError', 'HTTP 400 from /reports: the date range is too long');
+      if (input.item.itemId === 'refused')
+        throw new NamedError('Extract.HttpError', 'HTTP 400 from /reports: the date range is too long');
       return startJob(context, input as never);
     };
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
-    expect(starts).toEqual(new Map([['flaky', 2], ['refused', 1]]));
+    expect(starts).toEqual(
+      new Map([
+        ['flaky', 2],
+        ['refused', 1],
+      ]),
+    );
     expect(calls).toContain('extract:flaky:1');
-    expect(result.status === 'failed' && result.cause).toContain('acme/reports/daily/2026-01-02: HTTP 400 from /reports');
+    expect(result.status === 'failed' && result.cause).toContain(
+      'acme/reports/daily/2026-01-02: HTTP 400 from /reports',
+    );
   });
 
   it('routes runtime: ecs items to the Fargate Task state, which runs the same extractor with its input as text', async () => {

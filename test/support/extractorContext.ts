@@ -1,7 +1,13 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryObjectStore, InProcessLockManager, InProcessRateLimiter, openLocalQueues, SqliteRunStateStore } from '../../shared/adapters/local';
+import {
+  DirectoryObjectStore,
+  InProcessLockManager,
+  InProcessRateLimiter,
+  openLocalQueues,
+  SqliteRunStateStore,
+} from '../../shared/adapters/local';
 import { loadConfig, type DifConfig } from '../../shared/config';
 import type { Ports } from '../../shared/ports';
 import { unusedPort } from './unusedPort';
@@ -38,7 +44,10 @@ export interface ExtractorTestContext {
  * A ServiceContext over the real local adapters in a temporary folder (lake, queues, run
  * state, in-process limiter and locks), with the given config folder.
  */
-export function extractorContext(config: DifConfig, options: { now?: () => Date; secrets?: MemorySecrets } = {}): ExtractorTestContext {
+export function extractorContext(
+  config: DifConfig,
+  options: { now?: () => Date; secrets?: MemorySecrets } = {},
+): ExtractorTestContext {
   const dir = mkdtempSync(join(tmpdir(), 'dif-extractor-'));
   const queues = openLocalQueues(dir);
   const runState = SqliteRunStateStore.open(join(dir, 'state.db'));

@@ -16,7 +16,10 @@ export interface TransformerTestContext {
   ctx: ServiceContext;
   store: DirectoryObjectStore;
   /** Stores raw objects and their manifest; returns the RawReady message that points at them. */
-  stage(objects: { body: Buffer | string; ext?: string; context?: Record<string, unknown> }[], overrides?: Partial<RawReady>): Promise<RawReady>;
+  stage(
+    objects: { body: Buffer | string; ext?: string; context?: Record<string, unknown> }[],
+    overrides?: Partial<RawReady>,
+  ): Promise<RawReady>;
   /** Every clean part listed by a COPY manifest, gunzipped, in order. */
   readParts(manifestKey: string): Promise<string[]>;
   readText(key: string): Promise<string>;
@@ -50,7 +53,12 @@ export function transformerContext(stream: Record<string, unknown>): Transformer
     locks: unused('locks'),
     close: async () => undefined,
   };
-  const ctx: ServiceContext = { config, ports, secrets: unused('secrets'), now: () => new Date('2026-02-01T00:00:00Z') };
+  const ctx: ServiceContext = {
+    config,
+    ports,
+    secrets: unused('secrets'),
+    now: () => new Date('2026-02-01T00:00:00Z'),
+  };
   const readText = async (key: string): Promise<string> => {
     const chunks: Buffer[] = [];
     for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
@@ -67,7 +75,12 @@ export function transformerContext(stream: Record<string, unknown>): Transformer
       for (const object of objects) {
         const key = `${prefix}/item1-${String(++seq).padStart(6, '0')}.${object.ext ?? 'json'}`;
         const stored = await store.put(key, object.body);
-        manifest.objects.push({ key, bytes: stored.bytes, page: seq, ...(object.context ? { context: object.context } : {}) });
+        manifest.objects.push({
+          key,
+          bytes: stored.bytes,
+          page: seq,
+          ...(object.context ? { context: object.context } : {}),
+        });
       }
       const manifestKey = `${prefix}/item1-manifest.json`;
       await store.put(manifestKey, JSON.stringify(manifest));

@@ -27,14 +27,22 @@ export type JobStatus = 'running' | 'ready' | 'failed';
 
 function asyncConfig(session: SourceSession, item: WorkItem) {
   const config = session.stream.async_job;
-  if (!config) throw new StreamConfigError(item.label, 'the stream has no async_job block, so it cannot be started or polled as a report job');
+  if (!config)
+    throw new StreamConfigError(
+      item.label,
+      'the stream has no async_job block, so it cannot be started or polled as a report job',
+    );
   return config;
 }
 
 async function readJson(session: SourceSession, response: OpenResponse): Promise<unknown> {
   const { buffer } = await bufferedBody(response);
   const body = parseStatusBody(buffer);
-  if (body === undefined) throw new BadResponseError(session.redact(response.url), `body is neither JSON nor XML (starts ${JSON.stringify(session.redact(buffer.subarray(0, 80).toString('utf8')))})`);
+  if (body === undefined)
+    throw new BadResponseError(
+      session.redact(response.url),
+      `body is neither JSON nor XML (starts ${JSON.stringify(session.redact(buffer.subarray(0, 80).toString('utf8')))})`,
+    );
   return body;
 }
 
@@ -42,10 +50,17 @@ async function readJson(session: SourceSession, response: OpenResponse): Promise
 export async function createJob(session: SourceSession, item: WorkItem, now: Date): Promise<AsyncJobState> {
   const config = asyncConfig(session, item);
   const request = buildRequest(config.create, session.scope, session.baseUrl, session.source.headers);
-  const body = await session.http.exchange(request, (response) => readJson(session, response), { accept: (status) => config.duplicate_id !== undefined && (status === 409 || status === 425) });
+  const body = await session.http.exchange(request, (response) => readJson(session, response), {
+    accept: (status) => config.duplicate_id !== undefined && (status === 409 || status === 425),
+  });
   const id = readPath(body, config.id) ?? (config.duplicate_id ? readPath(body, config.duplicate_id) : undefined);
   if (id === undefined || id === null || id === '') {
-    throw new HttpStatusError(200, session.redact(request.url), session.redact(JSON.stringify(body).slice(0, 300)), `no job id at ${config.id}; check async_job.id against the API's create response`);
+    throw new HttpStatusError(
+      200,
+      session.redact(request.url),
+      session.redact(JSON.stringify(body).slice(0, 300)),
+      `no job id at ${config.id}; check async_job.id against the API's create response`,
+    );
   }
   return { id: String(id), polls: 0, startedAt: now.toISOString() };
 }
@@ -58,16 +73,30 @@ export function progressOf(session: SourceSession, body: unknown): string | unde
   return value === undefined || value === null ? undefined : String(value);
 }
 
-export async function pollOnce(session: SourceSession, item: WorkItem, job: AsyncJobState): Promise<{ status: JobStatus; raw: string; body: unknown; waitSeconds: number }> {
+export async function pollOnce(
+  session: SourceSession,
+  item: WorkItem,
+  job: AsyncJobState,
+): Promise<{ status: JobStatus; raw: string; body: unknown; waitSeconds: number }> {
   const config = asyncConfig(session, item);
-  const request = buildRequest(config.poll.request, { ...session.scope, job: { id: job.id } }, session.baseUrl, session.source.headers);
+  const request = buildRequest(
+    config.poll.request,
+    { ...session.scope, job: { id: job.id } },
+    session.baseUrl,
+    session.source.headers,
+  );
   const body = await session.http.exchange(request, (response) => readJson(session, response));
   const raw = String(readPath(body, config.poll.status) ?? '');
   const waitSeconds = Math.max(1, Math.round(parseShortDuration(config.poll.wait) / 1000));
   if (config.poll.done.includes(raw)) return { status: 'ready', raw, body, waitSeconds };
   if (config.poll.failed.includes(raw)) return { status: 'failed', raw, body, waitSeconds };
   if (config.poll.running.includes(raw)) return { status: 'running', raw, body, waitSeconds };
-  throw new HttpStatusError(200, session.redact(request.url), session.redact(JSON.stringify(body).slice(0, 300)), `job status "${raw}" at ${config.poll.status} is in none of running/done/failed; add it to async_job.poll`);
+  throw new HttpStatusError(
+    200,
+    session.redact(request.url),
+    session.redact(JSON.stringify(body).slice(0, 300)),
+    `job status "${raw}" at ${config.poll.status} is in none of running/done/failed; add it to async_job.poll`,
+  );
 }
 
 const MAX_URL_REFRESHES = 3;
@@ -77,25 +106,49 @@ const MAX_URL_REFRESHES = 3;
  * (URLs expire); an expired URL (403/410 by default) is re-polled for a new one. A completed job
  * without a URL has no data: nothing is written.
  */
-export async function downloadReport(session: SourceSession, base: Omit<PageWalk, 'request'>, job: AsyncJobState): Promise<number> {
+export async function downloadReport(
+  session: SourceSession,
+  base: Omit<PageWalk, 'request'>,
+  job: AsyncJobState,
+): Promise<number> {
   const item = { label: base.where } as WorkItem;
   const config = asyncConfig(session, item);
   const download = config.download;
-  const walk = { ...base, paginate: download.paginate ?? { type: 'none' as const }, recordsPath: download.records ?? base.recordsPath };
+  const walk = {
+    ...base,
+    paginate: download.paginate ?? { type: 'none' as const },
+    recordsPath: download.records ?? base.recordsPath,
+  };
   if (download.request) {
-    return walkPages({ ...walk, request: buildRequest(download.request, { ...session.scope, job: { id: job.id } }, session.baseUrl, session.source.headers) });
+    return walkPages({
+      ...walk,
+      request: buildRequest(
+        download.request,
+        { ...session.scope, job: { id: job.id } },
+        session.baseUrl,
+        session.source.headers,
+      ),
+    });
   }
-  if (!download.url) throw new StreamConfigError(base.where, 'async_job.download needs `url` (a path in the status response) or `request`');
+  if (!download.url)
+    throw new StreamConfigError(
+      base.where,
+      'async_job.download needs `url` (a path in the status response) or `request`',
+    );
   for (let refresh = 0; ; refresh++) {
     const poll = await pollOnce(session, item, job);
-    if (poll.status !== 'ready') throw new BadResponseError(base.where, `the report job ${job.id} is "${poll.raw}" again after it was ready`);
+    if (poll.status !== 'ready')
+      throw new BadResponseError(base.where, `the report job ${job.id} is "${poll.raw}" again after it was ready`);
     const url = readPath(poll.body, download.url);
     if (url === undefined || url === null || url === '') return 0;
     try {
       const location = new URL(String(url), session.baseUrl);
       // A link to another host (e.g. a pre-signed S3 URL) is authorised by its own signature.
       const withoutAuth = location.host !== new URL(session.baseUrl).host;
-      return await walkPages({ ...walk, request: { method: 'GET', url: location.toString(), headers: {}, withoutAuth } });
+      return await walkPages({
+        ...walk,
+        request: { method: 'GET', url: location.toString(), headers: {}, withoutAuth },
+      });
     } catch (error) {
       const expired = error instanceof HttpStatusError && download.expired_statuses.includes(error.status);
       if (!expired || refresh + 1 >= MAX_URL_REFRESHES) throw error;

@@ -8,7 +8,10 @@ const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseT
  * Undefined when the body is neither.
  */
 export function parseStatusBody(buffer: Buffer): unknown {
-  const text = buffer.toString('utf8').replace(/^\uFEFF/, '').trim();
+  const text = buffer
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim();
   if (text.startsWith('<')) {
     try {
       return xml.parse(text) as unknown;

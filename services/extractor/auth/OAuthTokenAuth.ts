@@ -45,7 +45,10 @@ export class OAuthTokenAuth implements AuthHook {
 
   async apply(target: AuthTarget): Promise<void> {
     const cached = tokenCache.get(this.cacheKey);
-    const token = cached && cached.refreshAfter > this.ctx.now().getTime() ? cached.accessToken : await this.fetchToken(cached?.accessToken);
+    const token =
+      cached && cached.refreshAfter > this.ctx.now().getTime()
+        ? cached.accessToken
+        : await this.fetchToken(cached?.accessToken);
     target.headers.authorization = `Bearer ${token}`;
   }
 
@@ -58,7 +61,8 @@ export class OAuthTokenAuth implements AuthHook {
   private async fetchToken(stale: string | undefined): Promise<string> {
     return this.ctx.ports.locks.withLock(`oauth:${this.cacheKey}`, async () => {
       const current = tokenCache.get(this.cacheKey);
-      if (current && current.accessToken !== stale && current.refreshAfter > this.ctx.now().getTime()) return current.accessToken;
+      if (current && current.accessToken !== stale && current.refreshAfter > this.ctx.now().getTime())
+        return current.accessToken;
       // Re-read the secrets inside the lock: another worker may have rotated the refresh token.
       const secrets = await this.ctx.secrets.get(this.client, this.source);
       const scope = { ...this.scope, secrets };
@@ -69,7 +73,8 @@ export class OAuthTokenAuth implements AuthHook {
         client_id: renderTemplate(this.config.client_id, scope),
         client_secret: renderTemplate(this.config.client_secret, scope),
       };
-      if (this.config.type === 'oauth2_refresh_token') fields.refresh_token = renderTemplate(this.config.refresh_token, scope);
+      if (this.config.type === 'oauth2_refresh_token')
+        fields.refresh_token = renderTemplate(this.config.refresh_token, scope);
       if (this.config.scope) fields.scope = this.config.scope;
       const response = await got.post(tokenUrl, {
         ...(this.config.body === 'json' ? { json: fields } : { form: fields }),
@@ -85,7 +90,10 @@ export class OAuthTokenAuth implements AuthHook {
         // Reported below with the status.
       }
       if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
-        throw new AuthFailedError(`${this.client}/${this.source} token endpoint ${new URL(tokenUrl).origin}${new URL(tokenUrl).pathname}`, `HTTP ${response.statusCode} ${String(body.error ?? '')} ${String(body.error_description ?? '')}`.trim());
+        throw new AuthFailedError(
+          `${this.client}/${this.source} token endpoint ${new URL(tokenUrl).origin}${new URL(tokenUrl).pathname}`,
+          `HTTP ${response.statusCode} ${String(body.error ?? '')} ${String(body.error_description ?? '')}`.trim(),
+        );
       }
       const accessToken = body.access_token;
       registerSecrets([accessToken]);
@@ -93,8 +101,12 @@ export class OAuthTokenAuth implements AuthHook {
         registerSecrets([body.refresh_token]);
         await this.ctx.secrets.rotate(this.client, this.source, { refresh_token: body.refresh_token });
       }
-      const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3600)) * 1000;
-      tokenCache.set(this.cacheKey, { accessToken, refreshAfter: this.ctx.now().getTime() + Math.max(0, lifetimeMs - 60_000) });
+      const lifetimeMs =
+        (typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3600)) * 1000;
+      tokenCache.set(this.cacheKey, {
+        accessToken,
+        refreshAfter: this.ctx.now().getTime() + Math.max(0, lifetimeMs - 60_000),
+      });
       return accessToken;
     });
   }

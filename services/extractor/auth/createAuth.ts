@@ -6,7 +6,14 @@ import { OAuthTokenAuth } from './OAuthTokenAuth';
 import { staticAuth, type AuthConfig } from './staticAuth';
 
 /** The auth hook for a source's `auth` block. */
-export function createAuth(ctx: ServiceContext, client: string, source: string, config: AuthConfig, scope: TemplateScope, allowList: HostAllowList): AuthHook {
+export function createAuth(
+  ctx: ServiceContext,
+  client: string,
+  source: string,
+  config: AuthConfig,
+  scope: TemplateScope,
+  allowList: HostAllowList,
+): AuthHook {
   if (config.type === 'oauth2_refresh_token' || config.type === 'oauth2_client_credentials') {
     return new OAuthTokenAuth(ctx, client, source, config, scope, allowList);
   }

@@ -6,7 +6,10 @@ import type { AuthHook } from '../http/types';
 export type AuthConfig = z.infer<typeof authSchema>;
 
 /** Credentials that never change during a run: none, api_key, bearer, basic. */
-export function staticAuth(config: Extract<AuthConfig, { type: 'none' | 'api_key' | 'bearer' | 'basic' }>, scope: TemplateScope): AuthHook {
+export function staticAuth(
+  config: Extract<AuthConfig, { type: 'none' | 'api_key' | 'bearer' | 'basic' }>,
+  scope: TemplateScope,
+): AuthHook {
   switch (config.type) {
     case 'none':
       return { apply: async () => undefined };

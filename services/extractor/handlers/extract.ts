@@ -30,7 +30,11 @@ export interface ExtractOutput {
  * @example
  * await extract(ctx, { item, taskToken });
  */
-export async function extract(ctx: ServiceContext, input: ExtractInput, options: ExtractOptions = {}): Promise<ExtractOutput> {
+export async function extract(
+  ctx: ServiceContext,
+  input: ExtractInput,
+  options: ExtractOptions = {},
+): Promise<ExtractOutput> {
   const { item, taskToken } = input;
   const { runState } = ctx.ports;
   await beginAttempt(ctx, item);
@@ -40,7 +44,13 @@ export async function extract(ctx: ServiceContext, input: ExtractInput, options:
   const heartbeat = setInterval(() => {
     Promise.resolve()
       .then(() => ctx.ports.workflow.sendTaskHeartbeat(taskToken))
-      .catch((error: unknown) => logger.warn('heartbeat not delivered', { runId: item.runId, itemId: item.itemId, error: redact(String(error)) }));
+      .catch((error: unknown) =>
+        logger.warn('heartbeat not delivered', {
+          runId: item.runId,
+          itemId: item.itemId,
+          error: redact(String(error)),
+        }),
+      );
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
   try {
@@ -55,9 +65,25 @@ export async function extract(ctx: ServiceContext, input: ExtractInput, options:
   } finally {
     clearInterval(heartbeat);
   }
-  await runState.updateItem(item.runId, item.itemId, { stage: 'extracted', pages: result.raw.pages, rawBytes: result.raw.bytes });
-  const message: RawReady = { ...item, kind: 'raw-ready', taskToken, raw: result.raw, extractedAt: ctx.now().toISOString(), ...(result.cursor !== undefined ? { cursor: result.cursor } : {}) };
+  await runState.updateItem(item.runId, item.itemId, {
+    stage: 'extracted',
+    pages: result.raw.pages,
+    rawBytes: result.raw.bytes,
+  });
+  const message: RawReady = {
+    ...item,
+    kind: 'raw-ready',
+    taskToken,
+    raw: result.raw,
+    extractedAt: ctx.now().toISOString(),
+    ...(result.cursor !== undefined ? { cursor: result.cursor } : {}),
+  };
   await ctx.ports.queues.transform.send(JSON.stringify(message));
-  logger.info('extracted', { runId: item.runId, itemId: item.itemId, pages: result.raw.pages, bytes: result.raw.bytes });
+  logger.info('extracted', {
+    runId: item.runId,
+    itemId: item.itemId,
+    pages: result.raw.pages,
+    bytes: result.raw.bytes,
+  });
   return { itemId: item.itemId, raw: result.raw };
 }

@@ -32,7 +32,8 @@ function failureOf(result: unknown): { itemId?: string; cause: string } | undefi
   if (!result || typeof result !== 'object') return undefined;
   const record = result as Record<string, unknown>;
   const nested = (record.item ?? {}) as Record<string, unknown>;
-  const itemId = typeof record.itemId === 'string' ? record.itemId : typeof nested.itemId === 'string' ? nested.itemId : undefined;
+  const itemId =
+    typeof record.itemId === 'string' ? record.itemId : typeof nested.itemId === 'string' ? nested.itemId : undefined;
   const errorInfo = (record.error ?? record) as Record<string, unknown>;
   if (typeof errorInfo.Error !== 'string' && typeof errorInfo.Cause !== 'string') return undefined;
   let cause = String(errorInfo.Cause ?? errorInfo.Error);
@@ -51,7 +52,8 @@ const CAUSE_ITEMS = 10;
 
 /** The failed execution's Cause in the console: which items failed and why, most useful first. */
 function failureCause(failed: FailedItem[], total: number): string {
-  if (failed.length === 0) return 'the run planned no items although the state machine reported results; see the execution history';
+  if (failed.length === 0)
+    return 'the run planned no items although the state machine reported results; see the execution history';
   const listed = failed.slice(0, CAUSE_ITEMS).map((item) => `${item.label}: ${item.error}`);
   const more = failed.length > CAUSE_ITEMS ? [`…and ${failed.length - CAUSE_ITEMS} more (dif runs show <runId>)`] : [];
   return [`${failed.length} of ${total} items were not delivered.`, ...listed, ...more].join('\n');
@@ -71,7 +73,8 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     const failure = failureOf(result);
     if (!failure?.itemId) continue;
     const item = await runState.getItem(input.runId, failure.itemId);
-    if (item && item.stage !== 'loaded' && !item.error) await runState.updateItem(input.runId, failure.itemId, { stage: 'failed', error: failure.cause });
+    if (item && item.stage !== 'loaded' && !item.error)
+      await runState.updateItem(input.runId, failure.itemId, { stage: 'failed', error: failure.cause });
   }
   const items = await runState.listItems(input.runId);
   const run = await runState.getRun(input.runId);
@@ -79,8 +82,14 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
   const startedAt = run?.startedAt ?? finishedAt.toISOString();
   const tally = tallyItems(items);
   const failed: FailedItem[] = [
-    ...tally.failed.map((problem) => ({ ...problem, error: problem.error ?? 'failed without a recorded error; see the execution history' })),
-    ...tally.unfinished.map((problem) => ({ ...problem, error: problem.error ?? `did not finish (stopped at stage ${problem.stage}); see the execution history` })),
+    ...tally.failed.map((problem) => ({
+      ...problem,
+      error: problem.error ?? 'failed without a recorded error; see the execution history',
+    })),
+    ...tally.unfinished.map((problem) => ({
+      ...problem,
+      error: problem.error ?? `did not finish (stopped at stage ${problem.stage}); see the execution history`,
+    })),
   ];
   const status = failed.length > 0 || (items.length === 0 && input.results.length > 0) ? 'failed' : 'succeeded';
   const summary: RunSummary = {
@@ -97,6 +106,10 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     failed,
     ...(status === 'failed' ? { failureCause: failureCause(failed, items.length) } : {}),
   };
-  await runState.updateRun(input.runId, { status: summary.status, finishedAt: summary.finishedAt, summary: summary as unknown as Record<string, unknown> });
+  await runState.updateRun(input.runId, {
+    status: summary.status,
+    finishedAt: summary.finishedAt,
+    summary: summary as unknown as Record<string, unknown>,
+  });
   return summary;
 }

@@ -25,7 +25,10 @@ export interface PlanOutput {
  * Step Functions definitions cannot take a list from a deploy-time substitution.
  */
 function ecsSubnets(): string[] {
-  return (process.env.DIF_ECS_SUBNETS ?? '').split(',').map((subnet) => subnet.trim()).filter(Boolean);
+  return (process.env.DIF_ECS_SUBNETS ?? '')
+    .split(',')
+    .map((subnet) => subnet.trim())
+    .filter(Boolean);
 }
 
 /** A sortable, unique run id: `20260126T120000Z-a1b2c3`. */
@@ -42,15 +45,33 @@ export function newRunId(now: Date): string {
  */
 export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
   const runId = input.runId ?? newRunId(ctx.now());
-  const loaded = new Set((await ctx.ports.runState.listLatestLoads()).map((item) => `${item.client}/${item.source}/${item.stream}`));
+  const loaded = new Set(
+    (await ctx.ports.runState.listLatestLoads()).map((item) => `${item.client}/${item.source}/${item.stream}`),
+  );
   const items = planRun(ctx, { runId, client: input.client, source: input.source, stream: input.stream }, loaded);
   if (!(await ctx.ports.runState.getRun(runId))) {
     const trigger = typeof input.trigger === 'string' ? { by: input.trigger } : (input.trigger ?? {});
-    const filters = Object.fromEntries(Object.entries({ client: input.client, source: input.source, stream: input.stream }).filter(([, value]) => value !== undefined));
-    await ctx.ports.runState.createRun({ runId, status: 'running', startedAt: ctx.now().toISOString(), trigger: { ...trigger, ...filters } });
+    const filters = Object.fromEntries(
+      Object.entries({ client: input.client, source: input.source, stream: input.stream }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
+    await ctx.ports.runState.createRun({
+      runId,
+      status: 'running',
+      startedAt: ctx.now().toISOString(),
+      trigger: { ...trigger, ...filters },
+    });
   }
   for (const item of items) {
-    await ctx.ports.runState.updateItem(runId, item.itemId, { client: item.client, source: item.source, stream: item.stream, partition: item.partition, stage: 'planned', attempts: 0 });
+    await ctx.ports.runState.updateItem(runId, item.itemId, {
+      client: item.client,
+      source: item.source,
+      stream: item.stream,
+      partition: item.partition,
+      stage: 'planned',
+      attempts: 0,
+    });
   }
   return { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
 }

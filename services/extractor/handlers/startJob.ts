@@ -8,7 +8,10 @@ import { openSession } from '../openSession';
  * The StartJob state of an async report: creates the report job and returns its state for
  * Wait → PollJob. A "duplicate request" answer that names an existing job follows that job.
  */
-export async function startJob(ctx: ServiceContext, input: { item: WorkItem }): Promise<{ item: WorkItem; job: AsyncJobState }> {
+export async function startJob(
+  ctx: ServiceContext,
+  input: { item: WorkItem },
+): Promise<{ item: WorkItem; job: AsyncJobState }> {
   const { item } = input;
   await beginAttempt(ctx, item);
   const session = await openSession(ctx, item);

@@ -2,7 +2,13 @@ import got, { RequestError, type Got, type Response } from 'got';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LimitPolicy, RateLimiter } from '../../../shared/ports/RateLimiter';
 import { isPermanent } from '../../../shared/runtime/errors';
-import { AuthFailedError, BadResponseError, HostNotAllowedError, HttpStatusError, RetriesExhaustedError } from '../errors';
+import {
+  AuthFailedError,
+  BadResponseError,
+  HostNotAllowedError,
+  HttpStatusError,
+  RetriesExhaustedError,
+} from '../errors';
 import type { HostAllowList } from './allowedHosts';
 import { backoffDelay, retryAfterMs } from './retryDelay';
 import { usedFraction, type UsageSignal } from './usageSignal';
@@ -36,7 +42,16 @@ export interface HttpClientOptions {
 /** Consumes an open response; throw {@link BadResponseError} to have the request retried. */
 export type ResponseConsumer<T> = (response: OpenResponse) => Promise<T>;
 
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE', 'ENOTFOUND']);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ENOTFOUND',
+]);
 const EXCERPT_BYTES = 300;
 
 /** The permanent error wrapped inside a got error (hooks throw ours, got wraps them). */
@@ -74,9 +89,11 @@ async function excerpt(response: OpenResponse, redact: (text: string) => string)
 }
 
 function hintFor(status: number): string {
-  if (status === 401 || status === 403) return 'check the credentials stored for this client and source, and that they grant access to this resource';
+  if (status === 401 || status === 403)
+    return 'check the credentials stored for this client and source, and that they grant access to this resource';
   if (status === 404) return 'check the ids in the client params and the request path of the stream';
-  if (status === 400 || status === 422) return 'check the query parameters and body of the stream (dates, field names) against the API documentation';
+  if (status === 400 || status === 422)
+    return 'check the query parameters and body of the stream (dates, field names) against the API documentation';
   return 'check the API documentation for this status; add it to retry.statuses if it is transient';
 }
 
@@ -120,25 +137,38 @@ export class HttpClient {
   }
 
   /** Sends `request` (retrying as configured) and returns what `consume` makes of the response. */
-  async exchange<T>(request: HttpRequest, consume: ResponseConsumer<T>, options: { accept?: (status: number) => boolean } = {}): Promise<T> {
+  async exchange<T>(
+    request: HttpRequest,
+    consume: ResponseConsumer<T>,
+    options: { accept?: (status: number) => boolean } = {},
+  ): Promise<T> {
     const { retry, redact } = this.options;
     const safeUrl = redact(request.url);
     this.options.allowList.check(request.url);
     let refreshed = false;
     let lastError = '';
     for (let attempt = 0; attempt < retry.maxAttempts; attempt++) {
-      const permit = this.options.limiter ? await this.options.limiter.rateLimiter.acquire(this.options.limiter.policy) : undefined;
+      const permit = this.options.limiter
+        ? await this.options.limiter.rateLimiter.acquire(this.options.limiter.policy)
+        : undefined;
       let waitMs: number | undefined;
       try {
         const response = await this.open(request);
         await this.heedUsage(response.headers);
-        if (response.status === 401 && !refreshed && !request.withoutAuth && this.options.auth.refresh && (await this.options.auth.refresh())) {
+        if (
+          response.status === 401 &&
+          !refreshed &&
+          !request.withoutAuth &&
+          this.options.auth.refresh &&
+          (await this.options.auth.refresh())
+        ) {
           response.body.destroy();
           refreshed = true;
           attempt--; // a token refresh is not a failed attempt
           continue;
         }
-        if ((response.status >= 200 && response.status < 300) || options.accept?.(response.status)) return await consume(response);
+        if ((response.status >= 200 && response.status < 300) || options.accept?.(response.status))
+          return await consume(response);
         const body = await excerpt(response, redact);
         if (!retry.statuses.includes(response.status)) {
           if (response.status === 401) throw new AuthFailedError(safeUrl, `HTTP 401 ${body}`);
@@ -147,7 +177,10 @@ export class HttpClient {
         lastError = `HTTP ${response.status} ${body}`;
         waitMs = this.serverWait(response.headers);
         if (response.status === 429 && this.options.limiter) {
-          await this.options.limiter.rateLimiter.backOff(this.options.limiter.policy.scope, waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random));
+          await this.options.limiter.rateLimiter.backOff(
+            this.options.limiter.policy.scope,
+            waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random),
+          );
         }
       } catch (raw) {
         const error = unwrap(raw);
@@ -157,7 +190,9 @@ export class HttpClient {
         await permit?.release();
       }
       if (attempt + 1 < retry.maxAttempts) {
-        await this.sleep(Math.min(retry.maxDelayMs, waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random)));
+        await this.sleep(
+          Math.min(retry.maxDelayMs, waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random)),
+        );
       }
     }
     throw new RetriesExhaustedError(safeUrl, retry.maxAttempts, lastError);

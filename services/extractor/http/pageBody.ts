@@ -46,7 +46,10 @@ export async function meteredBody(response: OpenResponse): Promise<{ stream: Rea
       if (!first.done) yield count(first.value);
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield count(next.value);
     } catch (error) {
-      throw new BadResponseError(response.url, `the connection broke after ${tally.bytes} bytes (${(error as Error).message})`);
+      throw new BadResponseError(
+        response.url,
+        `the connection broke after ${tally.bytes} bytes (${(error as Error).message})`,
+      );
     }
     if (declared !== undefined && Number.isFinite(declared) && tally.bytes < declared) {
       throw new BadResponseError(response.url, `truncated body: ${tally.bytes} of ${declared} bytes arrived`);

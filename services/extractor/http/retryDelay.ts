@@ -2,7 +2,12 @@
  * Exponential backoff with full jitter: a random wait in [0, min(max, base × 2^attempt)).
  * Full jitter spreads retries of many workers instead of having them hit the API together.
  */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }

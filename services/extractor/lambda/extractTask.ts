@@ -13,12 +13,16 @@ import { exitAfterOutput } from '../../../shared/runtime/exitAfterOutput';
 async function main(): Promise<number> {
   const raw = process.env.DIF_TASK_INPUT;
   if (!raw) {
-    logger.error('DIF_TASK_INPUT is not set: the state machine passes the Extract payload in it (ContainerOverrides.Environment)');
+    logger.error(
+      'DIF_TASK_INPUT is not set: the state machine passes the Extract payload in it (ContainerOverrides.Environment)',
+    );
     return 2;
   }
   const taskToken = process.env.DIF_TASK_TOKEN;
   if (!taskToken) {
-    logger.error('DIF_TASK_TOKEN is not set: the state machine passes $$.Task.Token in it (ContainerOverrides.Environment)');
+    logger.error(
+      'DIF_TASK_TOKEN is not set: the state machine passes $$.Task.Token in it (ContainerOverrides.Environment)',
+    );
     return 2;
   }
   const input = { ...(JSON.parse(raw) as Omit<Parameters<typeof extract>[1], 'taskToken'>), taskToken };
@@ -30,7 +34,11 @@ async function main(): Promise<number> {
   } catch (error) {
     const failure = error as Error & { code?: string };
     logger.error('Extract failed', failure);
-    const code = failure.code ? `Extract.${failure.code}` : failure.name.includes('.') ? failure.name : 'Extract.Failed';
+    const code = failure.code
+      ? `Extract.${failure.code}`
+      : failure.name.includes('.')
+        ? failure.name
+        : 'Extract.Failed';
     await ctx.ports.workflow.sendTaskFailure(input.taskToken, code, failure.message).catch((reason: unknown) => {
       logger.error('could not fail the task token; the task ends at its heartbeat timeout', { error: String(reason) });
     });

@@ -12,7 +12,11 @@ function present(value: unknown): boolean {
 }
 
 function numberAt(facts: PageFacts, path: string | undefined, header?: string): number | undefined {
-  const raw = header ? facts.headers[header.toLowerCase()] : path && facts.body !== undefined ? readPath(facts.body, path) : undefined;
+  const raw = header
+    ? facts.headers[header.toLowerCase()]
+    : path && facts.body !== undefined
+      ? readPath(facts.body, path)
+      : undefined;
   const value = Number(Array.isArray(raw) ? raw[0] : raw);
   return raw === undefined || raw === null || !Number.isFinite(value) ? undefined : value;
 }
@@ -87,7 +91,8 @@ export function createPaginator(config: PaginationConfig): Paginator {
     case 'page_number': {
       let page = config.start;
       let recordsSoFar = 0;
-      const size = (): Record<string, string> => (config.size_param && config.size ? { [config.size_param]: String(config.size) } : {});
+      const size = (): Record<string, string> =>
+        config.size_param && config.size ? { [config.size_param]: String(config.size) } : {};
       return {
         needs: config.total_pages || config.total_records ? 'body' : 'count',
         first: () => ({ [config.param]: String(page), ...size() }),

@@ -4,7 +4,8 @@ export function nextLink(header: string | string[] | undefined, base: string): s
   if (!value) return undefined;
   for (const part of value.split(/,(?=\s*<)/)) {
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (match && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(match[2]!)) return new URL(match[1]!, base).toString();
+    if (match && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(match[2]!))
+      return new URL(match[1]!, base).toString();
   }
   return undefined;
 }

@@ -7,7 +7,9 @@ export type RequestConfig = z.infer<typeof requestSchema>;
 
 /** Adds `| xml` to every expression so values substituted into an XML body are escaped. */
 function xmlEscaped(template: string): string {
-  return template.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (whole, expression: string) => (/\|\s*xml\b/.test(expression) ? whole : `{{ ${expression} | xml }}`));
+  return template.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (whole, expression: string) =>
+    /\|\s*xml\b/.test(expression) ? whole : `{{ ${expression} | xml }}`,
+  );
 }
 
 /** Resolves `path` against the base URL: absolute URLs are kept (the allow-list still applies). */
@@ -20,9 +22,15 @@ export function resolveUrl(baseUrl: string, path: string): URL {
  * Renders a configured request against a template scope: URL (base + path + query), headers
  * (source-wide, then the stream's) and a JSON, form or XML/SOAP body.
  */
-export function buildRequest(config: RequestConfig, scope: TemplateScope, baseUrl: string, sourceHeaders: Record<string, string> = {}): HttpRequest {
+export function buildRequest(
+  config: RequestConfig,
+  scope: TemplateScope,
+  baseUrl: string,
+  sourceHeaders: Record<string, string> = {},
+): HttpRequest {
   const url = resolveUrl(baseUrl, renderTemplate(config.path, scope));
-  for (const [name, value] of Object.entries(renderDeep(config.query, scope))) url.searchParams.set(name, String(value));
+  for (const [name, value] of Object.entries(renderDeep(config.query, scope)))
+    url.searchParams.set(name, String(value));
   const headers: Record<string, string> = { ...renderDeep(sourceHeaders, scope), ...renderDeep(config.headers, scope) };
   const request: HttpRequest = { method: config.method, url: url.toString(), headers };
   const body = config.body;
@@ -30,7 +38,9 @@ export function buildRequest(config: RequestConfig, scope: TemplateScope, baseUr
     request.body = JSON.stringify(renderDeep(body.value, scope));
     headers['content-type'] ??= 'application/json';
   } else if (body?.type === 'form') {
-    request.body = new URLSearchParams(Object.entries(renderDeep(body.value, scope)).map(([key, value]): [string, string] => [key, String(value)])).toString();
+    request.body = new URLSearchParams(
+      Object.entries(renderDeep(body.value, scope)).map(([key, value]): [string, string] => [key, String(value)]),
+    ).toString();
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
   } else if (body?.type === 'xml') {
     request.body = renderTemplate(xmlEscaped(body.value), scope);

@@ -38,7 +38,8 @@ export function planSchemaChange(table: TableSpec, existing: ExistingColumn[], d
     if (!current.type || holds(current.type, declared)) continue;
     const widened = widen(current.type, declared, dialect);
     if (widened) changes.push({ kind: 'widen_column', column: column.name, from: current.type, to: widened });
-    else problems.push(`column "${column.name}" is ${current.spelled} but is now declared ${formatColumnType(declared)}`);
+    else
+      problems.push(`column "${column.name}" is ${current.spelled} but is now declared ${formatColumnType(declared)}`);
   }
   if (problems.length > 0) throw new DestructiveSchemaChangeError(`${table.schema}.${table.table}`, problems);
   return changes;
@@ -58,7 +59,11 @@ export function holds(current: ParsedColumnType, declared: ParsedColumnType): bo
 }
 
 /** The smallest type holding both, when `dialect` can alter `current` into it in place. */
-function widen(current: ParsedColumnType, declared: ParsedColumnType, dialect: SqlDialect): ParsedColumnType | undefined {
+function widen(
+  current: ParsedColumnType,
+  declared: ParsedColumnType,
+  dialect: SqlDialect,
+): ParsedColumnType | undefined {
   if (current.kind === 'varchar' && declared.kind === 'varchar') return declared;
   if (dialect === 'redshift') return undefined;
   if (current.kind === 'decimal' && declared.kind === 'decimal') {

@@ -61,5 +61,7 @@ export function columnList(names: string[]): string {
 }
 
 function columnDefinitions(spec: TableSpec, dialect: SqlDialect): string[] {
-  return spec.columns.map((column) => `${quoteIdentifier(column.name, 'column')} ${sqlType(declaredType(column), dialect)}`);
+  return spec.columns.map(
+    (column) => `${quoteIdentifier(column.name, 'column')} ${sqlType(declaredType(column), dialect)}`,
+  );
 }

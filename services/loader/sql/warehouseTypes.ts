@@ -1,4 +1,9 @@
-import { parseColumnType, formatColumnType, COLUMN_TYPE_HELP, type ParsedColumnType } from '../../../shared/config/columnType';
+import {
+  parseColumnType,
+  formatColumnType,
+  COLUMN_TYPE_HELP,
+  type ParsedColumnType,
+} from '../../../shared/config/columnType';
 import type { ColumnSpec } from '../../../shared/ports/Warehouse';
 import { InvalidLoadRequestError } from '../errors';
 
@@ -16,7 +21,10 @@ export interface ExistingColumn {
 /** Parses a declared column type, failing with the column name and the accepted types. */
 export function declaredType(column: ColumnSpec): ParsedColumnType {
   const parsed = parseColumnType(column.type);
-  if (!parsed) throw new InvalidLoadRequestError(`column "${column.name}" has type "${column.type}", which is not ${COLUMN_TYPE_HELP}`);
+  if (!parsed)
+    throw new InvalidLoadRequestError(
+      `column "${column.name}" has type "${column.type}", which is not ${COLUMN_TYPE_HELP}`,
+    );
   return parsed;
 }
 
@@ -74,13 +82,22 @@ export function existingColumn(row: CatalogColumn): ExistingColumn {
   const kind = CATALOG_KINDS[row.data_type];
   if (kind) return { name: row.column_name, type: { kind } as ParsedColumnType, spelled };
   if (row.data_type === 'character varying' || row.data_type === 'text') {
-    const length = row.character_maximum_length === null ? Number.MAX_SAFE_INTEGER : Number(row.character_maximum_length);
-    return { name: row.column_name, type: { kind: 'varchar', length }, spelled: `varchar(${row.character_maximum_length ?? ''})` };
+    const length =
+      row.character_maximum_length === null ? Number.MAX_SAFE_INTEGER : Number(row.character_maximum_length);
+    return {
+      name: row.column_name,
+      type: { kind: 'varchar', length },
+      spelled: `varchar(${row.character_maximum_length ?? ''})`,
+    };
   }
   if (row.data_type === 'numeric') {
     const precision = Number(row.numeric_precision ?? 38);
     const scale = Number(row.numeric_scale ?? 0);
-    return { name: row.column_name, type: { kind: 'decimal', precision, scale }, spelled: `numeric(${precision},${scale})` };
+    return {
+      name: row.column_name,
+      type: { kind: 'decimal', precision, scale },
+      spelled: `numeric(${precision},${scale})`,
+    };
   }
   return { name: row.column_name, type: undefined, spelled };
 }

@@ -87,7 +87,11 @@ export class PgliteWarehouse implements Warehouse, PgTransactor {
         for await (const chunk of csvRecordChunks(csv, chunkBytes)) {
           const options = first ? CSV_COPY_OPTIONS : CSV_COPY_OPTIONS_NO_HEADER;
           first = false;
-          const result = await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (${options})`, [], { blob: new Blob([chunk]) });
+          const result = await tx.query(
+            `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (${options})`,
+            [],
+            { blob: new Blob([chunk]) },
+          );
           rows += result.affectedRows ?? 0;
         }
         return rows;

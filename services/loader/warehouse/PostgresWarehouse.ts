@@ -33,7 +33,11 @@ export class PostgresWarehouse implements Warehouse, PgTransactor {
   private copyOptions?: Promise<string>;
 
   constructor(private readonly options: PostgresWarehouseOptions) {
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, types: pgTypesWithDateText });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 4,
+      types: pgTypesWithDateText,
+    });
     // An idle client losing its connection must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -56,7 +60,9 @@ export class PostgresWarehouse implements Warehouse, PgTransactor {
   }
 
   async transaction<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> {
-    this.copyOptions ??= this.query('SHOW server_version_num').then(([row]) => (Number(row?.server_version_num) >= 150000 ? CSV_COPY_OPTIONS : CSV_COPY_OPTIONS_PG14));
+    this.copyOptions ??= this.query('SHOW server_version_num').then(([row]) =>
+      Number(row?.server_version_num) >= 150000 ? CSV_COPY_OPTIONS : CSV_COPY_OPTIONS_PG14,
+    );
     const copyOptions = await this.copyOptions.catch((error: unknown) => {
       this.copyOptions = undefined;
       throw error;

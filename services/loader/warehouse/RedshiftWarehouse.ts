@@ -49,10 +49,16 @@ export class RedshiftWarehouse implements Warehouse {
     const previous = await this.ledgerRows(request);
     if (previous !== undefined) return { status: 'already_loaded', rowsLoaded: previous };
 
-    const plan = redshiftLoadStatements(request, { manifestUri: this.options.objectStore.uri(request.manifestKey), copyRoleArn: this.options.copyRoleArn });
+    const plan = redshiftLoadStatements(request, {
+      manifestUri: this.options.objectStore.uri(request.manifestKey),
+      copyRoleArn: this.options.copyRoleArn,
+    });
     let finished;
     try {
-      finished = await this.runner.batch(plan.sqls, `dif-load-${request.table.schema}.${request.table.table}`.slice(0, 500));
+      finished = await this.runner.batch(
+        plan.sqls,
+        `dif-load-${request.table.schema}.${request.table.table}`.slice(0, 500),
+      );
     } catch (error) {
       // The table may have been changed or dropped behind this process's back: check it again next time.
       this.ensured.delete(shape);
@@ -95,7 +101,10 @@ export class RedshiftWarehouse implements Warehouse {
   }
 
   private async ledgerRows(request: LoadRequest): Promise<number | undefined> {
-    const rows = await this.runner.rows(`SELECT rows FROM ${qualifiedName(request.table.schema, LEDGER_TABLE)} WHERE batch_id = :batch_id`, { batch_id: request.batchId });
+    const rows = await this.runner.rows(
+      `SELECT rows FROM ${qualifiedName(request.table.schema, LEDGER_TABLE)} WHERE batch_id = :batch_id`,
+      { batch_id: request.batchId },
+    );
     return rows[0] ? Number(rows[0].rows) : undefined;
   }
 
@@ -114,7 +123,8 @@ export class RedshiftWarehouse implements Warehouse {
         )
         .catch(() => []);
       details = rows.map(
-        (row) => `${String(row.file_name ?? '').trim()} line ${row.line_number}, column ${String(row.column_name ?? '').trim()}: ${String(row.error_message ?? '').trim()} (code ${row.error_code}, value "${String(row.raw_field_value ?? '').trim()}")`,
+        (row) =>
+          `${String(row.file_name ?? '').trim()} line ${row.line_number}, column ${String(row.column_name ?? '').trim()}: ${String(row.error_message ?? '').trim()} (code ${row.error_code}, value "${String(row.raw_field_value ?? '').trim()}")`,
       );
     }
     const detail = details.length > 0 ? `${error.detail}; sys_load_error_detail: ${details.join(' | ')}` : error.detail;

@@ -1,5 +1,15 @@
 /** Network-level failures that mean the warehouse server could not be reached at all. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28P01', '28000', '3D000']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  '28P01',
+  '28000',
+  '3D000',
+]);
 
 /**
  * The PostgreSQL warehouse cannot be reached or refuses the login. Retryable (the server may be
@@ -7,7 +17,9 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ET
  */
 export class WarehouseUnreachableError extends Error {
   constructor(where: string, detail: string) {
-    super(`cannot use the PostgreSQL warehouse at ${where}: ${detail}. Check DATABASE_URL (host, port, user, database) and that the server is running.`);
+    super(
+      `cannot use the PostgreSQL warehouse at ${where}: ${detail}. Check DATABASE_URL (host, port, user, database) and that the server is running.`,
+    );
     this.name = 'WarehouseUnreachableError';
   }
 
@@ -15,7 +27,10 @@ export class WarehouseUnreachableError extends Error {
   static wrap(error: unknown, connectionString: string): unknown {
     const code = (error as { code?: string }).code;
     if (!code || !UNREACHABLE_CODES.has(code)) return error;
-    return new WarehouseUnreachableError(describeServer(connectionString), error instanceof Error ? error.message : String(error));
+    return new WarehouseUnreachableError(
+      describeServer(connectionString),
+      error instanceof Error ? error.message : String(error),
+    );
   }
 }
 

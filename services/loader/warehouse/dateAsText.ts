@@ -11,5 +11,6 @@ export const keepDateText = (value: string): string => value;
 
 /** pg type parsers with {@link keepDateText} for DATE, the driver's defaults otherwise. */
 export const pgTypesWithDateText = {
-  getTypeParser: ((oid: number, format?: string) => (oid === DATE_OID ? keepDateText : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === DATE_OID ? keepDateText : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };

@@ -42,7 +42,12 @@ export async function ensurePostgresTable(db: PgTransactor, spec: TableSpec, pri
  * replacements on one table are serialised with an advisory lock taken after the COPY.
  * A failure anywhere rolls everything back, the staging table with it.
  */
-export async function loadPostgresBatch(db: PgTransactor, objectStore: ObjectStore, request: LoadRequest, hooks: LoadHooks = {}): Promise<LoadResult> {
+export async function loadPostgresBatch(
+  db: PgTransactor,
+  objectStore: ObjectStore,
+  request: LoadRequest,
+  hooks: LoadHooks = {},
+): Promise<LoadResult> {
   validateLoadRequest(request);
   const spec = request.table;
   const tableName = `${spec.schema}.${spec.table}`;
@@ -68,7 +73,13 @@ export async function loadPostgresBatch(db: PgTransactor, objectStore: ObjectSto
   }
 }
 
-async function copyAndApply(tx: PgTransaction, objectStore: ObjectStore, request: LoadRequest, keys: string[], hooks: LoadHooks): Promise<number> {
+async function copyAndApply(
+  tx: PgTransaction,
+  objectStore: ObjectStore,
+  request: LoadRequest,
+  keys: string[],
+  hooks: LoadHooks,
+): Promise<number> {
   const spec = request.table;
   const target = qualifiedName(spec.schema, spec.table);
   const names = spec.columns.map((column) => column.name);
@@ -89,10 +100,14 @@ async function copyAndApply(tx: PgTransaction, objectStore: ObjectStore, request
   await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`table:${spec.schema}.${spec.table}`)]);
   if (request.mode === 'merge') {
     const keyList = columnList(spec.primaryKey);
-    const match = spec.primaryKey.map((name) => `t.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`).join(' AND ');
+    const match = spec.primaryKey
+      .map((name) => `t.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`)
+      .join(' AND ');
     await tx.query(`DELETE FROM ${target} AS t USING ${stage} AS s WHERE ${match}`);
     // ctid follows COPY order in a fresh temp table: the last row of a duplicated key wins.
-    const inserted = await tx.query(`WITH d AS (INSERT INTO ${target} (${list}) SELECT DISTINCT ON (${keyList}) ${list} FROM ${stage} ORDER BY ${keyList}, ctid DESC RETURNING 1) SELECT count(*) AS n FROM d`);
+    const inserted = await tx.query(
+      `WITH d AS (INSERT INTO ${target} (${list}) SELECT DISTINCT ON (${keyList}) ${list} FROM ${stage} ORDER BY ${keyList}, ctid DESC RETURNING 1) SELECT count(*) AS n FROM d`,
+    );
     return Number(inserted[0]?.n ?? 0);
   }
   const partition = request.partition!;
@@ -100,7 +115,9 @@ async function copyAndApply(tx: PgTransaction, objectStore: ObjectStore, request
   if (partition.from !== undefined && partition.to !== undefined) {
     await tx.query(`DELETE FROM ${target} WHERE ${column} BETWEEN $1 AND $2`, [partition.from, partition.to]);
   } else {
-    await tx.query(`DELETE FROM ${target} WHERE ${column} BETWEEN (SELECT min(${column}) FROM ${stage}) AND (SELECT max(${column}) FROM ${stage})`);
+    await tx.query(
+      `DELETE FROM ${target} WHERE ${column} BETWEEN (SELECT min(${column}) FROM ${stage}) AND (SELECT max(${column}) FROM ${stage})`,
+    );
   }
   await tx.query(`INSERT INTO ${target} (${list}) SELECT ${list} FROM ${stage}`);
   return rowsCopied;

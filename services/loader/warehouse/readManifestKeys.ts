@@ -23,18 +23,23 @@ export async function readManifestKeys(objectStore: ObjectStore, manifestKey: st
     throw new InvalidManifestError(manifestKey, 'it is not JSON');
   }
   const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidManifestError(manifestKey, 'expected {"entries":[{"url": …, "mandatory": true}]}');
+  if (!parsed.success)
+    throw new InvalidManifestError(manifestKey, 'expected {"entries":[{"url": …, "mandatory": true}]}');
   return parsed.data.entries.map((entry) => {
     try {
       return objectStore.keyFromUri(entry.url);
     } catch (error) {
-      throw new InvalidManifestError(manifestKey, `entry ${entry.url} does not belong to this object store (${(error as Error).message})`);
+      throw new InvalidManifestError(
+        manifestKey,
+        `entry ${entry.url} does not belong to this object store (${(error as Error).message})`,
+      );
     }
   });
 }
 
 async function readText(objectStore: ObjectStore, key: string): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of await objectStore.get(key)) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  for await (const chunk of await objectStore.get(key))
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks).toString('utf8');
 }

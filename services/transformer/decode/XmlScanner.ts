@@ -223,7 +223,8 @@ export class XmlScanner {
       while (i < n && isSpace(s.charCodeAt(i))) i++;
       if (i >= n) return -1;
       const quote = s.charCodeAt(i);
-      if (quote !== 34 && quote !== 39) throw this.error(`the value of attribute ${attribute} of <${name}> is not quoted`);
+      if (quote !== 34 && quote !== 39)
+        throw this.error(`the value of attribute ${attribute} of <${name}> is not quoted`);
       const close = s.indexOf(quote === 34 ? '"' : "'", i + 1);
       if (close === -1) return -1;
       if (!isName(attribute)) throw this.error(`"${attribute.slice(0, 60)}" is not an XML name`);
@@ -234,7 +235,8 @@ export class XmlScanner {
       if (/[\t\n\r]/.test(value)) value = value.replace(/\r\n|[\t\n\r]/g, ' ');
       if (value.includes('&')) value = this.decode(value);
       attributes ??= [];
-      for (let k = 0; k < attributes.length; k += 2) if (attributes[k] === attribute) throw this.error(`attribute ${attribute} appears twice in <${name}>`);
+      for (let k = 0; k < attributes.length; k += 2)
+        if (attributes[k] === attribute) throw this.error(`attribute ${attribute} appears twice in <${name}>`);
       attributes.push(attribute, value);
       i = close + 1;
     }
@@ -263,7 +265,14 @@ export class XmlScanner {
       const ref = semi === -1 ? text.slice(amp + 1, amp + 12) : text.slice(amp + 1, semi);
       let value: string | undefined;
       if (semi !== -1 && ref.charCodeAt(0) === 35) {
-        const code = ref.charCodeAt(1) === 120 ? (/^x[0-9a-fA-F]{1,6}$/.test(ref.slice(1)) ? parseInt(ref.slice(2), 16) : NaN) : /^[0-9]{1,7}$/.test(ref.slice(1)) ? Number(ref.slice(1)) : NaN;
+        const code =
+          ref.charCodeAt(1) === 120
+            ? /^x[0-9a-fA-F]{1,6}$/.test(ref.slice(1))
+              ? parseInt(ref.slice(2), 16)
+              : NaN
+            : /^[0-9]{1,7}$/.test(ref.slice(1))
+              ? Number(ref.slice(1))
+              : NaN;
         if (isXmlChar(code)) value = String.fromCodePoint(code);
       } else if (semi !== -1) value = Object.hasOwn(ENTITIES, ref) ? ENTITIES[ref] : undefined;
       if (value === undefined) throw this.error(`undefined entity &${ref};`);
@@ -280,7 +289,9 @@ export class XmlScanner {
 
 /** NameStartChar of XML 1.0, simplified above U+00BF to any character but × and ÷. */
 function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7)
+  );
 }
 
 function isNameChar(c: number): boolean {
@@ -304,7 +315,14 @@ function isSpace(c: number): boolean {
 
 /** Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */
 function isXmlChar(code: number): boolean {
-  return code === 9 || code === 10 || code === 13 || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 9 ||
+    code === 10 ||
+    code === 13 ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 function countNewlines(text: string, from: number, end: number): number {

@@ -34,7 +34,12 @@ interface PapaChunkResult {
  * @example
  * decodeCsv(text, { delimiter: '\t', quote: '"', skipLines: 2 }, key, limits)
  */
-export async function* decodeCsv(text: AsyncIterable<string>, options: CsvDecodeOptions, where: string, limits: DecodeLimits): AsyncGenerator<DecodedBatch> {
+export async function* decodeCsv(
+  text: AsyncIterable<string>,
+  options: CsvDecodeOptions,
+  where: string,
+  limits: DecodeLimits,
+): AsyncGenerator<DecodedBatch> {
   const rows = new CsvRows(options, where, limits);
   let pending = '';
   let skipping = options.skipLines;
@@ -78,7 +83,11 @@ class CsvRows {
   parse(input: string, last: boolean): string {
     if (!this.parser) {
       this.started = true;
-      this.parser = new Papa.Parser({ delimiter: this.options.delimiter, quoteChar: this.options.quote, newline: detectNewline(input) }) as never;
+      this.parser = new Papa.Parser({
+        delimiter: this.options.delimiter,
+        quoteChar: this.options.quote,
+        newline: detectNewline(input),
+      }) as never;
     }
     const result = this.parser!.parse(input, 0, !last);
     const broken = new Map<number, string>();
@@ -98,9 +107,13 @@ class CsvRows {
     this.rowNumber++;
     const header = this.header;
     let item: unknown;
-    if (problem) item = new DecodeFailure(`row ${this.rowNumber}: ${problem}`, excerpt(cells.join(this.options.delimiter)));
+    if (problem)
+      item = new DecodeFailure(`row ${this.rowNumber}: ${problem}`, excerpt(cells.join(this.options.delimiter)));
     else if (cells.length !== header.length) {
-      item = new DecodeFailure(`row ${this.rowNumber}: ${cells.length} fields where the header has ${header.length} (ragged row)`, excerpt(cells.join(this.options.delimiter)));
+      item = new DecodeFailure(
+        `row ${this.rowNumber}: ${cells.length} fields where the header has ${header.length} (ragged row)`,
+        excerpt(cells.join(this.options.delimiter)),
+      );
     } else {
       const record: Record<string, string> = {};
       for (let j = 0; j < header.length; j++) record[header[j]!] = cells[j]!;
@@ -124,7 +137,12 @@ class CsvRows {
   /** Rows still held as footer candidates at the end are the footer: they are dropped. */
   end(): void {
     this.held = [];
-    if (!this.header) throw new DecodeError(this.where, 'the CSV has no header line', 'Check format.skip_lines and that the API returned the report');
+    if (!this.header)
+      throw new DecodeError(
+        this.where,
+        'the CSV has no header line',
+        'Check format.skip_lines and that the API returned the report',
+      );
   }
 
   take(): DecodedBatch {

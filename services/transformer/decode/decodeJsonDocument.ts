@@ -64,7 +64,12 @@ WS[32] = WS[9] = WS[10] = WS[13] = 1;
  * @example
  * for await (const batch of decodeJsonDocument(text, '$.data', key, limits)) …
  */
-export async function* decodeJsonDocument(text: AsyncIterable<string>, recordsPath: string, where: string, limits: DecodeLimits): AsyncGenerator<DecodedBatch> {
+export async function* decodeJsonDocument(
+  text: AsyncIterable<string>,
+  recordsPath: string,
+  where: string,
+  limits: DecodeLimits,
+): AsyncGenerator<DecodedBatch> {
   const scanner = new JsonRecordScanner(parseRecordsPath(recordsPath), where, limits);
   for await (const chunk of text) {
     const batch = scanner.feed(chunk);
@@ -107,8 +112,10 @@ export class JsonRecordScanner {
       if (this.value.bare) this.completeValue(this.buffer.length, batch);
       else throw this.error('the document ends inside a value', 'The payload is truncated; re-extract it');
     }
-    if (!this.rootSeen) throw this.error('the document is empty', 'Check that the API returned JSON, or set format.type to match');
-    if (this.stack.length > 0) throw this.error('the document ends before its closing brackets', 'The payload is truncated; re-extract it');
+    if (!this.rootSeen)
+      throw this.error('the document is empty', 'Check that the API returned JSON, or set format.type to match');
+    if (this.stack.length > 0)
+      throw this.error('the document ends before its closing brackets', 'The payload is truncated; re-extract it');
     return batch;
   }
 
@@ -132,7 +139,11 @@ export class JsonRecordScanner {
   private step(c: number, atEnd: boolean): boolean {
     const frame = this.stack[this.stack.length - 1];
     if (!frame) {
-      if (this.rootDone) throw this.error('unexpected text after the end of the JSON document', 'Check the payload; use format.type: jsonl for one document per line');
+      if (this.rootDone)
+        throw this.error(
+          'unexpected text after the end of the JSON document',
+          'Check the payload; use format.type: jsonl for one document per line',
+        );
       this.rootSeen = true;
       this.startValue(c);
       return true;
@@ -144,8 +155,10 @@ export class JsonRecordScanner {
         if (c !== 34) throw this.unexpected('a field name');
         const end = stringEnd(this.buffer, this.pos + 1);
         if (end === -1) {
-          if (atEnd) throw this.error('the document ends inside a field name', 'The payload is truncated; re-extract it');
-          if (this.buffer.length - this.pos > this.limits.maxRecordBytes) throw this.error('a field name is longer than format.max_record_bytes', 'Check the payload');
+          if (atEnd)
+            throw this.error('the document ends inside a field name', 'The payload is truncated; re-extract it');
+          if (this.buffer.length - this.pos > this.limits.maxRecordBytes)
+            throw this.error('a field name is longer than format.max_record_bytes', 'Check the payload');
           return false;
         }
         const raw = this.buffer.slice(this.pos, end);
@@ -185,14 +198,24 @@ export class JsonRecordScanner {
     const depth = this.stack.length;
     let role: 'record' | 'skip' | 'navigate' | 'target' = 'skip';
     if (parent?.records) role = 'record';
-    else if (depth === 0 || matches(this.path[depth - 1], parent!.key)) role = depth === this.path.length ? 'target' : 'navigate';
+    else if (depth === 0 || matches(this.path[depth - 1], parent!.key))
+      role = depth === this.path.length ? 'target' : 'navigate';
     if (role === 'target') {
       if (c === 91) return this.openFrame(true, true);
       role = c === 123 ? 'record' : 'skip';
     }
     if (role === 'navigate' && (c === 123 || c === 91)) return this.openFrame(c === 91, false);
     const capture = role === 'record';
-    const scan: ValueScan = { start: this.pos, pos: this.pos, depth: 0, inString: false, escape: false, bare: false, capture, maxDepth: capture ? this.limits.maxDepth : Infinity };
+    const scan: ValueScan = {
+      start: this.pos,
+      pos: this.pos,
+      depth: 0,
+      inString: false,
+      escape: false,
+      bare: false,
+      capture,
+      maxDepth: capture ? this.limits.maxDepth : Infinity,
+    };
     if (c === 34) {
       scan.inString = true;
       scan.pos++;
@@ -201,7 +224,8 @@ export class JsonRecordScanner {
   }
 
   private openFrame(array: boolean, records: boolean): void {
-    if (this.stack.length >= this.path.length + 1) throw this.error('records path nesting is inconsistent', 'Report this as a bug');
+    if (this.stack.length >= this.path.length + 1)
+      throw this.error('records path nesting is inconsistent', 'Report this as a bug');
     this.stack.push({ array, records, expect: array ? 'valueOrEnd' : 'keyOrEnd', key: array ? 0 : '' });
     this.pos++;
   }
@@ -229,7 +253,12 @@ export class JsonRecordScanner {
       try {
         batch.push(JSON.parse(text));
       } catch (error) {
-        batch.push(new DecodeFailure(`record ${this.recordNumber} (character ${this.dropped + scan.start}): not valid JSON (${(error as Error).message})`, excerpt(text)));
+        batch.push(
+          new DecodeFailure(
+            `record ${this.recordNumber} (character ${this.dropped + scan.start}): not valid JSON (${(error as Error).message})`,
+            excerpt(text),
+          ),
+        );
       }
     }
     this.afterValue();
@@ -277,7 +306,10 @@ export class JsonRecordScanner {
       else if (c === 123 || c === 91) {
         if (++depth > scan.maxDepth) {
           this.pos = i;
-          throw this.error(`record ${this.recordNumber + 1} is nested deeper than format.max_depth (${scan.maxDepth})`, 'Raise format.max_depth if such records are expected');
+          throw this.error(
+            `record ${this.recordNumber + 1} is nested deeper than format.max_depth (${scan.maxDepth})`,
+            'Raise format.max_depth if such records are expected',
+          );
         }
       } else if (c === 125 || c === 93) {
         if (--depth === 0) {
@@ -319,7 +351,10 @@ export class JsonRecordScanner {
 
   private unexpected(expected: string): DecodeError {
     const found = this.buffer.slice(this.pos, this.pos + 20);
-    return this.error(`expected ${expected} but found ${JSON.stringify(found)}`, 'The payload is not valid JSON; check the API response or the format.type');
+    return this.error(
+      `expected ${expected} but found ${JSON.stringify(found)}`,
+      'The payload is not valid JSON; check the API response or the format.type',
+    );
   }
 
   private error(what: string, fix: string): DecodeError {

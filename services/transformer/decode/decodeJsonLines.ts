@@ -17,7 +17,11 @@ import { type DecodeLimits, type DecodedBatch } from './types';
  * @example
  * for await (const batch of decodeJsonLines(decodeText(body, key, 'fail'), key, limits)) …
  */
-export async function* decodeJsonLines(text: AsyncIterable<string>, where: string, limits: DecodeLimits): AsyncGenerator<DecodedBatch> {
+export async function* decodeJsonLines(
+  text: AsyncIterable<string>,
+  where: string,
+  limits: DecodeLimits,
+): AsyncGenerator<DecodedBatch> {
   let carry = '';
   let line = 0;
   for await (const chunk of text) {

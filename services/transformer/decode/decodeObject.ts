@@ -22,7 +22,12 @@ export interface SourcedBatch {
  * @example
  * for await (const { where, batch } of decodeObject(await store.get(key), stream.format, stream.records, key)) …
  */
-export async function* decodeObject(body: AsyncIterable<Buffer>, format: FormatOptions, recordsPath: string, where: string): AsyncGenerator<SourcedBatch> {
+export async function* decodeObject(
+  body: AsyncIterable<Buffer>,
+  format: FormatOptions,
+  recordsPath: string,
+  where: string,
+): AsyncGenerator<SourcedBatch> {
   const limits: DecodeLimits = { maxRecordBytes: format.max_record_bytes, maxDepth: format.max_depth };
   const payloads = openPayload(body, where, {
     compression: format.compression,
@@ -38,7 +43,12 @@ export async function* decodeObject(body: AsyncIterable<Buffer>, format: FormatO
 /** XML's scanner pays per chunk: 64 KiB chunks ran 6% faster than the 16 KiB default (bench:transform). */
 const XML_CHUNK_BYTES = 64 * 1024;
 
-function decoderFor(format: FormatOptions, recordsPath: string, { bytes, where }: Payload, limits: DecodeLimits): AsyncIterable<DecodedBatch> {
+function decoderFor(
+  format: FormatOptions,
+  recordsPath: string,
+  { bytes, where }: Payload,
+  limits: DecodeLimits,
+): AsyncIterable<DecodedBatch> {
   const text = decodeText(bytes, where, format.encoding_errors, format.type === 'xml' ? XML_CHUNK_BYTES : undefined);
   switch (format.type) {
     case 'json':
@@ -52,13 +62,21 @@ function decoderFor(format: FormatOptions, recordsPath: string, { bytes, where }
           delimiter: format.delimiter,
           quote: format.quote,
           skipLines: format.skip_lines,
-          footerPattern: format.footer_pattern === undefined ? undefined : compilePattern(format.footer_pattern, 'format.footer_pattern'),
+          footerPattern:
+            format.footer_pattern === undefined
+              ? undefined
+              : compilePattern(format.footer_pattern, 'format.footer_pattern'),
         },
         where,
         limits,
       );
     case 'xml':
-      return decodeXml(text, { recordElement: format.record_element, attributePrefix: format.attribute_prefix }, where, limits);
+      return decodeXml(
+        text,
+        { recordElement: format.record_element, attributePrefix: format.attribute_prefix },
+        where,
+        limits,
+      );
   }
 }
 
@@ -66,6 +84,10 @@ function compilePattern(pattern: string, key: string): RegExp {
   try {
     return new RegExp(pattern);
   } catch (error) {
-    throw new DecodeError(key, `${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`, 'Fix the stream configuration');
+    throw new DecodeError(
+      key,
+      `${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`,
+      'Fix the stream configuration',
+    );
   }
 }

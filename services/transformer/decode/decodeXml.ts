@@ -28,7 +28,12 @@ interface Frame {
  * @example
  * decodeXml(text, { recordElement: 'row', attributePrefix: '' }, key, limits)
  */
-export async function* decodeXml(text: AsyncIterable<string>, options: XmlDecodeOptions, where: string, limits: DecodeLimits): AsyncGenerator<DecodedBatch> {
+export async function* decodeXml(
+  text: AsyncIterable<string>,
+  options: XmlDecodeOptions,
+  where: string,
+  limits: DecodeLimits,
+): AsyncGenerator<DecodedBatch> {
   const builder = new RecordBuilder(options, limits, (what, fix) => {
     throw new DecodeError(`${where} (line ${scanner.line()})`, what, fix);
   });
@@ -40,11 +45,25 @@ export async function* decodeXml(text: AsyncIterable<string>, options: XmlDecode
     }
     scanner.close();
   } catch (error) {
-    if (error instanceof XmlDoctypeError) throw new DecodeError(`${where} (line ${error.line})`, 'the XML declares a DOCTYPE; DTDs are refused so that no entity can expand', 'Ask the API for XML without a DTD');
+    if (error instanceof XmlDoctypeError)
+      throw new DecodeError(
+        `${where} (line ${error.line})`,
+        'the XML declares a DOCTYPE; DTDs are refused so that no entity can expand',
+        'Ask the API for XML without a DTD',
+      );
     if (error instanceof XmlMarkupTooLongError) {
-      throw new DecodeError(`${where} (line ${error.line})`, `${error.message}, above format.max_record_bytes (${formatBytes(limits.maxRecordBytes)})`, 'Raise format.max_record_bytes if such markup is expected, or check that the payload really is XML');
+      throw new DecodeError(
+        `${where} (line ${error.line})`,
+        `${error.message}, above format.max_record_bytes (${formatBytes(limits.maxRecordBytes)})`,
+        'Raise format.max_record_bytes if such markup is expected, or check that the payload really is XML',
+      );
     }
-    if (error instanceof XmlSyntaxError) throw new DecodeError(`${where} (line ${error.line})`, `the XML is not well-formed (${error.message})`, 'Check the payload, or the format.type');
+    if (error instanceof XmlSyntaxError)
+      throw new DecodeError(
+        `${where} (line ${error.line})`,
+        `the XML is not well-formed (${error.message})`,
+        'Check the payload, or the format.type',
+      );
     throw error;
   }
   if (builder.batch.length > 0) yield builder.take();
@@ -76,7 +95,11 @@ class RecordBuilder implements XmlHandler {
     const name = localName(qualified);
     const depth = this.depth;
     if (depth === 0 && name !== this.options.recordElement) return;
-    if (depth >= this.limits.maxDepth) this.fail(`a record is nested deeper than format.max_depth (${this.limits.maxDepth})`, 'Raise format.max_depth if such records are expected');
+    if (depth >= this.limits.maxDepth)
+      this.fail(
+        `a record is nested deeper than format.max_depth (${this.limits.maxDepth})`,
+        'Raise format.max_depth if such records are expected',
+      );
     let fields: Record<string, unknown> | undefined;
     if (attributes) {
       fields = {};
@@ -101,7 +124,10 @@ class RecordBuilder implements XmlHandler {
     this.frames[this.depth - 1]!.text += value;
     this.recordChars += value.length;
     if (this.recordChars > this.limits.maxRecordBytes) {
-      this.fail(`a record is larger than format.max_record_bytes (${formatBytes(this.limits.maxRecordBytes)})`, 'Raise format.max_record_bytes if such records are expected, or check format.record_element');
+      this.fail(
+        `a record is larger than format.max_record_bytes (${formatBytes(this.limits.maxRecordBytes)})`,
+        'Raise format.max_record_bytes if such records are expected, or check format.record_element',
+      );
     }
   }
 

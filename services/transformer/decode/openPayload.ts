@@ -33,13 +33,24 @@ const RATIO_FLOOR = 1024 * 1024;
  * total size and in ratio, and zip entry names that could escape a folder are refused.
  * Each payload must be read to its end before the next is produced.
  */
-export async function* openPayload(body: AsyncIterable<Buffer>, where: string, limits: PayloadLimits): AsyncGenerator<Payload> {
+export async function* openPayload(
+  body: AsyncIterable<Buffer>,
+  where: string,
+  limits: PayloadLimits,
+): AsyncGenerator<Payload> {
   const iterator = body[Symbol.asyncIterator]();
   const first = await iterator.next();
   const head: Buffer | undefined = first.done ? undefined : (first.value as Buffer);
   const all = rejoin(head, iterator);
   let kind = limits.compression;
-  if (kind === 'auto') kind = !head ? 'none' : head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04 ? 'zip' : 'none';
+  if (kind === 'auto')
+    kind = !head
+      ? 'none'
+      : head[0] === 0x1f && head[1] === 0x8b
+        ? 'gzip'
+        : head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04
+          ? 'zip'
+          : 'none';
   if (kind === 'none') yield { where, bytes: all };
   else if (kind === 'gzip') yield { where, bytes: gunzip(all, where, limits) };
   else yield* zipEntries(all, where, limits);
@@ -75,27 +86,47 @@ async function* gunzip(source: AsyncIterable<Buffer>, where: string, limits: Pay
     }
   } catch (error) {
     if (error instanceof UnsafeArchiveError) throw error;
-    throw new DecodeError(where, `gzip data is corrupt (${(error as Error).message})`, 'Re-extract the object; if the API does not compress, set format.compression: none');
+    throw new DecodeError(
+      where,
+      `gzip data is corrupt (${(error as Error).message})`,
+      'Re-extract the object; if the API does not compress, set format.compression: none',
+    );
   }
 }
 
 function checkExpansion(where: string, expanded: number, compressed: number, limits: PayloadLimits): void {
   if (expanded > limits.maxExpandedBytes) {
-    throw new UnsafeArchiveError(where, `decompresses to more than format.max_expanded_bytes (${formatBytes(limits.maxExpandedBytes)})`, 'Raise format.max_expanded_bytes if the payload is genuine; otherwise this is a decompression bomb');
+    throw new UnsafeArchiveError(
+      where,
+      `decompresses to more than format.max_expanded_bytes (${formatBytes(limits.maxExpandedBytes)})`,
+      'Raise format.max_expanded_bytes if the payload is genuine; otherwise this is a decompression bomb',
+    );
   }
   if (expanded > RATIO_FLOOR && expanded > compressed * limits.maxRatio) {
-    throw new UnsafeArchiveError(where, `expands more than ${limits.maxRatio}× (format.max_ratio)`, 'Raise format.max_ratio if the payload is genuine; otherwise this is a decompression bomb');
+    throw new UnsafeArchiveError(
+      where,
+      `expands more than ${limits.maxRatio}× (format.max_ratio)`,
+      'Raise format.max_ratio if the payload is genuine; otherwise this is a decompression bomb',
+    );
   }
 }
 
-async function* zipEntries(source: AsyncIterable<Buffer>, where: string, limits: PayloadLimits): AsyncGenerator<Payload> {
+async function* zipEntries(
+  source: AsyncIterable<Buffer>,
+  where: string,
+  limits: PayloadLimits,
+): AsyncGenerator<Payload> {
   // A zip's directory is at its end, so the archive is spooled to disk, never held in memory.
   const dir = await mkdtemp(join(tmpdir(), 'dif-zip-'));
   const path = join(dir, 'payload.zip');
   try {
     await pipeline(Readable.from(source), createWriteStream(path));
     const zip = await new Promise<ZipFile>((resolve, reject) =>
-      yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true }, (error, file) => (error ? reject(zipError(where, error)) : resolve(file))),
+      yauzl.open(
+        path,
+        { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true },
+        (error, file) => (error ? reject(zipError(where, error)) : resolve(file)),
+      ),
     );
     try {
       let total = 0;
@@ -105,11 +136,16 @@ async function* zipEntries(source: AsyncIterable<Buffer>, where: string, limits:
         checkEntryName(where, name);
         if (!limits.zipEntries.test(name)) continue;
         const entryWhere = `${where}!${name}`;
-        if (entry.isEncrypted()) throw new DecodeError(entryWhere, 'the zip entry is encrypted', 'Ask the API for an unencrypted archive');
+        if (entry.isEncrypted())
+          throw new DecodeError(entryWhere, 'the zip entry is encrypted', 'Ask the API for an unencrypted archive');
         checkExpansion(entryWhere, entry.uncompressedSize, entry.compressedSize, limits);
         total += entry.uncompressedSize;
         checkExpansion(where, total, Infinity, limits);
-        const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry!, (error, opened) => (error ? reject(zipError(entryWhere, error)) : resolve(opened))));
+        const stream = await new Promise<Readable>((resolve, reject) =>
+          zip.openReadStream(entry!, (error, opened) =>
+            error ? reject(zipError(entryWhere, error)) : resolve(opened),
+          ),
+        );
         yield { where: entryWhere, bytes: guardedEntry(stream, entryWhere) };
       }
     } finally {
@@ -147,14 +183,26 @@ function nextEntry(zip: ZipFile, where: string): Promise<Entry | undefined> {
 
 function checkEntryName(where: string, name: string): void {
   if (name.startsWith('/') || name.includes('\\') || /^[a-zA-Z]:/.test(name) || name.split('/').includes('..')) {
-    throw new UnsafeArchiveError(`${where}!${name}`, 'the zip entry name points outside the archive folder', 'The archive is malformed or hostile; ask the API provider');
+    throw new UnsafeArchiveError(
+      `${where}!${name}`,
+      'the zip entry name points outside the archive folder',
+      'The archive is malformed or hostile; ask the API provider',
+    );
   }
 }
 
 function zipError(where: string, error: Error): Error {
   if (error instanceof DecodeError || error instanceof UnsafeArchiveError) return error;
   if (/invalid relative path|absolute path|invalid characters/i.test(error.message)) {
-    return new UnsafeArchiveError(where, `a zip entry name is unsafe (${error.message})`, 'The archive is malformed or hostile; ask the API provider');
+    return new UnsafeArchiveError(
+      where,
+      `a zip entry name is unsafe (${error.message})`,
+      'The archive is malformed or hostile; ask the API provider',
+    );
   }
-  return new DecodeError(where, `the zip archive is unreadable (${error.message})`, 'Re-extract the object; check format.compression');
+  return new DecodeError(
+    where,
+    `the zip archive is unreadable (${error.message})`,
+    'Re-extract the object; check format.compression',
+  );
 }

@@ -19,17 +19,32 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
   const message = parseMessage(rawReady, 'raw-ready', delivery.body);
   logger.appendKeys({ runId: message.runId, itemId: message.itemId });
   try {
-    const identity = { client: message.client, source: message.source, stream: message.stream, partition: message.partition };
-    await ctx.ports.runState.updateItem(message.runId, message.itemId, { ...identity, stage: 'transforming', error: undefined });
+    const identity = {
+      client: message.client,
+      source: message.source,
+      stream: message.stream,
+      partition: message.partition,
+    };
+    await ctx.ports.runState.updateItem(message.runId, message.itemId, {
+      ...identity,
+      stage: 'transforming',
+      error: undefined,
+    });
     let result;
     try {
       result = await transformWithCounts(ctx, message);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       // A retryable failure keeps the stage, so the next delivery picks up from here.
-      await ctx.ports.runState.updateItem(message.runId, message.itemId, isPermanent(error) ? { stage: 'failed', error: text } : { error: text }).catch((stateError: unknown) => {
-        logger.warn('could not record the transform failure in run state', { error: String(stateError) });
-      });
+      await ctx.ports.runState
+        .updateItem(
+          message.runId,
+          message.itemId,
+          isPermanent(error) ? { stage: 'failed', error: text } : { error: text },
+        )
+        .catch((stateError: unknown) => {
+          logger.warn('could not record the transform failure in run state', { error: String(stateError) });
+        });
       throw error;
     }
     await ctx.ports.runState.updateItem(message.runId, message.itemId, {

@@ -39,12 +39,29 @@ export class ItemOutputs {
     readonly quarantine: QuarantineWriter,
   ) {}
 
-  static open(store: ObjectStore, message: RawReady, stream: StreamDefinition, pipeline: RecordPipeline, options: TransformOptions, metadata: Record<string, string>): ItemOutputs {
+  static open(
+    store: ObjectStore,
+    message: RawReady,
+    stream: StreamDefinition,
+    pipeline: RecordPipeline,
+    options: TransformOptions,
+    metadata: Record<string, string>,
+  ): ItemOutputs {
     const layout = { partBytes: options.part_bytes, gzipLevel: options.gzip_level };
-    const table = new TableWriter(store, { ...layout, manifestKey: cleanManifestKey(message), partKey: (n) => cleanPartKey(message, n), header: pipeline.header });
+    const table = new TableWriter(store, {
+      ...layout,
+      manifestKey: cleanManifestKey(message),
+      partKey: (n) => cleanPartKey(message, n),
+      header: pipeline.header,
+    });
     const children = Object.entries(stream.children ?? {}).map(([name, child]) => {
       const childPipeline = childPipelineOf(name, child, metadata);
-      const childTable = new TableWriter(store, { ...layout, manifestKey: cleanManifestKey(message, name), partKey: (n) => cleanPartKey(message, n, name), header: childPipeline.header });
+      const childTable = new TableWriter(store, {
+        ...layout,
+        manifestKey: cleanManifestKey(message, name),
+        partKey: (n) => cleanPartKey(message, n, name),
+        header: childPipeline.header,
+      });
       return { name, pipeline: childPipeline, table: childTable };
     });
     return new ItemOutputs(table, children, new QuarantineWriter(store, quarantineKey(message)));
@@ -66,7 +83,8 @@ export class ItemOutputs {
     await this.quarantine.close();
     const table = await this.table.close();
     const children: WrittenChild[] = [];
-    for (const child of this.children) children.push({ name: child.name, columns: child.pipeline.columns, written: await child.table.close() });
+    for (const child of this.children)
+      children.push({ name: child.name, columns: child.pipeline.columns, written: await child.table.close() });
     return { table, children };
   }
 

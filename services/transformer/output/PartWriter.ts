@@ -65,7 +65,11 @@ export class PartWriter {
   private readonly hash: Hash = createHash('sha256');
   private readonly written: WrittenPart[] = [];
   private current: OpenPart | undefined;
-  private readonly staging: Staging[] = [0, 1].map(() => ({ buffer: Buffer.allocUnsafe(STAGING_BYTES), used: 0, released: undefined }));
+  private readonly staging: Staging[] = [0, 1].map(() => ({
+    buffer: Buffer.allocUnsafe(STAGING_BYTES),
+    used: 0,
+    released: undefined,
+  }));
   private active = 0;
 
   constructor(
@@ -101,7 +105,9 @@ export class PartWriter {
     if (stage.used === 0) return;
     const bytes = stage.buffer.subarray(0, stage.used);
     this.hash.update(bytes);
-    stage.released = new Promise((resolve, reject) => part.gzip.write(bytes, (error) => (error ? reject(error) : resolve(undefined))));
+    stage.released = new Promise((resolve, reject) =>
+      part.gzip.write(bytes, (error) => (error ? reject(error) : resolve(undefined))),
+    );
     // Observed below or by the next flush; this only keeps a failure after abort() from going unhandled.
     stage.released.catch(() => undefined);
     stage.used = 0;

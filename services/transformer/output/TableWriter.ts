@@ -35,9 +35,18 @@ export class TableWriter {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly layout: { manifestKey: string; partKey: (n: number) => string; header: string; partBytes: number; gzipLevel: number },
+    private readonly layout: {
+      manifestKey: string;
+      partKey: (n: number) => string;
+      header: string;
+      partBytes: number;
+      gzipLevel: number;
+    },
   ) {
-    this.parts = new PartWriter(store, layout.partKey, layout.header, { partBytes: layout.partBytes, gzipLevel: layout.gzipLevel });
+    this.parts = new PartWriter(store, layout.partKey, layout.header, {
+      partBytes: layout.partBytes,
+      gzipLevel: layout.gzipLevel,
+    });
     this.chunkChars = Math.min(CHUNK_CHARS, layout.partBytes);
   }
 
@@ -51,8 +60,16 @@ export class TableWriter {
   async close(): Promise<WrittenTable> {
     await this.flush();
     const summary = await this.parts.close();
-    await this.store.put(this.layout.manifestKey, JSON.stringify(copyManifest(this.store, summary.parts)), { contentType: 'application/json' });
-    return { manifestKey: this.layout.manifestKey, parts: summary.parts.length, rows: summary.rows, bytes: summary.bytes, contentHash: summary.contentHash };
+    await this.store.put(this.layout.manifestKey, JSON.stringify(copyManifest(this.store, summary.parts)), {
+      contentType: 'application/json',
+    });
+    return {
+      manifestKey: this.layout.manifestKey,
+      parts: summary.parts.length,
+      rows: summary.rows,
+      bytes: summary.bytes,
+      contentHash: summary.contentHash,
+    };
   }
 
   /** Stops writing after a failure; parts already stored stay (no manifest lists them). */

@@ -8,5 +8,7 @@ export interface CopyManifest {
 
 /** Builds the COPY manifest of the parts, with URLs from the store (`s3://…` or `file://…`). */
 export function copyManifest(store: ObjectStore, parts: WrittenPart[]): CopyManifest {
-  return { entries: parts.map((part) => ({ url: store.uri(part.key), mandatory: true, meta: { content_length: part.bytes } })) };
+  return {
+    entries: parts.map((part) => ({ url: store.uri(part.key), mandatory: true, meta: { content_length: part.bytes } })),
+  };
 }

@@ -83,15 +83,33 @@ export class RecordPipeline {
     for (const evolved of setup.evolved ?? []) {
       const type = parseColumnType(evolved.type)!;
       roots.push(evolved.field);
-      this.compiled.push({ name: evolved.name, type, get: (record) => record[evolved.field], cast: compileCaster(type, castOptions) });
+      this.compiled.push({
+        name: evolved.name,
+        type,
+        get: (record) => record[evolved.field],
+        cast: compileCaster(type, castOptions),
+      });
     }
-    const added = Object.entries(options.add).map(([name, field]) => ({ name, type: field === 'extracted_at' ? 'timestamptz' : 'varchar(256)', field }));
-    this.constantTail = added.map(({ name, field, type }) => addedCell(name, field, type, setup.metadata, castOptions)).map((cell) => `,${cell}`).join('');
-    this.columns = [...this.compiled.map(({ name, type }) => ({ name, type: formatColumnType(type) })), ...added.map(({ name, type }) => ({ name, type }))];
+    const added = Object.entries(options.add).map(([name, field]) => ({
+      name,
+      type: field === 'extracted_at' ? 'timestamptz' : 'varchar(256)',
+      field,
+    }));
+    this.constantTail = added
+      .map(({ name, field, type }) => addedCell(name, field, type, setup.metadata, castOptions))
+      .map((cell) => `,${cell}`)
+      .join('');
+    this.columns = [
+      ...this.compiled.map(({ name, type }) => ({ name, type: formatColumnType(type) })),
+      ...added.map(({ name, type }) => ({ name, type })),
+    ];
     this.header = `${this.columns.map(({ name }) => name).join(',')}\n`;
     this.renames = Object.entries(options.rename);
     const getters = new Map(this.compiled.map((column) => [column.name, column.get]));
-    this.filter = compileFilter(options.filter, (column) => getters.get(column) ?? (() => setup.metadata[options.add[column] ?? ''] ?? undefined));
+    this.filter = compileFilter(
+      options.filter,
+      (column) => getters.get(column) ?? (() => setup.metadata[options.add[column] ?? ''] ?? undefined),
+    );
     this.known = new Set([...roots, ...this.renames.map(([from]) => from)]);
     this.checkNewFields = options.new_field === 'fail';
     this.missingFails = options.missing_field === 'fail';
@@ -105,7 +123,9 @@ export class RecordPipeline {
    */
   prepare(value: unknown, context: Record<string, unknown> | undefined): Record<string, unknown> | Rejection {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return new Rejection(`the record is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not an object; check the records path`);
+      return new Rejection(
+        `the record is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not an object; check the records path`,
+      );
     }
     const record = value as Record<string, unknown>;
     if (context) for (const key in context) if (!(key in record)) record[key] = context[key];
@@ -124,7 +144,8 @@ export class RecordPipeline {
       const value = column.get(record);
       if (value === undefined && this.missingFails) this.failOnMissing(column.name);
       const cell = column.cast(value);
-      if (typeof cell !== 'string') return new Rejection(`column ${column.name} (${formatColumnType(column.type)}): ${cell.reason}`);
+      if (typeof cell !== 'string')
+        return new Rejection(`column ${column.name} (${formatColumnType(column.type)}): ${cell.reason}`);
       line = i === 0 ? cell : `${line},${cell}`;
     }
     return `${line}${this.constantTail}\n`;
@@ -178,26 +199,46 @@ export class RecordPipeline {
 
 /** Settings a schema cannot check alone; each problem names the key and what to do. */
 function checkSetup({ columns, options }: PipelineSetup): void {
-  if (!isKnownZone(options.timezone)) throw new TransformConfigError(`transform.timezone "${options.timezone}" is not an IANA time zone; use a name like UTC or Europe/Paris`);
+  if (!isKnownZone(options.timezone))
+    throw new TransformConfigError(
+      `transform.timezone "${options.timezone}" is not an IANA time zone; use a name like UTC or Europe/Paris`,
+    );
   for (const name of Object.keys(options.add)) {
-    if (name in columns) throw new TransformConfigError(`transform.add.${name} is also a declared column; rename one of them`);
+    if (name in columns)
+      throw new TransformConfigError(`transform.add.${name} is also a declared column; rename one of them`);
   }
   for (const condition of options.filter) {
     if (!(condition.column in columns) && !(condition.column in options.add)) {
-      throw new TransformConfigError(`transform.filter reads column "${condition.column}", which is neither declared in columns nor added by transform.add`);
+      throw new TransformConfigError(
+        `transform.filter reads column "${condition.column}", which is neither declared in columns nor added by transform.add`,
+      );
     }
     if (condition.op.endsWith('null')) continue;
-    if (condition.value === undefined || (condition.op === 'in' || condition.op === 'not_in') !== Array.isArray(condition.value)) {
-      throw new TransformConfigError(`transform.filter on "${condition.column}": op ${condition.op} needs ${Array.isArray(condition.value) ? 'a single value' : 'a list of values'}`);
+    if (
+      condition.value === undefined ||
+      (condition.op === 'in' || condition.op === 'not_in') !== Array.isArray(condition.value)
+    ) {
+      throw new TransformConfigError(
+        `transform.filter on "${condition.column}": op ${condition.op} needs ${Array.isArray(condition.value) ? 'a single value' : 'a list of values'}`,
+      );
     }
   }
 }
 
-function addedCell(name: string, field: string, type: string, metadata: Record<string, string>, castOptions: { varcharOverflow: 'reject' | 'truncate'; timezone: string }): string {
+function addedCell(
+  name: string,
+  field: string,
+  type: string,
+  metadata: Record<string, string>,
+  castOptions: { varcharOverflow: 'reject' | 'truncate'; timezone: string },
+): string {
   const value = metadata[field];
   if (value === undefined) return NULL_CELL;
   const cell = compileCaster(parseColumnType(type)!, { ...castOptions, timezone: 'UTC' })(value);
-  if (cell instanceof Rejection) throw new SchemaDriftError(`transform.add.${name}: run metadata ${field} = ${JSON.stringify(value)} cannot be written as ${type}: ${cell.reason}`);
+  if (cell instanceof Rejection)
+    throw new SchemaDriftError(
+      `transform.add.${name}: run metadata ${field} = ${JSON.stringify(value)} cannot be written as ${type}: ${cell.reason}`,
+    );
   return cell;
 }
 

@@ -41,7 +41,13 @@ export function compileCaster(type: ParsedColumnType, options: CastOptions): Cas
     case 'bigint':
       return intCaster(type.kind);
     case 'decimal':
-      return nonEmpty((value) => (typeof value === 'number' ? finite(value, (n) => decimalText(String(n), type.precision, type.scale)) : typeof value === 'string' ? decimalText(value, type.precision, type.scale) : wrongType(value, 'a decimal number')));
+      return nonEmpty((value) =>
+        typeof value === 'number'
+          ? finite(value, (n) => decimalText(String(n), type.precision, type.scale))
+          : typeof value === 'string'
+            ? decimalText(value, type.precision, type.scale)
+            : wrongType(value, 'a decimal number'),
+      );
     case 'double':
     case 'real':
       return nonEmpty(floatCast);
@@ -52,7 +58,11 @@ export function compileCaster(type: ParsedColumnType, options: CastOptions): Cas
     case 'timestamp':
     case 'timestamptz': {
       const withZone = type.kind === 'timestamptz';
-      return nonEmpty((value) => (typeof value === 'string' || typeof value === 'number' ? timestampText(value, options.timezone, withZone) : wrongType(value, 'a timestamp')));
+      return nonEmpty((value) =>
+        typeof value === 'string' || typeof value === 'number'
+          ? timestampText(value, options.timezone, withZone)
+          : wrongType(value, 'a timestamp'),
+      );
     }
     case 'super':
       return superCast;
@@ -76,7 +86,10 @@ function varcharCaster(length: number, overflow: 'reject' | 'truncate'): Caster 
     }
     // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short text needs no count.
     if (text.length * 3 > length && Buffer.byteLength(text) > length) {
-      if (overflow === 'reject') return new Rejection(`text of ${Buffer.byteLength(text)} bytes is longer than varchar(${length}) (transform.varchar_overflow: truncate would cut it)`);
+      if (overflow === 'reject')
+        return new Rejection(
+          `text of ${Buffer.byteLength(text)} bytes is longer than varchar(${length}) (transform.varchar_overflow: truncate would cut it)`,
+        );
       text = truncateUtf8(text, length);
     }
     return textCell(text);
@@ -106,7 +119,10 @@ function intCaster(kind: 'smallint' | 'int' | 'bigint'): Caster {
   return nonEmpty((value) => {
     if (typeof value === 'number') {
       if (!Number.isInteger(value)) return new Rejection(`${value} is not a whole number (${kind})`);
-      if (kind === 'bigint' && !Number.isSafeInteger(value)) return new Rejection(`${value} is beyond 2^53 as a JSON number, so its exact value was lost in transit; the API must send it as a string`);
+      if (kind === 'bigint' && !Number.isSafeInteger(value))
+        return new Rejection(
+          `${value} is beyond 2^53 as a JSON number, so its exact value was lost in transit; the API must send it as a string`,
+        );
       if (value < minNumber || value > maxNumber) return new Rejection(`${value} is out of range for ${kind}`);
       return String(value);
     }
@@ -130,7 +146,8 @@ function intText(raw: string, kind: string, min: bigint, max: bigint, maxDigits:
   if (i < text.length && text.charCodeAt(i) === 46) {
     for (i++; i < text.length && text.charCodeAt(i) === 48; i++);
   }
-  if (end === start || i !== text.length) return new Rejection(`${JSON.stringify(raw.slice(0, 60))} is not a whole number (${kind})`);
+  if (end === start || i !== text.length)
+    return new Rejection(`${JSON.stringify(raw.slice(0, 60))} is not a whole number (${kind})`);
   let digits = text.slice(start, end);
   let lead = 0;
   while (lead < digits.length - 1 && digits.charCodeAt(lead) === 48) lead++;
@@ -165,7 +182,8 @@ function floatCast(value: unknown): string | Rejection {
   if (typeof value === 'number') return finite(value, String);
   if (typeof value === 'string') {
     const number = Number(value);
-    if (value.trim() === '' || Number.isNaN(number)) return new Rejection(`${JSON.stringify(value.slice(0, 60))} is not a number`);
+    if (value.trim() === '' || Number.isNaN(number))
+      return new Rejection(`${JSON.stringify(value.slice(0, 60))} is not a number`);
     return finite(number, String);
   }
   return wrongType(value, 'a number');
@@ -223,7 +241,9 @@ function jsonText(value: unknown): string | Rejection {
   try {
     return JSON.stringify(value);
   } catch (error) {
-    return new Rejection(`the value cannot be written as JSON (${(error as Error).message}); it may be nested too deeply`);
+    return new Rejection(
+      `the value cannot be written as JSON (${(error as Error).message}); it may be nested too deeply`,
+    );
   }
 }
 

@@ -9,7 +9,10 @@ export type RecordFilter = (record: Record<string, unknown>) => boolean;
  * Compiles `transform.filter` into one predicate (all conditions must hold). Conditions read the
  * column's source value; gt/gte/lt/lte compare numerically when both sides are numbers.
  */
-export function compileFilter(conditions: FilterCondition[], getterOf: (column: string) => FieldGetter): RecordFilter | undefined {
+export function compileFilter(
+  conditions: FilterCondition[],
+  getterOf: (column: string) => FieldGetter,
+): RecordFilter | undefined {
   if (conditions.length === 0) return undefined;
   const tests = conditions.map((condition) => compileCondition(condition, getterOf(condition.column)));
   return (record) => {
@@ -19,7 +22,11 @@ export function compileFilter(conditions: FilterCondition[], getterOf: (column: 
 }
 
 function compileCondition(condition: FilterCondition, get: FieldGetter): RecordFilter {
-  const values = Array.isArray(condition.value) ? condition.value.map(String) : condition.value === undefined ? [] : [String(condition.value)];
+  const values = Array.isArray(condition.value)
+    ? condition.value.map(String)
+    : condition.value === undefined
+      ? []
+      : [String(condition.value)];
   const single = values[0];
   const set = new Set(values);
   const isNull = (value: unknown): boolean => value === null || value === undefined || value === '';

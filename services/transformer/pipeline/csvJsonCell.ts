@@ -1,4 +1,3 @@
-
 /** Deeper values take the JSON.stringify path, which reports nesting it cannot write. */
 const MAX_DEPTH = 64;
 

@@ -12,7 +12,10 @@ export function decimalText(text: string, precision: number, scale: number): str
   const plain = plainDecimalText(text, precision, scale);
   if (plain !== undefined) return plain;
   const parsed = parseDecimal(text);
-  if (!parsed) return new Rejection(`${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} is not a decimal number`);
+  if (!parsed)
+    return new Rejection(
+      `${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} is not a decimal number`,
+    );
   const { negative, digits, point } = parsed;
   let intPart: string;
   let fraction: string;
@@ -39,7 +42,9 @@ export function decimalText(text: string, precision: number, scale: number): str
   while (lead < intPart.length && intPart.charCodeAt(lead) === 48) lead++;
   intPart = intPart.slice(lead);
   if (intPart.length > precision - scale) {
-    return new Rejection(`${text} does not fit decimal(${precision},${scale}) (at most ${precision - scale} digits before the point)`);
+    return new Rejection(
+      `${text} does not fit decimal(${precision},${scale}) (at most ${precision - scale} digits before the point)`,
+    );
   }
   const body = scale > 0 ? `${intPart || '0'}.${fraction}` : intPart || '0';
   const isZero = intPart === '' && !/[1-9]/.test(fraction);
@@ -63,7 +68,8 @@ function plainDecimalText(text: string, precision: number, scale: number): strin
     if (c !== 48) nonZero = true;
   }
   const intDigits = i - intStart;
-  if (intDigits === 0 || intDigits > precision - scale || (intDigits > 1 && text.charCodeAt(intStart) === 48)) return undefined;
+  if (intDigits === 0 || intDigits > precision - scale || (intDigits > 1 && text.charCodeAt(intStart) === 48))
+    return undefined;
   let fracDigits = 0;
   if (i < n) {
     if (text.charCodeAt(i) !== 46) return undefined;

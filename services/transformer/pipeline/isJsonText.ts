@@ -97,7 +97,8 @@ function stringEnd(text: string, i: number): number {
       const e = text.charCodeAt(i++);
       if (e === 117) {
         for (let k = 0; k < 4; k++) if (!isHex(text.charCodeAt(i++))) return -1;
-      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
+      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116)
+        return -1;
     }
   }
   return -1;

@@ -51,7 +51,10 @@ export function timestampText(value: string | number, zone: string, withZone: bo
     const text = value.trim();
     clock = isAllDigits(text) && text.length > 8 ? fromEpoch(Number(text)) : parseWallClock(text);
   }
-  if (!clock) return new Rejection(`${quoted(String(value))} is not a timestamp (expected ISO-8601 like 2026-01-31T10:00:00Z, or epoch seconds)`);
+  if (!clock)
+    return new Rejection(
+      `${quoted(String(value))} is not a timestamp (expected ISO-8601 like 2026-01-31T10:00:00Z, or epoch seconds)`,
+    );
   let { year, month, day, hour, minute, second } = clock;
   let offset = clock.offset;
   if (offset === undefined && zone !== 'UTC') {
@@ -93,7 +96,14 @@ function isPlainDate(text: string): boolean {
  */
 function plainUtcTimestamp(text: string, zone: string): string | undefined {
   const length = text.length;
-  if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (
+    length < 19 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return undefined;
   const separator = text.charCodeAt(10);
   if (separator !== 84 && separator !== 32) return undefined;
   if (length === 19 ? zone !== 'UTC' : !isZeroOffset(text, 19)) return undefined;
@@ -179,7 +189,15 @@ function parseWallClock(text: string): WallClock | undefined {
       clock.micros = text.slice(start, Math.min(i, start + 6)).padEnd(6, '0');
     }
   }
-  if (clock.hour < 0 || clock.hour > 23 || clock.minute < 0 || clock.minute > 59 || clock.second < 0 || clock.second > 59) return undefined;
+  if (
+    clock.hour < 0 ||
+    clock.hour > 23 ||
+    clock.minute < 0 ||
+    clock.minute > 59 ||
+    clock.second < 0 ||
+    clock.second > 59
+  )
+    return undefined;
   if (i === text.length) return clock;
   const offset = parseOffset(text, i);
   if (offset === undefined) return undefined;
@@ -221,7 +239,7 @@ function isAllDigits(text: string): boolean {
 }
 
 function daysIn(year: number, month: number): number {
-  if (month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return 29;
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
   return DAYS[month - 1]!;
 }
 

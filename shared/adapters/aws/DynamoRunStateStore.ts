@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { CursorKey, CursorRecord, ItemPatch, ItemRecord, ItemStage, RunRecord, RunStateStore } from '../../ports';
 import { isAwsError } from './awsErrors';
 import { ItemIdentityMissingError, RunNotFoundError } from './errors';
@@ -39,7 +45,13 @@ export class DynamoRunStateStore implements RunStateStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...runStateKeys.run(run.runId), kind: 'run', gsi1pk: runStateKeys.runsIndexPk, gsi1sk: `${run.startedAt}#${run.runId}`, ...dropUndefined(run) },
+        Item: {
+          ...runStateKeys.run(run.runId),
+          kind: 'run',
+          gsi1pk: runStateKeys.runsIndexPk,
+          gsi1sk: `${run.startedAt}#${run.runId}`,
+          ...dropUndefined(run),
+        },
       }),
     );
   }
@@ -70,7 +82,9 @@ export class DynamoRunStateStore implements RunStateStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const response = await this.client.send(new GetCommand({ TableName: this.tableName, Key: runStateKeys.run(runId), ConsistentRead: true }));
+    const response = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runStateKeys.run(runId), ConsistentRead: true }),
+    );
     return response.Item ? toRun(response.Item) : undefined;
   }
 
@@ -127,7 +141,9 @@ export class DynamoRunStateStore implements RunStateStore {
   }
 
   async getItem(runId: string, itemId: string): Promise<ItemRecord | undefined> {
-    const response = await this.client.send(new GetCommand({ TableName: this.tableName, Key: runStateKeys.item(runId, itemId), ConsistentRead: true }));
+    const response = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runStateKeys.item(runId, itemId), ConsistentRead: true }),
+    );
     return response.Item ? toItem(response.Item) : undefined;
   }
 
@@ -149,7 +165,11 @@ export class DynamoRunStateStore implements RunStateStore {
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {
     const response = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: runStateKeys.cursor(key.client, key.source, key.stream, key.partition), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: runStateKeys.cursor(key.client, key.source, key.stream, key.partition),
+        ConsistentRead: true,
+      }),
     );
     if (!response.Item) return undefined;
     const { client, source, stream, partition, value, updatedAt, runId } = response.Item as CursorRecord;
@@ -162,7 +182,11 @@ export class DynamoRunStateStore implements RunStateStore {
         ? {}
         : expected === null
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: '#value = :expected', ExpressionAttributeNames: { '#value': 'value' }, ExpressionAttributeValues: { ':expected': expected } };
+          : {
+              ConditionExpression: '#value = :expected',
+              ExpressionAttributeNames: { '#value': 'value' },
+              ExpressionAttributeValues: { ':expected': expected },
+            };
     try {
       await this.client.send(
         new PutCommand({
@@ -194,7 +218,11 @@ export class DynamoRunStateStore implements RunStateStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...runStateKeys.latestLoad(item.client, item.source, item.stream, item.partition), kind: 'latest-load', ...fromItem(item) },
+          Item: {
+            ...runStateKeys.latestLoad(item.client, item.source, item.stream, item.partition),
+            kind: 'latest-load',
+            ...fromItem(item),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :updatedAt',
           ExpressionAttributeValues: { ':updatedAt': item.updatedAt },
         }),
@@ -205,11 +233,16 @@ export class DynamoRunStateStore implements RunStateStore {
     }
   }
 
-  private async queryAll(input: { KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> }): Promise<Record<string, unknown>[]> {
+  private async queryAll(input: {
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, unknown>;
+  }): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: start, ConsistentRead: true }));
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: start, ConsistentRead: true }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -272,7 +305,8 @@ function toItem(attributes: Record<string, unknown>): ItemRecord {
   const record: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(attributes)) {
     if (KEY_ATTRIBUTES.has(key)) continue;
-    if (key.startsWith(STAGE_TIME_PREFIX)) stageTimes[key.slice(STAGE_TIME_PREFIX.length) as ItemStage] = value as string;
+    if (key.startsWith(STAGE_TIME_PREFIX))
+      stageTimes[key.slice(STAGE_TIME_PREFIX.length) as ItemStage] = value as string;
     else record[key] = value;
   }
   return { ...record, stageTimes } as unknown as ItemRecord;

@@ -38,7 +38,11 @@ export class DynamoSecretRecordStore implements SecretRecordStore {
     const condition =
       record.version <= 1
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: '#version = :previous', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':previous': record.version - 1 } };
+        : {
+            ConditionExpression: '#version = :previous',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':previous': record.version - 1 },
+          };
     try {
       await this.client.send(
         new PutCommand({
@@ -49,7 +53,8 @@ export class DynamoSecretRecordStore implements SecretRecordStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      if (error instanceof ConditionalCheckFailedException || isAwsError(error, 'ConditionalCheckFailedException'))
+        return false;
       throw error;
     }
   }
@@ -70,11 +75,15 @@ export class DynamoSecretRecordStore implements SecretRecordStore {
       records.push(...(page.Items ?? []).map(toRecord));
       start = page.LastEvaluatedKey;
     } while (start);
-    return records.sort((a, b) => (a.client === b.client ? a.source.localeCompare(b.source) : a.client.localeCompare(b.client)));
+    return records.sort((a, b) =>
+      a.client === b.client ? a.source.localeCompare(b.source) : a.client.localeCompare(b.client),
+    );
   }
 
   async delete(client: string, source: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: runStateKeys.credential(client, source) }));
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: runStateKeys.credential(client, source) }),
+    );
   }
 }
 

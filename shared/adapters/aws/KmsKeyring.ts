@@ -9,7 +9,14 @@ export interface KmsKeyringOptions {
 }
 
 /** KMS errors that mean "this ciphertext cannot be opened here", as opposed to an outage. */
-const UNDECRYPTABLE = ['InvalidCiphertextException', 'IncorrectKeyException', 'AccessDeniedException', 'NotFoundException', 'DisabledException', 'KMSInvalidStateException'];
+const UNDECRYPTABLE = [
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'AccessDeniedException',
+  'NotFoundException',
+  'DisabledException',
+  'KMSInvalidStateException',
+];
 
 /**
  * Envelope-encryption master key in AWS KMS. Data keys are bound to an encryption context, which
@@ -44,7 +51,9 @@ export class KmsKeyring implements Keyring {
 
   async decryptDataKey(encrypted: Buffer, context: EncryptionContext): Promise<Buffer> {
     try {
-      const response = await this.client.send(new DecryptCommand({ CiphertextBlob: encrypted, EncryptionContext: context }));
+      const response = await this.client.send(
+        new DecryptCommand({ CiphertextBlob: encrypted, EncryptionContext: context }),
+      );
       if (!response.Plaintext) throw new KeyringDecryptError('KMS Decrypt returned no plaintext');
       return Buffer.from(response.Plaintext);
     } catch (error) {

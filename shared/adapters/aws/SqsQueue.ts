@@ -96,7 +96,8 @@ export class SqsQueue implements Queue {
     return {
       visible: Number(main.ApproximateNumberOfMessages ?? 0),
       // The port counts delayed messages (sent or released with a delay) as in flight.
-      inFlight: Number(main.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(main.ApproximateNumberOfMessagesDelayed ?? 0),
+      inFlight:
+        Number(main.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(main.ApproximateNumberOfMessagesDelayed ?? 0),
       dead: Number(dead.ApproximateNumberOfMessages ?? 0),
     };
   }
@@ -156,7 +157,9 @@ export class SqsQueue implements Queue {
           MessageAttributes: { [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: received.id } },
         }),
       );
-      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await this.client.send(
+        new DeleteMessageCommand({ QueueUrl: this.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
       wanted.delete(received.id);
       moved += 1;
       return true;
@@ -174,7 +177,11 @@ export class SqsQueue implements Queue {
       let total = 0;
       while (total < this.maxDeadLettersListed) {
         // A 1 s long poll asks every SQS server, so a small DLQ is not reported empty by sampling.
-        const batch = await this.receiveFrom(this.deadLetterQueueUrl, { max: SQS_MAX_BATCH, visibility: this.listVisibilitySeconds, wait: 1 });
+        const batch = await this.receiveFrom(this.deadLetterQueueUrl, {
+          max: SQS_MAX_BATCH,
+          visibility: this.listVisibilitySeconds,
+          wait: 1,
+        });
         if (batch.length === 0) break;
         for (const message of batch) {
           total += 1;
@@ -192,13 +199,20 @@ export class SqsQueue implements Queue {
       await this.client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
-          Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
+          Entries: chunk.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
         }),
       );
     }
   }
 
-  private async receiveFrom(queueUrl: string, options: { max: number; visibility: number | undefined; wait: number }): Promise<Message[]> {
+  private async receiveFrom(
+    queueUrl: string,
+    options: { max: number; visibility: number | undefined; wait: number },
+  ): Promise<Message[]> {
     const response = await this.client.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -214,7 +228,14 @@ export class SqsQueue implements Queue {
 
   private async attributes(queueUrl: string): Promise<Record<string, string>> {
     const response = await this.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
     );
     return response.Attributes ?? {};
   }
@@ -226,7 +247,10 @@ export class SqsQueue implements Queue {
         .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
         .then((response) => {
           const value = response.Attributes?.QueueArn;
-          if (!value) throw new Error(`SQS returned no QueueArn for ${queueUrl}; check the queue exists and the role may call sqs:GetQueueAttributes`);
+          if (!value)
+            throw new Error(
+              `SQS returned no QueueArn for ${queueUrl}; check the queue exists and the role may call sqs:GetQueueAttributes`,
+            );
           return value;
         })
         .catch((error: unknown) => {

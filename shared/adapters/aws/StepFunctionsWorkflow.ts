@@ -40,12 +40,16 @@ export class StepFunctionsWorkflow implements Workflow {
   }
 
   async sendTaskSuccess(taskToken: string, output: TaskOutput): Promise<void> {
-    await this.callback(() => this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
+    await this.callback(() =>
+      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+    );
   }
 
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
     await this.callback(() =>
-      this.client.send(new SendTaskFailureCommand({ taskToken, error: truncate(error, MAX_ERROR), cause: truncate(cause, MAX_CAUSE) })),
+      this.client.send(
+        new SendTaskFailureCommand({ taskToken, error: truncate(error, MAX_ERROR), cause: truncate(cause, MAX_CAUSE) }),
+      ),
     );
   }
 
@@ -58,10 +62,18 @@ export class StepFunctionsWorkflow implements Workflow {
    * `-`, `_`; at most 80 characters) so it can carry the run id: re-using a name within 90 days
    * makes Step Functions refuse a duplicate start.
    */
-  async startExecution(input: Record<string, unknown>, name?: string, stateMachineArn = this.stateMachineArn): Promise<{ executionArn: string }> {
+  async startExecution(
+    input: Record<string, unknown>,
+    name?: string,
+    stateMachineArn = this.stateMachineArn,
+  ): Promise<{ executionArn: string }> {
     if (!stateMachineArn) throw new Error('no state machine ARN: set DIF_STATE_MACHINE_ARN or pass stateMachineArn');
     const response = await this.client.send(
-      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input), name: name === undefined ? undefined : executionName(name) }),
+      new StartExecutionCommand({
+        stateMachineArn,
+        input: JSON.stringify(input),
+        name: name === undefined ? undefined : executionName(name),
+      }),
     );
     return { executionArn: response.executionArn ?? '' };
   }
@@ -71,7 +83,9 @@ export class StepFunctionsWorkflow implements Workflow {
       await send();
     } catch (error) {
       if (STALE_TOKEN_ERRORS.some((name) => isAwsError(error, name))) {
-        throw new StaleTaskTokenError(`task token is no longer valid (${(error as Error).name}): its execution has ended or timed out`);
+        throw new StaleTaskTokenError(
+          `task token is no longer valid (${(error as Error).name}): its execution has ended or timed out`,
+        );
       }
       throw error;
     }

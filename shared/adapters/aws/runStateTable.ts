@@ -17,8 +17,14 @@ export const RUNS_INDEX = 'gsi1';
 export const runStateKeys = {
   run: (runId: string) => ({ pk: `RUN#${runId}`, sk: 'META' }),
   item: (runId: string, itemId: string) => ({ pk: `RUN#${runId}`, sk: `ITEM#${itemId}` }),
-  cursor: (client: string, source: string, stream: string, partition: string) => ({ pk: `CURSOR#${client}#${source}#${stream}`, sk: partition }),
-  latestLoad: (client: string, source: string, stream: string, partition: string) => ({ pk: 'LATEST#LOAD', sk: `${client}#${source}#${stream}#${partition}` }),
+  cursor: (client: string, source: string, stream: string, partition: string) => ({
+    pk: `CURSOR#${client}#${source}#${stream}`,
+    sk: partition,
+  }),
+  latestLoad: (client: string, source: string, stream: string, partition: string) => ({
+    pk: 'LATEST#LOAD',
+    sk: `${client}#${source}#${stream}#${partition}`,
+  }),
   credential: (client: string, source: string) => ({ pk: `CRED#${client}#${source}`, sk: 'CURRENT' }),
   runsIndexPk: 'RUNS',
 } as const;

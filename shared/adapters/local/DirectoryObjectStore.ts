@@ -101,7 +101,8 @@ export class DirectoryObjectStore implements ObjectStore {
       throw new ForeignObjectUriError(uri, this.root);
     }
     const rel = relative(this.root, path);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new ForeignObjectUriError(uri, this.root);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+      throw new ForeignObjectUriError(uri, this.root);
     const key = rel.split(sep).join('/');
     this.pathOf(key);
     return key;
@@ -116,7 +117,9 @@ export class DirectoryObjectStore implements ObjectStore {
   private async walk(folder: string, prefix: string, found: StoredObject[]): Promise<void> {
     let entries;
     try {
-      entries = await readdir(folder === '' ? this.root : join(this.root, ...folder.split('/')), { withFileTypes: true });
+      entries = await readdir(folder === '' ? this.root : join(this.root, ...folder.split('/')), {
+        withFileTypes: true,
+      });
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
@@ -148,7 +151,7 @@ async function writeDurably(path: string, body: ObjectBody): Promise<number> {
       for await (const chunk of body) {
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
         // A write may be partial; keep going until the whole chunk is on its way to disk.
-        for (let offset = 0; offset < buffer.length; ) {
+        for (let offset = 0; offset < buffer.length;) {
           offset += (await handle.write(buffer, offset, buffer.length - offset)).bytesWritten;
         }
         bytes += buffer.length;
@@ -168,7 +171,8 @@ async function syncDirectory(path: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     // Some file systems (and Windows) refuse fsync on a directory; the data itself is synced.
-    if ((error as NodeJS.ErrnoException).code !== 'EINVAL' && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL' && (error as NodeJS.ErrnoException).code !== 'EPERM')
+      throw error;
   } finally {
     await handle.close();
   }
@@ -176,15 +180,21 @@ async function syncDirectory(path: string): Promise<void> {
 
 function checkKey(key: string): void {
   if (typeof key !== 'string' || key === '') throw new InvalidObjectKeyError(String(key), 'it is empty');
-  if (key.startsWith('/') || isAbsolute(key)) throw new InvalidObjectKeyError(key, 'it is absolute; use a path relative to the lake');
-  if (key.includes('\\') || key.includes('\0')) throw new InvalidObjectKeyError(key, 'it contains a backslash or NUL character');
+  if (key.startsWith('/') || isAbsolute(key))
+    throw new InvalidObjectKeyError(key, 'it is absolute; use a path relative to the lake');
+  if (key.includes('\\') || key.includes('\0'))
+    throw new InvalidObjectKeyError(key, 'it contains a backslash or NUL character');
   const segments = key.split('/');
   for (const segment of segments) {
-    if (segment === '') throw new InvalidObjectKeyError(key, 'it has an empty segment (a leading, trailing or double "/")');
-    if (segment === '.' || segment === '..') throw new InvalidObjectKeyError(key, `it has a "${segment}" segment, which could point outside the lake`);
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) throw new InvalidObjectKeyError(key, `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
+    if (segment === '')
+      throw new InvalidObjectKeyError(key, 'it has an empty segment (a leading, trailing or double "/")');
+    if (segment === '.' || segment === '..')
+      throw new InvalidObjectKeyError(key, `it has a "${segment}" segment, which could point outside the lake`);
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      throw new InvalidObjectKeyError(key, `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
   }
-  if (segments[0] === INCOMING) throw new InvalidObjectKeyError(key, `"${INCOMING}/" is reserved for uploads in progress`);
+  if (segments[0] === INCOMING)
+    throw new InvalidObjectKeyError(key, `"${INCOMING}/" is reserved for uploads in progress`);
 }
 
 function checkPrefix(prefix: string): void {

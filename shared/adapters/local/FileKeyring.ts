@@ -12,7 +12,10 @@ const FILE_MODE = 0o600;
 
 /** The keyring file could not be used: wrong permissions, missing, or not a keyring. */
 export class KeyringFileError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'KeyringFileError';
   }
@@ -25,7 +28,9 @@ const keyringFileSchema = z.object({
     .array(
       z.object({
         id: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/),
-        key: z.string().refine((text) => Buffer.from(text, 'base64').length === KEY_BYTES, 'must be 32 bytes of base64'),
+        key: z
+          .string()
+          .refine((text) => Buffer.from(text, 'base64').length === KEY_BYTES, 'must be 32 bytes of base64'),
         createdAt: z.string(),
       }),
     )
@@ -66,7 +71,10 @@ export class FileKeyring implements Keyring {
     const existing = await readKeyringFile(path);
     if (existing) return new FileKeyring(path, existing, now);
     if (options.create === false) {
-      throw new KeyringFileError(path, `keyring ${path} does not exist; restore it from backup (stored credentials can only be decrypted with it)`);
+      throw new KeyringFileError(
+        path,
+        `keyring ${path} does not exist; restore it from backup (stored credentials can only be decrypted with it)`,
+      );
     }
     const fresh: KeyringFile = { format: 1, current: '', keys: [] };
     addKey(fresh, now());
@@ -93,7 +101,11 @@ export class FileKeyring implements Keyring {
   async generateDataKey(context: EncryptionContext, keyId?: string): Promise<DataKey> {
     const id = keyId ?? this.file.current;
     const master = await this.masterKey(id);
-    if (!master) throw new KeyringFileError(this.path, `master key ${id} is not in keyring ${this.path}; use one of: ${this.keyIds().join(', ')}`);
+    if (!master)
+      throw new KeyringFileError(
+        this.path,
+        `master key ${id} is not in keyring ${this.path}; use one of: ${this.keyIds().join(', ')}`,
+      );
     const plaintext = randomBytes(KEY_BYTES);
     const header = wrapHeader(id);
     const nonce = randomBytes(NONCE_BYTES);
@@ -107,7 +119,9 @@ export class FileKeyring implements Keyring {
     const { keyId, header, nonce, wrapped, tag } = parseWrapped(encrypted);
     const master = await this.masterKey(keyId);
     if (!master) {
-      throw new KeyringDecryptError(`master key ${keyId} is not in keyring ${this.path}; restore the keyring file that holds it`);
+      throw new KeyringDecryptError(
+        `master key ${keyId} is not in keyring ${this.path}; restore the keyring file that holds it`,
+      );
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', master, nonce);
@@ -115,7 +129,9 @@ export class FileKeyring implements Keyring {
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(wrapped), decipher.final()]);
     } catch {
-      throw new KeyringDecryptError(`data key did not authenticate under master key ${keyId}: the encryption context does not match or the encrypted key was altered`);
+      throw new KeyringDecryptError(
+        `data key did not authenticate under master key ${keyId}: the encryption context does not match or the encrypted key was altered`,
+      );
     }
   }
 
@@ -164,11 +180,19 @@ function wrapHeader(keyId: string): Buffer {
   return Buffer.concat([Buffer.from([WRAP_FORMAT, id.length]), id]);
 }
 
-function parseWrapped(encrypted: Buffer): { keyId: string; header: Buffer; nonce: Buffer; wrapped: Buffer; tag: Buffer } {
+function parseWrapped(encrypted: Buffer): {
+  keyId: string;
+  header: Buffer;
+  nonce: Buffer;
+  wrapped: Buffer;
+  tag: Buffer;
+} {
   const idLength = encrypted[1] ?? 0;
   const headerLength = 2 + idLength;
   if (encrypted[0] !== WRAP_FORMAT || encrypted.length !== headerLength + NONCE_BYTES + KEY_BYTES + TAG_BYTES) {
-    throw new KeyringDecryptError(`encrypted data key is malformed (${encrypted.length} bytes, format ${encrypted[0]}); it was not made by this keyring or was altered`);
+    throw new KeyringDecryptError(
+      `encrypted data key is malformed (${encrypted.length} bytes, format ${encrypted[0]}); it was not made by this keyring or was altered`,
+    );
   }
   let offset = headerLength;
   const take = (length: number) => encrypted.subarray(offset, (offset += length));
@@ -218,15 +242,24 @@ async function readKeyringFile(path: string): Promise<KeyringFile | undefined> {
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new KeyringFileError(path, `keyring ${path} is not valid JSON (${(error as Error).message}); restore it from backup — without it stored credentials cannot be decrypted`);
+    throw new KeyringFileError(
+      path,
+      `keyring ${path} is not valid JSON (${(error as Error).message}); restore it from backup — without it stored credentials cannot be decrypted`,
+    );
   }
   const result = keyringFileSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new KeyringFileError(path, `keyring ${path} is not a DIF keyring: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}; restore it from backup`);
+    throw new KeyringFileError(
+      path,
+      `keyring ${path} is not a DIF keyring: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}; restore it from backup`,
+    );
   }
   if (!result.data.keys.some((key) => key.id === result.data.current)) {
-    throw new KeyringFileError(path, `keyring ${path} names current key ${result.data.current}, which it does not contain; restore it from backup`);
+    throw new KeyringFileError(
+      path,
+      `keyring ${path} names current key ${result.data.current}, which it does not contain; restore it from backup`,
+    );
   }
   return result.data;
 }

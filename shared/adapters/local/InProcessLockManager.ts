@@ -41,7 +41,11 @@ export class InProcessLockManager implements LockManager {
     this.defaultWaitMs = options.defaultWaitMs ?? 30_000;
   }
 
-  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+  async withLock<T>(
+    key: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    options: { ttlMs?: number; waitMs?: number } = {},
+  ): Promise<T> {
     if (this.closed) throw new ClosedError('the lock manager');
     const ttlMs = options.ttlMs ?? this.defaultTtlMs;
     const waitMs = options.waitMs ?? this.defaultWaitMs;
@@ -51,12 +55,15 @@ export class InProcessLockManager implements LockManager {
     const controller = new AbortController();
     const holding: Holding = {
       controller,
-      heartbeat: setInterval(() => {
-        if (!this.table.extend(key, token, ttlMs)) {
-          clearInterval(holding.heartbeat);
-          controller.abort(new LockLostError(key));
-        }
-      }, Math.min(Math.max(1, Math.floor(ttlMs / 3)), 2_147_483_647)),
+      heartbeat: setInterval(
+        () => {
+          if (!this.table.extend(key, token, ttlMs)) {
+            clearInterval(holding.heartbeat);
+            controller.abort(new LockLostError(key));
+          }
+        },
+        Math.min(Math.max(1, Math.floor(ttlMs / 3)), 2_147_483_647),
+      ),
     };
     this.holdings.add(holding);
     try {

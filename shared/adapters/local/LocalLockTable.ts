@@ -39,7 +39,12 @@ export class LocalLockTable {
       if (state.waiters.includes(entry) && waitMs <= MAX_TIMER_MS) {
         entry.giveUp = setTimeout(() => {
           if (this.withdraw(entry)) {
-            reject(new LockUnavailableError(waiter.key, `another worker held it for longer than the ${waitMs} ms this caller was willing to wait`));
+            reject(
+              new LockUnavailableError(
+                waiter.key,
+                `another worker held it for longer than the ${waitMs} ms this caller was willing to wait`,
+              ),
+            );
           }
         }, waitMs);
       }

@@ -98,14 +98,20 @@ export class LocalRateBudget {
       const waitMs = delayFor(state, head.policy, now);
       if (waitMs > 0) {
         // Infinity means only a permit release can help; release() pumps again.
-        if (Number.isFinite(waitMs)) state.timer = setTimeout(() => this.pump(scope), Math.min(Math.ceil(waitMs), MAX_TIMER_MS));
+        if (Number.isFinite(waitMs))
+          state.timer = setTimeout(() => this.pump(scope), Math.min(Math.ceil(waitMs), MAX_TIMER_MS));
         return;
       }
       state.waiters.shift();
       head.resolve(this.grant(scope, state, head.policy, now));
     }
     const slowed = state.slowed !== undefined && state.slowed.until > performance.now();
-    if (state.active.size === 0 && !slowed && state.pausedUntil <= performance.now() && [...state.windows.values()].every((log) => log.times.length === 0)) {
+    if (
+      state.active.size === 0 &&
+      !slowed &&
+      state.pausedUntil <= performance.now() &&
+      [...state.windows.values()].every((log) => log.times.length === 0)
+    ) {
       this.scopes.delete(scope);
     }
   }
@@ -165,14 +171,23 @@ function delayFor(state: ScopeState, policy: LimitPolicy, now: number): number {
 function checkPolicy(policy: LimitPolicy): void {
   for (const limit of policy.limits) {
     if (!Number.isInteger(limit.requests) || limit.requests < 1) {
-      throw new InvalidLimitPolicyError(policy.scope, `requests must be a whole number of at least 1, got ${limit.requests}`);
+      throw new InvalidLimitPolicyError(
+        policy.scope,
+        `requests must be a whole number of at least 1, got ${limit.requests}`,
+      );
     }
     if (!Number.isFinite(limit.perMs) || limit.perMs <= 0) {
-      throw new InvalidLimitPolicyError(policy.scope, `the window must be a positive number of milliseconds, got ${limit.perMs}`);
+      throw new InvalidLimitPolicyError(
+        policy.scope,
+        `the window must be a positive number of milliseconds, got ${limit.perMs}`,
+      );
     }
   }
   if (policy.concurrency !== undefined && (!Number.isInteger(policy.concurrency) || policy.concurrency < 1)) {
-    throw new InvalidLimitPolicyError(policy.scope, `concurrency must be a whole number of at least 1, got ${policy.concurrency}`);
+    throw new InvalidLimitPolicyError(
+      policy.scope,
+      `concurrency must be a whole number of at least 1, got ${policy.concurrency}`,
+    );
   }
   if (policy.leaseMs !== undefined && !(policy.leaseMs > 0)) {
     throw new InvalidLimitPolicyError(policy.scope, `leaseMs must be positive, got ${policy.leaseMs}`);

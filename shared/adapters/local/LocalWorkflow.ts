@@ -3,7 +3,10 @@ import { StaleTaskTokenError, type TaskOutput, type Workflow } from '../../ports
 
 /** Why a locally waiting task failed: carries the Step Functions error name for Retry/Catch. */
 export class TaskFailedError extends Error {
-  constructor(readonly error: string, readonly cause_: string) {
+  constructor(
+    readonly error: string,
+    readonly cause_: string,
+  ) {
     super(cause_);
     // aws-local-stepfunctions matches Retry/Catch ErrorEquals against the error's name.
     this.name = error;
@@ -34,7 +37,12 @@ export class LocalWorkflow implements Workflow {
       if (options.timeoutMs) {
         task.timer = setTimeout(() => {
           this.pending.delete(taskToken);
-          reject(new TaskFailedError('States.Timeout', `the item was not delivered within ${Math.round(options.timeoutMs! / 1000)} s`));
+          reject(
+            new TaskFailedError(
+              'States.Timeout',
+              `the item was not delivered within ${Math.round(options.timeoutMs! / 1000)} s`,
+            ),
+          );
         }, options.timeoutMs);
         task.timer.unref();
       }

@@ -69,7 +69,11 @@ export class SqliteQueue implements Queue {
 
   private readonly statements: StatementCache;
 
-  constructor(private readonly db: SqliteDatabase, name: QueueName, options: SqliteQueueOptions = {}) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    name: QueueName,
+    options: SqliteQueueOptions = {},
+  ) {
     this.name = name;
     this.maxReceiveCount = positiveInteger(options.maxReceiveCount ?? 5, 'maxReceiveCount');
     this.visibilityTimeoutMs = seconds(options.visibilityTimeoutSeconds ?? 30, 'visibilityTimeoutSeconds');
@@ -86,15 +90,22 @@ export class SqliteQueue implements Queue {
   async send(body: string, options: { delaySeconds?: number } = {}): Promise<string> {
     const id = randomUUID();
     const now = this.now();
-    this
-      .sql('INSERT INTO queue_messages (queue, id, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)')
-      .run(this.name, id, body, now, now + seconds(options.delaySeconds ?? 0, 'delaySeconds'));
+    this.sql('INSERT INTO queue_messages (queue, id, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)').run(
+      this.name,
+      id,
+      body,
+      now,
+      now + seconds(options.delaySeconds ?? 0, 'delaySeconds'),
+    );
     return id;
   }
 
   async receive(options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     const max = Math.min(positiveInteger(options.maxMessages ?? 1, 'maxMessages'), MAX_BATCH);
-    const visibilityMs = seconds(options.visibilityTimeoutSeconds ?? this.visibilityTimeoutMs / 1000, 'visibilityTimeoutSeconds');
+    const visibilityMs = seconds(
+      options.visibilityTimeoutSeconds ?? this.visibilityTimeoutMs / 1000,
+      'visibilityTimeoutSeconds',
+    );
     // Long-poll deadlines use the real clock: an injected clock may stand still.
     const deadline = performance.now() + seconds(options.waitSeconds ?? 0, 'waitSeconds');
     for (;;) {
@@ -111,31 +122,27 @@ export class SqliteQueue implements Queue {
 
   async release(receiptHandle: string, options: { delaySeconds?: number; error?: string } = {}): Promise<void> {
     const visibleAt = this.now() + seconds(options.delaySeconds ?? 0, 'delaySeconds');
-    this
-      .sql(
-        `UPDATE queue_messages SET visible_at = ?, receipt = NULL, last_error = COALESCE(?, last_error)
+    this.sql(
+      `UPDATE queue_messages SET visible_at = ?, receipt = NULL, last_error = COALESCE(?, last_error)
          WHERE queue = ? AND receipt = ? AND dead_at IS NULL`,
-      )
-      .run(visibleAt, options.error ?? null, this.name, receiptHandle);
+    ).run(visibleAt, options.error ?? null, this.name, receiptHandle);
   }
 
   async depth(): Promise<{ visible: number; inFlight: number; dead: number }> {
-    const row = this
-      .sql(
-        `SELECT
+    const row = this.sql(
+      `SELECT
            COALESCE(SUM(dead_at IS NULL AND visible_at <= @now), 0) AS visible,
            COALESCE(SUM(dead_at IS NULL AND visible_at > @now), 0) AS inFlight,
            COALESCE(SUM(dead_at IS NOT NULL), 0) AS dead
          FROM queue_messages WHERE queue = @queue`,
-      )
-      .get({ now: this.now(), queue: this.name }) as { visible: number; inFlight: number; dead: number };
+    ).get({ now: this.now(), queue: this.name }) as { visible: number; inFlight: number; dead: number };
     return { visible: row.visible, inFlight: row.inFlight, dead: row.dead };
   }
 
   async listDeadLetters(): Promise<DeadLetter[]> {
-    const rows = this
-      .sql('SELECT * FROM queue_messages WHERE queue = ? AND dead_at IS NOT NULL ORDER BY dead_at, seq')
-      .all(this.name) as MessageRow[];
+    const rows = this.sql(
+      'SELECT * FROM queue_messages WHERE queue = ? AND dead_at IS NOT NULL ORDER BY dead_at, seq',
+    ).all(this.name) as MessageRow[];
     return rows.map((row) => ({
       id: row.id,
       body: row.body,
@@ -152,42 +159,48 @@ export class SqliteQueue implements Queue {
       `UPDATE queue_messages SET dead_at = NULL, receive_count = 0, visible_at = ?, receipt = NULL
        WHERE queue = ? AND dead_at IS NOT NULL AND (? IS NULL OR id = ?)`,
     );
-    return this.db.transaction(() => {
-      if (ids === undefined) return move.run(now, this.name, null, null).changes;
-      return ids.reduce((moved, id) => moved + move.run(now, this.name, id, id).changes, 0);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        if (ids === undefined) return move.run(now, this.name, null, null).changes;
+        return ids.reduce((moved, id) => moved + move.run(now, this.name, id, id).changes, 0);
+      })
+      .immediate();
   }
 
   /** One receive attempt: dead-letters exhausted messages, then leases up to `max` others. */
   private deliver(max: number, visibilityMs: number): ReceivedMessage[] {
     // A read first: idle long-polls from several processes then never queue for the write lock.
-    const ready = this
-      .sql('SELECT 1 FROM queue_messages WHERE queue = ? AND dead_at IS NULL AND visible_at <= ? LIMIT 1')
-      .get(this.name, this.now());
+    const ready = this.sql(
+      'SELECT 1 FROM queue_messages WHERE queue = ? AND dead_at IS NULL AND visible_at <= ? LIMIT 1',
+    ).get(this.name, this.now());
     if (!ready) return [];
-    return this.db.transaction(() => {
-      const now = this.now();
-      this
-        .sql(
+    return this.db
+      .transaction(() => {
+        const now = this.now();
+        this.sql(
           `UPDATE queue_messages SET dead_at = ?, receipt = NULL
            WHERE queue = ? AND dead_at IS NULL AND visible_at <= ? AND receive_count >= ?`,
-        )
-        .run(now, this.name, now, this.maxReceiveCount);
-      const rows = this
-        .sql(
+        ).run(now, this.name, now, this.maxReceiveCount);
+        const rows = this.sql(
           `SELECT * FROM queue_messages WHERE queue = ? AND dead_at IS NULL AND visible_at <= ?
            ORDER BY visible_at, seq LIMIT ?`,
-        )
-        .all(this.name, now, max) as MessageRow[];
-      const lease = this.sql(
-        'UPDATE queue_messages SET receive_count = receive_count + 1, receipt = ?, visible_at = ? WHERE seq = ?',
-      );
-      return rows.map((row) => {
-        const receiptHandle = `${row.id}:${randomUUID()}`;
-        lease.run(receiptHandle, now + visibilityMs, row.seq);
-        return { id: row.id, body: row.body, receiptHandle, receiveCount: row.receive_count + 1, sentAt: new Date(row.sent_at) };
-      });
-    }).immediate();
+        ).all(this.name, now, max) as MessageRow[];
+        const lease = this.sql(
+          'UPDATE queue_messages SET receive_count = receive_count + 1, receipt = ?, visible_at = ? WHERE seq = ?',
+        );
+        return rows.map((row) => {
+          const receiptHandle = `${row.id}:${randomUUID()}`;
+          lease.run(receiptHandle, now + visibilityMs, row.seq);
+          return {
+            id: row.id,
+            body: row.body,
+            receiptHandle,
+            receiveCount: row.receive_count + 1,
+            sentAt: new Date(row.sent_at),
+          };
+        });
+      })
+      .immediate();
   }
 }
 
@@ -196,7 +209,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 function positiveInteger(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${what} must be a whole number of at least 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${what} must be a whole number of at least 1, got ${value}`);
   return value;
 }
 

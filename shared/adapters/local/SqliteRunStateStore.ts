@@ -69,7 +69,10 @@ export class SqliteRunStateStore implements RunStateStore {
 
   private readonly statements: StatementCache;
 
-  constructor(private readonly db: SqliteDatabase, options: SqliteRunStateOptions = {}) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteRunStateOptions = {},
+  ) {
     this.now = options.now ?? (() => new Date());
     db.exec(SCHEMA);
     this.statements = new StatementCache(db);
@@ -86,23 +89,27 @@ export class SqliteRunStateStore implements RunStateStore {
 
   /** Creates the run, replacing any run stored under the same id (a retried Plan may repeat it). */
   async createRun(run: RunRecord): Promise<void> {
-    this
-      .sql(
-        `INSERT INTO runs (run_id, started_at, data) VALUES (?, ?, ?)
+    this.sql(
+      `INSERT INTO runs (run_id, started_at, data) VALUES (?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at, data = excluded.data`,
-      )
-      .run(run.runId, run.startedAt, JSON.stringify(run));
+    ).run(run.runId, run.startedAt, JSON.stringify(run));
   }
 
   /** Merges `patch` into the run. Throws {@link RunNotFoundError} when the run does not exist. */
   async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId'>>): Promise<void> {
-    this.db.transaction(() => {
-      const current = this.readRun(runId);
-      if (!current) throw new RunNotFoundError(runId);
-      const next = merge(current, patch);
-      next.runId = runId;
-      this.sql('UPDATE runs SET started_at = ?, data = ? WHERE run_id = ?').run(next.startedAt, JSON.stringify(next), runId);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const current = this.readRun(runId);
+        if (!current) throw new RunNotFoundError(runId);
+        const next = merge(current, patch);
+        next.runId = runId;
+        this.sql('UPDATE runs SET started_at = ?, data = ? WHERE run_id = ?').run(
+          next.startedAt,
+          JSON.stringify(next),
+          runId,
+        );
+      })
+      .immediate();
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -111,24 +118,26 @@ export class SqliteRunStateStore implements RunStateStore {
 
   /** Newest first by `startedAt`; all runs when `limit` is omitted. */
   async listRuns(limit?: number): Promise<RunRecord[]> {
-    const rows = this
-      .sql('SELECT data FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?')
-      .all(limit ?? -1) as { data: string }[];
+    const rows = this.sql('SELECT data FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?').all(limit ?? -1) as {
+      data: string;
+    }[];
     return rows.map((row) => JSON.parse(row.data) as RunRecord);
   }
 
   async updateItem(runId: string, itemId: string, patch: ItemPatch): Promise<ItemRecord> {
-    return this.db.transaction(() => {
-      const now = this.now().toISOString();
-      const current = this.readItem(runId, itemId) ?? newItem(runId, itemId, patch);
-      const next: ItemRecord = merge(current, patch);
-      next.runId = runId;
-      next.itemId = itemId;
-      next.stageTimes = patch.stage ? { ...current.stageTimes, [patch.stage]: now } : current.stageTimes;
-      next.updatedAt = now;
-      this.writeItem(next);
-      return next;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const now = this.now().toISOString();
+        const current = this.readItem(runId, itemId) ?? newItem(runId, itemId, patch);
+        const next: ItemRecord = merge(current, patch);
+        next.runId = runId;
+        next.itemId = itemId;
+        next.stageTimes = patch.stage ? { ...current.stageTimes, [patch.stage]: now } : current.stageTimes;
+        next.updatedAt = now;
+        this.writeItem(next);
+        return next;
+      })
+      .immediate();
   }
 
   async getItem(runId: string, itemId: string): Promise<ItemRecord | undefined> {
@@ -143,46 +152,61 @@ export class SqliteRunStateStore implements RunStateStore {
 
   /** Ordered by client, source, stream, partition. */
   async listLatestLoads(): Promise<ItemRecord[]> {
-    const rows = this
-      .sql(
-        `SELECT data FROM (
+    const rows = this.sql(
+      `SELECT data FROM (
            SELECT data, client, source, stream, partition, ROW_NUMBER() OVER (
              PARTITION BY client, source, stream, partition ORDER BY loaded_at DESC, run_id DESC) AS rank
            FROM items WHERE stage = 'loaded')
          WHERE rank = 1 ORDER BY client, source, stream, partition`,
-      )
-      .all() as { data: string }[];
+    ).all() as { data: string }[];
     return rows.map((row) => JSON.parse(row.data) as ItemRecord);
   }
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {
-    const row = this
-      .sql('SELECT * FROM cursors WHERE client = ? AND source = ? AND stream = ? AND partition = ?')
-      .get(key.client, key.source, key.stream, key.partition) as CursorRow | undefined;
+    const row = this.sql('SELECT * FROM cursors WHERE client = ? AND source = ? AND stream = ? AND partition = ?').get(
+      key.client,
+      key.source,
+      key.stream,
+      key.partition,
+    ) as CursorRow | undefined;
     return row && toCursor(row);
   }
 
   async putCursor(record: Omit<CursorRecord, 'updatedAt'>, expected?: string | null): Promise<boolean> {
-    const values = [record.client, record.source, record.stream, record.partition, record.value, record.runId, this.now().toISOString()];
-    const insert = 'INSERT INTO cursors (client, source, stream, partition, value, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+    const values = [
+      record.client,
+      record.source,
+      record.stream,
+      record.partition,
+      record.value,
+      record.runId,
+      this.now().toISOString(),
+    ];
+    const insert =
+      'INSERT INTO cursors (client, source, stream, partition, value, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
     if (expected === undefined) {
-      this
-        .sql(
-          `${insert} ON CONFLICT (client, source, stream, partition)
+      this.sql(
+        `${insert} ON CONFLICT (client, source, stream, partition)
            DO UPDATE SET value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at`,
-        )
-        .run(...values);
+      ).run(...values);
       return true;
     }
     if (expected === null) {
       return this.sql(`${insert} ON CONFLICT DO NOTHING`).run(...values).changes === 1;
     }
-    const result = this
-      .sql(
-        `UPDATE cursors SET value = ?, run_id = ?, updated_at = ?
+    const result = this.sql(
+      `UPDATE cursors SET value = ?, run_id = ?, updated_at = ?
          WHERE client = ? AND source = ? AND stream = ? AND partition = ? AND value = ?`,
-      )
-      .run(record.value, record.runId, values[6], record.client, record.source, record.stream, record.partition, expected);
+    ).run(
+      record.value,
+      record.runId,
+      values[6],
+      record.client,
+      record.source,
+      record.stream,
+      record.partition,
+      expected,
+    );
     return result.changes === 1;
   }
 
@@ -197,30 +221,29 @@ export class SqliteRunStateStore implements RunStateStore {
   }
 
   private readItem(runId: string, itemId: string): ItemRecord | undefined {
-    const row = this.sql('SELECT data FROM items WHERE run_id = ? AND item_id = ?').get(runId, itemId) as { data: string } | undefined;
+    const row = this.sql('SELECT data FROM items WHERE run_id = ? AND item_id = ?').get(runId, itemId) as
+      { data: string } | undefined;
     return row && (JSON.parse(row.data) as ItemRecord);
   }
 
   private writeItem(item: ItemRecord): void {
-    this
-      .sql(
-        `INSERT INTO items (run_id, item_id, client, source, stream, partition, stage, loaded_at, data)
+    this.sql(
+      `INSERT INTO items (run_id, item_id, client, source, stream, partition, stage, loaded_at, data)
          VALUES (@runId, @itemId, @client, @source, @stream, @partition, @stage, @loadedAt, @data)
          ON CONFLICT (run_id, item_id) DO UPDATE SET client = excluded.client, source = excluded.source,
            stream = excluded.stream, partition = excluded.partition, stage = excluded.stage,
            loaded_at = excluded.loaded_at, data = excluded.data`,
-      )
-      .run({
-        runId: item.runId,
-        itemId: item.itemId,
-        client: item.client,
-        source: item.source,
-        stream: item.stream,
-        partition: item.partition,
-        stage: item.stage,
-        loadedAt: item.stageTimes.loaded ?? null,
-        data: JSON.stringify(item),
-      });
+    ).run({
+      runId: item.runId,
+      itemId: item.itemId,
+      client: item.client,
+      source: item.source,
+      stream: item.stream,
+      partition: item.partition,
+      stage: item.stage,
+      loadedAt: item.stageTimes.loaded ?? null,
+      data: JSON.stringify(item),
+    });
   }
 }
 
@@ -265,7 +288,17 @@ function newItem(runId: string, itemId: string, patch: ItemPatch): ItemRecord {
 }
 
 /** Fields a patch may change but never remove. */
-const REQUIRED = new Set(['runId', 'itemId', 'status', 'startedAt', ...IDENTITY, 'stage', 'attempts', 'stageTimes', 'updatedAt']);
+const REQUIRED = new Set([
+  'runId',
+  'itemId',
+  'status',
+  'startedAt',
+  ...IDENTITY,
+  'stage',
+  'attempts',
+  'stageTimes',
+  'updatedAt',
+]);
 
 /** Shallow merge where a key explicitly set to `undefined` deletes the (optional) field. */
 function merge<T extends object>(current: T, patch: object): T {

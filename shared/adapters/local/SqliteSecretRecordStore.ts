@@ -54,7 +54,9 @@ export class SqliteSecretRecordStore implements SecretRecordStore {
   }
 
   async get(client: string, source: string): Promise<SecretRecord | undefined> {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM secret_records WHERE client = ? AND source = ?`).get(client, source) as Row | undefined;
+    const row = this.db
+      .prepare(`SELECT ${COLUMNS} FROM secret_records WHERE client = ? AND source = ?`)
+      .get(client, source) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -62,7 +64,9 @@ export class SqliteSecretRecordStore implements SecretRecordStore {
     const values = toRow(record);
     if (record.version === 1) {
       const result = this.db
-        .prepare(`INSERT INTO secret_records (${COLUMNS}) VALUES (@client, @source, @version, @ciphertext, @encrypted_data_key, @key_id, @fields, @created_at, @rotated_at) ON CONFLICT (client, source) DO NOTHING`)
+        .prepare(
+          `INSERT INTO secret_records (${COLUMNS}) VALUES (@client, @source, @version, @ciphertext, @encrypted_data_key, @key_id, @fields, @created_at, @rotated_at) ON CONFLICT (client, source) DO NOTHING`,
+        )
         .run(values);
       return result.changes === 1;
     }

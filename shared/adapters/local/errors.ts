@@ -1,6 +1,9 @@
 /** A key the directory object store cannot map safely onto a file path. */
 export class InvalidObjectKeyError extends Error {
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(
       `invalid object key ${JSON.stringify(key)}: ${reason}. ` +
         'Keys are relative, "/"-separated paths such as raw/acme/ads/dt=2026-01-01/run=r1/item-000001.json.',
@@ -11,8 +14,13 @@ export class InvalidObjectKeyError extends Error {
 
 /** A URI given to `keyFromUri` that this store did not produce. */
 export class ForeignObjectUriError extends Error {
-  constructor(readonly uri: string, root: string) {
-    super(`${uri} does not name an object of the local lake at ${root}; expected a file:// URL inside it (check the manifest's data dir).`);
+  constructor(
+    readonly uri: string,
+    root: string,
+  ) {
+    super(
+      `${uri} does not name an object of the local lake at ${root}; expected a file:// URL inside it (check the manifest's data dir).`,
+    );
     this.name = 'ForeignObjectUriError';
   }
 }
@@ -27,7 +35,11 @@ export class RunNotFoundError extends Error {
 
 /** The first write of an item lacked one of the identity fields. */
 export class ItemIdentityMissingError extends Error {
-  constructor(readonly runId: string, readonly itemId: string, missing: string[]) {
+  constructor(
+    readonly runId: string,
+    readonly itemId: string,
+    missing: string[],
+  ) {
     super(`item ${itemId} of run ${runId} is new, so its first update must set ${missing.join(', ')}.`);
     this.name = 'ItemIdentityMissingError';
   }
@@ -36,7 +48,9 @@ export class ItemIdentityMissingError extends Error {
 /** A rate-limit policy that cannot be enforced (zero requests, non-positive window…). */
 export class InvalidLimitPolicyError extends Error {
   constructor(scope: string, reason: string) {
-    super(`rate limit policy for scope ${JSON.stringify(scope)} is invalid: ${reason}. Fix the source's rate_limit settings.`);
+    super(
+      `rate limit policy for scope ${JSON.stringify(scope)} is invalid: ${reason}. Fix the source's rate_limit settings.`,
+    );
     this.name = 'InvalidLimitPolicyError';
   }
 }
@@ -52,7 +66,9 @@ export class ClosedError extends Error {
 /** The lock expired (its holder stalled longer than the TTL) and another worker took it. */
 export class LockLostError extends Error {
   constructor(readonly key: string) {
-    super(`lock ${key} expired while its work was still running and was taken by another worker; stop and retry the work.`);
+    super(
+      `lock ${key} expired while its work was still running and was taken by another worker; stop and retry the work.`,
+    );
     this.name = 'LockLostError';
   }
 }

@@ -37,4 +37,3 @@ export function openLocalQueues(dataDir: string, options: LocalQueuesOptions = {
   });
   return queues as LocalQueues;
 }
-

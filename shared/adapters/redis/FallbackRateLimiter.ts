@@ -80,7 +80,8 @@ export class FallbackRateLimiter implements RateLimiter {
   async close(): Promise<void> {
     for (const state of this.scopes.values()) {
       clearTimeout(state.timer);
-      for (const waiter of state.waiters.splice(0)) waiter.reject(new Error('rate limiter closed while waiting for a permit'));
+      for (const waiter of state.waiters.splice(0))
+        waiter.reject(new Error('rate limiter closed while waiting for a permit'));
     }
   }
 

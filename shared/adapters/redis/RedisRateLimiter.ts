@@ -5,8 +5,21 @@ import { logger } from '../../log';
 import { connectRedis, type RedisConnectionOptions } from './connectRedis';
 import { AcquireAbortedError, RedisUnavailableError } from './errors';
 import { FallbackRateLimiter } from './FallbackRateLimiter';
-import { acquireScript, backOffScript, leaveQueueScript, releaseScript, seedLogScript, slowDownScript } from './limiterScripts';
-import { assertValidPolicy, DEFAULT_ARRIVAL_BOUND_MS, DEFAULT_LEASE_MS, longestWindowMs, splitPolicy } from './limitPolicy';
+import {
+  acquireScript,
+  backOffScript,
+  leaveQueueScript,
+  releaseScript,
+  seedLogScript,
+  slowDownScript,
+} from './limiterScripts';
+import {
+  assertValidPolicy,
+  DEFAULT_ARRIVAL_BOUND_MS,
+  DEFAULT_LEASE_MS,
+  longestWindowMs,
+  splitPolicy,
+} from './limitPolicy';
 import { isRedisUnavailable, redactRedisUrl } from './redisErrors';
 import { ReleaseNotifier } from './ReleaseNotifier';
 import { acquireKeyList, scopeKeys, type ScopeKeys } from './scopeKeys';
@@ -94,18 +107,26 @@ export class RedisRateLimiter implements RateLimiter {
   async acquire(policy: LimitPolicy, signal?: AbortSignal): Promise<Permit> {
     assertValidPolicy(policy);
     if (this.closed) throw new Error('rate limiter is closed');
-    if (signal?.aborted) throw new AcquireAbortedError("a rate-limit permit");
+    if (signal?.aborted) throw new AcquireAbortedError('a rate-limit permit');
     if (Date.now() < this.fallbackUntil) return await this.acquireFallback(policy, signal);
     const lane = this.lane(policy.scope);
     return await new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = { id: randomUUID(), policy, signal, aborted: false, resolve, reject, detach: () => undefined };
+      const waiter: Waiter = {
+        id: randomUUID(),
+        policy,
+        signal,
+        aborted: false,
+        resolve,
+        reject,
+        detach: () => undefined,
+      };
       if (signal) {
         const onAbort = (): void => {
           waiter.aborted = true;
           const index = lane.waiters.indexOf(waiter);
           if (index > 0) {
             lane.waiters.splice(index, 1);
-            reject(new AcquireAbortedError("a rate-limit permit"));
+            reject(new AcquireAbortedError('a rate-limit permit'));
           } else if (index === 0) this.notifier.notify(lane.keys.channel);
         };
         signal.addEventListener('abort', onAbort, { once: true });
@@ -152,7 +173,8 @@ export class RedisRateLimiter implements RateLimiter {
     if (this.closed) return;
     this.closed = true;
     for (const lane of this.lanes.values()) {
-      for (const waiter of lane.waiters.splice(0)) waiter.reject(new Error('rate limiter closed while waiting for a permit'));
+      for (const waiter of lane.waiters.splice(0))
+        waiter.reject(new Error('rate limiter closed while waiting for a permit'));
     }
     await this.notifier.close();
     await this.fallback.close();
@@ -177,8 +199,10 @@ export class RedisRateLimiter implements RateLimiter {
         const head = lane.waiters[0]!;
         if (head.aborted) {
           lane.waiters.shift();
-          head.reject(new AcquireAbortedError("a rate-limit permit"));
-          leaveQueueScript.run(this.redis, [lane.keys.queue, lane.keys.queueExpiry], [head.id, lane.keys.channel]).catch(() => undefined);
+          head.reject(new AcquireAbortedError('a rate-limit permit'));
+          leaveQueueScript
+            .run(this.redis, [lane.keys.queue, lane.keys.queueExpiry], [head.id, lane.keys.channel])
+            .catch(() => undefined);
           continue;
         }
         await this.notifier.subscribe(lane.keys.channel).catch(() => undefined);
@@ -222,7 +246,10 @@ export class RedisRateLimiter implements RateLimiter {
       policy.limits.length,
       ...policy.limits.flatMap((limit) => [limit.requests, limit.perMs]),
     ];
-    const [admitted, waitMs] = (await acquireScript.run(this.redis, acquireKeyList(lane.keys), args)) as [number, number];
+    const [admitted, waitMs] = (await acquireScript.run(this.redis, acquireKeyList(lane.keys), args)) as [
+      number,
+      number,
+    ];
     return admitted === 1 ? 0 : waitMs;
   }
 
@@ -232,13 +259,19 @@ export class RedisRateLimiter implements RateLimiter {
     const ends = this.fallback.takeRecentEnds(policy.scope);
     if (ends.length > 0) {
       const keyTtlMs = Math.ceil(2 * longestWindowMs(policy) + leaseOf(policy));
-      await seedLogScript.run(this.redis, [lane.keys.log], [keyTtlMs, ...ends.flatMap((e) => [`fallback:${e.id}`, Math.round(e.inMs)])]);
+      await seedLogScript.run(
+        this.redis,
+        [lane.keys.log],
+        [keyTtlMs, ...ends.flatMap((e) => [`fallback:${e.id}`, Math.round(e.inMs)])],
+      );
     }
     this.unreported.delete(policy.scope);
   }
 
   private redisPermit(keys: ScopeKeys, waiter: Waiter): Permit {
-    const keyTtlMs = Math.ceil(2 * longestWindowMs(waiter.policy) + leaseOf(waiter.policy) + (this.options.queueGraceMs ?? 2000));
+    const keyTtlMs = Math.ceil(
+      2 * longestWindowMs(waiter.policy) + leaseOf(waiter.policy) + (this.options.queueGraceMs ?? 2000),
+    );
     let released: Promise<void> | undefined;
     return {
       release: () => {
@@ -278,7 +311,8 @@ export class RedisRateLimiter implements RateLimiter {
   /** Throws the right error for a failed Redis call, or switches this worker to the fallback. */
   private onUnavailable(error: unknown, operation: string): void {
     if (!isRedisUnavailable(error)) throw error;
-    if ((this.options.onRedisDown ?? 'fail') === 'fail') throw new RedisUnavailableError(this.safeUrl, operation, { cause: error });
+    if ((this.options.onRedisDown ?? 'fail') === 'fail')
+      throw new RedisUnavailableError(this.safeUrl, operation, { cause: error });
     if (Date.now() >= this.fallbackUntil) {
       logger.warn('Redis unavailable: rate limits fall back to this worker’s share of each budget', {
         redis: this.safeUrl,
@@ -294,7 +328,7 @@ export class RedisRateLimiter implements RateLimiter {
     const workers = this.options.workerCount ?? 1;
     const share = splitPolicy(policy, workers);
     if ('unsplittable' in share) {
-      throw new RedisUnavailableError(this.safeUrl, "acquiring a rate-limit permit", {
+      throw new RedisUnavailableError(this.safeUrl, 'acquiring a rate-limit permit', {
         cause: 'no fallback possible',
         hint: `The fallback cannot help: ${share.unsplittable}. Restore Redis, or lower workerCount.`,
       });

@@ -38,16 +38,27 @@ export class RedlockLockManager implements LockManager {
   private readonly running = new Set<AbortController>();
 
   constructor(private readonly options: RedlockLockManagerOptions) {
-    if (options.urls.length === 0) throw new Error('RedlockLockManager needs at least one Redis URL (REDIS_URL or redis.urls)');
+    if (options.urls.length === 0)
+      throw new Error('RedlockLockManager needs at least one Redis URL (REDIS_URL or redis.urls)');
     this.prefix = options.keyPrefix ?? 'dif:';
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.clients = options.urls.map((url) => connectRedis(url, { ...options, failWhileDisconnected: true }));
-    this.connected = Promise.all(this.clients.map((client) => firstConnectAttempt(client, options.connectTimeoutMs ?? 2000))).then(() => undefined);
+    this.connected = Promise.all(
+      this.clients.map((client) => firstConnectAttempt(client, options.connectTimeoutMs ?? 2000)),
+    ).then(() => undefined);
     // Few default retries: they govern release and extension, which must not stall for long.
-    this.redlock = new Redlock(this.clients, { retryCount: 2, retryDelay: this.retryDelayMs, retryJitter: this.retryDelayMs / 2 });
+    this.redlock = new Redlock(this.clients, {
+      retryCount: 2,
+      retryDelay: this.retryDelayMs,
+      retryJitter: this.retryDelayMs / 2,
+    });
   }
 
-  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+  async withLock<T>(
+    key: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    options: { ttlMs?: number; waitMs?: number } = {},
+  ): Promise<T> {
     const ttlMs = Math.ceil(options.ttlMs ?? this.options.defaultTtlMs ?? 30_000);
     if (ttlMs < 300) throw new RangeError(`lock ttlMs must be at least 300 ms, got ${ttlMs} (key ${key})`);
     const waitMs = options.waitMs ?? this.options.defaultWaitMs ?? 30_000;
@@ -69,7 +80,8 @@ export class RedlockLockManager implements LockManager {
         async (lockSignal) => {
           started = true;
           const controller = new AbortController();
-          const onLost = (): void => controller.abort(lockSignal.error ?? new Error(`lock ${key} was lost: it could not be extended`));
+          const onLost = (): void =>
+            controller.abort(lockSignal.error ?? new Error(`lock ${key} was lost: it could not be extended`));
           lockSignal.addEventListener('abort', onLost, { once: true });
           this.running.add(controller);
           try {
@@ -96,7 +108,8 @@ export class RedlockLockManager implements LockManager {
   }
 
   async close(): Promise<void> {
-    for (const controller of this.running) controller.abort(new Error('lock manager closed while work was running under a lock'));
+    for (const controller of this.running)
+      controller.abort(new Error('lock manager closed while work was running under a lock'));
     await Promise.all(
       this.clients.map(async (client) => {
         if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
@@ -110,11 +123,15 @@ export class RedlockLockManager implements LockManager {
     const attempts = error instanceof ExecutionError ? error.attempts : [];
     const last: ExecutionStats | undefined = attempts.length > 0 ? await attempts[attempts.length - 1] : undefined;
     if (!last) return error.message;
-    const unreachable = [...last.votesAgainst.entries()].filter(([, reason]) => !(reason instanceof ResourceLockedError));
+    const unreachable = [...last.votesAgainst.entries()].filter(
+      ([, reason]) => !(reason instanceof ResourceLockedError),
+    );
     if (unreachable.length === 0 || last.membershipSize - unreachable.length >= last.quorumSize) {
       return `another worker held it for the whole ${waitMs} ms wait. If that worker died, the lock frees itself within ${ttlMs} ms; otherwise raise waitMs.`;
     }
-    const nodes = unreachable.map(([client, reason]) => `${this.urlOf(client as Redis)} (${reason.message})`).join(', ');
+    const nodes = unreachable
+      .map(([client, reason]) => `${this.urlOf(client as Redis)} (${reason.message})`)
+      .join(', ');
     return `only ${last.membershipSize - unreachable.length} of ${last.membershipSize} Redis nodes answered and ${last.quorumSize} are needed; unreachable: ${nodes}. Check that these nodes are running and reachable.`;
   }
 

@@ -39,7 +39,10 @@ export interface RedisLimiting {
  */
 export function createRedisLimiting(options: RedisLimitingOptions): RedisLimiting {
   const [first] = options.urls;
-  if (!first) throw new Error('createRedisLimiting needs at least one Redis URL: set REDIS_URL (comma-separated for several lock nodes)');
+  if (!first)
+    throw new Error(
+      'createRedisLimiting needs at least one Redis URL: set REDIS_URL (comma-separated for several lock nodes)',
+    );
   const rateLimiter = new RedisRateLimiter({
     url: first,
     keyPrefix: options.keyPrefix,

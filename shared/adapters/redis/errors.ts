@@ -4,7 +4,11 @@
  * small to split between the configured number of workers.
  */
 export class RedisUnavailableError extends Error {
-  constructor(readonly url: string, readonly operation: string, options?: { cause?: unknown; hint?: string }) {
+  constructor(
+    readonly url: string,
+    readonly operation: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
     const cause = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'unknown error');
     super(
       `Redis at ${url} is unavailable while ${operation} (${cause}). ` +
@@ -20,7 +24,9 @@ export class RedisUnavailableError extends Error {
 /** A rate-limit policy that cannot be enforced (no limits, zero requests, negative windows). */
 export class InvalidLimitPolicyError extends Error {
   constructor(detail: string) {
-    super(`invalid rate-limit policy: ${detail}. Check the source's rate_limit block (requests > 0, per > 0, concurrency > 0).`);
+    super(
+      `invalid rate-limit policy: ${detail}. Check the source's rate_limit block (requests > 0, per > 0, concurrency > 0).`,
+    );
     this.name = 'InvalidLimitPolicyError';
   }
 }

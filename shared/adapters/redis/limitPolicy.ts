@@ -14,8 +14,10 @@ export function assertValidPolicy(policy: LimitPolicy): void {
     throw new InvalidLimitPolicyError(`scope has neither limits nor concurrency`);
   }
   for (const limit of policy.limits) {
-    if (!(Number.isInteger(limit.requests) && limit.requests > 0)) throw new InvalidLimitPolicyError(`requests must be a positive integer, got ${limit.requests}`);
-    if (!(Number.isFinite(limit.perMs) && limit.perMs > 0)) throw new InvalidLimitPolicyError(`perMs must be a positive number, got ${limit.perMs}`);
+    if (!(Number.isInteger(limit.requests) && limit.requests > 0))
+      throw new InvalidLimitPolicyError(`requests must be a positive integer, got ${limit.requests}`);
+    if (!(Number.isFinite(limit.perMs) && limit.perMs > 0))
+      throw new InvalidLimitPolicyError(`perMs must be a positive number, got ${limit.perMs}`);
   }
   if (policy.concurrency !== undefined && !(Number.isInteger(policy.concurrency) && policy.concurrency > 0)) {
     throw new InvalidLimitPolicyError(`concurrency must be a positive integer, got ${policy.concurrency}`);
@@ -38,8 +40,14 @@ export function longestWindowMs(policy: LimitPolicy): number {
 export function splitPolicy(policy: LimitPolicy, workers: number): LimitPolicy | { unsplittable: string } {
   const limits = policy.limits.map((limit) => ({ requests: Math.floor(limit.requests / workers), perMs: limit.perMs }));
   const tooSmall = limits.find((limit) => limit.requests === 0);
-  if (tooSmall) return { unsplittable: `a limit of fewer than ${workers} requests per ${tooSmall.perMs} ms cannot be shared by ${workers} workers without Redis` };
+  if (tooSmall)
+    return {
+      unsplittable: `a limit of fewer than ${workers} requests per ${tooSmall.perMs} ms cannot be shared by ${workers} workers without Redis`,
+    };
   const concurrency = policy.concurrency === undefined ? undefined : Math.floor(policy.concurrency / workers);
-  if (concurrency === 0) return { unsplittable: `a concurrency of ${policy.concurrency} cannot be shared by ${workers} workers without Redis` };
+  if (concurrency === 0)
+    return {
+      unsplittable: `a concurrency of ${policy.concurrency} cannot be shared by ${workers} workers without Redis`,
+    };
   return { ...policy, limits, concurrency };
 }

@@ -37,7 +37,12 @@ declare module 'redlock' {
 
   export default class Redlock extends EventEmitter {
     constructor(clients: Iterable<Client>, settings?: Partial<Settings>);
-    using<T>(resources: string[], duration: number, settings: Partial<Settings>, routine: (signal: RedlockAbortSignal) => Promise<T>): Promise<T>;
+    using<T>(
+      resources: string[],
+      duration: number,
+      settings: Partial<Settings>,
+      routine: (signal: RedlockAbortSignal) => Promise<T>,
+    ): Promise<T>;
     quit(): Promise<void>;
   }
 }

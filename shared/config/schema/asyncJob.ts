@@ -8,7 +8,9 @@ export const asyncJob = z
     id: jsonPath.describe('Where the job id is in the create response. Example: $.report_id'),
     duplicate_id: jsonPath
       .optional()
-      .describe('Where a "duplicate request" answer names the existing job id; that job is followed instead. Example: $.error.existing_report_id'),
+      .describe(
+        'Where a "duplicate request" answer names the existing job id; that job is followed instead. Example: $.error.existing_report_id',
+      ),
     poll: z
       .strictObject({
         request: request.describe('Status request; reads {{ job.id }}.'),
@@ -16,7 +18,11 @@ export const asyncJob = z
         running: z.array(z.string()).min(1).describe('Status values that mean "not ready yet".'),
         done: z.array(z.string()).min(1).describe('Status values that mean "ready to download".'),
         failed: z.array(z.string()).default([]).describe('Status values that mean the job failed.'),
-        progress: jsonPath.optional().describe('Where the job reports how far it is (a percentage or fraction), shown in logs and the Step Functions console. Example: $.percent_complete'),
+        progress: jsonPath
+          .optional()
+          .describe(
+            'Where the job reports how far it is (a percentage or fraction), shown in logs and the Step Functions console. Example: $.percent_complete',
+          ),
         wait: shortDuration.default('5s').describe('Wait between polls (the state machine Wait state).'),
         max_polls: z.number().int().positive().default(120).describe('Give up after this many polls.'),
       })
@@ -27,7 +33,10 @@ export const asyncJob = z
         request: request.optional().describe('Download request when the URL is not in the status; reads {{ job.id }}.'),
         records: jsonPath.optional().describe('Record selector of a paged JSON result.'),
         paginate: pagination.optional(),
-        expired_statuses: z.array(z.number().int()).default([403, 410]).describe('Statuses meaning the URL expired: poll again for a fresh one.'),
+        expired_statuses: z
+          .array(z.number().int())
+          .default([403, 410])
+          .describe('Statuses meaning the URL expired: poll again for a fresh one.'),
       })
       .describe('How to fetch the finished report. Completed with no URL means no data.'),
   })

@@ -24,11 +24,15 @@ export const auth = z
       password: templated.describe('Example: "{{ secrets.password }}"'),
     }),
     z.strictObject({
-      type: z.literal('oauth2_refresh_token').describe('OAuth 2 refresh-token grant; the access token is cached until it expires, a 401 refreshes it once.'),
+      type: z
+        .literal('oauth2_refresh_token')
+        .describe('OAuth 2 refresh-token grant; the access token is cached until it expires, a 401 refreshes it once.'),
       token_url: templated.describe('Token endpoint (an allowed host). Example: https://auth.example.com/oauth2/token'),
       client_id: templated.describe('Example: "{{ secrets.client_id }}"'),
       client_secret: templated.describe('Example: "{{ secrets.client_secret }}"'),
-      refresh_token: templated.default('{{ secrets.refresh_token }}').describe('The refresh token; when the endpoint returns a new one it is saved to the credentials store.'),
+      refresh_token: templated
+        .default('{{ secrets.refresh_token }}')
+        .describe('The refresh token; when the endpoint returns a new one it is saved to the credentials store.'),
       body: z.enum(['form', 'json']).default('form').describe('How the token request is encoded.'),
       scope: z.string().optional().describe('OAuth scope to request.'),
     }),

@@ -15,15 +15,26 @@ export const childTable = z
     explode: z
       .string()
       .min(1)
-      .describe('Top-level array field of the record: one row per element. Columns read the element at that field name (from: actions.action_type) and any parent field (e.g. the parent key). A record with an empty or missing array gives no row.'),
+      .describe(
+        'Top-level array field of the record: one row per element. Columns read the element at that field name (from: actions.action_type) and any parent field (e.g. the parent key). A record with an empty or missing array gives no row.',
+      ),
     columns: columns,
-    primary_key: z.array(identifier).default([]).describe('Columns that identify a row of the child table; required by merge loads. Usually the parent key plus a field of the element.'),
+    primary_key: z
+      .array(identifier)
+      .default([])
+      .describe(
+        'Columns that identify a row of the child table; required by merge loads. Usually the parent key plus a field of the element.',
+      ),
     transform: transform
       .pick({ add: true, filter: true, varchar_overflow: true, timezone: true })
       .optional()
-      .describe('Row options of the child table (add, filter, varchar_overflow, timezone). Renames, dedupe and drift policies are the stream\'s, applied before the records are exploded.'),
+      .describe(
+        "Row options of the child table (add, filter, varchar_overflow, timezone). Renames, dedupe and drift policies are the stream's, applied before the records are exploded.",
+      ),
     load: load,
   })
-  .describe('A child table exploded from an array field of the stream\'s records, written and loaded with the stream: no second API call.');
+  .describe(
+    "A child table exploded from an array field of the stream's records, written and loaded with the stream: no second API call.",
+  );
 
 export type ChildTable = z.infer<typeof childTable>;

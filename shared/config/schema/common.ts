@@ -4,7 +4,10 @@ import { COLUMN_TYPE_HELP, parseColumnType } from '../columnType';
 /** Names that become SQL identifiers, S3 key segments and queue message fields. */
 export const identifier = z
   .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case identifier: letters, digits and _, starting with a letter or _, at most 63 characters');
+  .regex(
+    /^[a-z_][a-z0-9_]{0,62}$/,
+    'a lower-case identifier: letters, digits and _, starting with a letter or _, at most 63 characters',
+  );
 
 /** A JSONPath-like selector such as `$.data` or `$.paging.cursors.after` (dots and [n] only). */
 export const jsonPath = z
@@ -15,7 +18,12 @@ export const jsonPath = z
 export const templated = z.string();
 
 /** ISO-8601 duration such as PT1S, P1D, P7D. */
-export const isoDuration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration like P1D, P7D or PT1H');
+export const isoDuration = z
+  .string()
+  .regex(
+    /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/,
+    'an ISO-8601 duration like P1D, P7D or PT1H',
+  );
 
 /** A human duration like `500ms`, `1s`, `1m`, `1h`, `12h`, `1d`. */
 export const shortDuration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration like 500ms, 1s, 1m, 1h or 1d');

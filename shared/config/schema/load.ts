@@ -14,8 +14,13 @@ export const load = z
     partition_column: identifier
       .optional()
       .describe('Column that holds the partition (usually a date); required by replace_partition. Example: date_start'),
-    dist_key: identifier.optional().describe('Redshift DISTKEY column of the table (ignored by PostgreSQL). Example: campaign_id'),
-    sort_key: z.array(identifier).optional().describe('Redshift SORTKEY columns of the table (ignored by PostgreSQL). Example: [date_start]'),
+    dist_key: identifier
+      .optional()
+      .describe('Redshift DISTKEY column of the table (ignored by PostgreSQL). Example: campaign_id'),
+    sort_key: z
+      .array(identifier)
+      .optional()
+      .describe('Redshift SORTKEY columns of the table (ignored by PostgreSQL). Example: [date_start]'),
   })
   .refine((value) => value.mode !== 'replace_partition' || value.partition_column !== undefined, {
     message: 'replace_partition loads need a partition_column (the column whose range is replaced)',

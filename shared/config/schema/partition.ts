@@ -20,8 +20,12 @@ export const partition = z
     list: z
       .record(identifier, z.union([z.array(scalar).min(1), templated]))
       .optional()
-      .describe('Named lists of values, one work item per value; a string is a template rendering to a comma-separated list. Example: { account_id: "{{ client.account_ids }}" }'),
+      .describe(
+        'Named lists of values, one work item per value; a string is a template rendering to a comma-separated list. Example: { account_id: "{{ client.account_ids }}" }',
+      ),
     date_range: dateRange.optional(),
   })
   .refine((value) => value.list !== undefined || value.date_range !== undefined, 'give `list`, `date_range` or both')
-  .describe('Statically known partitions: Plan makes one work item per combination (the product of every list and the date slices).');
+  .describe(
+    'Statically known partitions: Plan makes one work item per combination (the product of every list and the date slices).',
+  );

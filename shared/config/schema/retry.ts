@@ -7,18 +7,29 @@ export const errorPredicate = z
     path: jsonPath.describe('Value to test. Example: $.error'),
     exists: z.boolean().optional().describe('True: an error when the path is present (and not null).'),
     in: z.array(scalar).optional().describe('An error when the value is one of these.'),
-    not_in: z.array(scalar).optional().describe('An error when the value is present and not one of these. Example: [0]'),
+    not_in: z
+      .array(scalar)
+      .optional()
+      .describe('An error when the value is present and not one of these. Example: [0]'),
     retryable: z.boolean().default(true).describe('Retry the request (true) or fail the item at once (false).'),
   })
   .describe('Example: { path: $.error.code, in: [1, 2, 4, 17] }');
 
 export const retry = z
   .strictObject({
-    statuses: z.array(z.number().int().min(100).max(599)).default([408, 429, 500, 502, 503, 504]).describe('HTTP statuses retried.'),
+    statuses: z
+      .array(z.number().int().min(100).max(599))
+      .default([408, 429, 500, 502, 503, 504])
+      .describe('HTTP statuses retried.'),
     max_attempts: z.number().int().min(1).max(20).default(5).describe('Attempts per request, the first included.'),
-    base_delay: shortDuration.default('500ms').describe('Backoff base: attempt n waits a random time up to base × 2^n (full jitter).'),
+    base_delay: shortDuration
+      .default('500ms')
+      .describe('Backoff base: attempt n waits a random time up to base × 2^n (full jitter).'),
     max_delay: shortDuration.default('60s').describe('Longest wait between attempts, Retry-After included.'),
     error_when: z.array(errorPredicate).default([]).describe('"Error inside a 200" predicates on JSON bodies.'),
-    reset_header: z.string().optional().describe('Header holding the seconds until a rate-limit window resets. Example: x-ratelimit-reset'),
+    reset_header: z
+      .string()
+      .optional()
+      .describe('Header holding the seconds until a rate-limit window resets. Example: x-ratelimit-reset'),
   })
   .describe('Which failures are retried and how long to wait. Retry-After (seconds or HTTP date) is always honoured.');

@@ -11,13 +11,21 @@ export const sourceDefinition = z
     name: identifier.describe('Source name; must match the file name sources/<name>.yml.'),
     description: z.string().optional().describe('What API this is, for people.'),
     base_url: templated.describe('Base URL of the API. Example: https://graph.example.com/v21.0'),
-    allowed_hosts: z.array(z.string()).optional().describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
+    allowed_hosts: z
+      .array(z.string())
+      .optional()
+      .describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
     auth: auth,
     rate_limit: rateLimit.optional(),
     retry: retry.default(() => retry.parse({})),
-    timeout: shortDuration.default('30s').describe('Per-request timeout (connect to last byte of a page, or between bytes of a download).'),
+    timeout: shortDuration
+      .default('30s')
+      .describe('Per-request timeout (connect to last byte of a page, or between bytes of a download).'),
     headers: z.record(z.string(), templated).default({}).describe('Headers sent with every request of the source.'),
-    streams: z.record(identifier, stream).refine((streams) => Object.keys(streams).length > 0, 'at least one stream').describe('Datasets of the source, by name.'),
+    streams: z
+      .record(identifier, stream)
+      .refine((streams) => Object.keys(streams).length > 0, 'at least one stream')
+      .describe('Datasets of the source, by name.'),
   })
   .describe('An HTTP API described once, used by any number of clients.');
 

@@ -15,14 +15,19 @@ export const stream = z
   .strictObject({
     description: z.string().optional().describe('What the stream holds, for people.'),
     // Extraction (services/extractor)
-    request: request.optional().describe('The request that fetches the stream; required unless the stream is an async_job report.'),
+    request: request
+      .optional()
+      .describe('The request that fetches the stream; required unless the stream is an async_job report.'),
     records: jsonPath.default('$').describe('Where the records are in a JSON response. Example: $.data'),
     paginate: pagination.default({ type: 'none' }),
     partition: partition.optional(),
     parent: parent.optional(),
     async_job: asyncJob.optional(),
     incremental: incremental.optional(),
-    runtime: z.enum(['lambda', 'ecs']).default('lambda').describe('Where extraction runs: lambda (up to 15 minutes) or ecs (long or very large extractions).'),
+    runtime: z
+      .enum(['lambda', 'ecs'])
+      .default('lambda')
+      .describe('Where extraction runs: lambda (up to 15 minutes) or ecs (long or very large extractions).'),
     // Decoding and cleaning (services/transformer)
     format: format,
     transform: transform.optional(),
@@ -31,7 +36,9 @@ export const stream = z
     children: z
       .record(identifier, childTable)
       .optional()
-      .describe('Child tables exploded from array fields of the same records, by name. Example: { insight_actions: { explode: actions, columns: …, load: { table: insight_actions } } }'),
+      .describe(
+        'Child tables exploded from array fields of the same records, by name. Example: { insight_actions: { explode: actions, columns: …, load: { table: insight_actions } } }',
+      ),
     // Loading (services/loader)
     load: load,
   })

@@ -16,17 +16,22 @@ export async function runCli(build: () => Command, args: string[]): Promise<CliR
   let stdout = '';
   let stderr = '';
   const program = build();
-  const output = { writeOut: (text: string) => void (stdout += text), writeErr: (text: string) => void (stderr += text) };
+  const output = {
+    writeOut: (text: string) => void (stdout += text),
+    writeErr: (text: string) => void (stderr += text),
+  };
   program.configureOutput(output);
   // Subcommands copied the output settings when they were created; give them the capture too.
-  const visit = (command: Command) => command.commands.forEach((child) => (child.configureOutput(output), visit(child)));
+  const visit = (command: Command) =>
+    command.commands.forEach((child) => (child.configureOutput(output), visit(child)));
   visit(program);
   try {
     await program.parseAsync(args, { from: 'user' });
     return { code: 0, stdout, stderr };
   } catch (error) {
     if (error instanceof CommanderError) return { code: error.exitCode, stdout, stderr };
-    if (error instanceof UserError) return { code: error.exitCode, stdout, stderr: stderr + `error: ${error.message}\n` };
+    if (error instanceof UserError)
+      return { code: error.exitCode, stdout, stderr: stderr + `error: ${error.message}\n` };
     if (error instanceof ConfigError) return { code: 1, stdout, stderr: stderr + `error: ${error.message}\n` };
     throw error;
   }

@@ -26,7 +26,11 @@ export async function seedRun(dataDir: string, run: RunRecord, items: SeedItem[]
 }
 
 /** {@link seedRun} into any run-state store, opened with the walking clock. */
-export async function seedRunWith(open: (now: () => Date) => RunStateStore & { close?(): Promise<void> }, run: RunRecord, items: SeedItem[]): Promise<void> {
+export async function seedRunWith(
+  open: (now: () => Date) => RunStateStore & { close?(): Promise<void> },
+  run: RunRecord,
+  items: SeedItem[],
+): Promise<void> {
   let clock = Date.parse(run.startedAt);
   const store = open(() => new Date(clock));
   try {
@@ -36,7 +40,12 @@ export async function seedRunWith(open: (now: () => Date) => RunStateStore & { c
       clock = Date.parse(run.startedAt) + (item.offsetMs ?? 0);
       for (const [index, stage] of item.stages.entries()) {
         const last = index === item.stages.length - 1;
-        await store.updateItem(run.runId, item.itemId, { ...identity, stage, attempts: 1, ...(last ? item.final : {}) });
+        await store.updateItem(run.runId, item.itemId, {
+          ...identity,
+          stage,
+          attempts: 1,
+          ...(last ? item.final : {}),
+        });
         clock += item.stepMs ?? 1000;
       }
     }
@@ -45,4 +54,12 @@ export async function seedRunWith(open: (now: () => Date) => RunStateStore & { c
   }
 }
 
-export const FULL_PIPELINE: ItemStage[] = ['planned', 'extracting', 'extracted', 'transforming', 'transformed', 'loading', 'loaded'];
+export const FULL_PIPELINE: ItemStage[] = [
+  'planned',
+  'extracting',
+  'extracted',
+  'transforming',
+  'transformed',
+  'loading',
+  'loaded',
+];

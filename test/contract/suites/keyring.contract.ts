@@ -38,8 +38,12 @@ export function describeKeyringContract(adapterName: string, factory: () => Prom
 
     it('refuses to open a data key with another client or source in the context', async () => {
       const key = await keyring.generateDataKey(ACME);
-      await expect(keyring.decryptDataKey(key.encrypted, { client: 'globex', source: 'graph_ads' })).rejects.toBeInstanceOf(KeyringDecryptError);
-      await expect(keyring.decryptDataKey(key.encrypted, { client: 'acme', source: 'other' })).rejects.toBeInstanceOf(KeyringDecryptError);
+      await expect(
+        keyring.decryptDataKey(key.encrypted, { client: 'globex', source: 'graph_ads' }),
+      ).rejects.toBeInstanceOf(KeyringDecryptError);
+      await expect(keyring.decryptDataKey(key.encrypted, { client: 'acme', source: 'other' })).rejects.toBeInstanceOf(
+        KeyringDecryptError,
+      );
     });
 
     it('detects a wrapped data key that was tampered with', async () => {

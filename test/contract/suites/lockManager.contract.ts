@@ -11,7 +11,10 @@ export interface LockManagerFixture {
   cleanup(): Promise<void>;
 }
 
-async function withManagers(factory: () => Promise<LockManagerFixture>, test: (fixture: LockManagerFixture) => Promise<void>): Promise<void> {
+async function withManagers(
+  factory: () => Promise<LockManagerFixture>,
+  test: (fixture: LockManagerFixture) => Promise<void>,
+): Promise<void> {
   const fixture = await factory();
   try {
     await test(fixture);
@@ -108,7 +111,13 @@ export function describeLockManagerContract(adapterName: string, factory: () => 
         const started = performance.now();
         let ran = false;
         const error = await other!
-          .withLock(key, async () => { ran = true; }, { ttlMs: 5_000, waitMs: 150 })
+          .withLock(
+            key,
+            async () => {
+              ran = true;
+            },
+            { ttlMs: 5_000, waitMs: 150 },
+          )
           .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(LockUnavailableError);
         expect((error as LockUnavailableError).key).toBe(key);
@@ -127,7 +136,15 @@ export function describeLockManagerContract(adapterName: string, factory: () => 
       lockTest(async ({ open }) => {
         const [first, second] = [open(), open()];
         const key = freshKey('throws');
-        await expect(first!.withLock(key, async () => { throw new Error('refresh failed'); }, { ttlMs: 5_000 })).rejects.toThrow('refresh failed');
+        await expect(
+          first!.withLock(
+            key,
+            async () => {
+              throw new Error('refresh failed');
+            },
+            { ttlMs: 5_000 },
+          ),
+        ).rejects.toThrow('refresh failed');
         const started = performance.now();
         expect(await second!.withLock(key, async () => 'free', { ttlMs: 5_000, waitMs: 1_000 })).toBe('free');
         expect(performance.now() - started).toBeLessThan(500);
@@ -152,7 +169,9 @@ export function describeLockManagerContract(adapterName: string, factory: () => 
         );
         await entered;
         await sleep(500);
-        await expect(other!.withLock(key, async () => 'stolen', { ttlMs: 300, waitMs: 100 })).rejects.toBeInstanceOf(LockUnavailableError);
+        await expect(other!.withLock(key, async () => 'stolen', { ttlMs: 300, waitMs: 100 })).rejects.toBeInstanceOf(
+          LockUnavailableError,
+        );
         await holding;
         expect(aborted).toBe(false);
       }),
@@ -183,7 +202,9 @@ export function describeLockManagerContract(adapterName: string, factory: () => 
         const closedAt = performance.now();
         expect(signal?.aborted).toBe(true);
 
-        expect(await survivor!.withLock(key, async () => 'taken over', { ttlMs: 5_000, waitMs: 3_000 })).toBe('taken over');
+        expect(await survivor!.withLock(key, async () => 'taken over', { ttlMs: 5_000, waitMs: 3_000 })).toBe(
+          'taken over',
+        );
         const waited = performance.now() - closedAt;
         expect(waited).toBeGreaterThanOrEqual(150);
         expect(waited).toBeLessThan(2_500);

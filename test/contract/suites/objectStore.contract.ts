@@ -94,7 +94,10 @@ export function describeObjectStoreContract(adapterName: string, factory: () => 
       const back = await drain(await store.get('raw/acme/ads/b.bin'));
       expect(back.bytes).toBe(7);
       expect(back.sha256).toBe(createHash('sha256').update(binary).digest('hex'));
-      expect(await store.head('raw/acme/ads/a.csv')).toEqual({ key: 'raw/acme/ads/a.csv', bytes: Buffer.byteLength(text) });
+      expect(await store.head('raw/acme/ads/a.csv')).toEqual({
+        key: 'raw/acme/ads/a.csv',
+        bytes: Buffer.byteLength(text),
+      });
     });
 
     it('streams a multi-megabyte body in and out unchanged', async () => {
@@ -114,7 +117,10 @@ export function describeObjectStoreContract(adapterName: string, factory: () => 
       await store.put('clean/acme/ads/part-1.csv.gz', 'first version, longer');
       await store.put('clean/acme/ads/part-1.csv.gz', 'second');
       expect((await drain(await store.get('clean/acme/ads/part-1.csv.gz'))).text).toBe('second');
-      expect(await store.head('clean/acme/ads/part-1.csv.gz')).toEqual({ key: 'clean/acme/ads/part-1.csv.gz', bytes: 6 });
+      expect(await store.head('clean/acme/ads/part-1.csv.gz')).toEqual({
+        key: 'clean/acme/ads/part-1.csv.gz',
+        bytes: 6,
+      });
     });
 
     it('fails a put whose body fails, leaving any previous object intact', async () => {
@@ -139,11 +145,21 @@ export function describeObjectStoreContract(adapterName: string, factory: () => 
     });
 
     it('lists every object under a string prefix, sorted by key, with sizes', async () => {
-      const keys = ['raw/b/1.json', 'raw/a/2.json', 'clean/x.csv', 'raw/ab.json', 'raw/a/10.json', 'raw/a/sub/deep/z.json'];
+      const keys = [
+        'raw/b/1.json',
+        'raw/a/2.json',
+        'clean/x.csv',
+        'raw/ab.json',
+        'raw/a/10.json',
+        'raw/a/sub/deep/z.json',
+      ];
       for (const key of keys) await store.put(key, key);
 
       expect(await store.list('raw/')).toEqual(
-        ['raw/a/10.json', 'raw/a/2.json', 'raw/a/sub/deep/z.json', 'raw/ab.json', 'raw/b/1.json'].map((key) => ({ key, bytes: key.length })),
+        ['raw/a/10.json', 'raw/a/2.json', 'raw/a/sub/deep/z.json', 'raw/ab.json', 'raw/b/1.json'].map((key) => ({
+          key,
+          bytes: key.length,
+        })),
       );
       // A prefix is a string prefix, not a folder: `raw/a` also matches `raw/ab.json`.
       expect((await store.list('raw/a')).map((object) => object.key)).toEqual([
@@ -152,7 +168,11 @@ export function describeObjectStoreContract(adapterName: string, factory: () => 
         'raw/a/sub/deep/z.json',
         'raw/ab.json',
       ]);
-      expect((await store.list('raw/a/')).map((object) => object.key)).toEqual(['raw/a/10.json', 'raw/a/2.json', 'raw/a/sub/deep/z.json']);
+      expect((await store.list('raw/a/')).map((object) => object.key)).toEqual([
+        'raw/a/10.json',
+        'raw/a/2.json',
+        'raw/a/sub/deep/z.json',
+      ]);
       expect((await store.list('')).map((object) => object.key)).toEqual([...keys].sort());
       expect(await store.list('quarantine/')).toEqual([]);
     });

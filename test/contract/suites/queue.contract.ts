@@ -23,7 +23,11 @@ async function receiveMany(queue: Queue, count: number, options: ReceiveOptions 
   return got;
 }
 
-async function withQueue(factory: (options: QueueFixtureOptions) => Promise<QueueFixture>, options: QueueFixtureOptions, test: (queue: Queue) => Promise<void>): Promise<void> {
+async function withQueue(
+  factory: (options: QueueFixtureOptions) => Promise<QueueFixture>,
+  options: QueueFixtureOptions,
+  test: (queue: Queue) => Promise<void>,
+): Promise<void> {
   const fixture = await factory(options);
   try {
     await test(fixture.queue);
@@ -37,8 +41,12 @@ async function withQueue(factory: (options: QueueFixtureOptions) => Promise<Queu
  * dead-lettering after `maxReceiveCount` receives, and redrive. Tests that must let time pass use
  * one-second timeouts and run concurrently, each on its own queue from `factory`.
  */
-export function describeQueueContract(adapterName: string, factory: (options: QueueFixtureOptions) => Promise<QueueFixture>): void {
-  const queueTest = (options: QueueFixtureOptions, test: (queue: Queue) => Promise<void>) => () => withQueue(factory, options, test);
+export function describeQueueContract(
+  adapterName: string,
+  factory: (options: QueueFixtureOptions) => Promise<QueueFixture>,
+): void {
+  const queueTest = (options: QueueFixtureOptions, test: (queue: Queue) => Promise<void>) => () =>
+    withQueue(factory, options, test);
 
   describe(`Queue contract: ${adapterName}`, () => {
     it.concurrent(
@@ -58,7 +66,12 @@ export function describeQueueContract(adapterName: string, factory: (options: Qu
         await queue.ack(message!.receiptHandle);
         // Acknowledging twice is harmless.
         await queue.ack(message!.receiptHandle);
-        expect(await eventually(() => queue.depth(), (depth) => depth.inFlight === 0)).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+        expect(
+          await eventually(
+            () => queue.depth(),
+            (depth) => depth.inFlight === 0,
+          ),
+        ).toEqual({ visible: 0, inFlight: 0, dead: 0 });
         expect(await queue.receive({ waitSeconds: 0 })).toEqual([]);
       }),
     );
@@ -67,7 +80,12 @@ export function describeQueueContract(adapterName: string, factory: (options: Qu
       'hands out several messages, each to one receiver',
       queueTest({ maxReceiveCount: 5 }, async (queue) => {
         const ids = await Promise.all(['a', 'b', 'c'].map((body) => queue.send(body)));
-        expect(await eventually(() => queue.depth(), (depth) => depth.visible === 3)).toMatchObject({ visible: 3, inFlight: 0 });
+        expect(
+          await eventually(
+            () => queue.depth(),
+            (depth) => depth.visible === 3,
+          ),
+        ).toMatchObject({ visible: 3, inFlight: 0 });
         const [first, second] = await Promise.all([receiveMany(queue, 2), receiveMany(queue, 1)]);
         const received = [...first, ...second];
         expect(received.map((message) => message.id).sort()).toEqual([...ids].sort());
@@ -149,12 +167,20 @@ export function describeQueueContract(adapterName: string, factory: (options: Qu
         }
         expect(await queue.receive({ waitSeconds: 1 })).toEqual([]);
 
-        const dead = await eventually(() => queue.listDeadLetters(), (letters) => letters.length === 1);
+        const dead = await eventually(
+          () => queue.listDeadLetters(),
+          (letters) => letters.length === 1,
+        );
         expect(dead).toHaveLength(1);
         expect(dead[0]).toMatchObject({ id, body: 'poison', receiveCount: 2 });
         expect(dead[0]?.sentAt).toBeInstanceOf(Date);
         expect(dead[0]?.deadAt).toBeInstanceOf(Date);
-        expect(await eventually(() => queue.depth(), (depth) => depth.dead === 1)).toEqual({ visible: 0, inFlight: 0, dead: 1 });
+        expect(
+          await eventually(
+            () => queue.depth(),
+            (depth) => depth.dead === 1,
+          ),
+        ).toEqual({ visible: 0, inFlight: 0, dead: 1 });
       }),
     );
 
@@ -164,21 +190,32 @@ export function describeQueueContract(adapterName: string, factory: (options: Qu
         const ids = await Promise.all(['one', 'two', 'three'].map((body) => queue.send(body)));
         for (const message of await receiveMany(queue, 3)) await queue.release(message.receiptHandle);
         expect(await queue.receive({ waitSeconds: 1 })).toEqual([]);
-        const dead = await eventually(() => queue.listDeadLetters(), (letters) => letters.length === 3);
+        const dead = await eventually(
+          () => queue.listDeadLetters(),
+          (letters) => letters.length === 3,
+        );
         expect(dead.map((letter) => letter.id).sort()).toEqual([...ids].sort());
 
         expect(await queue.redrive([ids[0]!])).toBe(1);
         const [one] = await receiveMany(queue, 1);
         expect(one).toMatchObject({ id: ids[0], body: 'one', receiveCount: 1 });
         await queue.ack(one!.receiptHandle);
-        const remaining = await eventually(() => queue.listDeadLetters(), (letters) => letters.length === 2);
+        const remaining = await eventually(
+          () => queue.listDeadLetters(),
+          (letters) => letters.length === 2,
+        );
         expect(remaining.map((letter) => letter.id).sort()).toEqual([ids[1], ids[2]].sort());
 
         expect(await queue.redrive()).toBe(2);
         const back = await receiveMany(queue, 2);
         expect(back.map((message) => message.id).sort()).toEqual([ids[1], ids[2]].sort());
         expect(back.every((message) => message.receiveCount === 1)).toBe(true);
-        expect(await eventually(() => queue.listDeadLetters(), (letters) => letters.length === 0)).toEqual([]);
+        expect(
+          await eventually(
+            () => queue.listDeadLetters(),
+            (letters) => letters.length === 0,
+          ),
+        ).toEqual([]);
         expect(await queue.redrive()).toBe(0);
       }),
     );

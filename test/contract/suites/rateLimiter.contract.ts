@@ -28,7 +28,10 @@ function busiestWindow(times: number[], windowMs: number): number {
   return most;
 }
 
-async function withLimiters(factory: () => Promise<RateLimiterFixture>, test: (fixture: RateLimiterFixture) => Promise<void>): Promise<void> {
+async function withLimiters(
+  factory: () => Promise<RateLimiterFixture>,
+  test: (fixture: RateLimiterFixture) => Promise<void>,
+): Promise<void> {
   const fixture = await factory();
   try {
     await test(fixture);
@@ -77,7 +80,13 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       'applies every limit of a policy',
       limiterTest(async ({ open }) => {
         const limiter = open();
-        const policy: LimitPolicy = { scope: freshScope('multi'), limits: [{ requests: 3, perMs: 100 }, { requests: 4, perMs: 600 }] };
+        const policy: LimitPolicy = {
+          scope: freshScope('multi'),
+          limits: [
+            { requests: 3, perMs: 100 },
+            { requests: 4, perMs: 600 },
+          ],
+        };
         const started = performance.now();
         const grants: number[] = [];
         for (let i = 0; i < 5; i++) {
@@ -94,7 +103,12 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       'caps requests in flight at the concurrency limit',
       limiterTest(async ({ open }) => {
         const workers = [open(), open()];
-        const policy: LimitPolicy = { scope: freshScope('concurrency'), limits: [{ requests: 1000, perMs: 1000 }], concurrency: 2, leaseMs: 10_000 };
+        const policy: LimitPolicy = {
+          scope: freshScope('concurrency'),
+          limits: [{ requests: 1000, perMs: 1000 }],
+          concurrency: 2,
+          leaseMs: 10_000,
+        };
         let inFlight = 0;
         let most = 0;
         await Promise.all(

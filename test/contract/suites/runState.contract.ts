@@ -45,7 +45,11 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
 
       it('merges a patch into a run', async () => {
         await store.createRun(run('r-1', '2026-03-01T10:00:00.000Z', { trigger: { by: 'schedule' } }));
-        await store.updateRun('r-1', { status: 'succeeded', finishedAt: '2026-03-01T10:05:00.000Z', summary: { items: 3, rows: { campaigns: 12 } } });
+        await store.updateRun('r-1', {
+          status: 'succeeded',
+          finishedAt: '2026-03-01T10:05:00.000Z',
+          summary: { items: 3, rows: { campaigns: 12 } },
+        });
         expect(await store.getRun('r-1')).toEqual({
           runId: 'r-1',
           status: 'succeeded',
@@ -120,7 +124,12 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
         await store.updateItem('r-1', 'i-1', { stage: 'failed' });
         expect(await store.getItem('r-1', 'i-1')).toMatchObject({ attempts: 1, error: 'HTTP 503' });
 
-        const item = await store.updateItem('r-1', 'i-1', { stage: 'loaded', attempts: 2, error: undefined, rowsLoaded: 10 });
+        const item = await store.updateItem('r-1', 'i-1', {
+          stage: 'loaded',
+          attempts: 2,
+          error: undefined,
+          rowsLoaded: 10,
+        });
         expect(item.error).toBeUndefined();
         expect(item).toMatchObject({ stage: 'loaded', attempts: 2, rowsLoaded: 10 });
         expect((await store.getItem('r-1', 'i-1'))?.error).toBeUndefined();
@@ -149,7 +158,9 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
         await store.updateItem('r-2', 'i-p3', { ...identity('p3'), stage: 'transformed' });
 
         const latest = await store.listLatestLoads();
-        const summary = latest.map((item) => `${item.stream}/${item.partition}:${item.runId}:${item.rowsLoaded}`).sort();
+        const summary = latest
+          .map((item) => `${item.stream}/${item.partition}:${item.runId}:${item.rowsLoaded}`)
+          .sort();
         expect(summary).toEqual(['ads/p1:r-1:1', 'campaigns/p1:r-2:6', 'campaigns/p2:r-1:7']);
       });
     });
@@ -188,7 +199,9 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
       it('lets exactly one of several racing writers win', async () => {
         await store.putCursor({ ...key, value: 'v1', runId: 'r-1' });
         const results = await Promise.all(
-          ['a', 'b', 'c', 'd'].map((writer) => store.putCursor({ ...key, value: `v2-${writer}`, runId: `r-${writer}` }, 'v1')),
+          ['a', 'b', 'c', 'd'].map((writer) =>
+            store.putCursor({ ...key, value: `v2-${writer}`, runId: `r-${writer}` }, 'v1'),
+          ),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
         const winner = ['a', 'b', 'c', 'd'][results.indexOf(true)];

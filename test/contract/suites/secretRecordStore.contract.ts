@@ -26,7 +26,10 @@ function record(client: string, source: string, version: number, extra: Partial<
  * The {@link SecretRecordStore} contract: versioned records with conditional writes, so two
  * workers rotating one credential can never both win, and the loser learns it lost.
  */
-export function describeSecretRecordStoreContract(adapterName: string, factory: () => Promise<SecretRecordStoreFixture>): void {
+export function describeSecretRecordStoreContract(
+  adapterName: string,
+  factory: () => Promise<SecretRecordStoreFixture>,
+): void {
   describe(`SecretRecordStore contract: ${adapterName}`, () => {
     let fixture: SecretRecordStoreFixture;
     let store: SecretRecordStore;
@@ -58,11 +61,15 @@ export function describeSecretRecordStoreContract(adapterName: string, factory: 
     it('lets exactly one of several concurrent writers of the same version win', async () => {
       await store.put(record('acme', 'graph_ads', 1));
       const attempts = await Promise.all(
-        Array.from({ length: 5 }, (_, index) => store.put(record('acme', 'graph_ads', 2, { ciphertext: Buffer.from(`writer-${index}`).toString('base64') }))),
+        Array.from({ length: 5 }, (_, index) =>
+          store.put(record('acme', 'graph_ads', 2, { ciphertext: Buffer.from(`writer-${index}`).toString('base64') })),
+        ),
       );
       expect(attempts.filter(Boolean)).toHaveLength(1);
       const winner = attempts.indexOf(true);
-      expect((await store.get('acme', 'graph_ads'))?.ciphertext).toBe(Buffer.from(`writer-${winner}`).toString('base64'));
+      expect((await store.get('acme', 'graph_ads'))?.ciphertext).toBe(
+        Buffer.from(`writer-${winner}`).toString('base64'),
+      );
     });
 
     it('refuses a version above 1 for a credential that does not exist', async () => {

@@ -5,7 +5,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Re-runs `probe` until it returns a value `done` accepts, or fails with the last value after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 3_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaleTaskTokenError, type TaskOutput, type Workflow } from '../../../shared/ports/Workflow';
 
 /** How a waiting task ended, as the state machine sees it. */
-export type TaskOutcome = { status: 'succeeded'; output: TaskOutput } | { status: 'failed'; error: string; cause: string };
+export type TaskOutcome =
+  { status: 'succeeded'; output: TaskOutput } | { status: 'failed'; error: string; cause: string };
 
 export interface WorkflowFixture {
   workflow: Workflow;
@@ -36,14 +37,22 @@ export function describeWorkflowContract(adapterName: string, factory: () => Pro
     it('fails a waiting task with an error name and a readable cause', async () => {
       const task = await fixture.openTask();
       await fixture.workflow.sendTaskFailure(task.taskToken, 'Transform.RejectThreshold', '12% of rows rejected');
-      expect(await task.outcome()).toEqual({ status: 'failed', error: 'Transform.RejectThreshold', cause: '12% of rows rejected' });
+      expect(await task.outcome()).toEqual({
+        status: 'failed',
+        error: 'Transform.RejectThreshold',
+        cause: '12% of rows rejected',
+      });
     });
 
     it('treats any use of a completed token as stale, so a replay cannot complete a task twice', async () => {
       const task = await fixture.openTask();
       await fixture.workflow.sendTaskSuccess(task.taskToken, { rowsLoaded: 1 });
-      await expect(fixture.workflow.sendTaskSuccess(task.taskToken, { rowsLoaded: 1 })).rejects.toBeInstanceOf(StaleTaskTokenError);
-      await expect(fixture.workflow.sendTaskFailure(task.taskToken, 'Load.X', 'late')).rejects.toBeInstanceOf(StaleTaskTokenError);
+      await expect(fixture.workflow.sendTaskSuccess(task.taskToken, { rowsLoaded: 1 })).rejects.toBeInstanceOf(
+        StaleTaskTokenError,
+      );
+      await expect(fixture.workflow.sendTaskFailure(task.taskToken, 'Load.X', 'late')).rejects.toBeInstanceOf(
+        StaleTaskTokenError,
+      );
       await expect(fixture.workflow.sendTaskHeartbeat(task.taskToken)).rejects.toBeInstanceOf(StaleTaskTokenError);
     });
   });

@@ -4,7 +4,13 @@ import { extract } from '../../../services/extractor/handlers/extract';
 import { plan } from '../../../services/extractor/handlers/plan';
 import { rawManifest } from '../../../shared/messages/rawReady';
 import type { LimitPolicy } from '../../../shared/ports/RateLimiter';
-import { configFrom, extractorContext, MemorySecrets, readObject, type ExtractorTestContext } from '../../support/extractorContext';
+import {
+  configFrom,
+  extractorContext,
+  MemorySecrets,
+  readObject,
+  type ExtractorTestContext,
+} from '../../support/extractorContext';
 
 /** A small source over the demo API with fast retries, so each fault shows its handling. */
 const SOURCE = `
@@ -60,7 +66,9 @@ describe('extraction under injected faults', () => {
   beforeAll(async () => {
     api = await startDemoApi();
     process.env.DIF_DEMO_API_URL = api.url;
-    env = extractorContext(configFrom({ sources: { t: SOURCE }, clients: { c: CLIENT } }), { secrets: new MemorySecrets({ t: DEMO_CREDENTIALS.demo_ads! }) });
+    env = extractorContext(configFrom({ sources: { t: SOURCE }, clients: { c: CLIENT } }), {
+      secrets: new MemorySecrets({ t: DEMO_CREDENTIALS.demo_ads! }),
+    });
     const limiter = env.ctx.ports.rateLimiter;
     env.ctx.ports.rateLimiter = {
       acquire: async (policy, signal) => {
@@ -87,12 +95,14 @@ describe('extraction under injected faults', () => {
     const output = await extract(env.ctx, { item, taskToken: 'tok' }, { sleep: async (ms) => void sleeps.push(ms) });
     const manifest = rawManifest.parse(JSON.parse(await readObject(env.ctx, output.raw.manifestKey)));
     const records: unknown[] = [];
-    for (const entry of manifest.objects) records.push(...(JSON.parse(await readObject(env.ctx, entry.key)) as { data: unknown[] }).data);
+    for (const entry of manifest.objects)
+      records.push(...(JSON.parse(await readObject(env.ctx, entry.key)) as { data: unknown[] }).data);
     return { item, output, records };
   }
 
   const campaigns = (): number => api.groundTruth.campaigns('1002').length;
-  const callsTo = (fragment: string): number => api.requests.filter((request) => request.path.includes(fragment)).length;
+  const callsTo = (fragment: string): number =>
+    api.requests.filter((request) => request.path.includes(fragment)).length;
 
   it('retries 5xx with full-jitter backoff and still gets every record', async () => {
     api.faults.add({ path: '/accounts/1002/campaigns', kind: 'status', status: 503, times: 2 });
@@ -117,14 +127,24 @@ describe('extraction under injected faults', () => {
     expect(limits[0]!.scope).not.toContain(DEMO_CREDENTIALS.demo_ads!.access_token);
     expect(backOffs).toEqual([[limits[0]!.scope, 2000]]);
     api.faults.clear();
-    api.faults.add({ path: '/accounts/1002/campaigns', kind: 'status', status: 429, retryAfter: new Date(Date.now() + 3000).toUTCString() });
+    api.faults.add({
+      path: '/accounts/1002/campaigns',
+      kind: 'status',
+      status: 429,
+      retryAfter: new Date(Date.now() + 3000).toUTCString(),
+    });
     await extractStream('campaigns');
     expect(sleeps[0]).toBeGreaterThan(1000);
     expect(sleeps[0]).toBeLessThanOrEqual(3000);
   });
 
   it('retries connection resets, truncated bodies, errors inside a 200 and timeouts', async () => {
-    for (const fault of [{ kind: 'reset' }, { kind: 'truncate' }, { kind: 'error_in_200' }, { kind: 'delay', ms: 800 }] as const) {
+    for (const fault of [
+      { kind: 'reset' },
+      { kind: 'truncate' },
+      { kind: 'error_in_200' },
+      { kind: 'delay', ms: 800 },
+    ] as const) {
       api.faults.clear();
       api.faults.add({ path: '/accounts/1002/campaigns', skip: 1, ...fault });
       const { records, output } = await extractStream('campaigns');
@@ -136,7 +156,11 @@ describe('extraction under injected faults', () => {
 
   it('sends task heartbeats while a slow extraction runs', async () => {
     const beats: string[] = [];
-    env.ctx.ports.workflow = { sendTaskHeartbeat: async (token) => void beats.push(token), sendTaskSuccess: async () => undefined, sendTaskFailure: async () => undefined };
+    env.ctx.ports.workflow = {
+      sendTaskHeartbeat: async (token) => void beats.push(token),
+      sendTaskSuccess: async () => undefined,
+      sendTaskFailure: async () => undefined,
+    };
     api.faults.add({ path: '/accounts/1002/campaigns', kind: 'delay', ms: 150, times: 3 });
     const { items } = await plan(env.ctx, { runId: `r${++run}`, stream: 'campaigns' });
     await extract(env.ctx, { item: items[0]!, taskToken: 'beating' }, { heartbeatMs: 40 });
@@ -146,14 +170,18 @@ describe('extraction under injected faults', () => {
 
   it('gives up after max_attempts with a message that says what kept failing', async () => {
     api.faults.add({ path: '/accounts/1002/campaigns', kind: 'status', status: 502, times: 5 });
-    await expect(extractStream('campaigns')).rejects.toThrow(/c\/t\/campaigns\/all: gave up on http:\/\/127\.0\.0\.1:\d+\/ads\/v1\/accounts\/1002\/campaigns\?limit=2 after 3 attempts: HTTP 502/);
+    await expect(extractStream('campaigns')).rejects.toThrow(
+      /c\/t\/campaigns\/all: gave up on http:\/\/127\.0\.0\.1:\d+\/ads\/v1\/accounts\/1002\/campaigns\?limit=2 after 3 attempts: HTTP 502/,
+    );
   });
 
   it('fails a 4xx at once with status, URL without secrets, an excerpt and a hint; run state keeps the error', async () => {
     const error = await extractStream('missing').catch((caught: Error) => caught);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toMatch(/HTTP 404 from .*\/accounts\/9999\/campaigns.*account 9999 not found.*check the ids in the client params/);
+    expect(message).toMatch(
+      /HTTP 404 from .*\/accounts\/9999\/campaigns.*account 9999 not found.*check the ids in the client params/,
+    );
     expect(message).not.toContain(DEMO_CREDENTIALS.demo_ads!.access_token);
     expect(sleeps).toEqual([]);
     const items = await env.ctx.ports.runState.listItems(`r${run}`);
@@ -167,7 +195,9 @@ describe('extraction under injected faults', () => {
   });
 
   it('refuses hosts outside the allow-list, also through redirects', async () => {
-    await expect(extractStream('away')).rejects.toThrow(/refused to call http:\/\/localhost:\d+\/ads\/v1\/businesses\/b100\/accounts: its host is not in allowed_hosts/);
+    await expect(extractStream('away')).rejects.toThrow(
+      /refused to call http:\/\/localhost:\d+\/ads\/v1\/businesses\/b100\/accounts: its host is not in allowed_hosts/,
+    );
     await expect(extractStream('elsewhere')).rejects.toThrow(/refused to call http:\/\/localhost:1\//);
     const { records } = await extractStream('home');
     expect(records).toHaveLength(3);

@@ -4,7 +4,13 @@ import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthToke
 import { extract } from '../../../services/extractor/handlers/extract';
 import { plan } from '../../../services/extractor/handlers/plan';
 import { rawManifest, rawReady } from '../../../shared/messages/rawReady';
-import { configFrom, extractorContext, MemorySecrets, readObject, type ExtractorTestContext } from '../../support/extractorContext';
+import {
+  configFrom,
+  extractorContext,
+  MemorySecrets,
+  readObject,
+  type ExtractorTestContext,
+} from '../../support/extractorContext';
 
 const SOURCE = `
 name: t
@@ -57,12 +63,27 @@ describe('paging styles, auth kinds and incremental cursors against the demo API
     clearOAuthTokenCache();
     const sources = {
       t: SOURCE,
-      basic: sourceWith('basic', '{ type: basic, username: "{{ secrets.username }}", password: "{{ secrets.password }}" }', '/basic/v1/accounts/1001/campaigns'),
-      cc: sourceWith('cc', '{ type: oauth2_client_credentials, token_url: "{{ env.DIF_DEMO_API_URL }}/oauth/token", client_id: "{{ secrets.client_id }}", client_secret: "{{ secrets.client_secret }}", body: json }', '/oauth-api/v1/accounts/1001/campaigns'),
+      basic: sourceWith(
+        'basic',
+        '{ type: basic, username: "{{ secrets.username }}", password: "{{ secrets.password }}" }',
+        '/basic/v1/accounts/1001/campaigns',
+      ),
+      cc: sourceWith(
+        'cc',
+        '{ type: oauth2_client_credentials, token_url: "{{ env.DIF_DEMO_API_URL }}/oauth/token", client_id: "{{ secrets.client_id }}", client_secret: "{{ secrets.client_secret }}", body: json }',
+        '/oauth-api/v1/accounts/1001/campaigns',
+      ),
       query_key: `name: query_key\nbase_url: "{{ env.DIF_DEMO_API_URL }}"\nauth: { type: api_key, in: query, name: api_key, value: "{{ secrets.api_key }}" }\nstreams:\n  s:\n    request: { path: "/reports/v1/advertisers/X/daily.csv", query: { start: "2026-01-01", end: "2026-01-02" } }\n    format: { type: csv }\n    columns: { date: date }\n    load: { table: s }\n`,
     };
-    const clients = { c: `client: c\nsources:\n  t: { params: { account_id: "1003", campaign_id: "1001001" } }\n  basic: {}\n  cc: {}\n  query_key: {}\n` };
-    const secrets = new MemorySecrets({ t: DEMO_CREDENTIALS.demo_ads!, basic: DEMO_CREDENTIALS.demo_basic!, cc: DEMO_CREDENTIALS.demo_oauth!, query_key: DEMO_CREDENTIALS.demo_reports! });
+    const clients = {
+      c: `client: c\nsources:\n  t: { params: { account_id: "1003", campaign_id: "1001001" } }\n  basic: {}\n  cc: {}\n  query_key: {}\n`,
+    };
+    const secrets = new MemorySecrets({
+      t: DEMO_CREDENTIALS.demo_ads!,
+      basic: DEMO_CREDENTIALS.demo_basic!,
+      cc: DEMO_CREDENTIALS.demo_oauth!,
+      query_key: DEMO_CREDENTIALS.demo_reports!,
+    });
     env = extractorContext(configFrom({ sources, clients }), { secrets });
   });
   afterAll(async () => {
@@ -102,8 +123,12 @@ describe('paging styles, auth kinds and incremental cursors against the demo API
   });
 
   it('authenticates with basic, OAuth client credentials (JSON body) and an API key in the query', async () => {
-    expect(ids((await records('basic', 's', (body) => (body as { data: unknown[] }).data)).rows)).toHaveLength(api.groundTruth.campaigns('1001').length);
-    expect((await records('cc', 's', (body) => (body as { data: unknown[] }).data)).rows).toHaveLength(Math.min(25, api.groundTruth.campaigns('1001').length));
+    expect(ids((await records('basic', 's', (body) => (body as { data: unknown[] }).data)).rows)).toHaveLength(
+      api.groundTruth.campaigns('1001').length,
+    );
+    expect((await records('cc', 's', (body) => (body as { data: unknown[] }).data)).rows).toHaveLength(
+      Math.min(25, api.groundTruth.campaigns('1001').length),
+    );
     expect(api.state.tokenRequests).toContain('client_credentials');
     const { items } = await plan(env.ctx, { runId: `p${++runs}`, source: 'query_key' });
     const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok' });
@@ -116,10 +141,26 @@ describe('paging styles, auth kinds and incremental cursors against the demo API
     const first = await records('t', 'incremental_stats', (body) => (body as { data: unknown[] }).data);
     expect(first.rows).toHaveLength(10);
     const messages = await env.ctx.ports.queues.transform.receive({ maxMessages: 20 });
-    const message = messages.map((received) => rawReady.parse(JSON.parse(received.body))).find((body) => body.itemId === first.item.itemId && body.runId === first.item.runId)!;
+    const message = messages
+      .map((received) => rawReady.parse(JSON.parse(received.body)))
+      .find((body) => body.itemId === first.item.itemId && body.runId === first.item.runId)!;
     expect(message.cursor).toBe('2026-01-10');
-    expect(await env.ctx.ports.runState.getCursor({ client: 'c', source: 't', stream: 'incremental_stats', partition: 'all' })).toBeUndefined();
-    await env.ctx.ports.runState.putCursor({ client: 'c', source: 't', stream: 'incremental_stats', partition: 'all', value: '2026-01-07', runId: 'x' });
+    expect(
+      await env.ctx.ports.runState.getCursor({
+        client: 'c',
+        source: 't',
+        stream: 'incremental_stats',
+        partition: 'all',
+      }),
+    ).toBeUndefined();
+    await env.ctx.ports.runState.putCursor({
+      client: 'c',
+      source: 't',
+      stream: 'incremental_stats',
+      partition: 'all',
+      value: '2026-01-07',
+      runId: 'x',
+    });
     const second = await records('t', 'incremental_stats', (body) => (body as { data: unknown[] }).data);
     expect(second.rows).toHaveLength(4);
     expect(api.requests.at(-1)!.query).toContain('since=2026-01-07');

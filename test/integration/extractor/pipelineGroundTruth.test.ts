@@ -42,7 +42,8 @@ describe('example sources end to end with faults on', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = async (sql: string): Promise<Record<string, unknown>> => (await runtime.ctx.ports.warehouse.query(sql))[0]!;
+  const query = async (sql: string): Promise<Record<string, unknown>> =>
+    (await runtime.ctx.ports.warehouse.query(sql))[0]!;
 
   /** Sums the demo data the way the warehouse should hold it. */
   function truth() {
@@ -96,7 +97,9 @@ describe('example sources end to end with faults on', () => {
           ? await query(`select count(*)::int as rows, sum(sessions)::int as sessions from ${table}`)
           : 'value' in expected
             ? await query(`select count(*)::int as rows, sum(value)::int as value from ${table}`)
-            : await query(`select count(*)::int as rows, sum(impressions)::int as impressions, sum(spend)::text as spend from ${table}`);
+            : await query(
+                `select count(*)::int as rows, sum(impressions)::int as impressions, sum(spend)::text as spend from ${table}`,
+              );
     }
     result['acme.campaigns'] = await query('select count(*)::int as rows from acme.campaigns');
     result['acme.accounts'] = await query('select count(*)::int as rows from acme.accounts');
@@ -106,10 +109,16 @@ describe('example sources end to end with faults on', () => {
   it('loads exactly the ground truth, and a second run changes nothing', async () => {
     const first = await runtime.run();
     expect(first.result.status, JSON.stringify(first.result)).toBe('succeeded');
-    const expected = { ...truth(), 'acme.campaigns': { rows: api.groundTruth.campaigns('1001').length }, 'acme.accounts': { rows: 3 } };
+    const expected = {
+      ...truth(),
+      'acme.campaigns': { rows: api.groundTruth.campaigns('1001').length },
+      'acme.accounts': { rows: 3 },
+    };
     expect(await warehouse()).toEqual(expected);
     // Finalize's totals count the child table's rows under its own name.
-    const summary = (await runtime.ctx.ports.runState.getRun(first.runId))?.summary as { rowsByTable: Record<string, number> };
+    const summary = (await runtime.ctx.ports.runState.getRun(first.runId))?.summary as {
+      rowsByTable: Record<string, number>;
+    };
     expect(summary.rowsByTable['initech.campaign_actions']).toBe(expected['initech.campaign_actions'].rows);
     // Every fault fired (the faults list is spent) and was survived.
     const statuses = api.requests.map((request) => request.status);

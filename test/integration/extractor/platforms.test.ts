@@ -103,26 +103,43 @@ describe('example platform sources against the demo API', () => {
     const first = await startJob(env.ctx, { item: items[0]! });
     const duplicate = await startJob(env.ctx, { item: items[0]! });
     expect(duplicate.job.id).toBe(first.job.id);
-    api.faults.add({ path: '/amazon/files/', kind: 'status', status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' });
+    api.faults.add({
+      path: '/amazon/files/',
+      kind: 'status',
+      status: 403,
+      body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+    });
     const ready = await pollJob(env.ctx, { item: items[0]!, job: first.job });
     expect(ready.status).toBe('running');
     const done = await pollJob(env.ctx, { item: items[0]!, job: ready.job });
     expect(done.status).toBe('ready');
     const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok', job: done.job });
     expect(output.raw.objects).toBe(1);
-    expect(api.requests.filter((request) => request.path.startsWith('/amazon/files/')).map((request) => request.status).slice(-2)).toEqual([403, 200]);
+    expect(
+      api.requests
+        .filter((request) => request.path.startsWith('/amazon/files/'))
+        .map((request) => request.status)
+        .slice(-2),
+    ).toEqual([403, 200]);
     api.faults.clear();
 
     const job = api.state.createJob('amazon', 'EMPTY', '2026-01-01', '2026-01-02').job;
     job.polls = 5;
-    const empty = await extract(env.ctx, { item: items[1]!, taskToken: 'tok', job: { id: job.id, polls: 2, startedAt: new Date().toISOString() } });
+    const empty = await extract(env.ctx, {
+      item: items[1]!,
+      taskToken: 'tok',
+      job: { id: job.id, polls: 2, startedAt: new Date().toISOString() },
+    });
     expect(empty.raw).toMatchObject({ objects: 0, pages: 0 });
   });
 
   it('a job the API reports failed ends the item with a readable error instead of waiting forever', async () => {
     const { items } = await plan(env.ctx, { runId: 's3', client: 'initech', source: 'sponsored_ads' });
     const job = api.state.createJob('amazon', 'FAIL', '2026-01-01', '2026-01-02').job;
-    const result = await pollJob(env.ctx, { item: items[0]!, job: { id: job.id, polls: 0, startedAt: new Date().toISOString() } });
+    const result = await pollJob(env.ctx, {
+      item: items[0]!,
+      job: { id: job.id, polls: 0, startedAt: new Date().toISOString() },
+    });
     expect(result.status).toBe('failed');
     expect(result.waitSeconds).toBe(0);
     const stored = await env.ctx.ports.runState.getItem('s3', items[0]!.itemId);
@@ -134,7 +151,12 @@ describe('example platform sources against the demo API', () => {
     const { items } = await plan(env.ctx, { runId: 'b1', client: 'initech', source: 'bing_reports' });
     const { output } = await runAsync(items[0]!);
     const soap = api.requests.filter((request) => request.path === '/bing/Reporting.svc');
-    expect(soap.map((request) => request.headers.soapaction)).toEqual(['SubmitGenerateReport', 'PollGenerateReport', 'PollGenerateReport', 'PollGenerateReport']);
+    expect(soap.map((request) => request.headers.soapaction)).toEqual([
+      'SubmitGenerateReport',
+      'PollGenerateReport',
+      'PollGenerateReport',
+      'PollGenerateReport',
+    ]);
     const [entry] = (await manifestOf(output.raw.manifestKey)).objects;
     expect(entry!.key).toMatch(/-000001\.zip$/);
     expect(entry!.contentType).toBe('application/zip');

@@ -30,7 +30,9 @@ describe('extractor walking skeleton against the demo API', () => {
     expect(items.every((item) => item.extraction === 'sync')).toBe(true);
     const stored = await env.ctx.ports.runState.listItems('r-plan');
     expect(stored.map((item) => item.stage)).toEqual(Array(6).fill('planned'));
-    await expect(plan(env.ctx, { runId: 'r-x', client: 'nobody' })).rejects.toThrow(/no client named "nobody" \(known: acme, globex, initech\)/);
+    await expect(plan(env.ctx, { runId: 'r-x', client: 'nobody' })).rejects.toThrow(
+      /no client named "nobody" \(known: acme, globex, initech\)/,
+    );
     await expect(plan(env.ctx, { runId: 'r-x', stream: 'campaignz' })).rejects.toThrow(/no stream named "campaignz"/);
   });
 
@@ -51,7 +53,9 @@ describe('extractor walking skeleton against the demo API', () => {
       expect(pages).toEqual([...pages].sort((a, b) => a - b));
       let records = 0;
       for (const entry of manifest.objects) {
-        expect(entry.key).toMatch(new RegExp(`^raw/acme/${item.source}/${item.stream}/dt=all/run=${runId}/${item.itemId}-\\d{6}\\.(json|csv)$`));
+        expect(entry.key).toMatch(
+          new RegExp(`^raw/acme/${item.source}/${item.stream}/dt=all/run=${runId}/${item.itemId}-\\d{6}\\.(json|csv)$`),
+        );
         const text = await readObject(env.ctx, entry.key);
         if (item.stream === 'daily_channel_report') records += text.trim().split('\n').length - 1;
         else records += (JSON.parse(text) as { data: unknown[] }).data.length;
@@ -59,7 +63,12 @@ describe('extractor walking skeleton against the demo API', () => {
       }
       expect(records, item.label).toBe(expected[item.stream]);
       const stored = await env.ctx.ports.runState.getItem(runId, item.itemId);
-      expect(stored).toMatchObject({ stage: 'extracted', attempts: 1, pages: output.raw.pages, rawBytes: output.raw.bytes });
+      expect(stored).toMatchObject({
+        stage: 'extracted',
+        attempts: 1,
+        pages: output.raw.pages,
+        rawBytes: output.raw.bytes,
+      });
     }
     const messages = await env.ctx.ports.queues.transform.receive({ maxMessages: 10 });
     const parsed = messages.map((message) => rawReady.parse(JSON.parse(message.body)));

@@ -20,7 +20,12 @@ const source = sourceDefinition.parse({
   base_url: 'https://api.example.com',
   auth: { type: 'none' },
   streams: {
-    campaigns: { request: { path: '/campaigns' }, columns: { id: 'bigint', name: 'varchar(64)' }, primary_key: ['id'], load: { table: 'campaigns', mode: 'merge' } },
+    campaigns: {
+      request: { path: '/campaigns' },
+      columns: { id: 'bigint', name: 'varchar(64)' },
+      primary_key: ['id'],
+      load: { table: 'campaigns', mode: 'merge' },
+    },
     insights: {
       request: { path: '/insights' },
       columns: { id: 'bigint', spend: 'decimal(12,2)' },
@@ -38,7 +43,11 @@ const source = sourceDefinition.parse({
   },
 });
 const client = clientDefinition.parse({ client: 'acme', warehouse: { schema: 'acme_wh' }, sources: { ads: {} } });
-const config: DifConfig = { dir: 'test-config', sources: new Map([['ads', source]]), clients: new Map([['acme', client]]) };
+const config: DifConfig = {
+  dir: 'test-config',
+  sources: new Map([['ads', source]]),
+  clients: new Map([['acme', client]]),
+};
 
 describe('load handler', () => {
   let dir: string;
@@ -56,34 +65,91 @@ describe('load handler', () => {
     warehouse = await PgliteWarehouse.open({ objectStore: store, dataDir: join(dir, 'warehouse') });
     // Only the ports the loader touches are real; the others are never called by this handler.
     const ports = { objectStore: store, runState, workflow, warehouse } as unknown as Ports;
-    ctx = { config, ports, secrets: { get: async () => ({}), rotate: async () => undefined }, now: () => new Date('2026-01-02T00:00:00Z') };
+    ctx = {
+      config,
+      ports,
+      secrets: { get: async () => ({}), rotate: async () => undefined },
+      now: () => new Date('2026-01-02T00:00:00Z'),
+    };
   });
   afterAll(async () => {
     await warehouse.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const message = async (runId: string, taskToken: string, rows: (string | number)[][], cursor?: string): Promise<CleanReady> => {
-    const manifestKey = await writeCleanBatch(store, `clean/acme/ads/campaigns/dt=all/run=${runId}/item1`, ['id', 'name'], [rows]);
+  const message = async (
+    runId: string,
+    taskToken: string,
+    rows: (string | number)[][],
+    cursor?: string,
+  ): Promise<CleanReady> => {
+    const manifestKey = await writeCleanBatch(
+      store,
+      `clean/acme/ads/campaigns/dt=all/run=${runId}/item1`,
+      ['id', 'name'],
+      [rows],
+    );
     return {
-      v: 1, kind: 'clean-ready', runId, itemId: 'item1', client: 'acme', source: 'ads', stream: 'campaigns', partition: 'all', partitionValues: {},
-      label: 'acme/ads/campaigns', runtime: 'lambda', extraction: 'sync', taskToken,
-      clean: { manifestKey, parts: 1, rows: rows.length, bytes: 10 }, recordsIn: rows.length + 1, rejected: 1,
-      columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'varchar(64)' }],
-      batchId: `item1-${rows.length}-${cursor ?? ''}`, ...(cursor ? { cursor } : {}),
+      v: 1,
+      kind: 'clean-ready',
+      runId,
+      itemId: 'item1',
+      client: 'acme',
+      source: 'ads',
+      stream: 'campaigns',
+      partition: 'all',
+      partitionValues: {},
+      label: 'acme/ads/campaigns',
+      runtime: 'lambda',
+      extraction: 'sync',
+      taskToken,
+      clean: { manifestKey, parts: 1, rows: rows.length, bytes: 10 },
+      recordsIn: rows.length + 1,
+      rejected: 1,
+      columns: [
+        { name: 'id', type: 'bigint' },
+        { name: 'name', type: 'varchar(64)' },
+      ],
+      batchId: `item1-${rows.length}-${cursor ?? ''}`,
+      ...(cursor ? { cursor } : {}),
     };
   };
-  const delivery = (body: CleanReady, receiveCount = 1) => ({ id: `m-${receiveCount}`, body: JSON.stringify(body), receiveCount });
+  const delivery = (body: CleanReady, receiveCount = 1) => ({
+    id: `m-${receiveCount}`,
+    body: JSON.stringify(body),
+    receiveCount,
+  });
   const cursorKey = { client: 'acme', source: 'ads', stream: 'campaigns', partition: 'all' };
 
   it('loads, advances the cursor, records the item and completes the task token', async () => {
     const task = workflow.openTask();
-    const first = await message('run1', task.taskToken, [[1, 'a'], [2, 'b']], '2026-01-01');
+    const first = await message(
+      'run1',
+      task.taskToken,
+      [
+        [1, 'a'],
+        [2, 'b'],
+      ],
+      '2026-01-01',
+    );
     await load(ctx, delivery(first));
-    expect(await task.completion).toEqual({ itemId: 'item1', table: 'acme_wh.campaigns', rowsLoaded: 2, status: 'loaded' });
-    expect(await runState.getItem('run1', 'item1')).toMatchObject({ stage: 'loaded', rowsLoaded: 2, table: 'acme_wh.campaigns', recordsRejected: 1 });
+    expect(await task.completion).toEqual({
+      itemId: 'item1',
+      table: 'acme_wh.campaigns',
+      rowsLoaded: 2,
+      status: 'loaded',
+    });
+    expect(await runState.getItem('run1', 'item1')).toMatchObject({
+      stage: 'loaded',
+      rowsLoaded: 2,
+      table: 'acme_wh.campaigns',
+      recordsRejected: 1,
+    });
     expect((await runState.getCursor(cursorKey))?.value).toBe('2026-01-01');
-    expect(await warehouse.query('SELECT id::int AS id, name FROM acme_wh.campaigns ORDER BY id')).toEqual([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
+    expect(await warehouse.query('SELECT id::int AS id, name FROM acme_wh.campaigns ORDER BY id')).toEqual([
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ]);
 
     // Redelivered after the run ended: the token is stale, the load a no-op, run state still right.
     await load(ctx, delivery(first, 2));
@@ -92,13 +158,24 @@ describe('load handler', () => {
   });
 
   it('delivers a replay after its run ended and never moves the cursor backwards', async () => {
-    const newer = await message('run2', workflow.openTask().taskToken, [[2, 'b2'], [3, 'c']], '2026-01-05');
+    const newer = await message(
+      'run2',
+      workflow.openTask().taskToken,
+      [
+        [2, 'b2'],
+        [3, 'c'],
+      ],
+      '2026-01-05',
+    );
     await load(ctx, delivery(newer));
     expect((await runState.getCursor(cursorKey))?.value).toBe('2026-01-05');
     const late = await message('run0', 'token-of-an-ended-execution', [[4, 'd']], '2026-01-03');
     await load(ctx, delivery(late));
     expect(await warehouse.query('SELECT id::int AS id, name FROM acme_wh.campaigns ORDER BY id')).toEqual([
-      { id: 1, name: 'a' }, { id: 2, name: 'b2' }, { id: 3, name: 'c' }, { id: 4, name: 'd' },
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b2' },
+      { id: 3, name: 'c' },
+      { id: 4, name: 'd' },
     ]);
     expect(await runState.getItem('run0', 'item1')).toMatchObject({ stage: 'loaded', rowsLoaded: 1 });
     expect((await runState.getCursor(cursorKey))?.value).toBe('2026-01-05');
@@ -131,15 +208,63 @@ describe('load handler', () => {
   describe('a stream with a child table', () => {
     const insightsMessage = async (runId: string, taskToken: string, cursor: string): Promise<CleanReady> => {
       const prefix = `clean/acme/ads/insights/dt=all/run=${runId}/item2`;
-      const manifestKey = await writeCleanBatch(store, prefix, ['id', 'spend'], [[[1, '2.50'], [2, '1.00']]]);
-      const childKey = await writeCleanBatch(store, `${prefix}.insight_actions`, ['id', 'action_type'], [[[1, 'click'], [1, 'lead'], [2, 'click']]]);
+      const manifestKey = await writeCleanBatch(
+        store,
+        prefix,
+        ['id', 'spend'],
+        [
+          [
+            [1, '2.50'],
+            [2, '1.00'],
+          ],
+        ],
+      );
+      const childKey = await writeCleanBatch(
+        store,
+        `${prefix}.insight_actions`,
+        ['id', 'action_type'],
+        [
+          [
+            [1, 'click'],
+            [1, 'lead'],
+            [2, 'click'],
+          ],
+        ],
+      );
       return {
-        v: 1, kind: 'clean-ready', runId, itemId: 'item2', client: 'acme', source: 'ads', stream: 'insights', partition: 'all', partitionValues: {},
-        label: 'acme/ads/insights', runtime: 'lambda', extraction: 'sync', taskToken,
-        clean: { manifestKey, parts: 1, rows: 2, bytes: 10 }, recordsIn: 2, rejected: 0,
-        columns: [{ name: 'id', type: 'bigint' }, { name: 'spend', type: 'decimal(12,2)' }],
-        batchId: `item2-${runId}`, cursor,
-        children: [{ name: 'insight_actions', clean: { manifestKey: childKey, parts: 1, rows: 3, bytes: 10 }, columns: [{ name: 'id', type: 'bigint' }, { name: 'action_type', type: 'varchar(32)' }], batchId: `item2.insight_actions-${runId}` }],
+        v: 1,
+        kind: 'clean-ready',
+        runId,
+        itemId: 'item2',
+        client: 'acme',
+        source: 'ads',
+        stream: 'insights',
+        partition: 'all',
+        partitionValues: {},
+        label: 'acme/ads/insights',
+        runtime: 'lambda',
+        extraction: 'sync',
+        taskToken,
+        clean: { manifestKey, parts: 1, rows: 2, bytes: 10 },
+        recordsIn: 2,
+        rejected: 0,
+        columns: [
+          { name: 'id', type: 'bigint' },
+          { name: 'spend', type: 'decimal(12,2)' },
+        ],
+        batchId: `item2-${runId}`,
+        cursor,
+        children: [
+          {
+            name: 'insight_actions',
+            clean: { manifestKey: childKey, parts: 1, rows: 3, bytes: 10 },
+            columns: [
+              { name: 'id', type: 'bigint' },
+              { name: 'action_type', type: 'varchar(32)' },
+            ],
+            batchId: `item2.insight_actions-${runId}`,
+          },
+        ],
       };
     };
     const insightsCursor = { ...cursorKey, stream: 'insights' };
@@ -149,12 +274,25 @@ describe('load handler', () => {
       const first = await insightsMessage('run5', task.taskToken, '2026-02-01');
       await load(ctx, delivery(first));
       expect(await task.completion).toEqual({
-        itemId: 'item2', table: 'acme_wh.insights', rowsLoaded: 2, status: 'loaded',
+        itemId: 'item2',
+        table: 'acme_wh.insights',
+        rowsLoaded: 2,
+        status: 'loaded',
         children: [{ table: 'acme_wh.insight_actions', rowsLoaded: 3, status: 'loaded' }],
       });
-      expect(await runState.getItem('run5', 'item2')).toMatchObject({ stage: 'loaded', rowsLoaded: 2, childRows: { 'acme_wh.insight_actions': 3 } });
-      expect(await warehouse.query('SELECT id::int AS id, action_type FROM acme_wh.insight_actions ORDER BY id, action_type')).toEqual([
-        { id: 1, action_type: 'click' }, { id: 1, action_type: 'lead' }, { id: 2, action_type: 'click' },
+      expect(await runState.getItem('run5', 'item2')).toMatchObject({
+        stage: 'loaded',
+        rowsLoaded: 2,
+        childRows: { 'acme_wh.insight_actions': 3 },
+      });
+      expect(
+        await warehouse.query(
+          'SELECT id::int AS id, action_type FROM acme_wh.insight_actions ORDER BY id, action_type',
+        ),
+      ).toEqual([
+        { id: 1, action_type: 'click' },
+        { id: 1, action_type: 'lead' },
+        { id: 2, action_type: 'click' },
       ]);
       await load(ctx, delivery(first, 2));
       expect(await warehouse.query('SELECT count(*)::int AS n FROM acme_wh.insight_actions')).toEqual([{ n: 3 }]);
@@ -179,7 +317,10 @@ describe('load handler', () => {
       } finally {
         warehouse.load = realLoad;
       }
-      expect(await task.completion).toMatchObject({ status: 'already_loaded', children: [{ table: 'acme_wh.insight_actions', rowsLoaded: 3, status: 'loaded' }] });
+      expect(await task.completion).toMatchObject({
+        status: 'already_loaded',
+        children: [{ table: 'acme_wh.insight_actions', rowsLoaded: 3, status: 'loaded' }],
+      });
       expect((await runState.getCursor(insightsCursor))?.value).toBe('2026-02-02');
     });
   });

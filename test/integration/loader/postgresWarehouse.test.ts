@@ -5,7 +5,8 @@ const DATABASE_URL = process.env.DIF_TEST_DATABASE_URL ?? 'postgresql://postgres
 
 warehouseSuite('PostgresWarehouse (real PostgreSQL)', () => ({
   concurrent: true,
-  open: (store, hooks) => new PostgresWarehouse({ objectStore: store, connectionString: DATABASE_URL, maxConnections: 3, hooks }),
+  open: (store, hooks) =>
+    new PostgresWarehouse({ objectStore: store, connectionString: DATABASE_URL, maxConnections: 3, hooks }),
   dropSchema: async (warehouse, schema) => {
     await warehouse.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   },

@@ -22,7 +22,11 @@ describe('Redshift load SQL on PostgreSQL', () => {
   const spec = (table: string): TableSpec => ({
     schema,
     table,
-    columns: [{ name: 'day', type: 'date' }, { name: 'id', type: 'bigint' }, { name: 'name', type: 'varchar(32)' }],
+    columns: [
+      { name: 'day', type: 'date' },
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'varchar(32)' },
+    ],
     primaryKey: ['id'],
   });
 
@@ -40,14 +44,19 @@ describe('Redshift load SQL on PostgreSQL', () => {
 
   /** Runs the batch as Redshift would (one transaction) and returns each statement's row count. */
   async function runBatch(request: LoadRequest, rows: CsvValue[][]): Promise<number[]> {
-    const plan = redshiftLoadStatements(request, { manifestUri: 's3://dif-lake/clean/x-manifest.json', copyRoleArn: ROLE });
+    const plan = redshiftLoadStatements(request, {
+      manifestUri: 's3://dif-lake/clean/x-manifest.json',
+      copyRoleArn: ROLE,
+    });
     const counts: number[] = [];
     await client.query('BEGIN');
     try {
       for (const [i, sql] of plan.sqls.entries()) {
         if (i === plan.copyIndex) {
           const table = /^COPY (\S+) \(([^)]*)\)/.exec(sql)!;
-          const copy = client.query(copyFrom(`COPY ${table[1]} (${table[2]}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, NULL '\\N')`));
+          const copy = client.query(
+            copyFrom(`COPY ${table[1]} (${table[2]}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, NULL '\\N')`),
+          );
           await pipeline(Readable.from([csvText(['day', 'id', 'name'], rows)]), copy);
           counts.push(copy.rowCount);
         } else {
@@ -62,32 +71,72 @@ describe('Redshift load SQL on PostgreSQL', () => {
     return [counts[plan.insertIndex]!, counts[plan.ledgerIndex]!];
   }
 
-  const table = async (name: string) => (await client.query(`SELECT day::text AS day, id::int AS id, name FROM "${schema}"."${name}" ORDER BY id`)).rows;
+  const table = async (name: string) =>
+    (await client.query(`SELECT day::text AS day, id::int AS id, name FROM "${schema}"."${name}" ORDER BY id`)).rows;
 
   it('merges exactly once, deduplicating staged keys', async () => {
     await client.query(tableSql.createTable(spec('merged'), 'redshift', true));
     const first: LoadRequest = { batchId: 'b1-merge', table: spec('merged'), mode: 'merge', manifestKey: 'k' };
-    expect(await runBatch(first, [['2026-01-01', 1, 'a'], ['2026-01-01', 2, 'b']])).toEqual([2, 1]);
+    expect(
+      await runBatch(first, [
+        ['2026-01-01', 1, 'a'],
+        ['2026-01-01', 2, 'b'],
+      ]),
+    ).toEqual([2, 1]);
     const second: LoadRequest = { ...first, batchId: 'b2-merge' };
-    expect(await runBatch(second, [['2026-01-02', 2, 'b2'], ['2026-01-02', 2, 'b2'], ['2026-01-02', 3, 'c']])).toEqual([2, 1]);
+    expect(
+      await runBatch(second, [
+        ['2026-01-02', 2, 'b2'],
+        ['2026-01-02', 2, 'b2'],
+        ['2026-01-02', 3, 'c'],
+      ]),
+    ).toEqual([2, 1]);
     // The same batch again (a loader that passed the ledger check before the other committed).
-    expect(await runBatch(second, [['2026-01-09', 2, 'changed'], ['2026-01-09', 4, 'new']])).toEqual([0, 0]);
+    expect(
+      await runBatch(second, [
+        ['2026-01-09', 2, 'changed'],
+        ['2026-01-09', 4, 'new'],
+      ]),
+    ).toEqual([0, 0]);
     expect(await table('merged')).toEqual([
       { day: '2026-01-01', id: 1, name: 'a' },
       { day: '2026-01-02', id: 2, name: 'b2' },
       { day: '2026-01-02', id: 3, name: 'c' },
     ]);
-    expect((await client.query(`SELECT rows::int AS rows FROM dif_load_ledger WHERE batch_id = 'b2-merge'`)).rows).toEqual([{ rows: 2 }]);
+    expect(
+      (await client.query(`SELECT rows::int AS rows FROM dif_load_ledger WHERE batch_id = 'b2-merge'`)).rows,
+    ).toEqual([{ rows: 2 }]);
   });
 
   it('appends and replaces partitions exactly once', async () => {
     await client.query(tableSql.createTable(spec('daily'), 'redshift', false));
     const append: LoadRequest = { batchId: 'b1-append', table: spec('daily'), mode: 'append', manifestKey: 'k' };
-    expect(await runBatch(append, [['2026-01-01', 1, 'a'], ['2026-01-02', 2, 'b'], ['2026-01-03', 3, 'c']])).toEqual([3, 1]);
+    expect(
+      await runBatch(append, [
+        ['2026-01-01', 1, 'a'],
+        ['2026-01-02', 2, 'b'],
+        ['2026-01-03', 3, 'c'],
+      ]),
+    ).toEqual([3, 1]);
     expect(await runBatch(append, [['2026-01-01', 1, 'a']])).toEqual([0, 0]);
-    const replace: LoadRequest = { batchId: 'b2-replace', table: spec('daily'), mode: 'replace_partition', partition: { column: 'day' }, manifestKey: 'k' };
-    expect(await runBatch(replace, [['2026-01-02', 5, 'b2'], ['2026-01-03', 6, 'c2']])).toEqual([2, 1]);
-    const explicit: LoadRequest = { ...replace, batchId: 'b3-replace', partition: { column: 'day', from: '2026-01-01', to: '2026-01-02' } };
+    const replace: LoadRequest = {
+      batchId: 'b2-replace',
+      table: spec('daily'),
+      mode: 'replace_partition',
+      partition: { column: 'day' },
+      manifestKey: 'k',
+    };
+    expect(
+      await runBatch(replace, [
+        ['2026-01-02', 5, 'b2'],
+        ['2026-01-03', 6, 'c2'],
+      ]),
+    ).toEqual([2, 1]);
+    const explicit: LoadRequest = {
+      ...replace,
+      batchId: 'b3-replace',
+      partition: { column: 'day', from: '2026-01-01', to: '2026-01-02' },
+    };
     expect(await runBatch(explicit, [['2026-01-01', 7, 'a3']])).toEqual([1, 1]);
     expect(await table('daily')).toEqual([
       { day: '2026-01-03', id: 6, name: 'c2' },

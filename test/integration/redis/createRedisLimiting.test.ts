@@ -14,9 +14,17 @@ afterAll(async () => {
 });
 
 it('builds a limiter on the first URL and locks over every URL, and closes both', async () => {
-  const limiting = createRedisLimiting({ urls: nodes.map((n) => n.url), keyPrefix: uniquePrefix('factory'), onRedisDown: 'fail' });
+  const limiting = createRedisLimiting({
+    urls: nodes.map((n) => n.url),
+    keyPrefix: uniquePrefix('factory'),
+    onRedisDown: 'fail',
+  });
   try {
-    const permit = await limiting.rateLimiter.acquire({ scope: 'app', limits: [{ requests: 5, perMs: 1000 }], concurrency: 1 });
+    const permit = await limiting.rateLimiter.acquire({
+      scope: 'app',
+      limits: [{ requests: 5, perMs: 1000 }],
+      concurrency: 1,
+    });
     await permit.release();
     expect(await limiting.locks.withLock('oauth:acme:graph', async () => 'refreshed', { waitMs: 0 })).toBe('refreshed');
     // The lock keys went to every node (a quorum of them at least), the limiter keys to the first only.

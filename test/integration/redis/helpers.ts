@@ -18,7 +18,11 @@ export interface Admission {
  * Runs `loops` request loops on each limiter until `durationMs` has passed; every request holds
  * its permit for `holdMs`. Returns each admission and the most permits held at once.
  */
-export async function hammer(limiters: RateLimiter[], policy: LimitPolicy, options: { loops: number; durationMs: number; holdMs: number }) {
+export async function hammer(
+  limiters: RateLimiter[],
+  policy: LimitPolicy,
+  options: { loops: number; durationMs: number; holdMs: number },
+) {
   const admissions: Admission[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -45,7 +49,9 @@ export async function hammer(limiters: RateLimiter[], policy: LimitPolicy, optio
       await permit.release();
     }
   };
-  await Promise.all(limiters.flatMap((limiter, worker) => Array.from({ length: options.loops }, () => loop(worker, limiter))));
+  await Promise.all(
+    limiters.flatMap((limiter, worker) => Array.from({ length: options.loops }, () => loop(worker, limiter))),
+  );
   return { admissions, maxInFlight };
 }
 

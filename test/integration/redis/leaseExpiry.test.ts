@@ -20,9 +20,20 @@ afterAll(async () => {
 it("a killed worker's concurrency slot comes back after its lease", async () => {
   const keyPrefix = uniquePrefix('lease');
   const leaseMs = 1500;
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/holdPermit.ts', import.meta.url)), redis.url, keyPrefix, String(leaseMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./fixtures/holdPermit.ts', import.meta.url)),
+      redis.url,
+      keyPrefix,
+      String(leaseMs),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve());
     child.once('exit', (code) => reject(new Error(`holder exited early with ${code}`)));

@@ -6,7 +6,11 @@ import { hammer, maxInAnyWindow, sleep, uniquePrefix } from './helpers';
 let redis: RedisServerHandle;
 const open: RedisRateLimiter[] = [];
 
-function limiter(name: string, count = 1, extra: Partial<ConstructorParameters<typeof RedisRateLimiter>[0]> = {}): RedisRateLimiter[] {
+function limiter(
+  name: string,
+  count = 1,
+  extra: Partial<ConstructorParameters<typeof RedisRateLimiter>[0]> = {},
+): RedisRateLimiter[] {
   const keyPrefix = uniquePrefix(name);
   const made = Array.from({ length: count }, () => new RedisRateLimiter({ url: redis.url, keyPrefix, ...extra }));
   open.push(...made);
@@ -25,7 +29,13 @@ afterAll(async () => {
 describe('RedisRateLimiter', () => {
   it('holds several limits on one scope across competing workers and still uses the budget', async () => {
     const workers = limiter('multi', 4);
-    const policy = { scope: 'app-1', limits: [{ requests: 5, perMs: 300 }, { requests: 8, perMs: 1000 }] };
+    const policy = {
+      scope: 'app-1',
+      limits: [
+        { requests: 5, perMs: 300 },
+        { requests: 8, perMs: 1000 },
+      ],
+    };
     const { admissions } = await hammer(workers, policy, { loops: 3, durationMs: 1300, holdMs: 0 });
     expect(maxInAnyWindow(admissions, 300)).toBeLessThanOrEqual(5);
     expect(maxInAnyWindow(admissions, 1000)).toBeLessThanOrEqual(8);
@@ -54,11 +64,13 @@ describe('RedisRateLimiter', () => {
     const order: number[] = [];
     const waiting: Promise<void>[] = [];
     for (const worker of [4, 2, 3, 1]) {
-      waiting.push(fleet[worker]!.acquire(policy).then(async (permit) => {
-        order.push(worker);
-        await sleep(10);
-        await permit.release();
-      }));
+      waiting.push(
+        fleet[worker]!.acquire(policy).then(async (permit) => {
+          order.push(worker);
+          await sleep(10);
+          await permit.release();
+        }),
+      );
       await sleep(40);
     }
     await held.release();
@@ -134,7 +146,9 @@ describe('RedisRateLimiter', () => {
 
   it('rejects an impossible policy with a clear error', async () => {
     const [a] = limiter('invalid');
-    await expect(a!.acquire({ scope: 'x', limits: [{ requests: 0, perMs: 1000 }] })).rejects.toThrow(/requests must be a positive integer/);
+    await expect(a!.acquire({ scope: 'x', limits: [{ requests: 0, perMs: 1000 }] })).rejects.toThrow(
+      /requests must be a positive integer/,
+    );
   });
 });
 
@@ -159,7 +173,9 @@ describe('RedisRateLimiter when Redis is down', () => {
     const policy = { scope: 's', limits: [{ requests: 6, perMs: 600 }] };
     const { admissions } = await hammer([l], policy, { loops: 3, durationMs: 500, holdMs: 0 });
     expect(admissions.length).toBe(2); // 6 per 600 ms split between 3 workers
-    await expect(l.acquire({ scope: 't', limits: [{ requests: 2, perMs: 1000 }] })).rejects.toThrow(/cannot be shared by 3 workers/);
+    await expect(l.acquire({ scope: 't', limits: [{ requests: 2, perMs: 1000 }] })).rejects.toThrow(
+      /cannot be shared by 3 workers/,
+    );
   });
 
   it('switches back to Redis once it is reachable again', async () => {

@@ -7,7 +7,11 @@ import { sleep, uniquePrefix } from './helpers';
 let nodes: RedisServerHandle[] = [];
 let managers: RedlockLockManager[] = [];
 
-function workers(count: number, urls = nodes.map((n) => n.url), keyPrefix = uniquePrefix('lock')): RedlockLockManager[] {
+function workers(
+  count: number,
+  urls = nodes.map((n) => n.url),
+  keyPrefix = uniquePrefix('lock'),
+): RedlockLockManager[] {
   const made = Array.from({ length: count }, () => new RedlockLockManager({ urls, keyPrefix, retryDelayMs: 50 }));
   managers.push(...made);
   return made;
@@ -34,19 +38,23 @@ describe('RedlockLockManager over 3 nodes', () => {
     let refreshes = 0;
     let token = { value: 'old', expiresAt: 0 };
     const getToken = (locks: RedlockLockManager) =>
-      locks.withLock('oauth:acme:graph_ads', async () => {
-        holders += 1;
-        maxHolders = Math.max(maxHolders, holders);
-        try {
-          if (token.expiresAt > Date.now()) return token.value; // someone refreshed while we waited
-          await sleep(80); // the token endpoint
-          refreshes += 1;
-          token = { value: `new-${refreshes}`, expiresAt: Date.now() + 60_000 };
-          return token.value;
-        } finally {
-          holders -= 1;
-        }
-      }, { ttlMs: 2000, waitMs: 5000 });
+      locks.withLock(
+        'oauth:acme:graph_ads',
+        async () => {
+          holders += 1;
+          maxHolders = Math.max(maxHolders, holders);
+          try {
+            if (token.expiresAt > Date.now()) return token.value; // someone refreshed while we waited
+            await sleep(80); // the token endpoint
+            refreshes += 1;
+            token = { value: `new-${refreshes}`, expiresAt: Date.now() + 60_000 };
+            return token.value;
+          } finally {
+            holders -= 1;
+          }
+        },
+        { ttlMs: 2000, waitMs: 5000 },
+      );
     const seen = await Promise.all(fleet.map(getToken));
     expect(maxHolders).toBe(1);
     expect(refreshes).toBe(1);
@@ -56,19 +64,27 @@ describe('RedlockLockManager over 3 nodes', () => {
   it('extends the lock while long work runs, so nobody else gets in after the TTL', async () => {
     const [a, b] = workers(2);
     let aborted = false;
-    const long = a!.withLock('extract:acme/graph/campaigns/2026-01-01', async (signal) => {
-      await sleep(1300);
-      aborted = signal.aborted;
-      return 'done';
-    }, { ttlMs: 400 });
+    const long = a!.withLock(
+      'extract:acme/graph/campaigns/2026-01-01',
+      async (signal) => {
+        await sleep(1300);
+        aborted = signal.aborted;
+        return 'done';
+      },
+      { ttlMs: 400 },
+    );
     await sleep(100);
-    const intruder = await b!.withLock('extract:acme/graph/campaigns/2026-01-01', async () => 'got in', { ttlMs: 400, waitMs: 700 }).catch((e: unknown) => e);
+    const intruder = await b!
+      .withLock('extract:acme/graph/campaigns/2026-01-01', async () => 'got in', { ttlMs: 400, waitMs: 700 })
+      .catch((e: unknown) => e);
     expect(intruder).toBeInstanceOf(LockUnavailableError);
     expect((intruder as Error).message).toMatch(/another worker held it for the whole 700 ms wait/);
     expect(await long).toBe('done');
     expect(aborted).toBe(false);
     // Released at the end: the next worker gets it at once.
-    expect(await b!.withLock('extract:acme/graph/campaigns/2026-01-01', async () => 'next', { waitMs: 0 })).toBe('next');
+    expect(await b!.withLock('extract:acme/graph/campaigns/2026-01-01', async () => 'next', { waitMs: 0 })).toBe(
+      'next',
+    );
   });
 
   it("a dead holder's lock frees itself after its TTL", async () => {
@@ -88,11 +104,15 @@ describe('RedlockLockManager over 3 nodes', () => {
       const urls = killable.map((n) => n.url);
       const [a, b] = workers(2, urls);
       let aborted = false;
-      const long = a!.withLock('partition-7', async (signal) => {
-        await sleep(1200); // spans several extensions, some after the node died
-        aborted = signal.aborted;
-        return 'finished';
-      }, { ttlMs: 400 });
+      const long = a!.withLock(
+        'partition-7',
+        async (signal) => {
+          await sleep(1200); // spans several extensions, some after the node died
+          aborted = signal.aborted;
+          return 'finished';
+        },
+        { ttlMs: 400 },
+      );
       await sleep(150);
       await killable[1]!.kill();
       const intruder = await b!.withLock('partition-7', async () => 'got in', { waitMs: 500 }).catch((e: unknown) => e);
@@ -104,7 +124,9 @@ describe('RedlockLockManager over 3 nodes', () => {
       await killable[2]!.kill();
       const error = await b!.withLock('partition-8', async () => 'x', { waitMs: 200 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LockUnavailableError);
-      expect((error as Error).message).toMatch(/only 1 of 3 Redis nodes answered and 2 are needed; unreachable: redis:\/\/127\.0\.0\.1:\d+ \(/);
+      expect((error as Error).message).toMatch(
+        /only 1 of 3 Redis nodes answered and 2 are needed; unreachable: redis:\/\/127\.0\.0\.1:\d+ \(/,
+      );
     } finally {
       await Promise.all(killable.map((n) => n.stop()));
     }
@@ -112,7 +134,11 @@ describe('RedlockLockManager over 3 nodes', () => {
 
   it('errors thrown by the work pass through unchanged and release the lock', async () => {
     const [a] = workers(1);
-    await expect(a!.withLock('boom', async () => { throw new Error('work failed'); })).rejects.toThrow('work failed');
+    await expect(
+      a!.withLock('boom', async () => {
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
     expect(await a!.withLock('boom', async () => 'free again', { waitMs: 0 })).toBe('free again');
   });
 });

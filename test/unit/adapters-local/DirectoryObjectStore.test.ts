@@ -72,11 +72,13 @@ describe('DirectoryObjectStore (local-only behaviour)', () => {
 
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = Readable.from((async function* () {
-      yield Buffer.from('part one,');
-      await gate;
-      yield Buffer.from('part two');
-    })());
+    const slow = Readable.from(
+      (async function* () {
+        yield Buffer.from('part one,');
+        await gate;
+        yield Buffer.from('part two');
+      })(),
+    );
     const writing = store.put('raw/slow.csv', slow);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await store.list('')).toEqual([]);
@@ -88,7 +90,9 @@ describe('DirectoryObjectStore (local-only behaviour)', () => {
 
   it('ends concurrent writes of one key with one whole version', async () => {
     const versions = ['a'.repeat(100_000), 'b'.repeat(50_000), 'c'.repeat(75_000)];
-    await Promise.all(versions.map((body) => store.put('clean/part.csv', Readable.from([body.slice(0, 10), body.slice(10)]))));
+    await Promise.all(
+      versions.map((body) => store.put('clean/part.csv', Readable.from([body.slice(0, 10), body.slice(10)]))),
+    );
     expect(versions).toContain(await text(await store.get('clean/part.csv')));
   });
 

@@ -38,9 +38,13 @@ describe('InProcessLockManager (local-only behaviour)', () => {
       },
       { ttlMs: 60 },
     );
-    const second = locks.withLock('stall', async () => {
-      secondRanWhileFirstHeld = !firstDone;
-    }, { ttlMs: 1_000, waitMs: 2_000 });
+    const second = locks.withLock(
+      'stall',
+      async () => {
+        secondRanWhileFirstHeld = !firstDone;
+      },
+      { ttlMs: 1_000, waitMs: 2_000 },
+    );
     await Promise.all([first, second]);
     expect(lostReason).toBeInstanceOf(LockLostError);
     expect(secondRanWhileFirstHeld).toBe(true);

@@ -33,8 +33,12 @@ describe('InProcessRateLimiter (local-only behaviour)', () => {
 
   it('explains a policy it cannot enforce', async () => {
     const limiter = new InProcessRateLimiter();
-    await expect(limiter.acquire({ scope: 's', limits: [{ requests: 0, perMs: 1000 }] })).rejects.toThrow(InvalidLimitPolicyError);
-    await expect(limiter.acquire({ scope: 's', limits: [{ requests: 1, perMs: -5 }] })).rejects.toThrow('positive number of milliseconds');
+    await expect(limiter.acquire({ scope: 's', limits: [{ requests: 0, perMs: 1000 }] })).rejects.toThrow(
+      InvalidLimitPolicyError,
+    );
+    await expect(limiter.acquire({ scope: 's', limits: [{ requests: 1, perMs: -5 }] })).rejects.toThrow(
+      'positive number of milliseconds',
+    );
     await expect(limiter.acquire({ scope: 's', limits: [], concurrency: 0 })).rejects.toThrow('concurrency must be');
   });
 

@@ -13,7 +13,10 @@ describe('SqliteQueue (local-only behaviour)', () => {
   let file: string;
   const opened: SqliteDatabase[] = [];
 
-  function open(options: ConstructorParameters<typeof SqliteQueue>[2] = {}, name: 'transform' | 'load' = 'transform'): SqliteQueue {
+  function open(
+    options: ConstructorParameters<typeof SqliteQueue>[2] = {},
+    name: 'transform' | 'load' = 'transform',
+  ): SqliteQueue {
     const db = openSqliteDatabase(file);
     opened.push(db);
     return new SqliteQueue(db, name, options);
@@ -47,7 +50,9 @@ describe('SqliteQueue (local-only behaviour)', () => {
     for (let i = 0; i < 80; i++) sent.add(await queue.send(`job ${i}`));
     const script = join(import.meta.dirname, 'fixtures', 'drainQueue.ts');
     const outputs = await Promise.all(
-      [1, 2].map(() => run(process.execPath, ['--import', 'tsx', script, file], { cwd: process.cwd(), timeout: 20_000 })),
+      [1, 2].map(() =>
+        run(process.execPath, ['--import', 'tsx', script, file], { cwd: process.cwd(), timeout: 20_000 }),
+      ),
     );
     const received = outputs.flatMap(({ stdout }) => JSON.parse(stdout) as string[]);
     expect(received).toHaveLength(80);
@@ -83,7 +88,12 @@ describe('SqliteQueue (local-only behaviour)', () => {
 
     expect(await queue.receive()).toEqual([]);
     const [dead] = await queue.listDeadLetters();
-    expect(dead).toMatchObject({ id, body: 'tick', receiveCount: 2, lastError: 'loader: relation "acme.campaigns" is locked' });
+    expect(dead).toMatchObject({
+      id,
+      body: 'tick',
+      receiveCount: 2,
+      lastError: 'loader: relation "acme.campaigns" is locked',
+    });
     expect(dead?.deadAt.getTime()).toBe(now);
   });
 

@@ -32,8 +32,12 @@ describe('SqliteRunStateStore (local-only behaviour)', () => {
   });
 
   it('names the missing identity fields and the missing run', async () => {
-    await expect(store.updateItem('r-1', 'i-1', { client: 'acme', stage: 'planned' })).rejects.toThrow(ItemIdentityMissingError);
-    await expect(store.updateItem('r-1', 'i-1', { client: 'acme' })).rejects.toThrow('must set source, stream, partition');
+    await expect(store.updateItem('r-1', 'i-1', { client: 'acme', stage: 'planned' })).rejects.toThrow(
+      ItemIdentityMissingError,
+    );
+    await expect(store.updateItem('r-1', 'i-1', { client: 'acme' })).rejects.toThrow(
+      'must set source, stream, partition',
+    );
     await expect(store.updateRun('r-9', { status: 'failed' })).rejects.toThrow(RunNotFoundError);
   });
 
@@ -53,11 +57,18 @@ describe('SqliteRunStateStore (local-only behaviour)', () => {
 
   it('persists across reopen and replaces a run created twice', async () => {
     await store.createRun({ runId: 'r-1', status: 'running', startedAt: '2026-03-01T10:00:00.000Z' });
-    await store.createRun({ runId: 'r-1', status: 'running', startedAt: '2026-03-01T10:00:01.000Z', trigger: { by: 'retry' } });
+    await store.createRun({
+      runId: 'r-1',
+      status: 'running',
+      startedAt: '2026-03-01T10:00:01.000Z',
+      trigger: { by: 'retry' },
+    });
     await store.putCursor({ ...identity, value: 'c1', runId: 'r-1' }, null);
     await store.close();
     store = SqliteRunStateStore.open(join(dir, 'state.db'));
-    expect(await store.listRuns()).toEqual([{ runId: 'r-1', status: 'running', startedAt: '2026-03-01T10:00:01.000Z', trigger: { by: 'retry' } }]);
+    expect(await store.listRuns()).toEqual([
+      { runId: 'r-1', status: 'running', startedAt: '2026-03-01T10:00:01.000Z', trigger: { by: 'retry' } },
+    ]);
     expect(await store.getCursor(identity)).toMatchObject({ value: 'c1', updatedAt: '2026-03-01T10:00:00.000Z' });
   });
 });

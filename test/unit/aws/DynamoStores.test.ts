@@ -22,7 +22,12 @@ describe('DynamoRunStateStore and DynamoSecretRecordStore against dynalite', () 
   });
 
   it('creates, updates and lists runs newest first', async () => {
-    await store.createRun({ runId: 'r1', status: 'running', startedAt: '2026-03-01T00:00:00.000Z', trigger: { by: 'schedule' } });
+    await store.createRun({
+      runId: 'r1',
+      status: 'running',
+      startedAt: '2026-03-01T00:00:00.000Z',
+      trigger: { by: 'schedule' },
+    });
     await store.createRun({ runId: 'r2', status: 'running', startedAt: '2026-03-01T06:00:00.000Z' });
     await store.updateRun('r1', { status: 'succeeded', finishedAt: '2026-03-01T00:10:00.000Z', summary: { items: 3 } });
     expect(await store.getRun('r1')).toEqual({
@@ -41,13 +46,31 @@ describe('DynamoRunStateStore and DynamoSecretRecordStore against dynalite', () 
   it('creates items, merges patches from different stages and stamps stage times', async () => {
     const identity = { client: 'acme', source: 'ads', stream: 'campaigns', partition: 'all' };
     const created = await store.updateItem('r1', 'i1', { ...identity, stage: 'planned' });
-    expect(created).toMatchObject({ runId: 'r1', itemId: 'i1', ...identity, stage: 'planned', attempts: 0, stageTimes: { planned: clock.toISOString() } });
+    expect(created).toMatchObject({
+      runId: 'r1',
+      itemId: 'i1',
+      ...identity,
+      stage: 'planned',
+      attempts: 0,
+      stageTimes: { planned: clock.toISOString() },
+    });
     clock = new Date('2026-03-01T00:01:00Z');
     await store.updateItem('r1', 'i1', { stage: 'extracted', pages: 4, rawBytes: 1000, attempts: 1 });
     clock = new Date('2026-03-01T00:02:00Z');
     const loaded = await store.updateItem('r1', 'i1', { stage: 'loaded', rowsLoaded: 10, table: 'acme.campaigns' });
-    expect(loaded).toMatchObject({ stage: 'loaded', pages: 4, rawBytes: 1000, attempts: 1, rowsLoaded: 10, updatedAt: '2026-03-01T00:02:00.000Z' });
-    expect(loaded.stageTimes).toEqual({ planned: '2026-03-01T00:00:00.000Z', extracted: '2026-03-01T00:01:00.000Z', loaded: '2026-03-01T00:02:00.000Z' });
+    expect(loaded).toMatchObject({
+      stage: 'loaded',
+      pages: 4,
+      rawBytes: 1000,
+      attempts: 1,
+      rowsLoaded: 10,
+      updatedAt: '2026-03-01T00:02:00.000Z',
+    });
+    expect(loaded.stageTimes).toEqual({
+      planned: '2026-03-01T00:00:00.000Z',
+      extracted: '2026-03-01T00:01:00.000Z',
+      loaded: '2026-03-01T00:02:00.000Z',
+    });
     expect(await store.getItem('r1', 'i1')).toEqual(loaded);
     await store.updateItem('r1', 'i2', { ...identity, partition: 'p2', stage: 'failed', error: 'HTTP 401 from ads' });
     expect((await store.listItems('r1')).map((item) => item.itemId)).toEqual(['i1', 'i2']);
@@ -79,7 +102,12 @@ describe('DynamoRunStateStore and DynamoSecretRecordStore against dynalite', () 
     expect(await store.putCursor({ ...key, value: '2026-01-05', runId: 'r2' }, null)).toBe(false);
     expect(await store.putCursor({ ...key, value: '2026-01-05', runId: 'r2' }, '2025-12-31')).toBe(false);
     expect(await store.putCursor({ ...key, value: '2026-01-05', runId: 'r2' }, '2026-01-01')).toBe(true);
-    expect(await store.getCursor(key)).toEqual({ ...key, value: '2026-01-05', runId: 'r2', updatedAt: clock.toISOString() });
+    expect(await store.getCursor(key)).toEqual({
+      ...key,
+      value: '2026-01-05',
+      runId: 'r2',
+      updatedAt: clock.toISOString(),
+    });
     expect(await store.putCursor({ ...key, value: '2026-01-09', runId: 'r3' })).toBe(true);
     expect((await store.getCursor(key))?.value).toBe('2026-01-09');
   });

@@ -1,5 +1,11 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executionName, KmsKeyring, StepFunctionsWorkflow } from '../../../shared/adapters/aws';
@@ -21,12 +27,20 @@ describe('KmsKeyring (SDK mock)', () => {
   const context = { client: 'acme', source: 'ads' };
 
   it('generates AES-256 data keys bound to the encryption context', async () => {
-    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(32).fill(7), CiphertextBlob: new Uint8Array([1, 2, 3]), KeyId: 'arn:aws:kms:eu-west-1:123:key/k1' });
+    kms.on(GenerateDataKeyCommand).resolves({
+      Plaintext: new Uint8Array(32).fill(7),
+      CiphertextBlob: new Uint8Array([1, 2, 3]),
+      KeyId: 'arn:aws:kms:eu-west-1:123:key/k1',
+    });
     const key = await keyring().generateDataKey(context);
     expect(key.plaintext).toEqual(Buffer.alloc(32, 7));
     expect(key.encrypted).toEqual(Buffer.from([1, 2, 3]));
     expect(key.keyId).toBe('arn:aws:kms:eu-west-1:123:key/k1');
-    expect(kms.commandCalls(GenerateDataKeyCommand)[0]!.args[0].input).toEqual({ KeyId: 'alias/dif-dev', KeySpec: 'AES_256', EncryptionContext: context });
+    expect(kms.commandCalls(GenerateDataKeyCommand)[0]!.args[0].input).toEqual({
+      KeyId: 'alias/dif-dev',
+      KeySpec: 'AES_256',
+      EncryptionContext: context,
+    });
     expect(keyring().currentKeyId()).toBe('alias/dif-dev');
   });
 
@@ -39,21 +53,37 @@ describe('KmsKeyring (SDK mock)', () => {
   });
 
   it('maps a wrong context or key to KeyringDecryptError, and passes outages through', async () => {
-    kms.on(DecryptCommand).rejectsOnce(awsError('InvalidCiphertextException')).rejectsOnce(awsError('KMSInternalException', 'kms down'));
+    kms
+      .on(DecryptCommand)
+      .rejectsOnce(awsError('InvalidCiphertextException'))
+      .rejectsOnce(awsError('KMSInternalException', 'kms down'));
     await expect(keyring().decryptDataKey(Buffer.from([1]), context)).rejects.toBeInstanceOf(KeyringDecryptError);
     await expect(keyring().decryptDataKey(Buffer.from([1]), context)).rejects.toThrow('kms down');
   });
 });
 
 describe('StepFunctionsWorkflow (SDK mock)', () => {
-  const workflow = () => new StepFunctionsWorkflow({ client: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: 'arn:aws:states:eu-west-1:123:stateMachine:dif-dev-ingest' });
+  const workflow = () =>
+    new StepFunctionsWorkflow({
+      client: new SFNClient({ region: 'eu-west-1' }),
+      stateMachineArn: 'arn:aws:states:eu-west-1:123:stateMachine:dif-dev-ingest',
+    });
 
   it('sends success with JSON output, failure truncated to the API limits, heartbeats', async () => {
-    sfn.on(SendTaskSuccessCommand).resolves({}).on(SendTaskFailureCommand).resolves({}).on(SendTaskHeartbeatCommand).resolves({});
+    sfn
+      .on(SendTaskSuccessCommand)
+      .resolves({})
+      .on(SendTaskFailureCommand)
+      .resolves({})
+      .on(SendTaskHeartbeatCommand)
+      .resolves({});
     await workflow().sendTaskSuccess('tok', { rowsLoaded: 3 });
     await workflow().sendTaskFailure('tok', 'E'.repeat(300), 'c'.repeat(40_000));
     await workflow().sendTaskHeartbeat('tok');
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({ taskToken: 'tok', output: '{"rowsLoaded":3}' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({
+      taskToken: 'tok',
+      output: '{"rowsLoaded":3}',
+    });
     const failure = sfn.commandCalls(SendTaskFailureCommand)[0]!.args[0].input;
     expect(failure.error).toHaveLength(256);
     expect(failure.cause).toHaveLength(32_768);
@@ -72,7 +102,9 @@ describe('StepFunctionsWorkflow (SDK mock)', () => {
 
   it('starts executions with a console-safe name', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
-    expect(await workflow().startExecution({ client: 'acme' }, 'acme 2026-03-01T06:00Z')).toEqual({ executionArn: 'arn:exec' });
+    expect(await workflow().startExecution({ client: 'acme' }, 'acme 2026-03-01T06:00Z')).toEqual({
+      executionArn: 'arn:exec',
+    });
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
       stateMachineArn: 'arn:aws:states:eu-west-1:123:stateMachine:dif-dev-ingest',
       input: '{"client":"acme"}',

@@ -28,7 +28,10 @@ describe('S3ObjectStore against s3rver', () => {
     }
     const stored = await store.put('raw/acme/ads/big.bin', Readable.from(body()));
     expect(stored).toEqual({ key: 'raw/acme/ads/big.bin', bytes: chunks * chunk.length });
-    expect(await store.head('raw/acme/ads/big.bin')).toEqual({ key: 'raw/acme/ads/big.bin', bytes: chunks * chunk.length });
+    expect(await store.head('raw/acme/ads/big.bin')).toEqual({
+      key: 'raw/acme/ads/big.bin',
+      bytes: chunks * chunk.length,
+    });
     let read = 0;
     for await (const piece of await store.get('raw/acme/ads/big.bin')) read += (piece as Buffer).length;
     expect(read).toBe(chunks * chunk.length);
@@ -72,7 +75,14 @@ describe('S3ObjectStore listing pagination', () => {
     const mock = mockClient(S3Client);
     mock
       .on(ListObjectsV2Command, { Prefix: 'p/', ContinuationToken: undefined })
-      .resolves({ IsTruncated: true, NextContinuationToken: 't1', Contents: [{ Key: 'p/3', Size: 3 }, { Key: 'p/1', Size: 1 }] })
+      .resolves({
+        IsTruncated: true,
+        NextContinuationToken: 't1',
+        Contents: [
+          { Key: 'p/3', Size: 3 },
+          { Key: 'p/1', Size: 1 },
+        ],
+      })
       .on(ListObjectsV2Command, { Prefix: 'p/', ContinuationToken: 't1' })
       .resolves({ IsTruncated: false, Contents: [{ Key: 'p/2', Size: 2 }] });
     const store = new S3ObjectStore({ client: new S3Client({ region: 'us-east-1' }), bucket: 'b' });

@@ -17,7 +17,12 @@ const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123/dif-dev-transform-dlq';
 const sqs = mockClient(SQSClient);
 
 function queue(): SqsQueue {
-  return new SqsQueue({ client: new SQSClient({ region: 'eu-west-1' }), name: 'transform', queueUrl: QUEUE, deadLetterQueueUrl: DLQ });
+  return new SqsQueue({
+    client: new SQSClient({ region: 'eu-west-1' }),
+    name: 'transform',
+    queueUrl: QUEUE,
+    deadLetterQueueUrl: DLQ,
+  });
 }
 
 function message(id: string, receipt: string, receiveCount = 1) {
@@ -45,9 +50,16 @@ describe('SqsQueue (SDK mock)', () => {
   it('receives with the receive count and maps messages', async () => {
     sqs.on(ReceiveMessageCommand).resolves({ Messages: [message('m1', 'rh1', 3)] });
     const received = await queue().receive({ maxMessages: 25, visibilityTimeoutSeconds: 60, waitSeconds: 2 });
-    expect(received).toEqual([{ id: 'm1', body: '{"id":"m1"}', receiptHandle: 'rh1', receiveCount: 3, sentAt: new Date(1767225600000) }]);
+    expect(received).toEqual([
+      { id: 'm1', body: '{"id":"m1"}', receiptHandle: 'rh1', receiveCount: 3, sentAt: new Date(1767225600000) },
+    ]);
     const input = sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ QueueUrl: QUEUE, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 2 });
+    expect(input).toMatchObject({
+      QueueUrl: QUEUE,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 60,
+      WaitTimeSeconds: 2,
+    });
     expect(input.MessageSystemAttributeNames).toContain('ApproximateReceiveCount');
   });
 
@@ -66,7 +78,13 @@ describe('SqsQueue (SDK mock)', () => {
   it('reports depth of the queue and its DLQ, counting delayed messages as in flight', async () => {
     sqs
       .on(GetQueueAttributesCommand, { QueueUrl: QUEUE })
-      .resolves({ Attributes: { ApproximateNumberOfMessages: '4', ApproximateNumberOfMessagesNotVisible: '1', ApproximateNumberOfMessagesDelayed: '1' } })
+      .resolves({
+        Attributes: {
+          ApproximateNumberOfMessages: '4',
+          ApproximateNumberOfMessagesNotVisible: '1',
+          ApproximateNumberOfMessagesDelayed: '1',
+        },
+      })
       .on(GetQueueAttributesCommand, { QueueUrl: DLQ })
       .resolves({ Attributes: { ApproximateNumberOfMessages: '7', ApproximateNumberOfMessagesNotVisible: '0' } });
     expect(await queue().depth()).toEqual({ visible: 4, inFlight: 2, dead: 7 });
@@ -85,7 +103,9 @@ describe('SqsQueue (SDK mock)', () => {
       ['d1', 5],
       ['d2', 5],
     ]);
-    const unhidden = sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    const unhidden = sqs
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
     expect(unhidden.map((entry) => [entry.ReceiptHandle, entry.VisibilityTimeout])).toEqual([
       ['x1', 0],
       ['x2', 0],
@@ -99,9 +119,23 @@ describe('SqsQueue (SDK mock)', () => {
       .resolves({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123:dif-dev-transform' } })
       .on(GetQueueAttributesCommand, { QueueUrl: DLQ, AttributeNames: ['QueueArn'] })
       .resolves({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123:dif-dev-transform-dlq' } })
-      .on(GetQueueAttributesCommand, { QueueUrl: DLQ, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] })
+      .on(GetQueueAttributesCommand, {
+        QueueUrl: DLQ,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      })
       .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } })
-      .on(GetQueueAttributesCommand, { QueueUrl: QUEUE, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] })
+      .on(GetQueueAttributesCommand, {
+        QueueUrl: QUEUE,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      })
       .resolves({ Attributes: {} })
       .on(StartMessageMoveTaskCommand)
       .resolves({ TaskHandle: 'h' });
@@ -128,7 +162,11 @@ describe('SqsQueue (SDK mock)', () => {
     expect(sent).toMatchObject({ QueueUrl: QUEUE, MessageBody: '{"id":"d2"}' });
     expect(sent.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue).toBe('d2');
     expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: DLQ, ReceiptHandle: 'x2' });
-    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries?.map((entry) => entry.ReceiptHandle)).toEqual(['x1']);
+    expect(
+      sqs
+        .commandCalls(ChangeMessageVisibilityBatchCommand)[0]!
+        .args[0].input.Entries?.map((entry) => entry.ReceiptHandle),
+    ).toEqual(['x1']);
   });
 
   it('surfaces SQS errors', async () => {

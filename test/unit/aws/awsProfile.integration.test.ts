@@ -82,7 +82,10 @@ describe('aws profile against s3rver and dynalite', () => {
 
   it('plans through the Lambda entry and records the run and items in DynamoDB', async () => {
     const { handler } = await import('../../../services/extractor/lambda/plan');
-    const output = (await handler({ runId: 'r-aws', client: 'acme', source: 'demo_ads', trigger: { by: 'test' } }, lambdaContext)) as { items: WorkItem[]; itemCount: number };
+    const output = (await handler(
+      { runId: 'r-aws', client: 'acme', source: 'demo_ads', trigger: { by: 'test' } },
+      lambdaContext,
+    )) as { items: WorkItem[]; itemCount: number };
     items = output.items;
     expect(output.itemCount).toBeGreaterThan(0);
     expect((await ctx.ports.runState.getRun('r-aws'))?.status).toBe('running');
@@ -99,14 +102,22 @@ describe('aws profile against s3rver and dynalite', () => {
     expect(sent.at(-1)?.QueueUrl).toBe(process.env.DIF_TRANSFORM_QUEUE_URL);
     const message = rawReady.parse(JSON.parse(sent.at(-1)!.MessageBody!));
     expect(message).toMatchObject({ runId: 'r-aws', itemId: item.itemId, taskToken: 'token-campaigns' });
-    const manifest = rawManifest.parse(JSON.parse(await text(await ctx.ports.objectStore.get(message.raw.manifestKey))));
+    const manifest = rawManifest.parse(
+      JSON.parse(await text(await ctx.ports.objectStore.get(message.raw.manifestKey))),
+    );
     expect(manifest.objects.length).toBe(message.raw.objects);
     const listed = await ctx.ports.objectStore.list(`raw/acme/demo_ads/campaigns/dt=all/run=r-aws/`);
-    expect(listed.map((entry) => entry.key)).toEqual(expect.arrayContaining(manifest.objects.map((entry) => entry.key)));
+    expect(listed.map((entry) => entry.key)).toEqual(
+      expect.arrayContaining(manifest.objects.map((entry) => entry.key)),
+    );
     const page = await text(await ctx.ports.objectStore.get(manifest.objects[0]!.key));
     expect((JSON.parse(page) as { data: unknown[] }).data.length).toBeGreaterThan(0);
     expect(page).not.toContain(DEMO_CREDENTIALS.demo_ads!.access_token);
-    expect(await ctx.ports.runState.getItem('r-aws', item.itemId)).toMatchObject({ stage: 'extracted', attempts: 1, pages: message.raw.pages });
+    expect(await ctx.ports.runState.getItem('r-aws', item.itemId)).toMatchObject({
+      stage: 'extracted',
+      attempts: 1,
+      pages: message.raw.pages,
+    });
   });
 
   it('transforms the SQS record into clean parts in S3 and a CleanReady for the load queue', async () => {
@@ -130,10 +141,16 @@ describe('aws profile against s3rver and dynalite', () => {
       lambdaContext,
     );
     expect(response).toEqual({ batchItemFailures: [] });
-    const loadMessage = sqs.commandCalls(SendMessageCommand).slice(before).map((call) => call.args[0].input).find((input) => input.QueueUrl === process.env.DIF_LOAD_QUEUE_URL);
+    const loadMessage = sqs
+      .commandCalls(SendMessageCommand)
+      .slice(before)
+      .map((call) => call.args[0].input)
+      .find((input) => input.QueueUrl === process.env.DIF_LOAD_QUEUE_URL);
     const clean = cleanReady.parse(JSON.parse(loadMessage!.MessageBody!));
     expect(clean.clean.rows).toBeGreaterThan(0);
-    const copyManifest = JSON.parse(await text(await ctx.ports.objectStore.get(clean.clean.manifestKey))) as { entries: { url: string }[] };
+    const copyManifest = JSON.parse(await text(await ctx.ports.objectStore.get(clean.clean.manifestKey))) as {
+      entries: { url: string }[];
+    };
     expect(copyManifest.entries).toHaveLength(clean.clean.parts);
     for (const entry of copyManifest.entries) {
       expect(entry.url.startsWith(`s3://${BUCKET}/clean/acme/demo_ads/campaigns/`)).toBe(true);
@@ -163,7 +180,10 @@ describe('aws profile against s3rver and dynalite', () => {
     });
     // Last receive: the token fails with a cause naming the DLQ; SQS's redrive moves the message.
     const releasesBefore = sqs.commandCalls(ChangeMessageVisibilityCommand).length;
-    const last = await handler({ Records: [record(5, 'rh-5', '{"runId":"r-aws","itemId":"x","taskToken":"token-x"}')] }, lambdaContext);
+    const last = await handler(
+      { Records: [record(5, 'rh-5', '{"runId":"r-aws","itemId":"x","taskToken":"token-x"}')] },
+      lambdaContext,
+    );
     expect(last).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-rh-5' }] });
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(releasesBefore);
     const failure = sfn.commandCalls(SendTaskFailureCommand).at(-1)!.args[0].input;

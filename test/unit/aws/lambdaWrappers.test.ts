@@ -8,8 +8,12 @@ import { metrics } from '../../../shared/adapters/aws/lambda/telemetry';
 
 describe('stepFunctionsError', () => {
   it('names permanent errors by their code, prefixing bare codes with the state', () => {
-    expect((stepFunctionsError('Extract', new PermanentError('Extract.HttpError', 'HTTP 401')) as Error).name).toBe('Extract.HttpError');
-    expect((stepFunctionsError('Plan', new PermanentError('UnknownClient', 'no client')) as Error).name).toBe('Plan.UnknownClient');
+    expect((stepFunctionsError('Extract', new PermanentError('Extract.HttpError', 'HTTP 401')) as Error).name).toBe(
+      'Extract.HttpError',
+    );
+    expect((stepFunctionsError('Plan', new PermanentError('UnknownClient', 'no client')) as Error).name).toBe(
+      'Plan.UnknownClient',
+    );
   });
 
   it('keeps a dotted code of a retryable error, and calls anything else transient', () => {

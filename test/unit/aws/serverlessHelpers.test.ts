@@ -6,33 +6,61 @@ import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 type Resolver = { resolveVariable: (name: string) => Promise<unknown> };
-const roles = require('../../../serverless/roles.cjs') as { resources: (options: Resolver) => Promise<{ Resources: Record<string, { Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[] } }> }> };
+const roles = require('../../../serverless/roles.cjs') as {
+  resources: (options: Resolver) => Promise<{
+    Resources: Record<
+      string,
+      { Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[] } }
+    >;
+  }>;
+};
 const vpc = require('../../../serverless/vpc.cjs') as { vpc: (options: Resolver) => Promise<unknown> };
-const clients = require('../../../serverless/clients.cjs') as { readClients: (root: string) => unknown[]; durationSeconds: (text: string, where: string) => number };
+const clients = require('../../../serverless/clients.cjs') as {
+  readClients: (root: string) => unknown[];
+  durationSeconds: (text: string, where: string) => number;
+};
 
 function params(values: Record<string, string>): Resolver {
   return { resolveVariable: async (name) => values[name.replace(/^param:/, '')] ?? '' };
 }
 
 function actionsOf(resources: Awaited<ReturnType<typeof roles.resources>>, role: string): string[] {
-  return resources.Resources[role]!.Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement.flatMap((statement) => statement.Action));
+  return resources.Resources[role]!.Properties.Policies.flatMap((policy) =>
+    policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+  );
 }
 
 describe('serverless/roles.cjs', () => {
   it('gives the loader Redshift Data API access only when a Redshift target is set', async () => {
     const without = await roles.resources(params({}));
     expect(actionsOf(without, 'LoadRole').some((action) => action.startsWith('redshift'))).toBe(false);
-    const serverless = await roles.resources(params({ redshiftDatabase: 'analytics', redshiftWorkgroupName: 'dif', redshiftWorkgroupId: 'wg-1' }));
-    expect(actionsOf(serverless, 'LoadRole')).toEqual(expect.arrayContaining(['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement', 'redshift-serverless:GetCredentials']));
+    const serverless = await roles.resources(
+      params({ redshiftDatabase: 'analytics', redshiftWorkgroupName: 'dif', redshiftWorkgroupId: 'wg-1' }),
+    );
+    expect(actionsOf(serverless, 'LoadRole')).toEqual(
+      expect.arrayContaining([
+        'redshift-data:ExecuteStatement',
+        'redshift-data:BatchExecuteStatement',
+        'redshift-serverless:GetCredentials',
+      ]),
+    );
     expect(actionsOf(serverless, 'ExtractRole').some((action) => action.startsWith('redshift'))).toBe(false);
-    const withSecret = await roles.resources(params({ redshiftDatabase: 'analytics', redshiftClusterId: 'c1', redshiftSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' }));
+    const withSecret = await roles.resources(
+      params({
+        redshiftDatabase: 'analytics',
+        redshiftClusterId: 'c1',
+        redshiftSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
+      }),
+    );
     expect(actionsOf(withSecret, 'LoadRole')).toContain('secretsmanager:GetSecretValue');
     expect(actionsOf(withSecret, 'LoadRole')).not.toContain('redshift:GetClusterCredentialsWithIAM');
   });
 
   it('adds network-interface actions only for functions in a VPC', async () => {
     expect(actionsOf(await roles.resources(params({})), 'TransformRole')).not.toContain('ec2:CreateNetworkInterface');
-    expect(actionsOf(await roles.resources(params({ subnetIds: 'subnet-1' })), 'TransformRole')).toContain('ec2:CreateNetworkInterface');
+    expect(actionsOf(await roles.resources(params({ subnetIds: 'subnet-1' })), 'TransformRole')).toContain(
+      'ec2:CreateNetworkInterface',
+    );
   });
 
   it('lets only the loader complete task tokens with success', async () => {
@@ -46,7 +74,10 @@ describe('serverless/roles.cjs', () => {
 describe('serverless/vpc.cjs', () => {
   it('deploys outside a VPC without settings, inside with both, and refuses half a setting', async () => {
     expect(await vpc.vpc(params({}))).toBeNull();
-    expect(await vpc.vpc(params({ subnetIds: 'subnet-a, subnet-b', securityGroupIds: 'sg-1' }))).toEqual({ subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-1'] });
+    expect(await vpc.vpc(params({ subnetIds: 'subnet-a, subnet-b', securityGroupIds: 'sg-1' }))).toEqual({
+      subnetIds: ['subnet-a', 'subnet-b'],
+      securityGroupIds: ['sg-1'],
+    });
     await expect(vpc.vpc(params({ subnetIds: 'subnet-a' }))).rejects.toThrow(/both subnetIds and securityGroupIds/);
   });
 });

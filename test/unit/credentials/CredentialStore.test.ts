@@ -4,7 +4,12 @@ import { FileKeyring } from '../../../shared/adapters/local/FileKeyring';
 import { SqliteSecretRecordStore } from '../../../shared/adapters/local/SqliteSecretRecordStore';
 import { clearRegisteredSecrets, redact } from '../../../shared/log/secretRedactor';
 import type { SecretRecord, SecretRecordStore } from '../../../shared/ports';
-import { CredentialNotFoundError, CredentialStore, CredentialWriteConflictError, InvalidCredentialValuesError } from '../../../services/credentials';
+import {
+  CredentialNotFoundError,
+  CredentialStore,
+  CredentialWriteConflictError,
+  InvalidCredentialValuesError,
+} from '../../../services/credentials';
 import { InProcessLockManager } from '../../../shared/adapters/local/InProcessLockManager';
 import { makeTempDir } from './support/tempDir';
 
@@ -37,8 +42,22 @@ describe('CredentialStore', () => {
   let opened: SqliteSecretRecordStore[];
   let clock: number;
   const now = () => new Date(clock);
-  const makeStore = (options: { cacheTtlMs?: number; locks?: InProcessLockManager; records?: SecretRecordStore; maxWriteAttempts?: number } = {}) =>
-    new CredentialStore({ records: options.records ?? records, keyring, locks: options.locks ?? new InProcessLockManager(), now, cacheTtlMs: options.cacheTtlMs, maxWriteAttempts: options.maxWriteAttempts });
+  const makeStore = (
+    options: {
+      cacheTtlMs?: number;
+      locks?: InProcessLockManager;
+      records?: SecretRecordStore;
+      maxWriteAttempts?: number;
+    } = {},
+  ) =>
+    new CredentialStore({
+      records: options.records ?? records,
+      keyring,
+      locks: options.locks ?? new InProcessLockManager(),
+      now,
+      cacheTtlMs: options.cacheTtlMs,
+      maxWriteAttempts: options.maxWriteAttempts,
+    });
   const connection = () => {
     const store = new SqliteSecretRecordStore(records.file);
     opened.push(store);
@@ -61,7 +80,13 @@ describe('CredentialStore', () => {
   it('puts and gets back the values, and registers them for redaction', async () => {
     const store = makeStore();
     const meta = await store.put('acme', 'graph_ads', { access_token: 'tok-AAAA-1111', app_id: 'app-42' });
-    expect(meta).toMatchObject({ client: 'acme', source: 'graph_ads', version: 1, fields: ['access_token', 'app_id'], createdAt: '2026-03-01T10:00:00.000Z' });
+    expect(meta).toMatchObject({
+      client: 'acme',
+      source: 'graph_ads',
+      version: 1,
+      fields: ['access_token', 'app_id'],
+      createdAt: '2026-03-01T10:00:00.000Z',
+    });
     clearRegisteredSecrets();
     const reader = makeStore();
     expect(await reader.get('acme', 'graph_ads')).toEqual({ access_token: 'tok-AAAA-1111', app_id: 'app-42' });
@@ -73,17 +98,29 @@ describe('CredentialStore', () => {
     await store.put('acme', 'graph_ads', { access_token: 'first-token', app_id: 'app-42' });
     clock += 60_000;
     const meta = await store.put('acme', 'graph_ads', { api_key: 'key-value-2' });
-    expect(meta).toMatchObject({ version: 2, fields: ['api_key'], createdAt: '2026-03-01T10:00:00.000Z', rotatedAt: '2026-03-01T10:01:00.000Z' });
+    expect(meta).toMatchObject({
+      version: 2,
+      fields: ['api_key'],
+      createdAt: '2026-03-01T10:00:00.000Z',
+      rotatedAt: '2026-03-01T10:01:00.000Z',
+    });
     expect(await makeStore().get('acme', 'graph_ads')).toEqual({ api_key: 'key-value-2' });
   });
 
   it('rejects values that are not a flat object of non-empty strings without echoing them', async () => {
     const store = makeStore();
-    await expect(store.put('acme', 'ads', { token: 12345678 })).rejects.toThrow('field "token" is number, not a string');
-    await expect(store.put('acme', 'ads', { 'bad name': 'hunter2-secret' })).rejects.toBeInstanceOf(InvalidCredentialValuesError);
+    await expect(store.put('acme', 'ads', { token: 12345678 })).rejects.toThrow(
+      'field "token" is number, not a string',
+    );
+    await expect(store.put('acme', 'ads', { 'bad name': 'hunter2-secret' })).rejects.toBeInstanceOf(
+      InvalidCredentialValuesError,
+    );
     await expect(store.put('acme', 'ads', { token: '' })).rejects.toThrow(/field "token" is empty/);
     await expect(store.put('acme', 'ads', {})).rejects.toThrow(/no fields/);
-    const error = (await store.put('acme', 'ads', { token: { nested: 'hunter2-secret' } }).then(() => undefined, (caught: unknown) => caught)) as Error;
+    const error = (await store.put('acme', 'ads', { token: { nested: 'hunter2-secret' } }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as Error;
     expect(error.message).not.toContain('hunter2');
   });
 
@@ -91,7 +128,9 @@ describe('CredentialStore', () => {
     const store = makeStore();
     await expect(store.get('acme', 'nope')).rejects.toBeInstanceOf(CredentialNotFoundError);
     await expect(store.get('acme', 'nope')).rejects.toThrow('dif credentials put --client acme --source nope');
-    await expect(store.rotate('acme', 'nope', { refresh_token: 'rt-new-value' })).rejects.toBeInstanceOf(CredentialNotFoundError);
+    await expect(store.rotate('acme', 'nope', { refresh_token: 'rt-new-value' })).rejects.toBeInstanceOf(
+      CredentialNotFoundError,
+    );
   });
 
   it('serves reads from the cache until it expires, then reads the store again', async () => {
@@ -126,12 +165,25 @@ describe('CredentialStore', () => {
 
   it('rotate merges changes into the stored fields and updates the writer’s cache', async () => {
     const store = makeStore();
-    await store.put('acme', 'oauth_ads', { client_id: 'cid-1', client_secret: 'cs-secret-1', refresh_token: 'rt-1-old' });
+    await store.put('acme', 'oauth_ads', {
+      client_id: 'cid-1',
+      client_secret: 'cs-secret-1',
+      refresh_token: 'rt-1-old',
+    });
     await store.get('acme', 'oauth_ads');
     clock += 5_000;
     const meta = await store.merge('acme', 'oauth_ads', { refresh_token: 'rt-2-new', access_token: 'at-2-new' });
-    expect(meta).toMatchObject({ version: 2, fields: ['access_token', 'client_id', 'client_secret', 'refresh_token'], rotatedAt: '2026-03-01T10:00:05.000Z' });
-    expect(await store.get('acme', 'oauth_ads')).toEqual({ client_id: 'cid-1', client_secret: 'cs-secret-1', refresh_token: 'rt-2-new', access_token: 'at-2-new' });
+    expect(meta).toMatchObject({
+      version: 2,
+      fields: ['access_token', 'client_id', 'client_secret', 'refresh_token'],
+      rotatedAt: '2026-03-01T10:00:05.000Z',
+    });
+    expect(await store.get('acme', 'oauth_ads')).toEqual({
+      client_id: 'cid-1',
+      client_secret: 'cs-secret-1',
+      refresh_token: 'rt-2-new',
+      access_token: 'at-2-new',
+    });
     expect(await makeStore().get('acme', 'oauth_ads')).toEqual(await store.get('acme', 'oauth_ads'));
   });
 
@@ -140,10 +192,20 @@ describe('CredentialStore', () => {
     ['whose locks do not exclude each other (expired Redis lock)', false],
   ])('concurrent rotation by several workers %s', (_label, sharedLock) => {
     it('keeps the newest token of every worker and loses no field', async () => {
-      await makeStore().put('acme', 'oauth_ads', { client_id: 'cid-1', client_secret: 'cs-secret-1', refresh_token: 'rt-initial' });
+      await makeStore().put('acme', 'oauth_ads', {
+        client_id: 'cid-1',
+        client_secret: 'cs-secret-1',
+        refresh_token: 'rt-initial',
+      });
       const shared = new InProcessLockManager();
       const counting = Array.from({ length: 4 }, () => new CountingRecords(connection()));
-      const workers = counting.map((workerRecords) => makeStore({ records: workerRecords, locks: sharedLock ? shared : new InProcessLockManager(), maxWriteAttempts: 50 }));
+      const workers = counting.map((workerRecords) =>
+        makeStore({
+          records: workerRecords,
+          locks: sharedLock ? shared : new InProcessLockManager(),
+          maxWriteAttempts: 50,
+        }),
+      );
       const commits: { version: number; token: string }[] = [];
 
       await Promise.all(
@@ -161,7 +223,14 @@ describe('CredentialStore', () => {
       expect(new Set(commits.map((commit) => commit.version)).size).toBe(20);
       expect((await records.get('acme', 'oauth_ads'))?.version).toBe(21);
       expect(final.refresh_token).toBe(newest.token);
-      expect(final).toMatchObject({ client_id: 'cid-1', client_secret: 'cs-secret-1', last_seen_0: 'rt-w0-r5', last_seen_1: 'rt-w1-r5', last_seen_2: 'rt-w2-r5', last_seen_3: 'rt-w3-r5' });
+      expect(final).toMatchObject({
+        client_id: 'cid-1',
+        client_secret: 'cs-secret-1',
+        last_seen_0: 'rt-w0-r5',
+        last_seen_1: 'rt-w1-r5',
+        last_seen_2: 'rt-w2-r5',
+        last_seen_3: 'rt-w3-r5',
+      });
       const lost = counting.reduce((sum, workerRecords) => sum + workerRecords.lostWrites, 0);
       if (sharedLock) expect(lost).toBe(0);
       else expect(lost).toBeGreaterThan(0);
@@ -170,9 +239,17 @@ describe('CredentialStore', () => {
 
   it('gives up with a conflict error (naming no value) when other writers keep winning', async () => {
     await makeStore().put('acme', 'ads', { token: 'token-0' });
-    const alwaysLoses: SecretRecordStore = { get: (c, s) => records.get(c, s), put: async () => false, list: () => records.list(), delete: (c, s) => records.delete(c, s) };
+    const alwaysLoses: SecretRecordStore = {
+      get: (c, s) => records.get(c, s),
+      put: async () => false,
+      list: () => records.list(),
+      delete: (c, s) => records.delete(c, s),
+    };
     const store = makeStore({ records: alwaysLoses, maxWriteAttempts: 3 });
-    const error = (await store.rotate('acme', 'ads', { token: 'token-secret-9' }).then(() => undefined, (caught: unknown) => caught)) as Error;
+    const error = (await store.rotate('acme', 'ads', { token: 'token-secret-9' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as Error;
     expect(error).toBeInstanceOf(CredentialWriteConflictError);
     expect(error.message).toContain('3 times');
     expect(error.message).not.toContain('token-secret-9');
@@ -205,7 +282,10 @@ describe('CredentialStore', () => {
 
     const summary = await store.reencrypt();
     expect(summary.keyId).toBe(newKey);
-    expect(summary.moved.map((meta) => `${meta.client}:${meta.version}:${meta.keyId}`)).toEqual([`acme:2:${newKey}`, `globex:2:${newKey}`]);
+    expect(summary.moved.map((meta) => `${meta.client}:${meta.version}:${meta.keyId}`)).toEqual([
+      `acme:2:${newKey}`,
+      `globex:2:${newKey}`,
+    ]);
     expect(summary.skipped.map((meta) => meta.client)).toEqual(['initech']);
     expect(summary.failed).toEqual([]);
     const fresh = makeStore();
@@ -223,11 +303,18 @@ describe('CredentialStore', () => {
     await store.put('acme', 'graph_ads', { access_token: 'at-value-1' });
     await store.put('globex', 'search', { api_key: 'ak-value-2' });
     const damaged = (await records.get('globex', 'search'))!;
-    await records.put({ ...damaged, version: 2, client: 'globex', ciphertext: Buffer.from('x'.repeat(40)).toString('base64') });
+    await records.put({
+      ...damaged,
+      version: 2,
+      client: 'globex',
+      ciphertext: Buffer.from('x'.repeat(40)).toString('base64'),
+    });
     await keyring.rotate();
     const summary = await store.reencrypt();
     expect(summary.moved.map((meta) => meta.client)).toEqual(['acme']);
-    expect(summary.failed).toEqual([{ client: 'globex', source: 'search', reason: expect.stringContaining('could not be decrypted') }]);
+    expect(summary.failed).toEqual([
+      { client: 'globex', source: 'search', reason: expect.stringContaining('could not be decrypted') },
+    ]);
     expect((await records.get('globex', 'search'))?.version).toBe(2);
   });
 });

@@ -52,11 +52,19 @@ describe('FileKeyring', () => {
     expect(dataKey.plaintext).toHaveLength(32);
     expect(dataKey.keyId).toBe(keyring.currentKeyId());
     expect(dataKey.encrypted.includes(dataKey.plaintext)).toBe(false);
-    expect(await keyring.decryptDataKey(dataKey.encrypted, { source: 'graph_ads', client: 'acme' })).toEqual(dataKey.plaintext);
+    expect(await keyring.decryptDataKey(dataKey.encrypted, { source: 'graph_ads', client: 'acme' })).toEqual(
+      dataKey.plaintext,
+    );
 
-    await expect(keyring.decryptDataKey(dataKey.encrypted, { client: 'globex', source: 'graph_ads' })).rejects.toBeInstanceOf(KeyringDecryptError);
-    await expect(keyring.decryptDataKey(dataKey.encrypted, { client: 'acme', source: 'other' })).rejects.toThrow(/encryption context does not match/);
-    await expect(keyring.decryptDataKey(dataKey.encrypted, { ...acme, extra: 'x' })).rejects.toBeInstanceOf(KeyringDecryptError);
+    await expect(
+      keyring.decryptDataKey(dataKey.encrypted, { client: 'globex', source: 'graph_ads' }),
+    ).rejects.toBeInstanceOf(KeyringDecryptError);
+    await expect(keyring.decryptDataKey(dataKey.encrypted, { client: 'acme', source: 'other' })).rejects.toThrow(
+      /encryption context does not match/,
+    );
+    await expect(keyring.decryptDataKey(dataKey.encrypted, { ...acme, extra: 'x' })).rejects.toBeInstanceOf(
+      KeyringDecryptError,
+    );
     const second = await keyring.generateDataKey(acme);
     expect(second.plaintext).not.toEqual(dataKey.plaintext);
   });
@@ -96,7 +104,9 @@ describe('FileKeyring', () => {
     expect(await keyring.decryptDataKey(old.encrypted, acme)).toEqual(old.plaintext);
     expect(await otherProcess.decryptDataKey(fresh.encrypted, acme)).toEqual(fresh.plaintext);
     expect((await keyring.generateDataKey(acme, oldId)).keyId).toBe(oldId);
-    await expect(keyring.generateDataKey(acme, 'local-missing')).rejects.toThrow(/master key local-missing is not in keyring/);
+    await expect(keyring.generateDataKey(acme, 'local-missing')).rejects.toThrow(
+      /master key local-missing is not in keyring/,
+    );
 
     const reopened = await FileKeyring.open(path);
     expect(reopened.currentKeyId()).toBe(newId);

@@ -36,7 +36,8 @@ describe('SqliteSecretRecordStore', () => {
     expect((await stat(join(temp.dir, 'secrets.db'))).mode & 0o077).toBe(0);
     await store.put(record(1));
     // SQLite gives -wal and -shm the permissions of the database file.
-    for (const file of ['secrets.db-wal', 'secrets.db-shm']) expect((await stat(join(temp.dir, file))).mode & 0o077, file).toBe(0);
+    for (const file of ['secrets.db-wal', 'secrets.db-shm'])
+      expect((await stat(join(temp.dir, file))).mode & 0o077, file).toBe(0);
   });
 
   it('writes version 1 only when nothing exists, then each version only over its predecessor', async () => {
@@ -65,7 +66,11 @@ describe('SqliteSecretRecordStore', () => {
     await store.put(record(1, { client: 'zeta' }));
     await store.put(record(1, { client: 'acme', source: 'search' }));
     await store.put(record(1));
-    expect((await store.list()).map((entry) => `${entry.client}/${entry.source}`)).toEqual(['acme/graph_ads', 'acme/search', 'zeta/graph_ads']);
+    expect((await store.list()).map((entry) => `${entry.client}/${entry.source}`)).toEqual([
+      'acme/graph_ads',
+      'acme/search',
+      'zeta/graph_ads',
+    ]);
     await store.delete('acme', 'search');
     await store.delete('acme', 'missing');
     expect(await store.list()).toHaveLength(2);

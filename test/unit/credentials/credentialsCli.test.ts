@@ -20,7 +20,11 @@ describe('dif credentials', () => {
   const readBack = async (client: string, source: string) => {
     const records = SqliteSecretRecordStore.inDataDir(dataDir);
     try {
-      const store = new CredentialStore({ records, keyring: await FileKeyring.open(join(dataDir, 'keyring.json')), locks: new InProcessLockManager() });
+      const store = new CredentialStore({
+        records,
+        keyring: await FileKeyring.open(join(dataDir, 'keyring.json')),
+        locks: new InProcessLockManager(),
+      });
       return await store.get(client, source);
     } finally {
       records.close();
@@ -36,7 +40,9 @@ describe('dif credentials', () => {
   it('puts from stdin, creating a 0600 keyring, and prints metadata only', async () => {
     const result = await dif(['put', '--client', 'acme', '--source', 'graph_ads'], JSON.stringify(SECRETS));
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/^stored credentials for client acme source graph_ads: version 1, fields access_token, app_id, key local-\d{8}-[0-9a-f]{8}\n$/);
+    expect(result.stdout).toMatch(
+      /^stored credentials for client acme source graph_ads: version 1, fields access_token, app_id, key local-\d{8}-[0-9a-f]{8}\n$/,
+    );
     expectNoSecret(result.stdout + result.stderr);
     expect((await stat(join(dataDir, 'keyring.json'))).mode & 0o777).toBe(0o600);
     expect(await readBack('acme', 'graph_ads')).toEqual(SECRETS);
@@ -63,17 +69,28 @@ describe('dif credentials', () => {
   });
 
   it('explains bad input without quoting it', async () => {
-    const notJson = await dif(['put', '--client', 'acme', '--source', 'graph_ads'], `{"access_token": ${SECRETS.access_token}}`);
+    const notJson = await dif(
+      ['put', '--client', 'acme', '--source', 'graph_ads'],
+      `{"access_token": ${SECRETS.access_token}}`,
+    );
     expect(notJson.exitCode).toBe(1);
     expect(notJson.stderr).toContain('stdin is not valid JSON');
     expectNoSecret(notJson.stderr);
 
-    const wrongType = await dif(['put', '--client', 'acme', '--source', 'graph_ads'], JSON.stringify({ access_token: [SECRETS.access_token] }));
+    const wrongType = await dif(
+      ['put', '--client', 'acme', '--source', 'graph_ads'],
+      JSON.stringify({ access_token: [SECRETS.access_token] }),
+    );
     expect(wrongType.stderr).toContain('field "access_token" is object, not a string');
     expectNoSecret(wrongType.stderr);
 
-    expect((await dif(['put', '--client', 'acme', '--source', 'graph_ads'], '  ')).stderr).toContain('nothing on stdin');
-    expect((await dif(['put', '--client', 'acme', '--source', 'graph_ads', '--file', join(temp.dir, 'missing.json')])).stderr).toContain('ENOENT');
+    expect((await dif(['put', '--client', 'acme', '--source', 'graph_ads'], '  ')).stderr).toContain(
+      'nothing on stdin',
+    );
+    expect(
+      (await dif(['put', '--client', 'acme', '--source', 'graph_ads', '--file', join(temp.dir, 'missing.json')]))
+        .stderr,
+    ).toContain('ENOENT');
   });
 
   it('list, show-meta and delete never print values', async () => {
@@ -84,7 +101,10 @@ describe('dif credentials', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^CLIENT\s+SOURCE\s+VERSION\s+KEY\s+ROTATED\s+FIELDS$/);
     expect(table.stdout).toMatch(/acme\s+graph_ads\s+1\s+local-\S+\s+\S+\s+access_token,app_id/);
     const json = JSON.parse((await dif(['list', '--json'])).stdout) as { client: string; fields: string[] }[];
-    expect(json.map((meta) => [meta.client, meta.fields])).toEqual([['acme', ['access_token', 'app_id']], ['globex', ['api_key']]]);
+    expect(json.map((meta) => [meta.client, meta.fields])).toEqual([
+      ['acme', ['access_token', 'app_id']],
+      ['globex', ['api_key']],
+    ]);
     const meta = await dif(['show-meta', '--client', 'acme', '--source', 'graph_ads']);
     expect(meta.stdout).toContain('fields:   access_token, app_id');
     const metaJson = await dif(['show-meta', '--client', 'acme', '--source', 'graph_ads', '--json']);
@@ -95,7 +115,9 @@ describe('dif credentials', () => {
     expect(missing).toMatchObject({ exitCode: 1 });
     expect(missing.stderr).toContain('no credentials stored for client "acme" source "nope"');
 
-    expect((await dif(['delete', '--client', 'acme', '--source', 'graph_ads'])).stdout).toBe('deleted credentials for client acme source graph_ads\n');
+    expect((await dif(['delete', '--client', 'acme', '--source', 'graph_ads'])).stdout).toBe(
+      'deleted credentials for client acme source graph_ads\n',
+    );
     expect((await dif(['delete', '--client', 'acme', '--source', 'graph_ads'])).exitCode).toBe(1);
     expect(JSON.parse((await dif(['list', '--json'])).stdout)).toHaveLength(1);
   });

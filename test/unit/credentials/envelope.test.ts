@@ -31,12 +31,25 @@ describe('envelope encryption', () => {
   beforeAll(async () => {
     temp = await makeTempDir('envelope');
     keyring = await FileKeyring.open(join(temp.dir, 'keyring.json'));
-    record = await encryptSecret(keyring, { client: 'acme', source: 'graph_ads', values, version: 1, createdAt: stamp, rotatedAt: stamp });
+    record = await encryptSecret(keyring, {
+      client: 'acme',
+      source: 'graph_ads',
+      values,
+      version: 1,
+      createdAt: stamp,
+      rotatedAt: stamp,
+    });
   });
   afterAll(() => temp.remove());
 
   it('round-trips and stores only ciphertext, wrapped key and field names', async () => {
-    expect(record).toMatchObject({ client: 'acme', source: 'graph_ads', version: 1, keyId: keyring.currentKeyId(), fields: ['access_token', 'app_id'] });
+    expect(record).toMatchObject({
+      client: 'acme',
+      source: 'graph_ads',
+      version: 1,
+      keyId: keyring.currentKeyId(),
+      fields: ['access_token', 'app_id'],
+    });
     const stored = JSON.stringify(record);
     for (const value of Object.values(values)) {
       expect(stored).not.toContain(value);
@@ -46,7 +59,14 @@ describe('envelope encryption', () => {
   });
 
   it('uses a fresh data key and nonce for every version', async () => {
-    const again = await encryptSecret(keyring, { client: 'acme', source: 'graph_ads', values, version: 2, createdAt: stamp, rotatedAt: stamp });
+    const again = await encryptSecret(keyring, {
+      client: 'acme',
+      source: 'graph_ads',
+      values,
+      version: 2,
+      createdAt: stamp,
+      rotatedAt: stamp,
+    });
     expect(again.encryptedDataKey).not.toBe(record.encryptedDataKey);
     expect(again.ciphertext.slice(0, 16)).not.toBe(record.ciphertext.slice(0, 16));
   });
@@ -55,8 +75,12 @@ describe('envelope encryption', () => {
     const moved = { ...record, client: 'globex' };
     const opening = decryptSecret(keyring, moved);
     await expect(opening).rejects.toBeInstanceOf(CredentialDecryptError);
-    await expect(opening).rejects.toThrow(/client "globex" source "graph_ads" could not be decrypted: the data key did not open/);
-    await expect(decryptSecret(keyring, { ...record, source: 'search_ads' })).rejects.toBeInstanceOf(CredentialDecryptError);
+    await expect(opening).rejects.toThrow(
+      /client "globex" source "graph_ads" could not be decrypted: the data key did not open/,
+    );
+    await expect(decryptSecret(keyring, { ...record, source: 'search_ads' })).rejects.toBeInstanceOf(
+      CredentialDecryptError,
+    );
   });
 
   it('refuses a ciphertext sealed for client A opened as client B with the right data key (GCM additional data)', () => {
@@ -64,12 +88,21 @@ describe('envelope encryption', () => {
     const sealed = gcmSeal(key, contextAad(credentialContext('acme', 'graph_ads')), Buffer.from('{"token":"x"}'));
     expect(gcmOpen(key, contextAad({ source: 'graph_ads', client: 'acme' }), sealed).toString()).toBe('{"token":"x"}');
     expect(() => gcmOpen(key, contextAad(credentialContext('globex', 'graph_ads')), sealed)).toThrow(SealedBoxError);
-    expect(() => gcmOpen(randomBytes(32), contextAad(credentialContext('acme', 'graph_ads')), sealed)).toThrow(/failed authentication/);
+    expect(() => gcmOpen(randomBytes(32), contextAad(credentialContext('acme', 'graph_ads')), sealed)).toThrow(
+      /failed authentication/,
+    );
   });
 
   it('a ciphertext moved to client B together with a data key re-made for B still fails (GCM binds the context)', async () => {
     // The worst case at the keyring layer: B's record gets A's ciphertext and a valid data key for B.
-    const forB = await encryptSecret(keyring, { client: 'globex', source: 'graph_ads', values: { other: 'globex-value' }, version: 1, createdAt: stamp, rotatedAt: stamp });
+    const forB = await encryptSecret(keyring, {
+      client: 'globex',
+      source: 'graph_ads',
+      values: { other: 'globex-value' },
+      version: 1,
+      createdAt: stamp,
+      rotatedAt: stamp,
+    });
     const spliced = { ...forB, ciphertext: record.ciphertext };
     await expect(decryptSecret(keyring, spliced)).rejects.toThrow(/the ciphertext failed authentication/);
   });
@@ -83,19 +116,26 @@ describe('envelope encryption', () => {
     const index = position < 0 ? length + position : position;
     const opening = decryptSecret(keyring, { ...record, ciphertext: flip(record.ciphertext, index) });
     await expect(opening).rejects.toBeInstanceOf(CredentialDecryptError);
-    await expect(opening).rejects.toThrow('credentials for client "acme" source "graph_ads" could not be decrypted: the ciphertext failed authentication');
+    await expect(opening).rejects.toThrow(
+      'credentials for client "acme" source "graph_ads" could not be decrypted: the ciphertext failed authentication',
+    );
   });
 
   it('a flipped byte in the encrypted data key fails in the keyring', async () => {
     const length = Buffer.from(record.encryptedDataKey, 'base64').length;
     for (const index of [0, 5, length - 40, length - 1]) {
-      await expect(decryptSecret(keyring, { ...record, encryptedDataKey: flip(record.encryptedDataKey, index) })).rejects.toThrow(/the data key did not open/);
+      await expect(
+        decryptSecret(keyring, { ...record, encryptedDataKey: flip(record.encryptedDataKey, index) }),
+      ).rejects.toThrow(/the data key did not open/);
     }
   });
 
   it('error messages never carry a secret value', async () => {
     const errors: unknown[] = [];
-    for (const bad of [{ ...record, client: 'globex' }, { ...record, ciphertext: flip(record.ciphertext, 20) }]) {
+    for (const bad of [
+      { ...record, client: 'globex' },
+      { ...record, ciphertext: flip(record.ciphertext, 20) },
+    ]) {
       await decryptSecret(keyring, bad).catch((error: unknown) => errors.push(error));
     }
     expect(errors).toHaveLength(2);

@@ -35,7 +35,9 @@ describe('host allow-list', () => {
     expect(list.allows('http://127.0.0.1:8080/x')).toBe(true);
     expect(list.allows('http://127.0.0.1:9090/x')).toBe(false);
     expect(list.allows('file:///etc/passwd')).toBe(false);
-    expect(() => list.check('https://evil.io/')).toThrow(/refused to call https:\/\/evil\.io\/: its host is not in allowed_hosts/);
+    expect(() => list.check('https://evil.io/')).toThrow(
+      /refused to call https:\/\/evil\.io\/: its host is not in allowed_hosts/,
+    );
   });
 });
 
@@ -43,16 +45,37 @@ describe('request rendering', () => {
   const scope = { client: { id: 'a&b', name: 'acme' }, secrets: { token: 's3cret' } };
 
   it('renders path, query and a JSON or form body', () => {
-    const json = buildRequest(requestSchema.parse({ method: 'POST', path: '/acc/{{ client.name }}', query: { q: '{{ client.id }}' }, body: { type: 'json', value: { id: '{{ client.id }}', n: 1 } } }), scope, 'https://h/v1/');
+    const json = buildRequest(
+      requestSchema.parse({
+        method: 'POST',
+        path: '/acc/{{ client.name }}',
+        query: { q: '{{ client.id }}' },
+        body: { type: 'json', value: { id: '{{ client.id }}', n: 1 } },
+      }),
+      scope,
+      'https://h/v1/',
+    );
     expect(json.url).toBe('https://h/v1/acc/acme?q=a%26b');
     expect(JSON.parse(json.body!)).toEqual({ id: 'a&b', n: 1 });
     expect(json.headers['content-type']).toBe('application/json');
-    const form = buildRequest(requestSchema.parse({ method: 'POST', path: '/t', body: { type: 'form', value: { a: '{{ client.id }}' } } }), scope, 'https://h');
+    const form = buildRequest(
+      requestSchema.parse({ method: 'POST', path: '/t', body: { type: 'form', value: { a: '{{ client.id }}' } } }),
+      scope,
+      'https://h',
+    );
     expect(form.body).toBe('a=a%26b');
   });
 
   it('escapes values substituted into XML and sends SOAPAction', () => {
-    const soap = buildRequest(requestSchema.parse({ method: 'POST', path: '/svc', body: { type: 'xml', soap_action: 'Submit', value: '<a>{{ client.id }}</a><t>{{ secrets.token }}</t>' } }), scope, 'https://h');
+    const soap = buildRequest(
+      requestSchema.parse({
+        method: 'POST',
+        path: '/svc',
+        body: { type: 'xml', soap_action: 'Submit', value: '<a>{{ client.id }}</a><t>{{ secrets.token }}</t>' },
+      }),
+      scope,
+      'https://h',
+    );
     expect(soap.body).toBe('<a>a&amp;b</a><t>s3cret</t>');
     expect(soap.headers.SOAPAction).toBe('Submit');
     expect(soap.headers['content-type']).toMatch(/^text\/xml/);
@@ -61,7 +84,13 @@ describe('request rendering', () => {
 
 describe('response helpers', () => {
   it('reads paths and records', () => {
-    const body = { data: [{ id: 1, m: { x: 2 } }, { id: 3, m: { x: 4 } }], paging: { cursors: { after: 'c' } } };
+    const body = {
+      data: [
+        { id: 1, m: { x: 2 } },
+        { id: 3, m: { x: 4 } },
+      ],
+      paging: { cursors: { after: 'c' } },
+    };
     expect(readPath(body, '$.paging.cursors.after')).toBe('c');
     expect(readPath(body, '$.data[1].id')).toBe(3);
     expect(readPath(body, '$.data[*].m.x')).toEqual([2, 4]);
@@ -77,9 +106,18 @@ describe('response helpers', () => {
   });
 
   it('error-inside-a-200 predicates: retryable or final', () => {
-    const { error_when } = retry.parse({ error_when: [{ path: '$.code', not_in: [0] }, { path: '$.error.code', in: [190], retryable: false }] });
+    const { error_when } = retry.parse({
+      error_when: [
+        { path: '$.code', not_in: [0] },
+        { path: '$.error.code', in: [190], retryable: false },
+      ],
+    });
     expect(() => checkErrorPredicates({ code: 0 }, error_when, 'u', (t) => t)).not.toThrow();
-    expect(() => checkErrorPredicates({ code: 40100, message: 'busy' }, error_when, 'u', (t) => t)).toThrow(expect.objectContaining({ name: 'BadResponseError', retryable: true }));
-    expect(() => checkErrorPredicates({ code: 0, error: { code: 190 } }, error_when, 'u', (t) => t)).toThrow(expect.objectContaining({ name: 'HttpStatusError' }));
+    expect(() => checkErrorPredicates({ code: 40100, message: 'busy' }, error_when, 'u', (t) => t)).toThrow(
+      expect.objectContaining({ name: 'BadResponseError', retryable: true }),
+    );
+    expect(() => checkErrorPredicates({ code: 0, error: { code: 190 } }, error_when, 'u', (t) => t)).toThrow(
+      expect.objectContaining({ name: 'HttpStatusError' }),
+    );
   });
 });

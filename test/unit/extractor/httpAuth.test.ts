@@ -43,7 +43,12 @@ describe('HttpClient credentials', () => {
   });
 
   it('sends no credentials to a URL that carries its own signature (pre-signed download)', async () => {
-    const request: HttpRequest = { method: 'GET', url: `${base}/files/report.gz?X-Amz-Signature=abc`, headers: {}, withoutAuth: true };
+    const request: HttpRequest = {
+      method: 'GET',
+      url: `${base}/files/report.gz?X-Amz-Signature=abc`,
+      headers: {},
+      withoutAuth: true,
+    };
     expect(await client().exchange(request, drain)).toBe(200);
     expect(seen.get('/files/report.gz?X-Amz-Signature=abc')?.authorization).toBeUndefined();
   });

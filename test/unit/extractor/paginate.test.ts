@@ -7,23 +7,46 @@ const page = (facts: Partial<PageFacts>): PageFacts => ({ headers: {}, url: 'htt
 
 describe('paginators', () => {
   it('cursor: follows the cursor, stops when it or until_missing is absent, and refuses a repeat', () => {
-    const paginator = createPaginator({ type: 'cursor', cursor: '$.paging.after', param: 'after', until_missing: '$.paging.next' });
+    const paginator = createPaginator({
+      type: 'cursor',
+      cursor: '$.paging.after',
+      param: 'after',
+      until_missing: '$.paging.next',
+    });
     expect(paginator.needs).toBe('body');
-    expect(paginator.next(page({ body: { paging: { after: 'a', next: 'n' } }, records: 2 }))).toEqual({ query: { after: 'a' } });
+    expect(paginator.next(page({ body: { paging: { after: 'a', next: 'n' } }, records: 2 }))).toEqual({
+      query: { after: 'a' },
+    });
     expect(paginator.next(page({ body: { paging: { after: 'b' } }, records: 2 }))).toBeUndefined();
     expect(paginator.next(page({ body: { paging: {} }, records: 2 }))).toBeUndefined();
-    expect(() => paginator.next(page({ body: { paging: { after: 'a', next: 'n' } }, records: 2 }))).toThrow(/same page cursor twice/);
+    expect(() => paginator.next(page({ body: { paging: { after: 'a', next: 'n' } }, records: 2 }))).toThrow(
+      /same page cursor twice/,
+    );
   });
 
   it('offset: advances by the records read and stops at the total (body or header) or an empty page, not a short page', () => {
-    const byBody = createPaginator({ type: 'offset', offset_param: 'offset', limit_param: 'limit', limit: 10, total: '$.total' });
+    const byBody = createPaginator({
+      type: 'offset',
+      offset_param: 'offset',
+      limit_param: 'limit',
+      limit: 10,
+      total: '$.total',
+    });
     expect(byBody.first()).toEqual({ offset: '0', limit: '10' });
     expect(byBody.next(page({ body: { total: 25 }, records: 10 }))).toEqual({ query: { offset: '10', limit: '10' } });
     expect(byBody.next(page({ body: { total: 25 }, records: 7 }))).toEqual({ query: { offset: '17', limit: '10' } });
     expect(byBody.next(page({ body: { total: 25 }, records: 8 }))).toBeUndefined();
-    const byHeader = createPaginator({ type: 'offset', offset_param: 'o', limit_param: 'l', limit: 5, total_header: 'X-Total-Count' });
+    const byHeader = createPaginator({
+      type: 'offset',
+      offset_param: 'o',
+      limit_param: 'l',
+      limit: 5,
+      total_header: 'X-Total-Count',
+    });
     expect(byHeader.needs).toBe('nothing');
-    expect(byHeader.next(page({ headers: { 'x-total-count': '6' }, records: 5 }))).toEqual({ query: { o: '5', l: '5' } });
+    expect(byHeader.next(page({ headers: { 'x-total-count': '6' }, records: 5 }))).toEqual({
+      query: { o: '5', l: '5' },
+    });
     expect(byHeader.next(page({ headers: { 'x-total-count': '6' }, records: 1 }))).toBeUndefined();
     const untilEmpty = createPaginator({ type: 'offset', offset_param: 'offset', limit_param: 'limit', limit: 10 });
     expect(untilEmpty.needs).toBe('count');
@@ -36,7 +59,14 @@ describe('paginators', () => {
     expect(pages.first()).toEqual({ page: '0' });
     expect(pages.next(page({ body: { pages: 2 }, records: 1 }))).toEqual({ query: { page: '1' } });
     expect(pages.next(page({ body: { pages: 2 }, records: 1 }))).toBeUndefined();
-    const records = createPaginator({ type: 'page_number', param: 'p', start: 1, size_param: 'n', size: 3, total_records: '$.count' });
+    const records = createPaginator({
+      type: 'page_number',
+      param: 'p',
+      start: 1,
+      size_param: 'n',
+      size: 3,
+      total_records: '$.count',
+    });
     expect(records.first()).toEqual({ p: '1', n: '3' });
     expect(records.next(page({ body: { count: 5 }, records: 3 }))).toEqual({ query: { p: '2', n: '3' } });
     expect(records.next(page({ body: { count: 5 }, records: 2 }))).toBeUndefined();
@@ -48,12 +78,16 @@ describe('paginators', () => {
     expect(() => byUrl.next(page({ body: { next: '/x?page=2' } }))).toThrow(/twice/);
     expect(byUrl.next(page({ body: { next: null } }))).toBeUndefined();
     const byLink = createPaginator({ type: 'link_header' });
-    expect(byLink.next(page({ headers: { link: '<https://api.example.com/x?page=3>; rel="next"' } }))).toEqual({ url: 'https://api.example.com/x?page=3' });
+    expect(byLink.next(page({ headers: { link: '<https://api.example.com/x?page=3>; rel="next"' } }))).toEqual({
+      url: 'https://api.example.com/x?page=3',
+    });
     expect(byLink.next(page({ headers: {} }))).toBeUndefined();
   });
 
   it('nextLink reads rel="next" among several relations', () => {
-    expect(nextLink('<https://a/x?p=1>; rel="prev", <https://a/x?p=3>; rel="next last"', 'https://a/')).toBe('https://a/x?p=3');
+    expect(nextLink('<https://a/x?p=1>; rel="prev", <https://a/x?p=3>; rel="next last"', 'https://a/')).toBe(
+      'https://a/x?p=3',
+    );
     expect(nextLink('<https://a/x?p=1>; rel="prev"', 'https://a/')).toBeUndefined();
     expect(nextLink(undefined, 'https://a/')).toBeUndefined();
   });

@@ -19,6 +19,8 @@ describe('run filters', () => {
 
   it('refuses a filter that selects nothing, saying which sources the client does use', () => {
     expect(() => planRun(ctx, { runId: 'r', client: 'acme', source: 'graph_ads' })).toThrow(EmptyPlanError);
-    expect(() => planRun(ctx, { runId: 'r', client: 'acme', source: 'graph_ads' })).toThrow(/client "acme" does not use source "graph_ads" \(its sources: demo_ads, demo_reports\)/);
+    expect(() => planRun(ctx, { runId: 'r', client: 'acme', source: 'graph_ads' })).toThrow(
+      /client "acme" does not use source "graph_ads" \(its sources: demo_ads, demo_reports\)/,
+    );
   });
 });

@@ -6,12 +6,21 @@ import { HostAllowList } from '../../../services/extractor/http/allowedHosts';
 import { InProcessRateLimiter } from '../../../shared/adapters/local/InProcessRateLimiter';
 import type { LimitPolicy } from '../../../shared/ports';
 
-const META_USAGE: UsageSignal = { header: 'x-app-usage', field: 'call_count', fullAt: 100, threshold: 0.8, factor: 0.5, forMs: 60_000 };
+const META_USAGE: UsageSignal = {
+  header: 'x-app-usage',
+  field: 'call_count',
+  fullAt: 100,
+  threshold: 0.8,
+  factor: 0.5,
+  forMs: 60_000,
+};
 
 describe('quota usage headers', () => {
   it('reads a plain or JSON usage header as a fraction of the quota', () => {
     expect(usedFraction({ 'x-app-usage': '{"call_count":85,"total_time":12}' }, META_USAGE)).toBeCloseTo(0.85);
-    expect(usedFraction({ 'x-usage': '0.4' }, { ...META_USAGE, header: 'X-Usage', field: undefined, fullAt: 1 })).toBeCloseTo(0.4);
+    expect(
+      usedFraction({ 'x-usage': '0.4' }, { ...META_USAGE, header: 'X-Usage', field: undefined, fullAt: 1 }),
+    ).toBeCloseTo(0.4);
     expect(usedFraction({}, META_USAGE)).toBeUndefined();
     expect(usedFraction({ 'x-app-usage': 'not json' }, META_USAGE)).toBeUndefined();
   });
@@ -47,7 +56,10 @@ describe('quota usage headers', () => {
         limiter: { rateLimiter, policy, usage: META_USAGE },
         redact: (text) => text,
       });
-      const get = () => client.exchange({ method: 'GET', url: `${base}/insights`, headers: {} }, async (response) => response.body.resume());
+      const get = () =>
+        client.exchange({ method: 'GET', url: `${base}/insights`, headers: {} }, async (response) =>
+          response.body.resume(),
+        );
       await get();
       expect(calls).toEqual([]);
       usage = 92;

@@ -11,7 +11,11 @@ import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest } from '../../../shared/ports/Warehouse';
 import { RedshiftWarehouse } from '../../../services/loader/warehouse/RedshiftWarehouse';
 import { RedshiftStatementError } from '../../../services/loader/warehouse/redshift/RedshiftStatementError';
-import { BadLoadDataError, DestructiveSchemaChangeError, InvalidLoadRequestError } from '../../../services/loader/errors';
+import {
+  BadLoadDataError,
+  DestructiveSchemaChangeError,
+  InvalidLoadRequestError,
+} from '../../../services/loader/errors';
 
 const redshift = mockClient(RedshiftDataClient);
 const objectStore = { uri: (key: string) => `s3://dif-lake/${key}` } as unknown as ObjectStore;
@@ -24,7 +28,11 @@ const request: LoadRequest = {
   table: {
     schema: 'acme',
     table: 'daily',
-    columns: [{ name: 'day', type: 'date' }, { name: 'campaign_id', type: 'bigint' }, { name: 'name', type: 'varchar(64)' }],
+    columns: [
+      { name: 'day', type: 'date' },
+      { name: 'campaign_id', type: 'bigint' },
+      { name: 'name', type: 'varchar(64)' },
+    ],
     primaryKey: ['day', 'campaign_id'],
     distKey: 'campaign_id',
     sortKey: ['day'],
@@ -32,7 +40,15 @@ const request: LoadRequest = {
 };
 
 /** A scripted Data API: statement ids map to DescribeStatement answers, queries to result rows. */
-function script(options: { catalog?: Record<string, unknown>[]; ledger?: number[]; batch?: Record<string, unknown>; polls?: number; other?: Record<string, unknown>[] } = {}) {
+function script(
+  options: {
+    catalog?: Record<string, unknown>[];
+    ledger?: number[];
+    batch?: Record<string, unknown>;
+    polls?: number;
+    other?: Record<string, unknown>[];
+  } = {},
+) {
   const executed: { sql: string; params?: unknown }[] = [];
   const descriptions = new Map<string, Record<string, unknown>>();
   const results = new Map<string, Record<string, unknown>[]>();
@@ -67,7 +83,15 @@ function script(options: { catalog?: Record<string, unknown>[]; ledger?: number[
     const names = Object.keys(rows[0] ?? {});
     return {
       ColumnMetadata: names.map((name) => ({ name })),
-      Records: rows.map((row) => names.map((name) => (row[name] === null ? { isNull: true } : typeof row[name] === 'number' ? { longValue: row[name] } : { stringValue: String(row[name]) }))),
+      Records: rows.map((row) =>
+        names.map((name) =>
+          row[name] === null
+            ? { isNull: true }
+            : typeof row[name] === 'number'
+              ? { longValue: row[name] }
+              : { stringValue: String(row[name]) },
+        ),
+      ),
     };
   });
   return executed;
@@ -91,7 +115,10 @@ describe('RedshiftWarehouse', () => {
   });
 
   it('creates the table with DISTKEY/SORTKEY, then COPYs and merges in one polled batch', async () => {
-    const executed = script({ polls: 3, batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 42 }, { ResultRows: 1 }, {}] } });
+    const executed = script({
+      polls: 3,
+      batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 42 }, { ResultRows: 1 }, {}] },
+    });
     expect(await warehouse().load(request)).toEqual({ status: 'loaded', rowsLoaded: 42 });
     expect(sleeps).toEqual([100, 160, 256]);
     const sqls = executed.map((entry) => entry.sql);
@@ -100,7 +127,10 @@ describe('RedshiftWarehouse', () => {
       'CREATE TABLE IF NOT EXISTS "acme"."dif_load_ledger" (batch_id varchar(256) NOT NULL PRIMARY KEY, table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL)',
       'SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position',
     ]);
-    expect(executed[2]?.params).toEqual([{ name: 'schema', value: 'acme' }, { name: 'table', value: 'daily' }]);
+    expect(executed[2]?.params).toEqual([
+      { name: 'schema', value: 'acme' },
+      { name: 'table', value: 'daily' },
+    ]);
     expect(sqls[3]).toBe(
       'CREATE TABLE IF NOT EXISTS "acme"."daily" ("day" date, "campaign_id" bigint, "name" varchar(64), PRIMARY KEY ("day", "campaign_id")) DISTSTYLE KEY DISTKEY ("campaign_id") COMPOUND SORTKEY ("day")',
     );
@@ -110,71 +140,159 @@ describe('RedshiftWarehouse', () => {
       `COPY "dif_stage_${batch[0]!.match(/dif_stage_(\w+)/)![1]}" ("day", "campaign_id", "name") FROM 's3://dif-lake/clean/acme/ads/daily/dt=2026-01-01,2026-01-07/run=r1/abc123-manifest.json' IAM_ROLE '${ROLE}' CSV GZIP MANIFEST IGNOREHEADER 1 NULL AS '\\\\N' TIMEFORMAT 'auto'`,
     );
     expect(batch[2]).toBe('LOCK TABLE "acme"."dif_load_ledger", "acme"."daily"');
-    expect(batch[3]).toMatch(/^DELETE FROM "acme"."daily" USING "dif_stage_\w+" AS s WHERE "acme"."daily"."day" = s."day" AND "acme"."daily"."campaign_id" = s."campaign_id" AND NOT EXISTS/);
+    expect(batch[3]).toMatch(
+      /^DELETE FROM "acme"."daily" USING "dif_stage_\w+" AS s WHERE "acme"."daily"."day" = s."day" AND "acme"."daily"."campaign_id" = s."campaign_id" AND NOT EXISTS/,
+    );
     expect(batch[4]).toMatch(/ROW_NUMBER\(\) OVER \(PARTITION BY "day", "campaign_id"/);
-    expect(batch[5]).toMatch(/^INSERT INTO "acme"."dif_load_ledger" .* SELECT 'abc123-0011223344556677', 'acme.daily', .*GETDATE\(\) WHERE NOT EXISTS/);
+    expect(batch[5]).toMatch(
+      /^INSERT INTO "acme"."dif_load_ledger" .* SELECT 'abc123-0011223344556677', 'acme.daily', .*GETDATE\(\) WHERE NOT EXISTS/,
+    );
     expect(batch[6]).toMatch(/^DROP TABLE "dif_stage_\w+"$/);
-    expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input).toMatchObject({ WorkgroupName: 'dif', Database: 'dev' });
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input).toMatchObject({
+      WorkgroupName: 'dif',
+      Database: 'dev',
+    });
   });
 
   it('skips a batch already in the ledger without running the batch', async () => {
-    const executed = script({ catalog: [{ column_name: 'day', data_type: 'date' }, { column_name: 'campaign_id', data_type: 'bigint' }, { column_name: 'name', data_type: 'character varying', character_maximum_length: 64 }], ledger: [42] });
+    const executed = script({
+      catalog: [
+        { column_name: 'day', data_type: 'date' },
+        { column_name: 'campaign_id', data_type: 'bigint' },
+        { column_name: 'name', data_type: 'character varying', character_maximum_length: 64 },
+      ],
+      ledger: [42],
+    });
     expect(await warehouse().load(request)).toEqual({ status: 'already_loaded', rowsLoaded: 42 });
     expect(executed.some((entry) => entry.sql.startsWith('BATCH'))).toBe(false);
     expect(executed.some((entry) => entry.sql.startsWith('CREATE TABLE IF NOT EXISTS "acme"."daily"'))).toBe(false);
   });
 
   it('reports already_loaded when a concurrent loader committed the batch while this one waited', async () => {
-    script({ ledger: [undefined as unknown as number, 42], batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 0 }, { ResultRows: 0 }, {}] } });
+    script({
+      ledger: [undefined as unknown as number, 42],
+      batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 0 }, { ResultRows: 0 }, {}] },
+    });
     expect(await warehouse().load(request)).toEqual({ status: 'already_loaded', rowsLoaded: 42 });
   });
 
   it('widens varchar with ALTER and refuses what Redshift cannot alter', async () => {
-    const executed = script({ catalog: [{ column_name: 'day', data_type: 'date' }, { column_name: 'campaign_id', data_type: 'integer' }, { column_name: 'name', data_type: 'character varying', character_maximum_length: 20 }] });
-    const error = await warehouse().load(request).catch((caught: unknown) => caught);
+    const executed = script({
+      catalog: [
+        { column_name: 'day', data_type: 'date' },
+        { column_name: 'campaign_id', data_type: 'integer' },
+        { column_name: 'name', data_type: 'character varying', character_maximum_length: 20 },
+      ],
+    });
+    const error = await warehouse()
+      .load(request)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DestructiveSchemaChangeError);
     expect((error as Error).message).toMatch('column "campaign_id" is integer but is now declared bigint');
     redshift.reset();
-    const again = script({ catalog: [{ column_name: 'day', data_type: 'date' }, { column_name: 'campaign_id', data_type: 'bigint' }, { column_name: 'name', data_type: 'character varying', character_maximum_length: 20 }], batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 1 }, { ResultRows: 1 }, {}] } });
+    const again = script({
+      catalog: [
+        { column_name: 'day', data_type: 'date' },
+        { column_name: 'campaign_id', data_type: 'bigint' },
+        { column_name: 'name', data_type: 'character varying', character_maximum_length: 20 },
+      ],
+      batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 1 }, { ResultRows: 1 }, {}] },
+    });
     await warehouse().load(request);
-    expect(again.map((entry) => entry.sql)).toContain('ALTER TABLE "acme"."daily" ALTER COLUMN "name" TYPE varchar(64)');
+    expect(again.map((entry) => entry.sql)).toContain(
+      'ALTER TABLE "acme"."daily" ALTER COLUMN "name" TYPE varchar(64)',
+    );
     expect(executed.length).toBeGreaterThan(0);
   });
 
   it('turns a failed COPY into a permanent error with the failing statement and sys_load_error_detail rows', async () => {
     script({
-      other: [{ file_name: 's3://dif-lake/part-0.csv.gz ', line_number: 3, column_name: 'campaign_id ', error_code: 1207, error_message: "Invalid digit, Value 'x'", raw_field_value: 'x1' }],
+      other: [
+        {
+          file_name: 's3://dif-lake/part-0.csv.gz ',
+          line_number: 3,
+          column_name: 'campaign_id ',
+          error_code: 1207,
+          error_message: "Invalid digit, Value 'x'",
+          raw_field_value: 'x1',
+        },
+      ],
       batch: {
         Status: 'FAILED',
         Error: 'batch failed',
-        SubStatements: [{ Status: 'FINISHED' }, { Status: 'FAILED', QueryString: 'COPY "dif_stage_x" …', RedshiftQueryId: 777, Error: "ERROR: Load into table 'dif_stage_x' failed. Check 'sys_load_error_detail' system table for details." }],
+        SubStatements: [
+          { Status: 'FINISHED' },
+          {
+            Status: 'FAILED',
+            QueryString: 'COPY "dif_stage_x" …',
+            RedshiftQueryId: 777,
+            Error:
+              "ERROR: Load into table 'dif_stage_x' failed. Check 'sys_load_error_detail' system table for details.",
+          },
+        ],
       },
     });
-    const error = await warehouse().load(request).catch((caught: unknown) => caught);
+    const error = await warehouse()
+      .load(request)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BadLoadDataError);
-    expect((error as Error).message).toMatch(/COPY failed: .*Load into table 'dif_stage_x' failed.*sys_load_error_detail: s3:\/\/dif-lake\/part-0.csv.gz line 3, column campaign_id: Invalid digit, Value 'x' \(code 1207, value "x1"\)/);
-    const lookup = redshift.commandCalls(ExecuteStatementCommand).find((call) => call.args[0].input.Sql?.includes('sys_load_error_detail'));
+    expect((error as Error).message).toMatch(
+      /COPY failed: .*Load into table 'dif_stage_x' failed.*sys_load_error_detail: s3:\/\/dif-lake\/part-0.csv.gz line 3, column campaign_id: Invalid digit, Value 'x' \(code 1207, value "x1"\)/,
+    );
+    const lookup = redshift
+      .commandCalls(ExecuteStatementCommand)
+      .find((call) => call.args[0].input.Sql?.includes('sys_load_error_detail'));
     expect(lookup?.args[0].input.Parameters).toEqual([{ name: 'query_id', value: '777' }]);
   });
 
   it('surfaces an aborted or failing non-COPY statement as a retryable error naming it', async () => {
-    script({ batch: { Status: 'ABORTED', SubStatements: [{ Status: 'FINISHED' }, { Status: 'FINISHED' }, { Status: 'ABORTED', QueryString: 'LOCK TABLE "acme"."dif_load_ledger", "acme"."daily"' }] } });
-    const error = await warehouse().load(request).catch((caught: unknown) => caught);
+    script({
+      batch: {
+        Status: 'ABORTED',
+        SubStatements: [
+          { Status: 'FINISHED' },
+          { Status: 'FINISHED' },
+          { Status: 'ABORTED', QueryString: 'LOCK TABLE "acme"."dif_load_ledger", "acme"."daily"' },
+        ],
+      },
+    });
+    const error = await warehouse()
+      .load(request)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RedshiftStatementError);
-    expect((error as Error).message).toBe('Redshift statement ABORTED: the statement was aborted (cancelled or its session ended) — in: LOCK TABLE "acme"."dif_load_ledger", "acme"."daily"');
+    expect((error as Error).message).toBe(
+      'Redshift statement ABORTED: the statement was aborted (cancelled or its session ended) — in: LOCK TABLE "acme"."dif_load_ledger", "acme"."daily"',
+    );
   });
 
   it('refuses values it would have to splice into COPY unsafely', async () => {
     script();
-    await expect(warehouse().load({ ...request, batchId: "abc'; drop table x; --" })).rejects.toBeInstanceOf(InvalidLoadRequestError);
+    await expect(warehouse().load({ ...request, batchId: "abc'; drop table x; --" })).rejects.toBeInstanceOf(
+      InvalidLoadRequestError,
+    );
   });
 
   it('needs exactly one of a cluster or a workgroup, and passes IAM dbUser for clusters', async () => {
-    expect(() => new RedshiftWarehouse({ client: new RedshiftDataClient({}), objectStore, database: 'dev', copyRoleArn: ROLE })).toThrow(/exactly one of clusterIdentifier/);
+    expect(
+      () =>
+        new RedshiftWarehouse({ client: new RedshiftDataClient({}), objectStore, database: 'dev', copyRoleArn: ROLE }),
+    ).toThrow(/exactly one of clusterIdentifier/);
     script({ other: [{ n: 1 }] });
-    const cluster = new RedshiftWarehouse({ client: new RedshiftDataClient({ region: 'eu-west-1' }), objectStore, clusterIdentifier: 'c1', dbUser: 'loader', database: 'dev', copyRoleArn: ROLE });
+    const cluster = new RedshiftWarehouse({
+      client: new RedshiftDataClient({ region: 'eu-west-1' }),
+      objectStore,
+      clusterIdentifier: 'c1',
+      dbUser: 'loader',
+      database: 'dev',
+      copyRoleArn: ROLE,
+    });
     expect(await cluster.query('SELECT $1::int AS n', [1])).toEqual([{ n: 1 }]);
-    expect(redshift.commandCalls(ExecuteStatementCommand)[0]?.args[0].input).toMatchObject({ ClusterIdentifier: 'c1', DbUser: 'loader', Sql: 'SELECT :p1::int AS n', Parameters: [{ name: 'p1', value: '1' }] });
+    expect(redshift.commandCalls(ExecuteStatementCommand)[0]?.args[0].input).toMatchObject({
+      ClusterIdentifier: 'c1',
+      DbUser: 'loader',
+      Sql: 'SELECT :p1::int AS n',
+      Parameters: [{ name: 'p1', value: '1' }],
+    });
   });
 });
 
@@ -183,13 +301,29 @@ describe('RedshiftWarehouse DDL cache', () => {
     redshift.reset();
     const batch = { SubStatements: [{}, {}, {}, {}, { ResultRows: 1 }, { ResultRows: 1 }, {}] };
     const executed = script({ batch });
-    const warehouse = new RedshiftWarehouse({ client: new RedshiftDataClient({ region: 'eu-west-1' }), objectStore, workgroupName: 'dif', database: 'dev', copyRoleArn: ROLE, poll: { sleep: async () => undefined } });
+    const warehouse = new RedshiftWarehouse({
+      client: new RedshiftDataClient({ region: 'eu-west-1' }),
+      objectStore,
+      workgroupName: 'dif',
+      database: 'dev',
+      copyRoleArn: ROLE,
+      poll: { sleep: async () => undefined },
+    });
     await warehouse.load(request);
     await warehouse.load({ ...request, batchId: 'abc123-second' });
     expect(executed.filter((entry) => entry.sql.startsWith('CREATE SCHEMA'))).toHaveLength(1);
     redshift.reset();
-    const failing = script({ batch: { Status: 'FAILED', SubStatements: [{ Status: 'FAILED', Error: 'relation "acme.daily" does not exist', QueryString: 'LOCK TABLE …' }] } });
-    await expect(warehouse.load({ ...request, batchId: 'abc123-third' })).rejects.toThrow(/relation "acme.daily" does not exist — in: LOCK TABLE/);
+    const failing = script({
+      batch: {
+        Status: 'FAILED',
+        SubStatements: [
+          { Status: 'FAILED', Error: 'relation "acme.daily" does not exist', QueryString: 'LOCK TABLE …' },
+        ],
+      },
+    });
+    await expect(warehouse.load({ ...request, batchId: 'abc123-third' })).rejects.toThrow(
+      /relation "acme.daily" does not exist — in: LOCK TABLE/,
+    );
     await warehouse.load({ ...request, batchId: 'abc123-fourth' }).catch(() => undefined);
     expect(failing.filter((entry) => entry.sql.startsWith('CREATE SCHEMA'))).toHaveLength(1);
   });

@@ -8,7 +8,12 @@ import type { TableSpec } from '../../../shared/ports/Warehouse';
 const spec: TableSpec = {
   schema: 'acme',
   table: 'daily',
-  columns: [{ name: 'day', type: 'date' }, { name: 'campaign_id', type: 'bigint' }, { name: 'spend', type: 'decimal(18,6)' }, { name: 'raw', type: 'super' }],
+  columns: [
+    { name: 'day', type: 'date' },
+    { name: 'campaign_id', type: 'bigint' },
+    { name: 'spend', type: 'decimal(18,6)' },
+    { name: 'raw', type: 'super' },
+  ],
   primaryKey: ['day', 'campaign_id'],
   distKey: 'campaign_id',
   sortKey: ['day'],
@@ -44,6 +49,8 @@ describe('load config', () => {
     const result = load.safeParse({ table: 't', mode: 'replace_partition' });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['partition_column']);
-    expect(load.parse({ table: 't', mode: 'replace_partition', partition_column: 'day', sort_key: ['day'] })).toMatchObject({ partition_column: 'day' });
+    expect(
+      load.parse({ table: 't', mode: 'replace_partition', partition_column: 'day', sort_key: ['day'] }),
+    ).toMatchObject({ partition_column: 'day' });
   });
 });

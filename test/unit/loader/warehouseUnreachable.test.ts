@@ -5,7 +5,10 @@ import type { ObjectStore } from '../../../shared/ports';
 
 describe('an unreachable PostgreSQL warehouse', () => {
   it('names the server and what to check, never the password', async () => {
-    const warehouse = new PostgresWarehouse({ connectionString: 'postgresql://loader:s3cret-pw@127.0.0.1:1/analytics', objectStore: {} as ObjectStore });
+    const warehouse = new PostgresWarehouse({
+      connectionString: 'postgresql://loader:s3cret-pw@127.0.0.1:1/analytics',
+      objectStore: {} as ObjectStore,
+    });
     const failure = await warehouse.query('select 1').catch((error: unknown) => error);
     await warehouse.close();
     expect(failure).toBeInstanceOf(WarehouseUnreachableError);

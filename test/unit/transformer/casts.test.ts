@@ -29,7 +29,9 @@ describe('casts', () => {
     expect(cast('decimal(18,6)', '-12.3456785')).toBe('-12.345679');
     expect(cast('decimal(38,10)', '12345678901234567890.0123456789')).toBe('12345678901234567890.0123456789');
     expect(cast('decimal(10,2)', '9.995')).toBe('10.00');
-    expect(cast('decimal(4,2)', '99.995')).toBe('REJECT: 99.995 does not fit decimal(4,2) (at most 2 digits before the point)');
+    expect(cast('decimal(4,2)', '99.995')).toBe(
+      'REJECT: 99.995 does not fit decimal(4,2) (at most 2 digits before the point)',
+    );
     expect(cast('decimal(10,2)', 1e-7)).toBe('0.00');
     expect(cast('decimal(10,2)', '-0.001')).toBe('0.00');
     expect(cast('decimal(10,2)', '1.5E3')).toBe('1500.00');
@@ -64,8 +66,12 @@ describe('casts', () => {
     expect(cast('timestamptz', '2026-01-01T00:30:00+01')).toBe('2025-12-31 23:30:00.000000+00');
     expect(cast('timestamptz', '2026-01-31 10:20')).toBe('2026-01-31 10:20:00.000000+00');
     expect(cast('timestamptz', '2026-01-31')).toBe('2026-01-31 00:00:00.000000+00');
-    expect(cast('timestamptz', '2026-07-01 12:00:00', { timezone: 'America/New_York' })).toBe('2026-07-01 16:00:00.000000+00');
-    expect(cast('timestamptz', '2026-01-01 12:00:00', { timezone: 'America/New_York' })).toBe('2026-01-01 17:00:00.000000+00');
+    expect(cast('timestamptz', '2026-07-01 12:00:00', { timezone: 'America/New_York' })).toBe(
+      '2026-07-01 16:00:00.000000+00',
+    );
+    expect(cast('timestamptz', '2026-01-01 12:00:00', { timezone: 'America/New_York' })).toBe(
+      '2026-01-01 17:00:00.000000+00',
+    );
     expect(cast('timestamptz', 1767225600)).toBe('2026-01-01 00:00:00.000000+00');
     expect(cast('timestamptz', 1767225600123)).toBe('2026-01-01 00:00:00.123000+00');
     expect(cast('timestamptz', '1767225600.5')).toMatch(/^REJECT/);
@@ -74,7 +80,9 @@ describe('casts', () => {
   });
 
   it('varchar: byte length, reject or truncate on a character boundary, JSON for objects', () => {
-    expect(cast('varchar(5)', 'héllo')).toBe('REJECT: text of 6 bytes is longer than varchar(5) (transform.varchar_overflow: truncate would cut it)');
+    expect(cast('varchar(5)', 'héllo')).toBe(
+      'REJECT: text of 6 bytes is longer than varchar(5) (transform.varchar_overflow: truncate would cut it)',
+    );
     expect(cast('varchar(5)', 'héllo', { varcharOverflow: 'truncate' })).toBe('héll');
     expect(truncateUtf8('a😀b', 3)).toBe('a');
     expect(truncateUtf8('a😀b', 5)).toBe('a😀');

@@ -23,14 +23,20 @@ describe('child table configuration', () => {
   });
 
   it('names a child table that reuses a table, or merges without a key', () => {
-    expect(problems(child('{ table: b }'))).toEqual(['streams.a.children.a_actions.load.table: table "b" is already loaded by streams.b; give the child table its own name']);
-    expect(problems(child('{ table: a_actions, mode: merge }'))).toEqual(['streams.a.children.a_actions.primary_key: merge loads need a primary_key (the columns that identify a record)']);
+    expect(problems(child('{ table: b }'))).toEqual([
+      'streams.a.children.a_actions.load.table: table "b" is already loaded by streams.b; give the child table its own name',
+    ]);
+    expect(problems(child('{ table: a_actions, mode: merge }'))).toEqual([
+      'streams.a.children.a_actions.primary_key: merge loads need a primary_key (the columns that identify a record)',
+    ]);
     expect(problems(child('{ table: a_actions, mode: merge }', '        primary_key: [id, nope]\n'))).toEqual([
       'streams.a.children.a_actions.primary_key: "nope" is not a declared column (declared: id, action_type)',
     ]);
   });
 
   it('refuses stream-level options in a child transform, with their path', () => {
-    expect(problems(child('{ table: a_actions }', '        transform: { dedupe: true }\n')).join('\n')).toMatch(/streams\.a\.children\.a_actions\.transform: unknown key "dedupe"/);
+    expect(problems(child('{ table: a_actions }', '        transform: { dedupe: true }\n')).join('\n')).toMatch(
+      /streams\.a\.children\.a_actions\.transform: unknown key "dedupe"/,
+    );
   });
 });

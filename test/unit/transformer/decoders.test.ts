@@ -32,7 +32,11 @@ async function all(batches: AsyncIterable<DecodedBatch>): Promise<unknown[]> {
   return out;
 }
 
-async function objectRecords(body: Buffer, formatConfig: Record<string, unknown>, recordsPath = '$'): Promise<{ where: string; records: unknown[] }[]> {
+async function objectRecords(
+  body: Buffer,
+  formatConfig: Record<string, unknown>,
+  recordsPath = '$',
+): Promise<{ where: string; records: unknown[] }[]> {
   const out: { where: string; records: unknown[] }[] = [];
   for await (const { where, batch } of decodeObject(bytes(body), format.parse(formatConfig), recordsPath, 'raw/k')) {
     const last = out[out.length - 1];
@@ -46,14 +50,20 @@ describe('JSON document decoder', () => {
   const doc = '{"meta":{"data":[1]},"data":[{"a":"x\\"]}"},{"b":[1,{"c":2}]} , {"é":"ü"}],"after":{"data":[9]}}';
 
   it.each([1, 2, 3, 7, 64, 4096])('streams the records at the path whatever the chunk size (%i)', async (size) => {
-    expect(await all(decodeJsonDocument(chunks(doc, size), '$.data', 'k', limits))).toEqual([{ a: 'x"]}' }, { b: [1, { c: 2 }] }, { é: 'ü' }]);
+    expect(await all(decodeJsonDocument(chunks(doc, size), '$.data', 'k', limits))).toEqual([
+      { a: 'x"]}' },
+      { b: [1, { c: 2 }] },
+      { é: 'ü' },
+    ]);
   });
 
   it('tracks backslash escapes before quotes across any chunk boundary', async () => {
     const values = ['a\\', 'b\\\\', '\\"', 'x\\\\"y', '"', '\\\\"\\', 'end'];
     const text = JSON.stringify({ skip: values, data: values.map((v) => ({ v })) });
     for (const size of [1, 2, 3, 5, 8]) {
-      expect(await all(decodeJsonDocument(chunks(text, size), '$.data', 'k', limits))).toEqual(values.map((v) => ({ v })));
+      expect(await all(decodeJsonDocument(chunks(text, size), '$.data', 'k', limits))).toEqual(
+        values.map((v) => ({ v })),
+      );
     }
   });
 
@@ -65,32 +75,56 @@ describe('JSON document decoder', () => {
 
   it('reads nested paths, wildcards, a root array, a single object and a missing path', async () => {
     const pages = '{"pages":[{"items":[{"i":1}]},{"items":[{"i":2},{"i":3}]}],"items":[{"i":0}]}';
-    expect(await all(decodeJsonDocument(chunks(pages, 5), '$.pages[*].items', 'k', limits))).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }]);
-    expect(await all(decodeJsonDocument(chunks(pages, 5), '$.pages[1].items[*]', 'k', limits))).toEqual([{ i: 2 }, { i: 3 }]);
-    expect(await all(decodeJsonDocument(chunks('[{"a":1},{"a":2}]', 3), '$', 'k', limits))).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(await all(decodeJsonDocument(chunks('{"report":{"id":5}}', 3), '$.report', 'k', limits))).toEqual([{ id: 5 }]);
+    expect(await all(decodeJsonDocument(chunks(pages, 5), '$.pages[*].items', 'k', limits))).toEqual([
+      { i: 1 },
+      { i: 2 },
+      { i: 3 },
+    ]);
+    expect(await all(decodeJsonDocument(chunks(pages, 5), '$.pages[1].items[*]', 'k', limits))).toEqual([
+      { i: 2 },
+      { i: 3 },
+    ]);
+    expect(await all(decodeJsonDocument(chunks('[{"a":1},{"a":2}]', 3), '$', 'k', limits))).toEqual([
+      { a: 1 },
+      { a: 2 },
+    ]);
+    expect(await all(decodeJsonDocument(chunks('{"report":{"id":5}}', 3), '$.report', 'k', limits))).toEqual([
+      { id: 5 },
+    ]);
     expect(await all(decodeJsonDocument(chunks('{"other":[1],"data":null}', 3), '$.data', 'k', limits))).toEqual([]);
   });
 
   it('quarantines a malformed element but fails a truncated document or one with trailing text', async () => {
-    const records = await all(decodeJsonDocument(chunks('{"data":[{"a":1},{"a":tru},{"a":3}]}', 4), '$.data', 'k', limits));
+    const records = await all(
+      decodeJsonDocument(chunks('{"data":[{"a":1},{"a":tru},{"a":3}]}', 4), '$.data', 'k', limits),
+    );
     expect(records[0]).toEqual({ a: 1 });
     expect(records[1]).toBeInstanceOf(DecodeFailure);
     expect((records[1] as DecodeFailure).reason).toMatch(/^record 2 \(character 17\): not valid JSON/);
     expect((records[1] as DecodeFailure).raw).toBe('{"a":tru}');
     expect(records[2]).toEqual({ a: 3 });
-    await expect(all(decodeJsonDocument(chunks('{"data":[{"a":1},{"a"', 4), '$.data', 'k', limits))).rejects.toThrow(/the document ends inside a value/);
-    await expect(all(decodeJsonDocument(chunks('{"data":[]} {"x":1}', 4), '$.data', 'k', limits))).rejects.toThrow(/unexpected text after the end of the JSON document/);
-    await expect(all(decodeJsonDocument(chunks('', 4), '$.data', 'k', limits))).rejects.toThrow(/the document is empty/);
+    await expect(all(decodeJsonDocument(chunks('{"data":[{"a":1},{"a"', 4), '$.data', 'k', limits))).rejects.toThrow(
+      /the document ends inside a value/,
+    );
+    await expect(all(decodeJsonDocument(chunks('{"data":[]} {"x":1}', 4), '$.data', 'k', limits))).rejects.toThrow(
+      /unexpected text after the end of the JSON document/,
+    );
+    await expect(all(decodeJsonDocument(chunks('', 4), '$.data', 'k', limits))).rejects.toThrow(
+      /the document is empty/,
+    );
   });
 
   it('caps record size and nesting depth with a clear error', async () => {
     const big = `{"data":[{"a":"${'x'.repeat(2000)}"}]}`;
-    await expect(all(decodeJsonDocument(chunks(big, 100), '$.data', 'raw/k', limits))).rejects.toThrow(/raw\/k \(character \d+\): record 1 is larger than format.max_record_bytes \(1 KiB\)/);
+    await expect(all(decodeJsonDocument(chunks(big, 100), '$.data', 'raw/k', limits))).rejects.toThrow(
+      /raw\/k \(character \d+\): record 1 is larger than format.max_record_bytes \(1 KiB\)/,
+    );
     const deep = `{"data":[${'['.repeat(20)}${']'.repeat(20)}]}`;
     const error = await all(decodeJsonDocument(chunks(deep, 7), '$.data', 'raw/k', limits)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DecodeError);
-    expect((error as Error).message).toMatch(/record 1 is nested deeper than format.max_depth \(8\)\. Raise format.max_depth/);
+    expect((error as Error).message).toMatch(
+      /record 1 is nested deeper than format.max_depth \(8\)\. Raise format.max_depth/,
+    );
     // Values off the records path are skipped unparsed, so their size and depth do not matter.
     const skipped = `{"blob":"${'y'.repeat(5000)}","deep":${'['.repeat(50)}${']'.repeat(50)},"data":[{"ok":1}]}`;
     expect(await all(decodeJsonDocument(chunks(skipped, 100), '$.data', 'k', limits))).toEqual([{ ok: 1 }]);
@@ -110,8 +144,12 @@ describe('JSON lines decoder', () => {
   });
 
   it('fails on a line above the size cap, complete or not', async () => {
-    await expect(all(decodeJsonLines(chunks(`{"a":1}\n"${'x'.repeat(3000)}"\n`, 5000), 'raw/k', limits))).rejects.toThrow(/raw\/k: line 2 is 2\.9 KiB long, above format.max_record_bytes \(1 KiB\)/);
-    await expect(all(decodeJsonLines(chunks(`"${'x'.repeat(3000)}`, 100), 'raw/k', limits))).rejects.toThrow(/line 1 is .* long, above format.max_record_bytes/);
+    await expect(
+      all(decodeJsonLines(chunks(`{"a":1}\n"${'x'.repeat(3000)}"\n`, 5000), 'raw/k', limits)),
+    ).rejects.toThrow(/raw\/k: line 2 is 2\.9 KiB long, above format.max_record_bytes \(1 KiB\)/);
+    await expect(all(decodeJsonLines(chunks(`"${'x'.repeat(3000)}`, 100), 'raw/k', limits))).rejects.toThrow(
+      /line 1 is .* long, above format.max_record_bytes/,
+    );
   });
 });
 
@@ -130,8 +168,16 @@ describe('CSV decoder', () => {
   });
 
   it('drops skip_lines and footer rows, reads TSV, names blank headers', async () => {
-    const text = 'Report: spend\nGenerated today\nday\t\tspend\n2026-01-01\tx\t1.5\nTotal\t\t1.5\n2026-01-02\ty\t2\nTotal\t\t3.5\nRows: 2\n';
-    const records = await all(decodeCsv(chunks(text, 7), { delimiter: '\t', quote: '"', skipLines: 2, footerPattern: /^(Total|Rows:)/ }, 'k', limits));
+    const text =
+      'Report: spend\nGenerated today\nday\t\tspend\n2026-01-01\tx\t1.5\nTotal\t\t1.5\n2026-01-02\ty\t2\nTotal\t\t3.5\nRows: 2\n';
+    const records = await all(
+      decodeCsv(
+        chunks(text, 7),
+        { delimiter: '\t', quote: '"', skipLines: 2, footerPattern: /^(Total|Rows:)/ },
+        'k',
+        limits,
+      ),
+    );
     expect(records).toEqual([
       { day: '2026-01-01', column_2: 'x', spend: '1.5' },
       // A "footer" row followed by data was data after all.
@@ -142,16 +188,23 @@ describe('CSV decoder', () => {
 
   it('quarantines ragged rows and fails on an unclosed quote past the size cap', async () => {
     const records = await all(decodeCsv(chunks('a,b\n1,2\n3\n4,5,6\n7,8\n', 3), options, 'k', limits));
-    expect(records.filter((r) => !(r instanceof DecodeFailure))).toEqual([{ a: '1', b: '2' }, { a: '7', b: '8' }]);
+    expect(records.filter((r) => !(r instanceof DecodeFailure))).toEqual([
+      { a: '1', b: '2' },
+      { a: '7', b: '8' },
+    ]);
     expect(records.filter((r) => r instanceof DecodeFailure).map((r) => (r as DecodeFailure).reason)).toEqual([
       'row 2: 1 fields where the header has 2 (ragged row)',
       'row 3: 3 fields where the header has 2 (ragged row)',
     ]);
-    await expect(all(decodeCsv(chunks(`a,b\n1,"${'x'.repeat(3000)}\n`, 100), options, 'raw/k', limits))).rejects.toThrow(/raw\/k: row 1 is longer than format.max_record_bytes .*a quote that is never closed/);
+    await expect(
+      all(decodeCsv(chunks(`a,b\n1,"${'x'.repeat(3000)}\n`, 100), options, 'raw/k', limits)),
+    ).rejects.toThrow(/raw\/k: row 1 is longer than format.max_record_bytes .*a quote that is never closed/);
   });
 
   it('fails on a payload without a header line', async () => {
-    await expect(all(decodeCsv(chunks('', 3), options, 'raw/k', limits))).rejects.toThrow(/raw\/k: the CSV has no header line/);
+    await expect(all(decodeCsv(chunks('', 3), options, 'raw/k', limits))).rejects.toThrow(
+      /raw\/k: the CSV has no header line/,
+    );
   });
 });
 
@@ -178,9 +231,15 @@ describe('XML decoder', () => {
 
   it('refuses a DOCTYPE (no entity expansion) and reports malformed XML with its line', async () => {
     const bomb = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r><row>&b;</row></r>';
-    await expect(all(decodeXml(chunks(bomb, 16), options, 'raw/k', limits))).rejects.toThrow(/the XML declares a DOCTYPE; DTDs are refused/);
-    await expect(all(decodeXml(chunks('<r>\n<row><a>1</b></row></r>', 16), options, 'raw/k', limits))).rejects.toThrow(/raw\/k \(line 2\): the XML is not well-formed/);
-    await expect(all(decodeXml(chunks('<r><row>&ext;</row></r>', 16), options, 'raw/k', limits))).rejects.toThrow(/not well-formed/);
+    await expect(all(decodeXml(chunks(bomb, 16), options, 'raw/k', limits))).rejects.toThrow(
+      /the XML declares a DOCTYPE; DTDs are refused/,
+    );
+    await expect(all(decodeXml(chunks('<r>\n<row><a>1</b></row></r>', 16), options, 'raw/k', limits))).rejects.toThrow(
+      /raw\/k \(line 2\): the XML is not well-formed/,
+    );
+    await expect(all(decodeXml(chunks('<r><row>&ext;</row></r>', 16), options, 'raw/k', limits))).rejects.toThrow(
+      /not well-formed/,
+    );
   });
 
   it('rejects each kind of malformed XML, whatever the chunking', async () => {
@@ -202,33 +261,58 @@ describe('XML decoder', () => {
     ];
     for (const [xml, reason] of malformed) {
       for (const size of [1, 5, 10_000]) {
-        await expect(all(decodeXml(chunks(xml, size), options, 'raw/k', limits)), `${xml} in chunks of ${size}`).rejects.toThrow(reason);
+        await expect(
+          all(decodeXml(chunks(xml, size), options, 'raw/k', limits)),
+          `${xml} in chunks of ${size}`,
+        ).rejects.toThrow(reason);
       }
     }
-    const fine = '<?xml version="1.0"?><!-- c --><r>\r\n<row a=\'x&#x41;&#66;\tz\'>&lt;&gt;&quot;&apos;&amp;<?pi x?></row ></r>\n';
-    for (const size of [1, 5, 10_000]) expect(await all(decodeXml(chunks(fine, size), options, 'k', limits))).toEqual([{ '@a': 'xAB z', '#text': '<>"\'&' }]);
+    const fine =
+      '<?xml version="1.0"?><!-- c --><r>\r\n<row a=\'x&#x41;&#66;\tz\'>&lt;&gt;&quot;&apos;&amp;<?pi x?></row ></r>\n';
+    for (const size of [1, 5, 10_000])
+      expect(await all(decodeXml(chunks(fine, size), options, 'k', limits))).toEqual([
+        { '@a': 'xAB z', '#text': '<>"\'&' },
+      ]);
     // Line ends read as LF (XML 1.0 §2.11), in attributes as spaces; character references are kept.
     const lines = '<r><row b="1\r\n2&#10;3"><t>a\r\nb\rc&#13;</t><c><![CDATA[x\r\ny]]></c></row></r>';
-    for (const size of [1, 2, 3, 10_000]) expect(await all(decodeXml(chunks(lines, size), options, 'k', limits))).toEqual([{ '@b': '1 2\n3', t: 'a\nb\nc\r', c: 'x\ny' }]);
+    for (const size of [1, 2, 3, 10_000])
+      expect(await all(decodeXml(chunks(lines, size), options, 'k', limits))).toEqual([
+        { '@b': '1 2\n3', t: 'a\nb\nc\r', c: 'x\ny' },
+      ]);
   });
 
   it('caps markup without an end (a huge tag or comment) by format.max_record_bytes', async () => {
-    await expect(all(decodeXml(chunks(`<r><row a="${'x'.repeat(3000)}"/></r>`, 500), options, 'k', limits))).rejects.toThrow(/k \(line 1\): a tag, comment or CDATA section runs on past 1024 characters, above format.max_record_bytes/);
-    await expect(all(decodeXml(chunks(`<r><!-- ${'x'.repeat(3000)} --><row/></r>`, 500), options, 'k', limits))).rejects.toThrow(/runs on past 1024 characters/);
+    await expect(
+      all(decodeXml(chunks(`<r><row a="${'x'.repeat(3000)}"/></r>`, 500), options, 'k', limits)),
+    ).rejects.toThrow(
+      /k \(line 1\): a tag, comment or CDATA section runs on past 1024 characters, above format.max_record_bytes/,
+    );
+    await expect(
+      all(decodeXml(chunks(`<r><!-- ${'x'.repeat(3000)} --><row/></r>`, 500), options, 'k', limits)),
+    ).rejects.toThrow(/runs on past 1024 characters/);
   });
 
   it('names the line of an error anywhere in a chunk, whatever the chunking', async () => {
     const xml = `<r>\n<row><a>1</a></row>\n<row><a>2</a></row>\n<row><a>3</a></row>\n<row><a>4</b></row>\n<row><a>5</a></row>\n</r>`;
     for (const size of [1, 7, 30, 10_000]) {
-      await expect(all(decodeXml(chunks(xml, size), options, 'raw/k', limits))).rejects.toThrow(/raw\/k \(line 5\): the XML is not well-formed/);
+      await expect(all(decodeXml(chunks(xml, size), options, 'raw/k', limits))).rejects.toThrow(
+        /raw\/k \(line 5\): the XML is not well-formed/,
+      );
     }
     const deep = `<r>\n\n<row>${'<a>'.repeat(20)}${'</a>'.repeat(20)}</row></r>`;
-    for (const size of [5, 10_000]) await expect(all(decodeXml(chunks(deep, size), options, 'raw/k', limits))).rejects.toThrow(/raw\/k \(line 3\): a record is nested deeper/);
+    for (const size of [5, 10_000])
+      await expect(all(decodeXml(chunks(deep, size), options, 'raw/k', limits))).rejects.toThrow(
+        /raw\/k \(line 3\): a record is nested deeper/,
+      );
   });
 
   it('caps record size and depth', async () => {
-    await expect(all(decodeXml(chunks(`<r><row><a>${'x'.repeat(3000)}</a></row></r>`, 500), options, 'k', limits))).rejects.toThrow(/larger than format.max_record_bytes/);
-    await expect(all(decodeXml(chunks(`<r><row>${'<a>'.repeat(20)}${'</a>'.repeat(20)}</row></r>`, 500), options, 'k', limits))).rejects.toThrow(/nested deeper than format.max_depth \(8\)/);
+    await expect(
+      all(decodeXml(chunks(`<r><row><a>${'x'.repeat(3000)}</a></row></r>`, 500), options, 'k', limits)),
+    ).rejects.toThrow(/larger than format.max_record_bytes/);
+    await expect(
+      all(decodeXml(chunks(`<r><row>${'<a>'.repeat(20)}${'</a>'.repeat(20)}</row></r>`, 500), options, 'k', limits)),
+    ).rejects.toThrow(/nested deeper than format.max_depth \(8\)/);
   });
 });
 
@@ -256,14 +340,20 @@ describe('text decoding', () => {
 
   it('fails on invalid UTF-8 naming the byte range, or replaces it by policy', async () => {
     const bad = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
-    await expect(objectRecords(bad, { type: 'jsonl' })).rejects.toThrow(/raw\/k: bytes 0–11 are not valid UTF-8\. .*encoding_errors: replace/);
-    expect(await objectRecords(bad, { type: 'jsonl', encoding_errors: 'replace' })).toEqual([{ where: 'raw/k', records: [{ a: '\uFFFD\uFFFD' }] }]);
+    await expect(objectRecords(bad, { type: 'jsonl' })).rejects.toThrow(
+      /raw\/k: bytes 0–11 are not valid UTF-8\. .*encoding_errors: replace/,
+    );
+    expect(await objectRecords(bad, { type: 'jsonl', encoding_errors: 'replace' })).toEqual([
+      { where: 'raw/k', records: [{ a: '\uFFFD\uFFFD' }] },
+    ]);
   });
 });
 
 describe('compressed payloads', () => {
   it('detects gzip by its magic bytes', async () => {
-    expect(await objectRecords(gzipSync('a\n1\n'), { type: 'csv' })).toEqual([{ where: 'raw/k', records: [{ a: '1' }] }]);
+    expect(await objectRecords(gzipSync('a\n1\n'), { type: 'csv' })).toEqual([
+      { where: 'raw/k', records: [{ a: '1' }] },
+    ]);
   });
 
   it('reads every matching zip entry in order, naming each', async () => {
@@ -289,10 +379,14 @@ describe('compressed payloads', () => {
   it('refuses decompression bombs by ratio and by expanded size', async () => {
     const zeros = Buffer.alloc(3 * 1024 * 1024, 0x20);
     const zip = buildZip([{ name: 'a.csv', data: Buffer.concat([Buffer.from('x\n'), zeros]) }]);
-    await expect(objectRecords(zip, { type: 'csv' })).rejects.toThrow(/raw\/k!a\.csv: expands more than 500× \(format.max_ratio\)/);
+    await expect(objectRecords(zip, { type: 'csv' })).rejects.toThrow(
+      /raw\/k!a\.csv: expands more than 500× \(format.max_ratio\)/,
+    );
     const gz = gzipSync(Buffer.concat([Buffer.from('x\n'), zeros]));
     await expect(objectRecords(gz, { type: 'csv' })).rejects.toThrow(/raw\/k: expands more than 500×/);
-    await expect(objectRecords(gzipSync('x\n1\n2\n'), { type: 'csv', max_expanded_bytes: 4 })).rejects.toThrow(/decompresses to more than format.max_expanded_bytes/);
+    await expect(objectRecords(gzipSync('x\n1\n2\n'), { type: 'csv', max_expanded_bytes: 4 })).rejects.toThrow(
+      /decompresses to more than format.max_expanded_bytes/,
+    );
   });
 
   it('fails clearly on corrupt gzip', async () => {

@@ -24,7 +24,10 @@ describe('PartWriter', () => {
     dir = mkdtempSync(join(tmpdir(), 'dif-parts-'));
     const store = new DirectoryObjectStore(dir);
     // ~1.2 MB in writes of ~6 KB, parts of 512 KiB: several parts, several coalesced writes each.
-    const parts = new PartWriter(store, (n) => `clean/p-${n}.csv.gz`, 'id,text\n', { partBytes: 512 * 1024, gzipLevel: 1 });
+    const parts = new PartWriter(store, (n) => `clean/p-${n}.csv.gz`, 'id,text\n', {
+      partBytes: 512 * 1024,
+      gzipLevel: 1,
+    });
     const written: string[] = [];
     for (let batch = 0; batch < 200; batch++) {
       let text = '';

@@ -16,33 +16,58 @@ describe('transform handler', () => {
     const message = await t.stage([{ body: 'id\n1\n2\nx\n', ext: 'csv' }], { cursor: '2026-01-01' });
     await transform(t.ctx, { id: 'm1', body: JSON.stringify(message), receiveCount: 1 });
     const item = await t.ctx.ports.runState.getItem('r1', 'item1');
-    expect(item).toMatchObject({ stage: 'transformed', recordsIn: 3, recordsOut: 2, recordsRejected: 1, table: 'report', client: 'acme' });
+    expect(item).toMatchObject({
+      stage: 'transformed',
+      recordsIn: 3,
+      recordsOut: 2,
+      recordsRejected: 1,
+      table: 'report',
+      client: 'acme',
+    });
     expect(item?.stageTimes.transforming).toBeDefined();
     const [sent] = await t.ctx.ports.queues.load.receive({ maxMessages: 10 });
     const clean = parseMessage(cleanReady, 'clean-ready', sent!.body);
-    expect(clean).toMatchObject({ itemId: 'item1', taskToken: 'token-1', cursor: '2026-01-01', recordsIn: 3, rejected: 1, clean: { rows: 2, parts: 1 } });
+    expect(clean).toMatchObject({
+      itemId: 'item1',
+      taskToken: 'token-1',
+      cursor: '2026-01-01',
+      recordsIn: 3,
+      rejected: 1,
+      clean: { rows: 2, parts: 1 },
+    });
   });
 
   it('fails permanently with what, where and what to do, and marks the item failed', async () => {
     t = transformerContext({ format: { type: 'json' }, records: '$.data', columns: { id: 'int' } });
     const message = await t.stage([{ body: '{"data": [{"id": 1}, {"id": 2}' }]);
-    const error = await transform(t.ctx, { id: 'm1', body: JSON.stringify(message), receiveCount: 1 }).catch((e: unknown) => e);
+    const error = await transform(t.ctx, { id: 'm1', body: JSON.stringify(message), receiveCount: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(isPermanent(error)).toBe(true);
-    expect((error as Error).message).toMatch(/item1-000001\.json \(character \d+\): the document ends before its closing brackets\. The payload is truncated; re-extract it/);
-    expect(await t.ctx.ports.runState.getItem('r1', 'item1')).toMatchObject({ stage: 'failed', error: (error as Error).message });
+    expect((error as Error).message).toMatch(
+      /item1-000001\.json \(character \d+\): the document ends before its closing brackets\. The payload is truncated; re-extract it/,
+    );
+    expect(await t.ctx.ports.runState.getItem('r1', 'item1')).toMatchObject({
+      stage: 'failed',
+      error: (error as Error).message,
+    });
     expect((await t.ctx.ports.queues.load.depth()).visible).toBe(0);
   });
 
   it('fails permanently when the message names a stream the configuration lacks', async () => {
     t = transformerContext({ columns: { id: 'int' } });
     const message = await t.stage([{ body: '[]' }], { stream: 'gone' });
-    const error = await transform(t.ctx, { id: 'm1', body: JSON.stringify(message), receiveCount: 1 }).catch((e: unknown) => e);
+    const error = await transform(t.ctx, { id: 'm1', body: JSON.stringify(message), receiveCount: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(isPermanent(error)).toBe(true);
     expect((error as Error).message).toContain('no stream ads.gone in the deployed configuration');
   });
 
   it('rejects a body that is not a RawReady message', async () => {
     t = transformerContext({ columns: { id: 'int' } });
-    await expect(transform(t.ctx, { id: 'm1', body: '{"v":1}', receiveCount: 1 })).rejects.toThrow(/invalid raw-ready message/);
+    await expect(transform(t.ctx, { id: 'm1', body: '{"v":1}', receiveCount: 1 })).rejects.toThrow(
+      /invalid raw-ready message/,
+    );
   });
 });

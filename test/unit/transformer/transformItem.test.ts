@@ -1,7 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanReady } from '../../../shared/messages';
-import { RejectThresholdError, SchemaDriftError, transformItem, transformWithCounts } from '../../../services/transformer';
+import {
+  RejectThresholdError,
+  SchemaDriftError,
+  transformItem,
+  transformWithCounts,
+} from '../../../services/transformer';
 import { transformerContext, type TransformerTestContext } from '../../support/transformerContext';
 
 let t: TransformerTestContext | undefined;
@@ -30,7 +35,14 @@ describe('transformItem', () => {
     const message = await t.stage([
       {
         body: page([
-          { date_start: '2026-01-01', metrics: { spend: '12.3456789' }, active: 'yes', name: 'Spring, "big" sale', seen_at: '2026-01-01T10:00:00+02:00', tags: ['a'] },
+          {
+            date_start: '2026-01-01',
+            metrics: { spend: '12.3456789' },
+            active: 'yes',
+            name: 'Spring, "big" sale',
+            seen_at: '2026-01-01T10:00:00+02:00',
+            tags: ['a'],
+          },
           { date_start: '2026-01-02', metrics: { spend: 3 }, active: false, name: '', seen_at: null },
         ]),
         context: { campaign_id: '9007199254740993' },
@@ -39,7 +51,13 @@ describe('transformItem', () => {
     ]);
     const clean = await transformItem(t.ctx, message);
     expect(cleanReady.parse(clean)).toEqual(clean);
-    expect(clean).toMatchObject({ kind: 'clean-ready', taskToken: 'token-1', recordsIn: 3, rejected: 0, clean: { parts: 1, rows: 3 } });
+    expect(clean).toMatchObject({
+      kind: 'clean-ready',
+      taskToken: 'token-1',
+      recordsIn: 3,
+      rejected: 0,
+      clean: { parts: 1, rows: 3 },
+    });
     expect(clean.clean.manifestKey).toBe('clean/acme/ads/report/dt=2026-01-01/run=r1/item1-manifest.json');
     expect(clean.columns).toEqual([
       { name: 'campaign_id', type: 'bigint' },
@@ -59,7 +77,9 @@ describe('transformItem', () => {
     const manifest = JSON.parse(await t.readText(clean.clean.manifestKey));
     expect(manifest.entries).toHaveLength(1);
     expect(manifest.entries[0]).toMatchObject({ mandatory: true, meta: { content_length: clean.clean.bytes } });
-    expect(t.store.keyFromUri(manifest.entries[0].url)).toBe('clean/acme/ads/report/dt=2026-01-01/run=r1/item1-part-00001.csv.gz');
+    expect(t.store.keyFromUri(manifest.entries[0].url)).toBe(
+      'clean/acme/ads/report/dt=2026-01-01/run=r1/item1-part-00001.csv.gz',
+    );
     // The same raw data gives the same batch, so a re-extraction loads as a no-op.
     const again = await transformItem(t.ctx, message);
     expect(again.batchId).toBe(clean.batchId);
@@ -67,27 +87,51 @@ describe('transformItem', () => {
   });
 
   it('quarantines rows that fail a cast with the reason and the original record', async () => {
-    t = transformerContext({ format: { type: 'csv' }, columns: { id: 'int', spend: 'decimal(10,2)' }, transform: { max_rejected_ratio: 0.5 } });
+    t = transformerContext({
+      format: { type: 'csv' },
+      columns: { id: 'int', spend: 'decimal(10,2)' },
+      transform: { max_rejected_ratio: 0.5 },
+    });
     const message = await t.stage([{ body: 'id,spend\n1,2.5\nx,3\n3,abc\n4,1e2\n', ext: 'csv' }]);
     const { message: clean, counts } = await transformWithCounts(t.ctx, message);
     expect(counts).toMatchObject({ recordsIn: 4, rows: 2, rejected: 2 });
     expect(clean.rejected).toBe(2);
     expect(await t.readParts(clean.clean.manifestKey)).toEqual(['id,spend\n1,2.50\n4,100.00\n']);
-    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
-      { object: message.raw.manifestKey.replace('manifest.json', '000001.csv'), record: 2, reason: 'column id (int): "x" is not a whole number (int)', original: { id: 'x', spend: '3' } },
-      { object: message.raw.manifestKey.replace('manifest.json', '000001.csv'), record: 3, reason: 'column spend (decimal(10,2)): "abc" is not a decimal number', original: { id: '3', spend: 'abc' } },
+      {
+        object: message.raw.manifestKey.replace('manifest.json', '000001.csv'),
+        record: 2,
+        reason: 'column id (int): "x" is not a whole number (int)',
+        original: { id: 'x', spend: '3' },
+      },
+      {
+        object: message.raw.manifestKey.replace('manifest.json', '000001.csv'),
+        record: 3,
+        reason: 'column spend (decimal(10,2)): "abc" is not a decimal number',
+        original: { id: '3', spend: 'abc' },
+      },
     ]);
   });
 
   it('fails the item when rejects exceed the threshold, naming the quarantine object', async () => {
-    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform: { max_rejected_ratio: 0.25 } });
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int' },
+      transform: { max_rejected_ratio: 0.25 },
+    });
     const message = await t.stage([{ body: '{"id":1}\n{"id":"a"}\nnot json\n{"id":4}\n', ext: 'jsonl' }]);
     const error = await transformItem(t.ctx, message).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RejectThresholdError);
     expect((error as Error).message).toContain('2 of 4 records rejected (50.0%)');
     expect((error as Error).message).toContain('quarantine/acme/ads/report/run=r1/item1.jsonl');
-    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.record)).toEqual([2, 3]);
     expect(lines[1].reason).toMatch(/^line 3: not valid JSON/);
     expect(lines[1].original).toBe('not json');
@@ -95,8 +139,14 @@ describe('transformItem', () => {
   });
 
   it('splits output into parts of the configured size, each with the header, all in the manifest', async () => {
-    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int', text: 'varchar(100)' }, transform: { part_bytes: 1024 } });
-    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: i, text: `row ${i} ${'x'.repeat(50)}` })).join('\n');
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int', text: 'varchar(100)' },
+      transform: { part_bytes: 1024 },
+    });
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ id: i, text: `row ${i} ${'x'.repeat(50)}` }),
+    ).join('\n');
     const message = await t.stage([{ body: gzipSync(lines), ext: 'jsonl.gz' }]);
     const clean = await transformItem(t.ctx, message);
     expect(clean.clean.rows).toBe(3000);
@@ -128,21 +178,39 @@ describe('transformItem', () => {
         add: { _client: 'client', _run: 'run_id', _extracted_at: 'extracted_at' },
       },
     });
-    const body = ['{"id":1,"State":"old"}', '{"id":2,"State":"DELETED"}', '{"id":1,"State":"new"}', '{"id":3,"State":"ok"}'].join('\n');
+    const body = [
+      '{"id":1,"State":"old"}',
+      '{"id":2,"State":"DELETED"}',
+      '{"id":1,"State":"new"}',
+      '{"id":3,"State":"ok"}',
+    ].join('\n');
     const { message: clean, counts } = await transformWithCounts(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
     expect(counts).toMatchObject({ recordsIn: 4, rows: 2, filtered: 1, duplicates: 1, rejected: 0 });
-    expect(clean.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:int', 'status:varchar(10)', '_client:varchar(256)', '_run:varchar(256)', '_extracted_at:timestamptz']);
+    expect(clean.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'id:int',
+      'status:varchar(10)',
+      '_client:varchar(256)',
+      '_run:varchar(256)',
+      '_extracted_at:timestamptz',
+    ]);
     expect(await t.readParts(clean.clean.manifestKey)).toEqual([
       'id,status,_client,_run,_extracted_at\n1,new,acme,r1,2026-01-02 03:04:05.678000+00\n3,ok,acme,r1,2026-01-02 03:04:05.678000+00\n',
     ]);
   });
 
   it('fails an item with more distinct keys than dedupe may hold, saying what to do', async () => {
-    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, primary_key: ['id'], transform: { dedupe: true, dedupe_max_keys: 2 } });
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int' },
+      primary_key: ['id'],
+      transform: { dedupe: true, dedupe_max_keys: 2 },
+    });
     const body = ['{"id":1}', '{"id":2}', '{"id":1}', '{"id":3}'].join('\n');
     const error = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('Transform.DedupeLimit');
-    expect((error as Error).message).toMatch(/more than transform\.dedupe_max_keys \(2\) distinct primary keys in one item.*Split the item into smaller partitions/);
+    expect((error as Error).message).toMatch(
+      /more than transform\.dedupe_max_keys \(2\) distinct primary keys in one item.*Split the item into smaller partitions/,
+    );
   });
 
   it('applies the schema drift policies: evolve, fail on new field, fail on missing field', async () => {
@@ -154,7 +222,9 @@ describe('transformItem', () => {
       { name: 'extra', type: 'varchar(65535)' },
       { name: 'nested_thing', type: 'super' },
     ]);
-    expect(await t.readParts(evolved.clean.manifestKey)).toEqual(['id,extra,nested_thing\n1,a,\\N\n2,\\N,"{""k"":1}"\n']);
+    expect(await t.readParts(evolved.clean.manifestKey)).toEqual([
+      'id,extra,nested_thing\n1,a,\\N\n2,\\N,"{""k"":1}"\n',
+    ]);
     await t.close();
 
     t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform: { new_field: 'fail' } });
@@ -163,24 +233,42 @@ describe('transformItem', () => {
     expect((newField as Error).message).toMatch(/item1-000001\.jsonl, record 1: new field "extra" not declared/);
     await t.close();
 
-    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int', extra: 'varchar' }, transform: { missing_field: 'fail' } });
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int', extra: 'varchar' },
+      transform: { missing_field: 'fail' },
+    });
     const missing = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(SchemaDriftError);
     expect((missing as Error).message).toMatch(/record 2: declared column "extra" is missing/);
   });
 
   it('decodes XML records end to end, and quarantines values too deeply nested to write', async () => {
-    t = transformerContext({ format: { type: 'xml', record_element: 'row', attribute_prefix: '' }, columns: { id: 'int', spend: { type: 'decimal(10,2)', from: 'm.spend' }, tag: 'super' } });
-    const xml = '<?xml version="1.0"?><r><row id="1"><m><spend>1.239</spend></m><tag>a</tag><tag>b</tag></row><row id="2"/></r>';
+    t = transformerContext({
+      format: { type: 'xml', record_element: 'row', attribute_prefix: '' },
+      columns: { id: 'int', spend: { type: 'decimal(10,2)', from: 'm.spend' }, tag: 'super' },
+    });
+    const xml =
+      '<?xml version="1.0"?><r><row id="1"><m><spend>1.239</spend></m><tag>a</tag><tag>b</tag></row><row id="2"/></r>';
     const clean = await transformItem(t.ctx, await t.stage([{ body: xml, ext: 'xml' }]));
     expect(await t.readParts(clean.clean.manifestKey)).toEqual(['id,spend,tag\n1,1.24,"[""a"",""b""]"\n2,\\N,\\N\n']);
     await t.close();
 
-    t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int', payload: 'super' }, transform: { max_rejected_ratio: 0.5 } });
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int', payload: 'super' },
+      transform: { max_rejected_ratio: 0.5 },
+    });
     const deep = `{"id":2,"payload":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
-    const { counts } = await transformWithCounts(t.ctx, await t.stage([{ body: `{"id":1,"payload":{"a":1}}\n${deep}\n`, ext: 'jsonl' }]));
+    const { counts } = await transformWithCounts(
+      t.ctx,
+      await t.stage([{ body: `{"id":1,"payload":{"a":1}}\n${deep}\n`, ext: 'jsonl' }]),
+    );
     expect(counts).toMatchObject({ recordsIn: 2, rows: 1, rejected: 1 });
-    const [line] = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    const [line] = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(line.reason).toMatch(/column payload \(super\): the value cannot be written as JSON .*nested too deeply/);
   });
 });
@@ -189,44 +277,99 @@ describe('transformItem explode', () => {
   it('writes one row per array element with the parent key (a child table)', async () => {
     t = transformerContext({
       format: { type: 'jsonl' },
-      columns: { campaign_id: 'bigint', day: { type: 'date', from: 'date_start' }, action_type: { type: 'varchar(32)', from: 'actions.action_type' }, value: { type: 'int', from: 'actions.value' } },
-      transform: { explode: 'actions', filter: [{ column: 'action_type', op: 'ne', value: 'ignored' }], max_rejected_ratio: 0.5 },
+      columns: {
+        campaign_id: 'bigint',
+        day: { type: 'date', from: 'date_start' },
+        action_type: { type: 'varchar(32)', from: 'actions.action_type' },
+        value: { type: 'int', from: 'actions.value' },
+      },
+      transform: {
+        explode: 'actions',
+        filter: [{ column: 'action_type', op: 'ne', value: 'ignored' }],
+        max_rejected_ratio: 0.5,
+      },
     });
     const body = [
-      { campaign_id: 1, date_start: '2026-01-01', actions: [{ action_type: 'click', value: '3' }, { action_type: 'purchase', value: 1 }, { action_type: 'ignored', value: 0 }] },
+      {
+        campaign_id: 1,
+        date_start: '2026-01-01',
+        actions: [
+          { action_type: 'click', value: '3' },
+          { action_type: 'purchase', value: 1 },
+          { action_type: 'ignored', value: 0 },
+        ],
+      },
       { campaign_id: 2, date_start: '2026-01-01', actions: [] },
       { campaign_id: 3, date_start: '2026-01-02' },
       { campaign_id: 4, date_start: '2026-01-02', actions: [{ action_type: 'click', value: 'x' }] },
-    ].map((r) => JSON.stringify(r)).join('\n');
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
     const { message: clean, counts } = await transformWithCounts(t.ctx, await t.stage([{ body, ext: 'jsonl' }]));
-    expect(await t.readParts(clean.clean.manifestKey)).toEqual(['campaign_id,day,action_type,value\n1,2026-01-01,click,3\n1,2026-01-01,purchase,1\n']);
+    expect(await t.readParts(clean.clean.manifestKey)).toEqual([
+      'campaign_id,day,action_type,value\n1,2026-01-01,click,3\n1,2026-01-01,purchase,1\n',
+    ]);
     expect(counts).toMatchObject({ recordsIn: 4, rows: 2, filtered: 3, rejected: 1 });
-    const [line] = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(line).toMatchObject({ record: 4, reason: 'column value (int): "x" is not a whole number (int)', original: { campaign_id: 4, actions: { action_type: 'click', value: 'x' } } });
+    const [line] = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(line).toMatchObject({
+      record: 4,
+      reason: 'column value (int): "x" is not a whole number (int)',
+      original: { campaign_id: 4, actions: { action_type: 'click', value: 'x' } },
+    });
   });
 });
 
 describe('transformItem child tables', () => {
   const insights = (children: Record<string, unknown>, transform: Record<string, unknown> = {}) => ({
     format: { type: 'jsonl' },
-    columns: { campaign_id: 'bigint', day: { type: 'date', from: 'date_start' }, spend: 'decimal(12,2)', actions: 'super' },
+    columns: {
+      campaign_id: 'bigint',
+      day: { type: 'date', from: 'date_start' },
+      spend: 'decimal(12,2)',
+      actions: 'super',
+    },
     primary_key: ['campaign_id', 'day'],
     transform: { max_rejected_ratio: 0.5, ...transform },
     children,
   });
   const actions = {
     explode: 'actions',
-    columns: { campaign_id: 'bigint', day: { type: 'date', from: 'date_start' }, action_type: { type: 'varchar(16)', from: 'actions.action_type' }, value: { type: 'int', from: 'actions.value' } },
+    columns: {
+      campaign_id: 'bigint',
+      day: { type: 'date', from: 'date_start' },
+      action_type: { type: 'varchar(16)', from: 'actions.action_type' },
+      value: { type: 'int', from: 'actions.value' },
+    },
     primary_key: ['campaign_id', 'day', 'action_type'],
     transform: { filter: [{ column: 'action_type', op: 'ne', value: 'ignored' }] },
     load: { table: 'report_actions', mode: 'merge' },
   };
   const records = [
-    { campaign_id: 1, date_start: '2026-01-01', spend: '1.5', actions: [{ action_type: 'click', value: '3' }, { action_type: 'ignored', value: 0 }, { action_type: 'purchase', value: 'x' }] },
+    {
+      campaign_id: 1,
+      date_start: '2026-01-01',
+      spend: '1.5',
+      actions: [
+        { action_type: 'click', value: '3' },
+        { action_type: 'ignored', value: 0 },
+        { action_type: 'purchase', value: 'x' },
+      ],
+    },
     { campaign_id: 2, date_start: '2026-01-01', spend: 'lots', actions: [{ action_type: 'click', value: 9 }] },
     { campaign_id: 3, date_start: '2026-01-02', spend: '2', actions: [] },
     { campaign_id: 4, date_start: '2026-01-02', spend: '4' },
-    { campaign_id: 5, date_start: '2026-01-03', spend: '5', actions: [{ action_type: 'lead', value: 1 }, { action_type: 'click', value: 2 }] },
+    {
+      campaign_id: 5,
+      date_start: '2026-01-03',
+      spend: '5',
+      actions: [
+        { action_type: 'lead', value: 1 },
+        { action_type: 'click', value: 2 },
+      ],
+    },
   ];
   const body = records.map((r) => JSON.stringify(r)).join('\n');
 
@@ -241,16 +384,31 @@ describe('transformItem child tables', () => {
         '5,2026-01-03,5.00,"[{""action_type"":""lead"",""value"":1},{""action_type"":""click"",""value"":2}]"\n',
     ]);
     const [child] = clean.children!;
-    expect(child).toMatchObject({ name: 'report_actions', clean: { rows: 3, parts: 1 }, columns: [{ name: 'campaign_id' }, { name: 'day' }, { name: 'action_type' }, { name: 'value' }] });
-    expect(child!.clean.manifestKey).toBe('clean/acme/ads/report/dt=2026-01-01/run=r1/item1.report_actions-manifest.json');
+    expect(child).toMatchObject({
+      name: 'report_actions',
+      clean: { rows: 3, parts: 1 },
+      columns: [{ name: 'campaign_id' }, { name: 'day' }, { name: 'action_type' }, { name: 'value' }],
+    });
+    expect(child!.clean.manifestKey).toBe(
+      'clean/acme/ads/report/dt=2026-01-01/run=r1/item1.report_actions-manifest.json',
+    );
     expect(child!.batchId).toMatch(/^item1\.report_actions-[0-9a-f]{16}$/);
     expect(child!.batchId).not.toBe(clean.batchId);
     // Record 2 is rejected, so its action is not written either; the ignored action is filtered out.
-    expect(await t.readParts(child!.clean.manifestKey)).toEqual(['campaign_id,day,action_type,value\n1,2026-01-01,click,3\n5,2026-01-03,lead,1\n5,2026-01-03,click,2\n']);
+    expect(await t.readParts(child!.clean.manifestKey)).toEqual([
+      'campaign_id,day,action_type,value\n1,2026-01-01,click,3\n5,2026-01-03,lead,1\n5,2026-01-03,click,2\n',
+    ]);
     expect(counts).toMatchObject({ recordsIn: 5, rows: 4, rejected: 2, childElements: 5 });
-    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      expect.objectContaining({ record: 1, reason: 'child table report_actions: column value (int): "x" is not a whole number (int)', original: expect.objectContaining({ campaign_id: 1, actions: { action_type: 'purchase', value: 'x' } }) }),
+      expect.objectContaining({
+        record: 1,
+        reason: 'child table report_actions: column value (int): "x" is not a whole number (int)',
+        original: expect.objectContaining({ campaign_id: 1, actions: { action_type: 'purchase', value: 'x' } }),
+      }),
       expect.objectContaining({ record: 2, reason: expect.stringMatching(/^column spend \(decimal\(12,2\)\)/) }),
     ]);
   });
@@ -262,7 +420,9 @@ describe('transformItem child tables', () => {
   });
 
   it('names the child table in a configuration error', async () => {
-    t = transformerContext(insights({ report_actions: { ...actions, transform: { filter: [{ column: 'nope', op: 'eq', value: 1 }] } } }));
+    t = transformerContext(
+      insights({ report_actions: { ...actions, transform: { filter: [{ column: 'nope', op: 'eq', value: 1 }] } } }),
+    );
     const error = await transformItem(t.ctx, await t.stage([{ body, ext: 'jsonl' }])).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('Transform.Config');
     expect((error as Error).message).toMatch(/^children\.report_actions: transform\.filter reads column "nope"/);
@@ -270,22 +430,39 @@ describe('transformItem child tables', () => {
 
   it('counts child rows in the reject threshold', async () => {
     const strict = { ...actions, columns: { ...actions.columns, value: { type: 'smallint', from: 'actions.value' } } };
-    const many = Array.from({ length: 4 }, (_, i) => JSON.stringify({ campaign_id: i, date_start: '2026-01-01', spend: '1', actions: [{ action_type: 'a', value: 99999 }, { action_type: 'b', value: 99999 }] })).join('\n');
+    const many = Array.from({ length: 4 }, (_, i) =>
+      JSON.stringify({
+        campaign_id: i,
+        date_start: '2026-01-01',
+        spend: '1',
+        actions: [
+          { action_type: 'a', value: 99999 },
+          { action_type: 'b', value: 99999 },
+        ],
+      }),
+    ).join('\n');
     t = transformerContext(insights({ report_actions: strict }, { max_rejected_ratio: 0.5 }));
-    await expect(transformItem(t.ctx, await t.stage([{ body: many, ext: 'jsonl' }]))).rejects.toThrow(/8 of 12 records and child rows rejected \(66\.7%\)/);
+    await expect(transformItem(t.ctx, await t.stage([{ body: many, ext: 'jsonl' }]))).rejects.toThrow(
+      /8 of 12 records and child rows rejected \(66\.7%\)/,
+    );
   });
 });
 
 describe('transformItem configuration checks', () => {
   it.each([
     [{ timezone: 'Mars/Olympus' }, /transform.timezone "Mars\/Olympus" is not an IANA time zone/],
-    [{ filter: [{ column: 'nope', op: 'eq', value: 1 }] }, /transform.filter reads column "nope", which is neither declared/],
+    [
+      { filter: [{ column: 'nope', op: 'eq', value: 1 }] },
+      /transform.filter reads column "nope", which is neither declared/,
+    ],
     [{ filter: [{ column: 'id', op: 'in', value: 1 }] }, /op in needs a list of values/],
     [{ add: { id: 'client' } }, /transform.add.id is also a declared column/],
     [{ dedupe: true }, /sets transform.dedupe but has no primary_key/],
   ])('refuses %j before reading data', async (transform, message) => {
     t = transformerContext({ format: { type: 'jsonl' }, columns: { id: 'int' }, transform });
-    const error = await transformItem(t.ctx, await t.stage([{ body: '{"id":1}\n', ext: 'jsonl' }])).catch((e: unknown) => e);
+    const error = await transformItem(t.ctx, await t.stage([{ body: '{"id":1}\n', ext: 'jsonl' }])).catch(
+      (e: unknown) => e,
+    );
     expect((error as { code?: string }).code).toBe('Transform.Config');
     expect((error as Error).message).toMatch(message);
   });

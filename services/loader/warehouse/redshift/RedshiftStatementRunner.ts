@@ -47,20 +47,34 @@ export class RedshiftStatementRunner {
     private readonly poll: PollOptions = {},
   ) {
     if (!target.clusterIdentifier === !target.workgroupName) {
-      throw new TypeError('RedshiftWarehouse needs exactly one of clusterIdentifier (provisioned) or workgroupName (serverless)');
+      throw new TypeError(
+        'RedshiftWarehouse needs exactly one of clusterIdentifier (provisioned) or workgroupName (serverless)',
+      );
     }
   }
 
   /** Runs one statement with `:name` parameters and returns its description when finished. */
   async execute(sql: string, parameters: Record<string, string> = {}): Promise<FinishedStatement> {
     const params: SqlParameter[] = Object.entries(parameters).map(([name, value]) => ({ name, value }));
-    const { Id } = await this.client.send(new ExecuteStatementCommand({ ...this.connection(), Sql: sql, ...(params.length > 0 ? { Parameters: params } : {}) }));
+    const { Id } = await this.client.send(
+      new ExecuteStatementCommand({
+        ...this.connection(),
+        Sql: sql,
+        ...(params.length > 0 ? { Parameters: params } : {}),
+      }),
+    );
     return this.waitFor(Id!, [sql]);
   }
 
   /** Runs statements as one transaction (BatchExecuteStatement) and waits for them. */
   async batch(sqls: string[], statementName?: string): Promise<FinishedStatement> {
-    const { Id } = await this.client.send(new BatchExecuteStatementCommand({ ...this.connection(), Sqls: sqls, ...(statementName ? { StatementName: statementName } : {}) }));
+    const { Id } = await this.client.send(
+      new BatchExecuteStatementCommand({
+        ...this.connection(),
+        Sqls: sqls,
+        ...(statementName ? { StatementName: statementName } : {}),
+      }),
+    );
     return this.waitFor(Id!, sqls);
   }
 
@@ -71,9 +85,12 @@ export class RedshiftStatementRunner {
     const rows: Record<string, unknown>[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new GetStatementResultCommand({ Id: finished.Id, ...(nextToken ? { NextToken: nextToken } : {}) }));
+      const page = await this.client.send(
+        new GetStatementResultCommand({ Id: finished.Id, ...(nextToken ? { NextToken: nextToken } : {}) }),
+      );
       const names = (page.ColumnMetadata ?? []).map((column, i) => column.name ?? `column_${i}`);
-      for (const record of page.Records ?? []) rows.push(Object.fromEntries(record.map((field, i) => [names[i], fieldValue(field)])));
+      for (const record of page.Records ?? [])
+        rows.push(Object.fromEntries(record.map((field, i) => [names[i], fieldValue(field)])));
       nextToken = page.NextToken;
     } while (nextToken);
     return rows;
@@ -99,7 +116,11 @@ export class RedshiftStatementRunner {
       if (described.Status === 'FINISHED') return described;
       if (described.Status === 'FAILED' || described.Status === 'ABORTED') throw failure(described, sqls);
       if (Date.now() >= deadline) {
-        throw new RedshiftStatementError('TIMEOUT', sqls[0], `statement ${id} still ${described.Status} after ${Math.round((this.poll.timeoutMs ?? 720_000) / 1000)} s; it may still commit — a retry is safe (the load ledger makes it a no-op)`);
+        throw new RedshiftStatementError(
+          'TIMEOUT',
+          sqls[0],
+          `statement ${id} still ${described.Status} after ${Math.round((this.poll.timeoutMs ?? 720_000) / 1000)} s; it may still commit — a retry is safe (the load ledger makes it a no-op)`,
+        );
       }
       await sleep(delay);
       delay = Math.min(Math.round(delay * 1.6), this.poll.maxDelayMs ?? 5_000);
@@ -110,7 +131,10 @@ export class RedshiftStatementRunner {
 /** The failing sub-statement of a batch (or the statement itself), with its error. */
 function failure(described: FinishedStatement, sqls: string[]): RedshiftStatementError {
   const failed = described.SubStatements?.find((sub) => sub.Status === 'FAILED' || sub.Status === 'ABORTED');
-  const error = failed?.Error ?? described.Error ?? (described.Status === 'ABORTED' ? 'the statement was aborted (cancelled or its session ended)' : 'no error text');
+  const error =
+    failed?.Error ??
+    described.Error ??
+    (described.Status === 'ABORTED' ? 'the statement was aborted (cancelled or its session ended)' : 'no error text');
   const statement = failed?.QueryString ?? described.QueryString ?? (sqls.length === 1 ? sqls[0] : undefined);
   const status = described.Status ?? 'FAILED';
   return new RedshiftStatementError(status, statement, error, failed?.RedshiftQueryId ?? described.RedshiftQueryId);
@@ -118,5 +142,11 @@ function failure(described: FinishedStatement, sqls: string[]): RedshiftStatemen
 
 function fieldValue(field: Field): unknown {
   if (field.isNull) return null;
-  return field.stringValue ?? field.longValue ?? field.doubleValue ?? field.booleanValue ?? (field.blobValue ? Buffer.from(field.blobValue) : null);
+  return (
+    field.stringValue ??
+    field.longValue ??
+    field.doubleValue ??
+    field.booleanValue ??
+    (field.blobValue ? Buffer.from(field.blobValue) : null)
+  );
 }

@@ -18,7 +18,9 @@ const SAFE: Record<string, RegExp> = {
 export function redshiftLiteral(value: string, what: keyof typeof SAFE & string): string {
   const pattern = SAFE[what];
   if (!pattern || !pattern.test(value)) {
-    throw new InvalidLoadRequestError(`${what} "${value}" contains characters DIF does not put into Redshift SQL (allowed: ${pattern?.source ?? 'none'})`);
+    throw new InvalidLoadRequestError(
+      `${what} "${value}" contains characters DIF does not put into Redshift SQL (allowed: ${pattern?.source ?? 'none'})`,
+    );
   }
   return `'${value}'`;
 }

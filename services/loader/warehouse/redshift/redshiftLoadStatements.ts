@@ -50,7 +50,9 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
   let rowsExpression = `(SELECT count(*) FROM ${stage})`;
   if (request.mode === 'merge') {
     const keys = columnList(spec.primaryKey);
-    const match = spec.primaryKey.map((name) => `${target}.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`).join(' AND ');
+    const match = spec.primaryKey
+      .map((name) => `${target}.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`)
+      .join(' AND ');
     sqls.push(`DELETE FROM ${target} USING ${stage} AS s WHERE ${match} AND ${notLoaded}`);
     sqls.push(
       `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM (SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY ${keys}) AS dif_row FROM ${stage}) AS d WHERE dif_row = 1 AND ${notLoaded}`,
@@ -69,7 +71,9 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
     sqls.push(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${stage} WHERE ${notLoaded}`);
   }
   const insertIndex = sqls.length - 1;
-  sqls.push(`INSERT INTO ${ledger} (batch_id, table_name, rows, loaded_at) SELECT ${batchId}, ${tableName}, ${rowsExpression}, GETDATE() WHERE ${notLoaded}`);
+  sqls.push(
+    `INSERT INTO ${ledger} (batch_id, table_name, rows, loaded_at) SELECT ${batchId}, ${tableName}, ${rowsExpression}, GETDATE() WHERE ${notLoaded}`,
+  );
   const ledgerIndex = sqls.length - 1;
   sqls.push(`DROP TABLE ${stage}`);
   return { sqls, copyIndex: 1, insertIndex, ledgerIndex };

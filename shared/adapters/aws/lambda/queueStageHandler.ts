@@ -55,9 +55,13 @@ export function queueStageHandler(stage: QueueStage, handler: StageHandler, opti
       metrics.addMetric('MessagesRetried', MetricUnit.Count, 1);
       if (error instanceof RetryLaterError && !error.lastAttempt) {
         const delaySeconds = Math.min(cap, base * 2 ** Math.max(0, delivery.receiveCount - 1));
-        await ctx.ports.queues[stage].release(record.receiptHandle, { delaySeconds, error: error.message }).catch((failure: unknown) => {
-          logger.warn('could not shorten the retry delay; the message reappears after the visibility timeout', { error: String(failure) });
-        });
+        await ctx.ports.queues[stage]
+          .release(record.receiptHandle, { delaySeconds, error: error.message })
+          .catch((failure: unknown) => {
+            logger.warn('could not shorten the retry delay; the message reappears after the visibility timeout', {
+              error: String(failure),
+            });
+          });
       }
       throw error;
     }
@@ -77,7 +81,10 @@ export function queueStageHandler(stage: QueueStage, handler: StageHandler, opti
     async (event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> =>
       // Every record failing is a normal outcome here (each is retried or dead-lettered on its own).
       // `as never`: Powertools types `context` with the aws-lambda package, which is not installed.
-      processPartialResponse(event, processRecord, processor, { context: context as never, throwOnFullBatchFailure: false }) as Promise<SqsBatchResponse>,
+      processPartialResponse(event, processRecord, processor, {
+        context: context as never,
+        throwOnFullBatchFailure: false,
+      }) as Promise<SqsBatchResponse>,
   )
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -24,7 +24,12 @@ const FIGURES: Record<string, [metric: string, field: keyof ItemRecord, unit: Me
  * metrics. The figures come from run state, which the stage has just written, so the handlers
  * stay free of telemetry code; it costs one run-state read per item and stage.
  */
-export async function recordStageMetrics(ctx: ServiceContext, stage: string, ids: { runId?: string; itemId?: string }, durationMs: number): Promise<void> {
+export async function recordStageMetrics(
+  ctx: ServiceContext,
+  stage: string,
+  ids: { runId?: string; itemId?: string },
+  durationMs: number,
+): Promise<void> {
   metrics.addMetric(`${stage}DurationMs`, MetricUnit.Milliseconds, durationMs);
   const figures = FIGURES[stage];
   if (!figures || !ids.runId || !ids.itemId) return;

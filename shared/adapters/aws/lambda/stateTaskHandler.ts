@@ -19,11 +19,15 @@ export type StateName = 'Plan' | 'StartJob' | 'PollJob' | 'Extract' | 'Finalize'
 function correlationKeys(event: unknown): { runId?: string; itemId?: string } {
   if (!event || typeof event !== 'object') return {};
   const input = event as { runId?: unknown; item?: { runId?: unknown; itemId?: unknown } };
-  const runId = typeof input.item?.runId === 'string' ? input.item.runId : typeof input.runId === 'string' ? input.runId : undefined;
+  const runId =
+    typeof input.item?.runId === 'string'
+      ? input.item.runId
+      : typeof input.runId === 'string'
+        ? input.runId
+        : undefined;
   const itemId = typeof input.item?.itemId === 'string' ? input.item.itemId : undefined;
   return { runId, itemId };
 }
-
 
 /**
  * Wraps a plain handler `(ctx, input) => output` as a Lambda invoked by a Step Functions Task:

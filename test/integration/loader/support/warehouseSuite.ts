@@ -52,18 +52,37 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
       extra = [];
     });
 
-    const spec = (overrides: Partial<TableSpec> = {}): TableSpec => ({ schema, table: 'stats', columns: COLUMNS, primaryKey: ['id'], ...overrides });
-    const request = async (mode: LoadRequest['mode'], parts: CsvValue[][][], overrides: Partial<LoadRequest> = {}, columns = NAMES): Promise<LoadRequest> => {
+    const spec = (overrides: Partial<TableSpec> = {}): TableSpec => ({
+      schema,
+      table: 'stats',
+      columns: COLUMNS,
+      primaryKey: ['id'],
+      ...overrides,
+    });
+    const request = async (
+      mode: LoadRequest['mode'],
+      parts: CsvValue[][][],
+      overrides: Partial<LoadRequest> = {},
+      columns = NAMES,
+    ): Promise<LoadRequest> => {
       const n = ++batch;
       const manifestKey = await writeCleanBatch(store, `clean/${schema}/b${n}`, columns, parts);
       return { batchId: `item-${schema}-${n}`, table: spec(), mode, manifestKey, ...overrides };
     };
-    const rows = (sql = `SELECT id, name, day::text AS day, spend::text AS spend FROM ${schema}.stats ORDER BY id, day`) => warehouse.query(sql);
+    const rows = (
+      sql = `SELECT id, name, day::text AS day, spend::text AS spend FROM ${schema}.stats ORDER BY id, day`,
+    ) => warehouse.query(sql);
 
     it('appends every part and treats a redelivered batch as a no-op', async () => {
       const load = await request('append', [
-        [[1, 'a,b "q"', '2026-01-01', '1.5'], [2, '', '2026-01-02', null]],
-        [[3, '\\N', '2026-01-03', '0.000001'], [4, 'line\nbreak', '2026-01-04', '2']],
+        [
+          [1, 'a,b "q"', '2026-01-01', '1.5'],
+          [2, '', '2026-01-02', null],
+        ],
+        [
+          [3, '\\N', '2026-01-03', '0.000001'],
+          [4, 'line\nbreak', '2026-01-04', '2'],
+        ],
       ]);
       expect(await warehouse.load(load)).toEqual({ status: 'loaded', rowsLoaded: 4 });
       expect(await warehouse.load(load)).toEqual({ status: 'already_loaded', rowsLoaded: 4 });
@@ -76,15 +95,32 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
       const second = await request('append', [[[1, 'again', '2026-01-05', '1']]]);
       expect(await warehouse.load(second)).toEqual({ status: 'loaded', rowsLoaded: 1 });
       expect(await warehouse.query(`SELECT count(*)::int AS n FROM ${schema}.stats`)).toEqual([{ n: 5 }]);
-      expect(await warehouse.query(`SELECT batch_id, table_name, rows::int AS rows FROM ${schema}.dif_load_ledger ORDER BY batch_id`)).toEqual([
+      expect(
+        await warehouse.query(
+          `SELECT batch_id, table_name, rows::int AS rows FROM ${schema}.dif_load_ledger ORDER BY batch_id`,
+        ),
+      ).toEqual([
         { batch_id: load.batchId, table_name: `${schema}.stats`, rows: 4 },
         { batch_id: second.batchId, table_name: `${schema}.stats`, rows: 1 },
       ]);
     });
 
     it('merges on the primary key, the last duplicate of a key winning', async () => {
-      await warehouse.load(await request('merge', [[[1, 'one', '2026-01-01', '1'], [2, 'two', '2026-01-01', '2']]]));
-      const update = await request('merge', [[[2, 'two-old', '2026-01-02', '20']], [[2, 'two-new', '2026-01-02', '21'], [3, 'three', '2026-01-02', '3']]]);
+      await warehouse.load(
+        await request('merge', [
+          [
+            [1, 'one', '2026-01-01', '1'],
+            [2, 'two', '2026-01-01', '2'],
+          ],
+        ]),
+      );
+      const update = await request('merge', [
+        [[2, 'two-old', '2026-01-02', '20']],
+        [
+          [2, 'two-new', '2026-01-02', '21'],
+          [3, 'three', '2026-01-02', '3'],
+        ],
+      ]);
       expect(await warehouse.load(update)).toEqual({ status: 'loaded', rowsLoaded: 2 });
       expect(await warehouse.load(update)).toEqual({ status: 'already_loaded', rowsLoaded: 2 });
       expect((await rows()).map((row) => [Number(row.id), row.name, row.spend])).toEqual([
@@ -96,15 +132,45 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
 
     it('replaces the partition range found in the batch and keeps the other partitions', async () => {
       const partition = { column: 'day' };
-      await warehouse.load(await request('replace_partition', [[[1, 'a', '2026-01-01', '1'], [2, 'b', '2026-01-02', '1'], [3, 'c', '2026-01-03', '1']]], { partition }));
-      const reextract = await request('replace_partition', [[[5, 'b2', '2026-01-02', '2'], [6, 'c2', '2026-01-03', '2']]], { partition });
+      await warehouse.load(
+        await request(
+          'replace_partition',
+          [
+            [
+              [1, 'a', '2026-01-01', '1'],
+              [2, 'b', '2026-01-02', '1'],
+              [3, 'c', '2026-01-03', '1'],
+            ],
+          ],
+          { partition },
+        ),
+      );
+      const reextract = await request(
+        'replace_partition',
+        [
+          [
+            [5, 'b2', '2026-01-02', '2'],
+            [6, 'c2', '2026-01-03', '2'],
+          ],
+        ],
+        { partition },
+      );
       expect(await warehouse.load(reextract)).toEqual({ status: 'loaded', rowsLoaded: 2 });
       expect(await warehouse.load(reextract)).toEqual({ status: 'already_loaded', rowsLoaded: 2 });
-      expect((await rows()).map((row) => [Number(row.id), row.day])).toEqual([[1, '2026-01-01'], [5, '2026-01-02'], [6, '2026-01-03']]);
+      expect((await rows()).map((row) => [Number(row.id), row.day])).toEqual([
+        [1, '2026-01-01'],
+        [5, '2026-01-02'],
+        [6, '2026-01-03'],
+      ]);
       // An explicit range also clears days the re-extraction no longer returns.
-      const explicit = await request('replace_partition', [[[7, 'a3', '2026-01-01', '3']]], { partition: { column: 'day', from: '2026-01-01', to: '2026-01-02' } });
+      const explicit = await request('replace_partition', [[[7, 'a3', '2026-01-01', '3']]], {
+        partition: { column: 'day', from: '2026-01-01', to: '2026-01-02' },
+      });
       await warehouse.load(explicit);
-      expect((await rows()).map((row) => [Number(row.id), row.day])).toEqual([[6, '2026-01-03'], [7, '2026-01-01']]);
+      expect((await rows()).map((row) => [Number(row.id), row.day])).toEqual([
+        [6, '2026-01-03'],
+        [7, '2026-01-01'],
+      ]);
     });
 
     it('leaves nothing behind when the load dies between COPY and commit, in every mode, then loads on retry', async () => {
@@ -112,15 +178,36 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
       extra.push(crashing);
       await warehouse.load(await request('append', [[[1, 'kept', '2026-01-01', '1']]]));
       for (const mode of ['append', 'merge', 'replace_partition'] as const) {
-        const load = await request(mode, [[[2, 'lost', '2026-01-01', '1'], [1, 'changed', '2026-01-01', '9']]], mode === 'replace_partition' ? { partition: { column: 'day' } } : {});
+        const load = await request(
+          mode,
+          [
+            [
+              [2, 'lost', '2026-01-01', '1'],
+              [1, 'changed', '2026-01-01', '9'],
+            ],
+          ],
+          mode === 'replace_partition' ? { partition: { column: 'day' } } : {},
+        );
         await expect(crashing.load(load)).rejects.toThrow('simulated crash after COPY');
         expect((await rows()).map((row) => [Number(row.id), row.name])).toEqual([[1, 'kept']]);
-        expect(await warehouse.query(`SELECT batch_id FROM ${schema}.dif_load_ledger WHERE batch_id = $1`, [load.batchId])).toEqual([]);
-        expect(await warehouse.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'dif_stage_%'`)).toEqual([{ n: 0 }]);
+        expect(
+          await warehouse.query(`SELECT batch_id FROM ${schema}.dif_load_ledger WHERE batch_id = $1`, [load.batchId]),
+        ).toEqual([]);
+        expect(
+          await warehouse.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'dif_stage_%'`),
+        ).toEqual([{ n: 0 }]);
       }
-      const retried = await request('merge', [[[2, 'lost', '2026-01-01', '1'], [1, 'changed', '2026-01-01', '9']]]);
+      const retried = await request('merge', [
+        [
+          [2, 'lost', '2026-01-01', '1'],
+          [1, 'changed', '2026-01-01', '9'],
+        ],
+      ]);
       expect(await warehouse.load(retried)).toEqual({ status: 'loaded', rowsLoaded: 2 });
-      expect((await rows()).map((row) => [Number(row.id), row.name])).toEqual([[1, 'changed'], [2, 'lost']]);
+      expect((await rows()).map((row) => [Number(row.id), row.name])).toEqual([
+        [1, 'changed'],
+        [2, 'lost'],
+      ]);
     });
 
     for (const mode of ['append', 'merge', 'replace_partition'] as const) {
@@ -131,20 +218,40 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
         // merge/append: batch n holds its own key plus key 10 shared by all. replace_partition:
         // every batch re-extracts the same day with its own ids (n1, n2).
         const batchRows = (n: number): CsvValue[][] =>
-          replace ? [[n * 10 + 1, `v${n}`, '2026-01-10', '1'], [n * 10 + 2, `v${n}`, '2026-01-10', '1']] : [[n, `v${n}`, `2026-01-0${n}`, '1'], [10, `shared${n}`, '2026-01-10', '1']];
-        const loads = await Promise.all([1, 2, 3, 4].map((n) => request(mode, [batchRows(n)], replace ? { partition: { column: 'day' } } : {})));
-        const results = await Promise.all([...loads, loads[0]!, loads[1]!].map((load, i) => (i % 2 === 0 ? warehouse : second).load(load)));
+          replace
+            ? [
+                [n * 10 + 1, `v${n}`, '2026-01-10', '1'],
+                [n * 10 + 2, `v${n}`, '2026-01-10', '1'],
+              ]
+            : [
+                [n, `v${n}`, `2026-01-0${n}`, '1'],
+                [10, `shared${n}`, '2026-01-10', '1'],
+              ];
+        const loads = await Promise.all(
+          [1, 2, 3, 4].map((n) => request(mode, [batchRows(n)], replace ? { partition: { column: 'day' } } : {})),
+        );
+        const results = await Promise.all(
+          [...loads, loads[0]!, loads[1]!].map((load, i) => (i % 2 === 0 ? warehouse : second).load(load)),
+        );
         expect(results.filter((result) => result.status === 'loaded')).toHaveLength(4);
         expect(results.filter((result) => result.status === 'already_loaded')).toHaveLength(2);
-        const loaded = await warehouse.query(`SELECT id::int AS id, count(*)::int AS n FROM ${schema}.stats GROUP BY id ORDER BY id`);
+        const loaded = await warehouse.query(
+          `SELECT id::int AS id, count(*)::int AS n FROM ${schema}.stats GROUP BY id ORDER BY id`,
+        );
         if (replace) {
           // The day holds exactly the rows of whichever batch committed last, never a mix.
           expect(loaded).toHaveLength(2);
           const batchOf = loaded.map((row) => Math.floor(Number(row.id) / 10));
-          expect(loaded).toEqual([{ id: batchOf[0]! * 10 + 1, n: 1 }, { id: batchOf[0]! * 10 + 2, n: 1 }]);
+          expect(loaded).toEqual([
+            { id: batchOf[0]! * 10 + 1, n: 1 },
+            { id: batchOf[0]! * 10 + 2, n: 1 },
+          ]);
         } else {
           // Appends keep every shared row; merge keeps the shared key once.
-          expect(loaded).toEqual([...[1, 2, 3, 4].map((id) => ({ id, n: 1 })), { id: 10, n: mode === 'append' ? 4 : 1 }]);
+          expect(loaded).toEqual([
+            ...[1, 2, 3, 4].map((id) => ({ id, n: 1 })),
+            { id: 10, n: mode === 'append' ? 4 : 1 },
+          ]);
         }
         expect(await warehouse.query(`SELECT count(*)::int AS n FROM ${schema}.dif_load_ledger`)).toEqual([{ n: 4 }]);
       });
@@ -159,15 +266,27 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
         { name: 'spend', type: 'decimal(20,8)' },
         { name: 'clicks', type: 'int' },
       ];
-      const evolved = await request('append', [[[2, 'x'.repeat(150), '2026-01-02', '123456789012.12345678', 7]]], { table: spec({ columns: wider }) }, wider.map((c) => c.name));
+      const evolved = await request(
+        'append',
+        [[[2, 'x'.repeat(150), '2026-01-02', '123456789012.12345678', 7]]],
+        { table: spec({ columns: wider }) },
+        wider.map((c) => c.name),
+      );
       expect(await warehouse.load(evolved)).toEqual({ status: 'loaded', rowsLoaded: 1 });
-      expect(await warehouse.query(`SELECT id::int AS id, length(name) AS len, spend::text AS spend, clicks FROM ${schema}.stats ORDER BY id`)).toEqual([
+      expect(
+        await warehouse.query(
+          `SELECT id::int AS id, length(name) AS len, spend::text AS spend, clicks FROM ${schema}.stats ORDER BY id`,
+        ),
+      ).toEqual([
         { id: 1, len: 5, spend: '1.00000000', clicks: null },
         { id: 2, len: 150, spend: '123456789012.12345678', clicks: 7 },
       ]);
       // A narrower declaration fits the wider column: nothing to change.
       await warehouse.load(await request('append', [[[3, 'y', '2026-01-03', '1']]]));
-      const destructive = [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'bigint' }];
+      const destructive = [
+        { name: 'id', type: 'bigint' },
+        { name: 'name', type: 'bigint' },
+      ];
       const refused = await request('append', [[[4, 5]]], { table: spec({ columns: destructive }) }, ['id', 'name']);
       const error = await warehouse.load(refused).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(DestructiveSchemaChangeError);
@@ -177,14 +296,40 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
 
     it('loads every declared type from its clean CSV spelling', async () => {
       const columns = [
-        { name: 'small', type: 'smallint' }, { name: 'num', type: 'int' }, { name: 'big', type: 'bigint' }, { name: 'dbl', type: 'double' },
-        { name: 'flt', type: 'real' }, { name: 'flag', type: 'boolean' }, { name: 'day', type: 'date' }, { name: 'at', type: 'timestamp' },
-        { name: 'at_tz', type: 'timestamptz' }, { name: 'doc', type: 'super' }, { name: 'amount', type: 'decimal(38,10)' }, { name: 'label', type: 'text' },
+        { name: 'small', type: 'smallint' },
+        { name: 'num', type: 'int' },
+        { name: 'big', type: 'bigint' },
+        { name: 'dbl', type: 'double' },
+        { name: 'flt', type: 'real' },
+        { name: 'flag', type: 'boolean' },
+        { name: 'day', type: 'date' },
+        { name: 'at', type: 'timestamp' },
+        { name: 'at_tz', type: 'timestamptz' },
+        { name: 'doc', type: 'super' },
+        { name: 'amount', type: 'decimal(38,10)' },
+        { name: 'label', type: 'text' },
       ];
       const load = await request(
         'append',
-        [[[1, 2147483647, '9223372036854775807', 0.1, 1.5, true, '2026-02-28', '2026-02-28 23:59:59.123456', '2026-02-28 23:59:59.123456+00', '{"a":[1,"x"]}', '1234567890123456789012345678.0123456789', 'ünïcødé'],
-          [null, null, null, null, null, false, null, null, null, null, null, null]]],
+        [
+          [
+            [
+              1,
+              2147483647,
+              '9223372036854775807',
+              0.1,
+              1.5,
+              true,
+              '2026-02-28',
+              '2026-02-28 23:59:59.123456',
+              '2026-02-28 23:59:59.123456+00',
+              '{"a":[1,"x"]}',
+              '1234567890123456789012345678.0123456789',
+              'ünïcødé',
+            ],
+            [null, null, null, null, null, false, null, null, null, null, null, null],
+          ],
+        ],
         { table: spec({ table: 'typed', columns, primaryKey: [] }) },
         columns.map((column) => column.name),
       );
@@ -193,14 +338,29 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
         `SELECT small, num, big::text AS big, dbl, flt, flag, day::text AS day, at::text AS at, (at_tz AT TIME ZONE 'UTC')::text AS at_tz, doc->>'a' AS doc, amount::text AS amount, label FROM ${schema}.typed ORDER BY flag DESC`,
       );
       expect(row).toEqual({
-        small: 1, num: 2147483647, big: '9223372036854775807', dbl: 0.1, flt: 1.5, flag: true, day: '2026-02-28', at: '2026-02-28 23:59:59.123456',
-        at_tz: '2026-02-28 23:59:59.123456', doc: '[1, "x"]', amount: '1234567890123456789012345678.0123456789', label: 'ünïcødé',
+        small: 1,
+        num: 2147483647,
+        big: '9223372036854775807',
+        dbl: 0.1,
+        flt: 1.5,
+        flag: true,
+        day: '2026-02-28',
+        at: '2026-02-28 23:59:59.123456',
+        at_tz: '2026-02-28 23:59:59.123456',
+        doc: '[1, "x"]',
+        amount: '1234567890123456789012345678.0123456789',
+        label: 'ünïcødé',
       });
       expect(Object.values(empty!).filter((value) => value !== null)).toEqual([false]);
     });
 
     it('reports data that does not fit as a permanent error naming the line and column', async () => {
-      const load = await request('append', [[[1, 'ok', '2026-01-01', '1'], ['not-a-number', 'bad', '2026-01-01', '1']]]);
+      const load = await request('append', [
+        [
+          [1, 'ok', '2026-01-01', '1'],
+          ['not-a-number', 'bad', '2026-01-01', '1'],
+        ],
+      ]);
       const error = await warehouse.load(load).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(BadLoadDataError);
       expect((error as Error).message).toMatch(/invalid input syntax for type bigint.*line 3, column id/s);

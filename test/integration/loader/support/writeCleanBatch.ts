@@ -19,7 +19,12 @@ export function csvText(columns: string[], rows: CsvValue[][]): string {
  * Writes rows as gzipped clean CSV parts plus a Redshift-format manifest, the way the
  * transformer does, and returns the manifest key.
  */
-export async function writeCleanBatch(store: ObjectStore, prefix: string, columns: string[], parts: CsvValue[][][]): Promise<string> {
+export async function writeCleanBatch(
+  store: ObjectStore,
+  prefix: string,
+  columns: string[],
+  parts: CsvValue[][][],
+): Promise<string> {
   const entries = [];
   for (const [n, rows] of parts.entries()) {
     const key = `${prefix}-part-${n}.csv.gz`;

@@ -21,7 +21,13 @@ export interface RunningEmulator {
 /** Starts s3rver on a free port with `buckets` created, storing objects in a temp directory. */
 export async function startS3rver(buckets: string[]): Promise<RunningEmulator> {
   const directory = mkdtempSync(join(tmpdir(), 'dif-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const address = (await server.run()) as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
@@ -35,7 +41,9 @@ export async function startS3rver(buckets: string[]): Promise<RunningEmulator> {
 /** Starts dynalite (in memory) on a free port and creates the run-state table `tableName`. */
 export async function startDynalite(tableName: string): Promise<RunningEmulator> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    server.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve())),
+  );
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = dynamoClient(endpoint);
   await client.send(new CreateTableCommand(runStateTableDefinition(tableName)));

@@ -15,11 +15,9 @@ export async function runCredentialsCli(dataDir: string, args: string[], stdin?:
   const program = new Command('dif')
     .exitOverride()
     .configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
-  registerCredentialsCommands(
-    program,
-    () => openLocalCredentialsContext(dataDir),
-    { stdin: Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]) },
-  );
+  registerCredentialsCommands(program, () => openLocalCredentialsContext(dataDir), {
+    stdin: Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]),
+  });
   try {
     await program.parseAsync(['node', 'dif', ...args]);
     return { stdout, stderr, exitCode: 0 };
