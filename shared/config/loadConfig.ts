@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors';
 import { formatPath } from './formatIssues';
@@ -92,7 +92,19 @@ export function parseFile<S extends z.ZodType>(
     }
     return undefined;
   }
-  const result = schema.safeParse(document.toJS());
+  let plain: unknown;
+  try {
+    plain = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    problems.push({
+      file,
+      line: firstAliasLine(document, lineCounter),
+      path: '(yaml)',
+      message: `${(error as Error).message.split('\n')[0]}: aliases (*name) here expand to more than ${MAX_ALIAS_COUNT} copies — write the values out, or share fewer of them through anchors`,
+    });
+    return undefined;
+  }
+  const result = schema.safeParse(plain);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const node = nodeAt(document.contents, issue.path);
@@ -100,6 +112,23 @@ export function parseFile<S extends z.ZodType>(
     problems.push({ file, line, path: formatPath(issue.path), message: describe(issue) });
   }
   return undefined;
+}
+
+/**
+ * How many nodes aliases may expand to in one file. Config files share a few blocks through
+ * anchors; a "billion laughs" file nests aliases to expand into billions of nodes.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasLine(document: Document, lineCounter: LineCounter): number | undefined {
+  let line: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  return line;
 }
 
 function describe(issue: z.core.$ZodIssue): string {
