@@ -47,8 +47,17 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
         });
       throw error;
     }
+    // The transformer counts what the raw data held: the authority on an empty item.
+    const empty = result.counts.recordsIn === 0;
+    if (empty)
+      logger.warn('item has no records', {
+        label: message.label,
+        manifestKey: message.raw.manifestKey,
+        hint: 'loaded as an empty item; set expect_records: always on the stream if it must never be empty',
+      });
     await ctx.ports.runState.updateItem(message.runId, message.itemId, {
       stage: 'transformed',
+      empty: empty ? true : undefined,
       recordsIn: result.counts.recordsIn,
       recordsOut: result.counts.rows,
       recordsRejected: result.counts.rejected,
