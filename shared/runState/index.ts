@@ -1,2 +1,3 @@
 export * from './tallyItems';
 export * from './emptyItemsWarning';
+export * from './redactRunStateWrites';

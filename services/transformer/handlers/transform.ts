@@ -1,4 +1,5 @@
 import { logger } from '../../../shared/log/logger';
+import { redact } from '../../../shared/log/secretRedactor';
 import { parseMessage } from '../../../shared/messages/parseMessage';
 import { rawReady } from '../../../shared/messages/rawReady';
 import { isPermanent } from '../../../shared/runtime/errors';
@@ -34,7 +35,7 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
     try {
       result = await transformWithCounts(ctx, message);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = redact(error instanceof Error ? error.message : String(error));
       // A retryable failure keeps the stage, so the next delivery picks up from here.
       await ctx.ports.runState
         .updateItem(
