@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import '../shared/runtime/polyfills';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../shared/config';
 import { redact } from '../shared/log';
 import { registerRunCommand } from './commands/run';
 import { registerValidateCommand } from './commands/validate';
@@ -15,6 +14,7 @@ import { registerStartCommand } from './commands/start';
 import { registerCredentialsCommands, openLocalCredentialsContext } from './commands/credentials';
 import { resolveDataDir } from './paths';
 import { UserError } from './UserError';
+import { isUserFacing } from './isUserFacing';
 import { exitAfterOutput } from '../shared/runtime/exitAfterOutput';
 
 /** Builds the `dif` command line (exported for in-process tests). */
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof UserError || error instanceof ConfigError) {
+    if (isUserFacing(error)) {
       console.error(`error: ${redact(error.message)}`);
       return error instanceof UserError ? error.exitCode : 1;
     }

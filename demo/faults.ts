@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { echoCredentialsBody, type EchoEncoding } from './echoCredentials';
 
 /**
  * A fault the demo API injects into the first `times` requests whose path contains `path`
@@ -18,6 +19,8 @@ export type FaultRule = {
   | { kind: 'truncate' }
   | { kind: 'error_in_200' }
   | { kind: 'delay'; ms: number }
+  /** Answers `status` with an error body quoting the request's credential in `encoding`. */
+  | { kind: 'echo_credentials'; status: number; encoding: EchoEncoding }
 );
 
 export type FaultKind = FaultRule['kind'];
@@ -54,8 +57,12 @@ export class FaultInjector {
    * Answers the request with the fault when it is a terminal one. `truncate`, `error_in_200` and
    * `delay` shape the normal answer instead: see {@link sendBody}.
    */
-  async apply(rule: FaultRule, response: ServerResponse): Promise<boolean> {
+  async apply(rule: FaultRule, response: ServerResponse, request?: IncomingMessage): Promise<boolean> {
     switch (rule.kind) {
+      case 'echo_credentials':
+        response.writeHead(rule.status, { 'content-type': 'application/json' });
+        response.end(request ? echoCredentialsBody(request, rule.encoding) : '{}');
+        return true;
       case 'status': {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (rule.retryAfter !== undefined) headers['retry-after'] = rule.retryAfter;

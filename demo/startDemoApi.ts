@@ -93,8 +93,13 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     requests.push(entry);
     const body = await readBody(request);
     const fault = faults.match(url.pathname);
-    if (fault && (await faults.apply(fault, response))) {
-      entry.status = fault.kind === 'status' ? fault.status : fault.kind === 'error_in_200' ? 200 : 0;
+    if (fault && (await faults.apply(fault, response, request))) {
+      entry.status =
+        fault.kind === 'status' || fault.kind === 'echo_credentials'
+          ? fault.status
+          : fault.kind === 'error_in_200'
+            ? 200
+            : 0;
       return;
     }
     let reply: DemoReply;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ItemRecord, RunRecord } from '../../shared/ports';
+import { emptyItemsWarning, tallyItems } from '../../shared/runState';
 import {
   commandOutput,
   formatDuration,
@@ -138,6 +139,7 @@ function renderRunHeader(run: RunRecord, items: ItemRecord[], now: Date): string
     `duration: ${formatDuration(summary.durationMs)}`,
     `trigger:  ${trigger}`,
     `items:    ${summary.items} (${summary.ok} loaded, ${summary.failed} failed, ${summary.pending} not finished) · rows loaded ${summary.rowsLoaded.toLocaleString('en-US')}`,
+    ...emptyItemsWarning(tallyItems(items).empty).map((warning) => `warning:  ${warning}`),
   ].join('\n');
 }
 
@@ -160,7 +162,7 @@ function renderItemTable(items: ItemRecord[]): string {
     ],
     sorted.map((item) => [
       itemLabel(item),
-      item.stage,
+      item.empty ? `${item.stage} (empty)` : item.stage,
       item.attempts,
       item.pages ?? 0,
       item.recordsIn ?? 0,

@@ -10,6 +10,7 @@ import { openLocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
 import { SqliteSecretRecordStore } from '../../shared/adapters/local/SqliteSecretRecordStore';
 import { createRedisLimiting } from '../../shared/adapters/redis';
+import { redactRunStateWrites } from '../../shared/runState/redactRunStateWrites';
 import { openLocalWarehouse } from './openLocalWarehouse';
 
 export interface LocalPortsOptions {
@@ -33,7 +34,7 @@ export async function openLocalPorts(options: LocalPortsOptions): Promise<LocalP
   mkdirSync(dataDir, { recursive: true });
   const objectStore = new DirectoryObjectStore(join(dataDir, 'lake'));
   const queues = openLocalQueues(dataDir, { maxReceiveCount: options.maxReceiveCount ?? 5 });
-  const runState = SqliteRunStateStore.open(join(dataDir, 'state.db'));
+  const runState = redactRunStateWrites(SqliteRunStateStore.open(join(dataDir, 'state.db')));
   const secretRecords = SqliteSecretRecordStore.inDataDir(dataDir);
   const keyring = await FileKeyring.open(join(dataDir, 'keyring.json'));
   const warehouse = await openLocalWarehouse(dataDir, options.databaseUrl, objectStore);

@@ -1,4 +1,4 @@
-import type { ItemTally } from '../../shared/runState';
+import { emptyItemsWarning, type ItemTally } from '../../shared/runState';
 import { formatBytes, formatCount } from './formatFigures';
 
 /** Renders rows as an aligned plain-text table (numbers right-aligned). */
@@ -37,6 +37,7 @@ export function renderRunSummary(runId: string, status: string, durationMs: numb
         tables.map(([table, rows]) => [table, rows]),
       ),
     );
+  for (const warning of emptyItemsWarning(totals.empty)) lines.push('', `warning: ${warning}`);
   if (totals.failed.length > 0)
     lines.push(
       '',

@@ -32,6 +32,20 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
+/**
+ * A page whose records the extractor itself needs (a parent stream's, for dependent calls) has no
+ * list or object at the records path. The transformer judges the stream's own pages.
+ */
+export class RecordsPathError extends PermanentError {
+  constructor(url: string, what: string) {
+    super(
+      'Extract.RecordsPath',
+      `${url}: ${what}. Check that the API answered with data rather than an error, fix the parent stream's records path, or set expect_records: allow_missing on it if the API leaves the list out when it is empty`,
+    );
+    this.name = 'RecordsPathError';
+  }
+}
+
 /** A URL (configured, next page, download, redirect) points at a host the source does not allow. */
 export class HostNotAllowedError extends PermanentError {
   constructor(

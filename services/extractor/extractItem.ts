@@ -120,6 +120,7 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
     formatType: parentStream.format.type,
     errorWhen: source.retry.error_when,
     onRecords: (records) => void parents.push(...records),
+    expectRecords: parentStream.expect_records,
     redact: session.redact,
     where: `sources/${source.name}.yml streams.${link.stream} (parent of ${base.where})`,
   });

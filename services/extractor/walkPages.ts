@@ -1,3 +1,4 @@
+import type { ExpectRecords } from '../../shared/config/schema/expectRecords';
 import { BadResponseError, StreamConfigError } from './errors';
 import { checkErrorPredicates, type ErrorPredicate } from './errorPredicates';
 import type { HttpClient } from './http/HttpClient';
@@ -27,6 +28,8 @@ export interface PageWalk {
   context?: Record<string, unknown>;
   /** Called with each JSON page's records once the page is stored. */
   onRecords?: (records: unknown[]) => void;
+  /** Set when the walk's records are used here (a parent walk): a page without records is then an error. */
+  expectRecords?: ExpectRecords;
   redact: (text: string) => string;
   /** Where the walk is configured, for error messages. */
   where: string;
@@ -75,7 +78,8 @@ async function readJsonPage(walk: PageWalk, response: OpenResponse, seq: number)
     );
   }
   checkErrorPredicates(body, walk.errorWhen, walk.redact(response.url), walk.redact);
-  const records = recordsAt(body, walk.recordsPath);
+  const check = walk.expectRecords && { url: walk.redact(response.url), expect: walk.expectRecords };
+  const records = recordsAt(body, walk.recordsPath, check);
   if (walk.writer)
     await walk.writer.writeAt(
       seq,

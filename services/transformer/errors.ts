@@ -11,6 +11,22 @@ export class DecodeError extends PermanentError {
   }
 }
 
+/** The records path of a JSON payload leads to no records: absent, null, or a string or number. */
+export class RecordsPathError extends PermanentError {
+  constructor(where: string, what: string, fix: string) {
+    super('Transform.RecordsPath', `${where}: ${what}. ${fix}`);
+    this.name = 'RecordsPathError';
+  }
+}
+
+/** An item held no records although the stream says it always has some (`expect_records: always`). */
+export class NoRecordsError extends PermanentError {
+  constructor(message: string) {
+    super('Transform.NoRecords', message);
+    this.name = 'NoRecordsError';
+  }
+}
+
 /** A gzip or zip object that looks like a decompression bomb or holds unsafe entry names. */
 export class UnsafeArchiveError extends PermanentError {
   constructor(where: string, what: string, fix: string) {

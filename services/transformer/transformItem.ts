@@ -20,6 +20,7 @@ import {
   type PipelineSetup,
 } from './pipeline/RecordPipeline';
 import { Rejection } from './pipeline/Rejection';
+import { recordsPathOf } from './recordsPathOf';
 import { transformRecords, type TransformCounts } from './transformRecords';
 
 export type { TransformCounts } from './transformRecords';
@@ -195,8 +196,9 @@ async function firstPass(
     for await (const { batch } of decodeObject(
       await openRawObject(store, entry.key),
       stream.format,
-      stream.records,
+      recordsPathOf(stream),
       entry.key,
+      stream.expect_records,
     )) {
       for (const item of batch) {
         ordinal++;

@@ -4,13 +4,14 @@ import type { RawManifest, RawReady } from '../../shared/messages/rawReady';
 import type { ObjectStore } from '../../shared/ports/ObjectStore';
 import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/DecodeFailure';
-import { RejectThresholdError } from './errors';
+import { NoRecordsError, RejectThresholdError } from './errors';
 import { quarantineKey } from './objectKeys';
 import type { ChildOutput, ItemOutputs } from './output/ItemOutputs';
 import type { QuarantineWriter } from './output/QuarantineWriter';
 import type { RecordPipeline } from './pipeline/RecordPipeline';
 import { Rejection } from './pipeline/Rejection';
 import { openRawObject } from './rawManifest';
+import { recordsPathOf } from './recordsPathOf';
 
 /** What one item's transformation counted, beyond what CleanReady carries. */
 export interface TransformCounts {
@@ -58,8 +59,9 @@ export async function transformRecords(
     for await (const decoded of decodeObject(
       await openRawObject(store, entry.key),
       stream.format,
-      stream.records,
+      recordsPathOf(stream),
       entry.key,
+      stream.expect_records,
     )) {
       if (decoded.where !== where) {
         where = decoded.where;
@@ -121,8 +123,16 @@ export async function transformRecords(
     }
   }
   counts.rejected = outputs.quarantine.count;
+  if (counts.recordsIn === 0 && stream.expect_records === 'always') throw noRecords(message, manifest);
   checkRejectedRatio(counts, options, message, outputs.quarantine.key);
   return counts;
+}
+
+function noRecords(message: RawReady, manifest: RawManifest): NoRecordsError {
+  const objects = manifest.objects.length;
+  return new NoRecordsError(
+    `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): no records in ${objects} raw object${objects === 1 ? '' : 's'} (${message.raw.manifestKey}), and the stream sets expect_records: always. Check the request (dates, account, filters) against the API, or set expect_records: allow_empty if an empty partition is normal`,
+  );
 }
 
 /** Writes the rows one record gives a child table; a row that fails its casts is quarantined on its own. */

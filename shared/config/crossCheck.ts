@@ -1,21 +1,27 @@
 import { basename } from 'node:path';
 import type { ConfigProblem } from './errors';
 import type { ClientDefinition, SourceDefinition } from './schema';
-import { templateVariables } from './template';
+import { checkTemplates, type ClientParamUse, type LineOf } from './checkTemplates';
 
 interface Located<T> {
   file: string;
   value?: T;
+  /** The line of a path inside the file, when the file parsed. */
+  lineOf?: LineOf;
 }
 
-/** Rules that span fields or files, which the per-file schema cannot express. */
+/**
+ * Rules that span fields or files, which the per-file schema cannot express. Every problem
+ * carries the line of the path it names.
+ */
 export function crossCheck(
   config: { sources: Map<string, SourceDefinition> },
   sources: Located<SourceDefinition>[],
   clients: Located<ClientDefinition>[],
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const { file, value } of sources) {
+  const clientParams = new Map<string, ClientParamUse[]>();
+  for (const { file, value, lineOf } of sources) {
     if (!value) continue;
     if (basename(file).replace(/\.ya?ml$/, '') !== value.name) {
       problems.push({ file, path: 'name', message: `source "${value.name}" must live in sources/${value.name}.yml` });
@@ -27,27 +33,9 @@ export function crossCheck(
         problems.push(...checkTable(file, `streams.${streamName}.children.${childName}`, child));
     }
     problems.push(...checkTableNames(file, value));
-    for (const variable of templateVariables(JSON.stringify(value))) {
-      const root = variable.split('.')[0];
-      if (root === 'env' && !/^env\.DIF_\w+$/.test(variable)) {
-        problems.push({
-          file,
-          path: '(template)',
-          message: `template variable "${variable}": only env.DIF_* variables can be read, so a source cannot reach other process settings`,
-        });
-      }
-      if (
-        !['client', 'secrets', 'partition', 'slice', 'page', 'parent', 'job', 'env', 'run', 'cursor'].includes(
-          root ?? '',
-        )
-      ) {
-        problems.push({
-          file,
-          path: '(template)',
-          message: `template variable "${variable}" is unknown; use client.*, secrets.*, partition.*, slice.*, page.*, parent.*, job.*, cursor or env.DIF_*`,
-        });
-      }
-    }
+    const templates = checkTemplates(file, value, lineOf ?? (() => undefined));
+    problems.push(...templates.problems.sort((x, y) => (x.line ?? 0) - (y.line ?? 0)));
+    clientParams.set(value.name, templates.clientParams);
   }
   for (const { file, value } of clients) {
     if (!value) continue;
@@ -68,6 +56,7 @@ export function crossCheck(
         });
         continue;
       }
+      problems.push(...checkClientParams(file, sourceName, clientSource.params, clientParams.get(sourceName) ?? []));
       for (const streamName of clientSource.streams ?? []) {
         if (!(streamName in source.streams)) {
           problems.push({
@@ -78,6 +67,38 @@ export function crossCheck(
         }
       }
     }
+  }
+  const lines = new Map([...sources, ...clients].map((located) => [located.file, located.lineOf]));
+  return problems.map((problem) =>
+    problem.line === undefined ? { ...problem, line: lines.get(problem.file)?.(pathSegments(problem.path)) } : problem,
+  );
+}
+
+/** `streams.orders.primary_key` or `a[0].b` → its segments. */
+function pathSegments(path: string): (string | number)[] {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) =>
+    match[2] !== undefined ? Number(match[2]) : match[1]!,
+  );
+}
+
+/** Params a source's templates read that the client does not give (a `| default:…` makes one optional). */
+function checkClientParams(
+  file: string,
+  sourceName: string,
+  params: Record<string, unknown> | undefined,
+  uses: ClientParamUse[],
+): ConfigProblem[] {
+  const given = Object.keys(params ?? {});
+  const reported = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const use of uses) {
+    if (given.includes(use.param) || reported.has(use.param)) continue;
+    reported.add(use.param);
+    problems.push({
+      file,
+      path: params ? `sources.${sourceName}.params` : `sources.${sourceName}`,
+      message: `source "${sourceName}" reads ${use.template} (${use.at}) but this client gives no param "${use.param}" (it gives: ${given.join(', ') || 'none'}); add it, or give the template a | default:… filter`,
+    });
   }
   return problems;
 }

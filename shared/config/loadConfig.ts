@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors';
 import { formatPath } from './formatIssues';
 import { clientDefinition, sourceDefinition, type ClientDefinition, type SourceDefinition } from './schema';
 import { crossCheck } from './crossCheck';
+import type { LineOf } from './checkTemplates';
 
 export interface DifConfig {
   /** The folder holding `sources/` and `clients/`. */
@@ -17,6 +18,7 @@ export interface DifConfig {
 interface ParsedFile<T> {
   file: string;
   value?: T;
+  lineOf?: LineOf;
 }
 
 /**
@@ -68,7 +70,8 @@ function readFolder<S extends z.ZodType>(
   return files.map((name) => {
     const path = join(dir, folder, name);
     const file = displayPath(path);
-    return { file, value: parseFile(file, readFileSync(path, 'utf8'), schema, problems) };
+    const located: { lineOf?: LineOf } = {};
+    return { file, value: parseFile(file, readFileSync(path, 'utf8'), schema, problems, located), ...located };
   });
 }
 
@@ -78,9 +81,18 @@ export function parseFile<S extends z.ZodType>(
   text: string,
   schema: S,
   problems: ConfigProblem[],
+  located: { lineOf?: LineOf } = {},
 ): z.infer<S> | undefined {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  located.lineOf = (path) => {
+    // A path ending in a key points at that key's line (its value may start on a later one).
+    const last = path[path.length - 1];
+    const node =
+      (typeof last === 'string' ? keyNodeAt(document.contents, path.slice(0, -1), last) : undefined) ??
+      nodeAt(document.contents, path);
+    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  };
   if (document.errors.length > 0) {
     for (const error of document.errors) {
       problems.push({
@@ -92,14 +104,47 @@ export function parseFile<S extends z.ZodType>(
     }
     return undefined;
   }
-  const result = schema.safeParse(document.toJS());
+  let plain: unknown;
+  try {
+    plain = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    problems.push({
+      file,
+      line: firstAliasLine(document, lineCounter),
+      path: '(yaml)',
+      message: `${(error as Error).message.split('\n')[0]}: aliases (*name) here expand to more than ${MAX_ALIAS_COUNT} copies — write the values out, or share fewer of them through anchors`,
+    });
+    return undefined;
+  }
+  const result = schema.safeParse(plain);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    const node = nodeAt(document.contents, issue.path);
+    // An unknown key is shown at its own line, not at the first line of its block.
+    const node =
+      issue.code === 'unrecognized_keys'
+        ? (keyNodeAt(document.contents, issue.path, issue.keys[0]!) ?? nodeAt(document.contents, issue.path))
+        : nodeAt(document.contents, issue.path);
     const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
     problems.push({ file, line, path: formatPath(issue.path), message: describe(issue) });
   }
   return undefined;
+}
+
+/**
+ * How many nodes aliases may expand to in one file. Config files share a few blocks through
+ * anchors; a "billion laughs" file nests aliases to expand into billions of nodes.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasLine(document: Document, lineCounter: LineCounter): number | undefined {
+  let line: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  return line;
 }
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -108,6 +153,12 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
     return `required field is missing (expected ${issue.expected})`;
   return issue.message.replace(/^Invalid input: /, '');
+}
+
+function keyNodeAt(root: unknown, path: readonly PropertyKey[], key: string): Node | undefined {
+  const map = nodeAt(root, path);
+  if (!isMap(map)) return undefined;
+  return map.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === key)?.key as Node | undefined;
 }
 
 function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {

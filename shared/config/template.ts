@@ -50,10 +50,45 @@ export function lookup(scope: TemplateScope, dottedPath: string): unknown {
   return current;
 }
 
+/** One `{{ variable | filter:argument … }}` of a template, split but not evaluated. */
+export interface TemplateExpression {
+  variable: string;
+  /** Each filter as written, e.g. `date:yyyyMMdd`. */
+  filters: string[];
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][\w]*(\.[\w-]+)*$/;
+
+/** The names `{{ … | name }}` accepts. */
+export const TEMPLATE_FILTERS: readonly string[] = Object.keys(FILTERS);
+
+/** Every expression of a template, in order, as {@link renderTemplate} reads them. */
+export function templateExpressions(template: string): TemplateExpression[] {
+  return [...template.matchAll(EXPRESSION)].map((match) => {
+    const [variable = '', ...filters] = (match[1] ?? '').split('|').map((part) => part.trim());
+    return { variable, filters };
+  });
+}
+
+/**
+ * What is wrong with one expression whatever the scope — a variable name that is not one, an
+ * unknown filter — or undefined. `dif validate` reports it; rendering throws it.
+ *
+ * @example
+ * expressionProblem({ variable: 'client.id', filters: ['upcase'] }); // 'unknown filter "upcase" (known: …)'
+ */
+export function expressionProblem({ variable, filters }: TemplateExpression): string | undefined {
+  if (!VARIABLE_NAME.test(variable)) return `"${variable}" is not a variable name`;
+  for (const filter of filters) {
+    const name = filter.split(':')[0]!.trim();
+    if (!FILTERS[name]) return `unknown filter "${name}" (known: ${TEMPLATE_FILTERS.join(', ')})`;
+  }
+  return undefined;
+}
+
 function evaluate(template: string, expression: string, scope: TemplateScope): unknown {
   const [variable = '', ...filters] = expression.split('|').map((part) => part.trim());
-  if (!/^[A-Za-z_][\w]*(\.[\w-]+)*$/.test(variable))
-    throw new TemplateError(template, `"${variable}" is not a variable name`);
+  if (!VARIABLE_NAME.test(variable)) throw new TemplateError(template, `"${variable}" is not a variable name`);
   let value = lookup(scope, variable);
   const hasDefault = filters.some((filter) => filter.startsWith('default'));
   if (value === undefined && !hasDefault) {

@@ -33,6 +33,8 @@ export interface ItemRecord {
   table?: string;
   /** Rows loaded into each child table of the stream (`schema.table` → rows), beside `table`'s own. */
   childRows?: Record<string, number>;
+  /** The transformer found no records in the item's raw data, which its stream's `expect_records` allows. */
+  empty?: boolean;
   error?: string;
   /** ISO timestamps per stage transition, e.g. `{extracting: '…', extracted: '…'}`. */
   stageTimes: Partial<Record<ItemStage, string>>;

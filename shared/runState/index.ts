@@ -1,1 +1,3 @@
 export * from './tallyItems';
+export * from './emptyItemsWarning';
+export * from './redactRunStateWrites';

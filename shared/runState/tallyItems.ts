@@ -28,6 +28,8 @@ export interface ItemTally {
   failed: ItemProblem[];
   /** Items neither loaded nor failed: still running, or abandoned. */
   unfinished: ItemProblem[];
+  /** Loaded items whose raw data held no records (allowed by `expect_records`): a warning, not a failure. */
+  empty: ItemProblem[];
 }
 
 /**
@@ -47,6 +49,7 @@ export function tallyItems(items: ItemRecord[]): ItemTally {
     rowsByTable: {},
     failed: [],
     unfinished: [],
+    empty: [],
   };
   for (const item of items) {
     tally.byStage[item.stage] = (tally.byStage[item.stage] ?? 0) + 1;
@@ -61,7 +64,10 @@ export function tallyItems(items: ItemRecord[]): ItemTally {
       tally.rowsLoaded += rows;
       tally.rowsByTable[table] = (tally.rowsByTable[table] ?? 0) + rows;
     }
-    if (item.stage === 'loaded') continue;
+    if (item.stage === 'loaded') {
+      if (item.empty) tally.empty.push({ itemId: item.itemId, label: itemLabel(item), stage: item.stage });
+      continue;
+    }
     const problem: ItemProblem = {
       itemId: item.itemId,
       label: itemLabel(item),

@@ -22,6 +22,7 @@ import { createRedisLimiting } from '../adapters/redis';
 import { loadConfig } from '../config';
 import { logger } from '../log';
 import type { Ports, QueueName, Warehouse } from '../ports';
+import { redactRunStateWrites } from '../runState/redactRunStateWrites';
 import type { ServiceContext } from './ServiceContext';
 
 /** What the aws profile needs to know, read from the environment serverless.yml sets. */
@@ -134,7 +135,7 @@ export function openAwsPorts(settings: AwsSettings): Ports {
   return {
     objectStore,
     queues: { transform: queue('transform'), load: queue('load') },
-    runState: new DynamoRunStateStore({ client: dynamo, tableName: settings.tableName }),
+    runState: redactRunStateWrites(new DynamoRunStateStore({ client: dynamo, tableName: settings.tableName })),
     secretRecords: new DynamoSecretRecordStore({ client: dynamo, tableName: settings.tableName }),
     keyring: new KmsKeyring({ client: new KMSClient({ region }), keyId: settings.kmsKeyId }),
     workflow: new StepFunctionsWorkflow({

@@ -78,7 +78,9 @@ describe('dif validate', () => {
     writeFileSync(join(dir, 'clients', 'globex.yml'), 'client: globex\nsources:\n  shop_api: {}\n');
     const result = await difValidate(dir);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('clients/acme.yml: sources.shop_apy: no source named "shop_apy" (known: shop_api)');
+    expect(result.stderr).toContain(
+      'clients/acme.yml:3: sources.shop_apy: no source named "shop_apy" (known: shop_api)',
+    );
   });
 });
 

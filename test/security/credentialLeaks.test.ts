@@ -10,6 +10,7 @@ import { redactUrl } from '../../shared/log/redactUrl';
 import { InProcessLockManager } from '../../shared/adapters/local/InProcessLockManager';
 import { runCredentialsCli } from '../unit/credentials/support/runCredentialsCli';
 import { makeTempDir } from '../unit/credentials/support/tempDir';
+import { secretForms } from './support/secretForms';
 
 /** Values chosen so no ordinary text contains them by accident. */
 const SECRETS = {
@@ -17,7 +18,7 @@ const SECRETS = {
   refresh_token: 'leakscan-refresh-X1c8Vb5n',
   client_secret: 'leakscan-csecret-M3k6Ld0r',
 };
-const forms = (value: string) => [value, encodeURIComponent(value), Buffer.from(value).toString('base64')];
+const forms = secretForms;
 
 function hits(haystack: string | Buffer): string[] {
   const text = Buffer.isBuffer(haystack) ? haystack.toString('latin1') : haystack;

@@ -1,6 +1,7 @@
 /**
  * Issue 8, "Done when" (second bullet): run the whole local pipeline with credentials on every
- * demo source, then look for every secret value — as is, URL-encoded and base64 — in every log
+ * demo source, then look for every secret value — as is and in every common encoding (issue 14
+ * §6: support/secretForms.ts) — in every log
  * line, every stored object (decompressed), every file of the data directory (run state,
  * queues and DLQs, secrets, warehouse), every row of the SQLite databases, every message a
  * queue consumer handled and every input and output of the state machine's Task states.
@@ -20,6 +21,7 @@ import type { DemoApi } from '../../demo';
 import { redirectLogs } from '../../shared/log/logger';
 import type { StageHandler } from '../../shared/runtime/consumeMessage';
 import { makeTempDir } from '../unit/credentials/support/tempDir';
+import { secretForms } from './support/secretForms';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,10 +30,8 @@ interface Evidence {
   text: string;
 }
 
-/** Every byte sequence that would reveal `value`. */
-function formsOf(value: string): string[] {
-  return [...new Set([value, encodeURIComponent(value), Buffer.from(value).toString('base64')])];
-}
+/** Every byte sequence that would reveal `value`: as is, and in each encoding an API or library may use. */
+const formsOf = secretForms;
 
 /** The readable content of a stored file: gzip and zip are opened, the rest read as bytes. */
 function contentsOf(bytes: Buffer): string[] {

@@ -1,5 +1,5 @@
 import type { ItemStage } from '../../../shared/ports/RunStateStore';
-import { tallyItems } from '../../../shared/runState';
+import { emptyItemsWarning, tallyItems } from '../../../shared/runState';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 
 export interface FailedItem {
@@ -16,13 +16,16 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  items: { total: number; byStage: Partial<Record<ItemStage, number>> };
+  /** `empty`: loaded items whose raw data held no records (their stream's `expect_records` allows it). */
+  items: { total: number; byStage: Partial<Record<ItemStage, number>>; empty: number };
   pages: number;
   rawBytes: number;
   records: { in: number; out: number; rejected: number };
   /** Rows loaded in this run per warehouse table (`schema.table`). */
   rowsByTable: Record<string, number>;
   failed: FailedItem[];
+  /** What a person should look at although the run succeeded, e.g. items that loaded no records. */
+  warnings: string[];
   /** For a failed run: the readable Cause the state machine's Fail state shows. */
   failureCause?: string;
 }
@@ -98,12 +101,13 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     startedAt,
     finishedAt: finishedAt.toISOString(),
     durationMs: Math.max(0, finishedAt.getTime() - Date.parse(startedAt)),
-    items: { total: tally.items, byStage: tally.byStage },
+    items: { total: tally.items, byStage: tally.byStage, empty: tally.empty.length },
     pages: tally.pages,
     rawBytes: tally.rawBytes,
     records: { in: tally.recordsIn, out: tally.recordsOut, rejected: tally.recordsRejected },
     rowsByTable: tally.rowsByTable,
     failed,
+    warnings: emptyItemsWarning(tally.empty),
     ...(status === 'failed' ? { failureCause: failureCause(failed, items.length) } : {}),
   };
   await runState.updateRun(input.runId, {

@@ -1,4 +1,4 @@
-import { DecodeError } from '../errors';
+import { DecodeError, RecordsPathError } from '../errors';
 import { DecodeFailure } from './DecodeFailure';
 import { excerpt } from './excerpt';
 import { formatBytes } from './formatBytes';
@@ -53,13 +53,33 @@ interface ValueScan {
 const WS = new Uint8Array(128);
 WS[32] = WS[9] = WS[10] = WS[13] = 1;
 
+/** Characters a JSON value can start with: { [ " - 0-9 t f n. */
+const VALUE_START = new Uint8Array(128);
+for (const c of '{["-0123456789tfn') VALUE_START[c.charCodeAt(0)] = 1;
+
+/** A whole literal: anything else where a value belongs is not JSON. */
+const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+
+/** How the records path is checked once the document has ended. */
+export interface RecordsPathCheck {
+  /** The path as configured, for messages. */
+  recordsPath: string;
+  /** What an absent or null records path means: an error, or no records. */
+  missing: 'error' | 'empty';
+}
+
+/** Top-level field names kept to show in a "records path is missing" message. */
+const SHOWN_KEYS = 8;
+
 /**
  * Streams records out of one JSON document of any size: only the records path is navigated,
  * every other value is skipped without being parsed, and each record is parsed on its own once
  * its last character arrives. Memory is bounded by the largest record (`maxRecordBytes`).
  *
- * The value at the path is an array (each element is a record), an object (one record) or
- * null/absent (no records).
+ * The value at the path is an array (each element is a record) or an object (one record). A
+ * string, number or boolean there is a {@link RecordsPathError}; so is a path that is absent or
+ * null, unless `missing` is `'empty'` (the stream's `expect_records: allow_missing`). Text that
+ * is not JSON at all (an HTML page, NUL bytes) is a {@link DecodeError}.
  *
  * @example
  * for await (const batch of decodeJsonDocument(text, '$.data', key, limits)) …
@@ -69,8 +89,9 @@ export async function* decodeJsonDocument(
   recordsPath: string,
   where: string,
   limits: DecodeLimits,
+  missing: 'error' | 'empty' = 'error',
 ): AsyncGenerator<DecodedBatch> {
-  const scanner = new JsonRecordScanner(parseRecordsPath(recordsPath), where, limits);
+  const scanner = new JsonRecordScanner(parseRecordsPath(recordsPath), where, limits, { recordsPath, missing });
   for await (const chunk of text) {
     const batch = scanner.feed(chunk);
     if (batch.length > 0) yield batch;
@@ -90,11 +111,17 @@ export class JsonRecordScanner {
   private rootSeen = false;
   private rootDone = false;
   private recordNumber = 0;
+  /** Arrays or objects found at the records path, and whether a null was. */
+  private targets = 0;
+  private nullTarget = false;
+  private rootKind: string | undefined;
+  private readonly topKeys: string[] = [];
 
   constructor(
     private readonly path: Segment[],
     private readonly where: string,
     private readonly limits: DecodeLimits,
+    private readonly check: RecordsPathCheck = { recordsPath: '$', missing: 'empty' },
   ) {}
 
   feed(chunk: string): DecodedBatch {
@@ -116,7 +143,22 @@ export class JsonRecordScanner {
       throw this.error('the document is empty', 'Check that the API returned JSON, or set format.type to match');
     if (this.stack.length > 0)
       throw this.error('the document ends before its closing brackets', 'The payload is truncated; re-extract it');
+    if (this.targets === 0 && this.check.missing === 'error') throw this.missingRecords();
     return batch;
+  }
+
+  private missingRecords(): RecordsPathError {
+    const { recordsPath } = this.check;
+    const found = this.nullTarget
+      ? `records path ${recordsPath} is null`
+      : this.rootKind === 'an object'
+        ? `records path ${recordsPath} is not in the document (its top-level fields: ${this.topKeys.join(', ') || 'none'}${this.topKeys.length === SHOWN_KEYS ? ', …' : ''})`
+        : `records path ${recordsPath} is not in the document, which is ${this.rootKind ?? 'empty'}`;
+    return new RecordsPathError(
+      this.where,
+      found,
+      "Check that the API answered with data rather than an error, fix the stream's records path, or set expect_records: allow_missing if the API leaves the list out when it is empty",
+    );
   }
 
   private run(batch: DecodedBatch, atEnd: boolean): void {
@@ -163,6 +205,7 @@ export class JsonRecordScanner {
         }
         const raw = this.buffer.slice(this.pos, end);
         frame.key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (this.stack.length === 1 && this.topKeys.length < SHOWN_KEYS) this.topKeys.push(frame.key);
         frame.expect = 'colon';
         this.pos = end;
         return true;
@@ -194,13 +237,23 @@ export class JsonRecordScanner {
   }
 
   private startValue(c: number): void {
+    if (VALUE_START[c] !== 1) throw this.unexpected('a JSON value');
     const parent = this.stack[this.stack.length - 1];
     const depth = this.stack.length;
+    if (depth === 0) this.rootKind = kindOf(c);
     let role: 'record' | 'skip' | 'navigate' | 'target' = 'skip';
     if (parent?.records) role = 'record';
     else if (depth === 0 || matches(this.path[depth - 1], parent!.key))
       role = depth === this.path.length ? 'target' : 'navigate';
     if (role === 'target') {
+      if (c === 91 || c === 123) this.targets++;
+      else if (c === 110) this.nullTarget = true;
+      else
+        throw new RecordsPathError(
+          `${this.where} (character ${this.dropped + this.pos})`,
+          `records path ${this.check.recordsPath} holds ${kindOf(c)}, not a list or an object of records`,
+          "Check that the API answered with data rather than an error, or fix the stream's records path",
+        );
       if (c === 91) return this.openFrame(true, true);
       role = c === 123 ? 'record' : 'skip';
     }
@@ -245,6 +298,10 @@ export class JsonRecordScanner {
 
   private completeValue(end: number, batch: DecodedBatch): void {
     const scan = this.value!;
+    if (scan.bare && !scan.capture && !LITERAL.test(this.buffer.slice(scan.start, end))) {
+      this.pos = scan.start;
+      throw this.unexpected('a JSON value');
+    }
     this.value = undefined;
     this.pos = end;
     if (scan.capture) {
@@ -326,6 +383,11 @@ export class JsonRecordScanner {
   }
 
   private checkSize(scan: ValueScan): false {
+    // A literal is kept whole to be checked, so an endless one must not grow the buffer.
+    if (scan.bare && !scan.capture && scan.pos - scan.start > this.limits.maxRecordBytes) {
+      this.pos = scan.start;
+      throw this.unexpected('a JSON value');
+    }
     if (scan.capture && scan.pos - scan.start > this.limits.maxRecordBytes) {
       throw this.error(
         `record ${this.recordNumber + 1} is larger than format.max_record_bytes (${formatBytes(this.limits.maxRecordBytes)})`,
@@ -339,7 +401,7 @@ export class JsonRecordScanner {
   private compact(): void {
     let keep = this.pos;
     if (this.value) {
-      keep = this.value.capture ? this.value.start : this.value.pos;
+      keep = this.value.capture || this.value.bare ? this.value.start : this.value.pos;
       this.value.start -= keep;
       this.value.pos -= keep;
     }
@@ -384,6 +446,13 @@ function closingQuote(buffer: string, from: number, escaped: boolean): number {
     if (run % 2 === 0) return quote + 1;
     i = quote + 1;
   }
+}
+
+function kindOf(c: number): string {
+  if (c === 123) return 'an object';
+  if (c === 91) return 'a list';
+  if (c === 34) return 'a string';
+  return 'a number, boolean or null';
 }
 
 function matches(segment: Segment | undefined, key: string | number): boolean {

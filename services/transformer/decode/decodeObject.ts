@@ -1,3 +1,4 @@
+import type { ExpectRecords } from '../../../shared/config/schema/expectRecords';
 import type { FormatOptions } from '../../../shared/config/schema/format';
 import { DecodeError } from '../errors';
 import { decodeCsv } from './decodeCsv';
@@ -17,7 +18,8 @@ export interface SourcedBatch {
 /**
  * Decodes one raw object into batches of records by the stream's `format`: decompression
  * (gzip/zip), UTF-8 decoding, then the format's streaming decoder. Memory stays bounded by the
- * decoder's chunk and the largest record, whatever the object's size.
+ * decoder's chunk and the largest record, whatever the object's size. `expectRecords` says
+ * whether a JSON records path may be absent (`allow_missing`) or must be there.
  *
  * @example
  * for await (const { where, batch } of decodeObject(await store.get(key), stream.format, stream.records, key)) …
@@ -27,6 +29,7 @@ export async function* decodeObject(
   format: FormatOptions,
   recordsPath: string,
   where: string,
+  expectRecords: ExpectRecords = 'allow_empty',
 ): AsyncGenerator<SourcedBatch> {
   const limits: DecodeLimits = { maxRecordBytes: format.max_record_bytes, maxDepth: format.max_depth };
   const payloads = openPayload(body, where, {
@@ -36,7 +39,14 @@ export async function* decodeObject(
     zipEntries: compilePattern(format.zip_entries, 'format.zip_entries'),
   });
   for await (const payload of payloads) {
-    for await (const batch of decoderFor(format, recordsPath, payload, limits)) yield { where: payload.where, batch };
+    const decoded = decoderFor(
+      format,
+      recordsPath,
+      payload,
+      limits,
+      expectRecords === 'allow_missing' ? 'empty' : 'error',
+    );
+    for await (const batch of decoded) yield { where: payload.where, batch };
   }
 }
 
@@ -48,11 +58,12 @@ function decoderFor(
   recordsPath: string,
   { bytes, where }: Payload,
   limits: DecodeLimits,
+  missing: 'error' | 'empty',
 ): AsyncIterable<DecodedBatch> {
   const text = decodeText(bytes, where, format.encoding_errors, format.type === 'xml' ? XML_CHUNK_BYTES : undefined);
   switch (format.type) {
     case 'json':
-      return decodeJsonDocument(text, recordsPath, where, limits);
+      return decodeJsonDocument(text, recordsPath, where, limits, missing);
     case 'jsonl':
       return decodeJsonLines(text, where, limits);
     case 'csv':

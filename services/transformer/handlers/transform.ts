@@ -1,4 +1,5 @@
 import { logger } from '../../../shared/log/logger';
+import { redact } from '../../../shared/log/secretRedactor';
 import { parseMessage } from '../../../shared/messages/parseMessage';
 import { rawReady } from '../../../shared/messages/rawReady';
 import { isPermanent } from '../../../shared/runtime/errors';
@@ -34,7 +35,7 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
     try {
       result = await transformWithCounts(ctx, message);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = redact(error instanceof Error ? error.message : String(error));
       // A retryable failure keeps the stage, so the next delivery picks up from here.
       await ctx.ports.runState
         .updateItem(
@@ -47,8 +48,17 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
         });
       throw error;
     }
+    // The transformer counts what the raw data held: the authority on an empty item.
+    const empty = result.counts.recordsIn === 0;
+    if (empty)
+      logger.warn('item has no records', {
+        label: message.label,
+        manifestKey: message.raw.manifestKey,
+        hint: 'loaded as an empty item; set expect_records: always on the stream if it must never be empty',
+      });
     await ctx.ports.runState.updateItem(message.runId, message.itemId, {
       stage: 'transformed',
+      empty: empty ? true : undefined,
       recordsIn: result.counts.recordsIn,
       recordsOut: result.counts.rows,
       recordsRejected: result.counts.rejected,

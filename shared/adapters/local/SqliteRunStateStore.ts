@@ -84,7 +84,9 @@ export class SqliteRunStateStore implements RunStateStore {
 
   /** Opens (creating when needed) the state database file. */
   static open(file: string, options?: SqliteRunStateOptions): SqliteRunStateStore {
-    return new SqliteRunStateStore(openSqliteDatabase(file), options);
+    const recovery =
+      "It holds run history and incremental cursors: restore it from a backup, or move it aside (the next run then starts without history and extracts from each stream's start)";
+    return new SqliteRunStateStore(openSqliteDatabase(file, { recovery }), options);
   }
 
   /** Creates the run, replacing any run stored under the same id (a retried Plan may repeat it). */

@@ -33,7 +33,10 @@ export class SqliteSecretRecordStore implements SecretRecordStore {
     // field names) is nobody else's business either: create it owner-only.
     mkdirSync(dirname(file), { recursive: true });
     closeSync(openSync(file, 'a', 0o600));
-    this.db = openSqliteDatabase(file);
+    this.db = openSqliteDatabase(file, {
+      recovery:
+        'It holds the encrypted credentials: restore it from a backup, or move it aside and store each credential again with `dif credentials put`',
+    });
     this.db.exec(`CREATE TABLE IF NOT EXISTS secret_records (
       client TEXT NOT NULL,
       source TEXT NOT NULL,

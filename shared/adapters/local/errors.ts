@@ -72,3 +72,16 @@ export class LockLostError extends Error {
     this.name = 'LockLostError';
   }
 }
+
+/** A SQLite file of the data directory is damaged or is not a SQLite database at all. */
+export class SqliteFileError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+    recovery: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file} is not a SQLite database DIF can read (${detail}). ${recovery}`, options);
+    this.name = 'SqliteFileError';
+  }
+}

@@ -26,7 +26,10 @@ export type LocalQueues = Record<QueueName, SqliteQueue> & { close(): Promise<vo
  */
 export function openLocalQueues(dataDir: string, options: LocalQueuesOptions = {}): LocalQueues {
   const { queues: overrides = {}, file = join(dataDir, 'queues.db'), ...shared } = options;
-  const db = openSqliteDatabase(file);
+  const db = openSqliteDatabase(file, {
+    recovery:
+      'It holds the queued and dead-lettered messages of local runs: restore it from a backup, or move it aside (runs in flight are then re-run from the start by the next `dif run`)',
+  });
   const queues = {} as Record<QueueName, SqliteQueue>;
   for (const name of QUEUE_NAMES) queues[name] = new SqliteQueue(db, name, { ...shared, ...overrides[name] });
   Object.defineProperty(queues, 'close', {

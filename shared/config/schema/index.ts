@@ -8,6 +8,7 @@ export * from './parent';
 export * from './asyncJob';
 export * from './incremental';
 export * from './format';
+export * from './expectRecords';
 export * from './columns';
 export * from './transform';
 export * from './load';

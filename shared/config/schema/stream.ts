@@ -7,6 +7,7 @@ import { load } from './load';
 import { pagination, request } from './request';
 import { transform } from './transform';
 import { asyncJob } from './asyncJob';
+import { expectRecords } from './expectRecords';
 import { incremental } from './incremental';
 import { parent } from './parent';
 import { partition } from './partition';
@@ -19,6 +20,7 @@ export const stream = z
       .optional()
       .describe('The request that fetches the stream; required unless the stream is an async_job report.'),
     records: jsonPath.default('$').describe('Where the records are in a JSON response. Example: $.data'),
+    expect_records: expectRecords,
     paginate: pagination.default({ type: 'none' }),
     partition: partition.optional(),
     parent: parent.optional(),

@@ -14,6 +14,7 @@ import {
   type DecodedBatch,
 } from '../../../services/transformer';
 import { format } from '../../../shared/config/schema/format';
+import { isPermanent } from '../../../shared/runtime/errors';
 import { buildZip } from '../../../demo/zip';
 
 const limits = { maxRecordBytes: 1024, maxDepth: 8 };
@@ -91,7 +92,60 @@ describe('JSON document decoder', () => {
     expect(await all(decodeJsonDocument(chunks('{"report":{"id":5}}', 3), '$.report', 'k', limits))).toEqual([
       { id: 5 },
     ]);
-    expect(await all(decodeJsonDocument(chunks('{"other":[1],"data":null}', 3), '$.data', 'k', limits))).toEqual([]);
+    expect(
+      await all(decodeJsonDocument(chunks('{"other":[1],"data":null}', 3), '$.data', 'k', limits, 'empty')),
+    ).toEqual([]);
+    expect(await all(decodeJsonDocument(chunks('{"data":[]}', 3), '$.data', 'k', limits))).toEqual([]);
+  });
+
+  // Issue 14 §4: each of these used to decode as 0 records, and the item loaded 0 rows as a success.
+  it.each([
+    ['4 KB of NUL bytes', '\u0000'.repeat(4096), /raw\/k \(character 0\): expected a JSON value but found "\\u0000/],
+    ['an HTML error page', '<html><body>Bad Gateway</body></html>', /expected a JSON value but found "</],
+    ['a bare word', 'nope', /expected a JSON value but found "nope"/],
+    ['junk after a key', '{"data":[],"x":tru}', /expected a JSON value but found "tru}"/],
+    [
+      'a missing records path',
+      '{"error":{"message":"x"},"meta":1}',
+      /records path \$\.data is not in the document \(its top-level fields: error, meta\)\. .*expect_records: allow_missing/,
+    ],
+    ['a null records path', '{"data":null}', /records path \$\.data is null\. /],
+    [
+      'a string at the records path',
+      '{"data":"oops"}',
+      /records path \$\.data holds a string, not a list or an object of records/,
+    ],
+    ['a number at the records path', '{"data":42}', /records path \$\.data holds a number, boolean or null/],
+    [
+      'a list where an object with the path belongs',
+      '[{"data":[]}]',
+      /records path \$\.data is not in the document, which is a list/,
+    ],
+  ])('fails on %s with what, where and what to do, whatever the chunking', async (_name, text, message) => {
+    for (const size of [1, 3, 4096]) {
+      const error = await all(decodeJsonDocument(chunks(text, size), '$.data', 'raw/k', limits)).catch(
+        (e: unknown) => e,
+      );
+      expect(isPermanent(error), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('reads a missing or null records path as no records only when the stream allows it', async () => {
+    for (const text of ['{"meta":1}', '{"data":null}', '{"pages":[{"x":1}]}'])
+      expect(await all(decodeJsonDocument(chunks(text, 2), '$.data', 'k', limits, 'empty'))).toEqual([]);
+    // A string is never records, allowed or not.
+    await expect(all(decodeJsonDocument(chunks('{"data":"oops"}', 2), '$.data', 'k', limits, 'empty'))).rejects.toThrow(
+      /holds a string/,
+    );
+    // With a wildcard, one page holding the path is enough.
+    const pages = '{"pages":[{"x":1},{"items":[{"i":1}]}]}';
+    expect(await all(decodeJsonDocument(chunks(pages, 2), '$.pages[*].items', 'k', limits))).toEqual([{ i: 1 }]);
+    // Long literals off the records path are still checked, and capped like records.
+    const long = `{"n":${'1'.repeat(2000)},"data":[]}`;
+    await expect(all(decodeJsonDocument(chunks(long, 100), '$.data', 'k', limits))).rejects.toThrow(
+      /expected a JSON value/,
+    );
   });
 
   it('quarantines a malformed element but fails a truncated document or one with trailing text', async () => {
