@@ -12,6 +12,7 @@ export * from './columns';
 export * from './transform';
 export * from './load';
 export * from './childTable';
+export * from './limits';
 export * from './stream';
 export * from './source';
 export * from './client';
