@@ -135,3 +135,18 @@ export class TooManyPagesError extends PermanentError {
     this.name = 'TooManyPagesError';
   }
 }
+
+/**
+ * The token endpoint rotated the refresh token but saving it kept failing. Not permanent: the
+ * process keeps the new token and saves it before its next token request, so a retry of the
+ * item recovers it. The message never holds the token.
+ */
+export class TokenStoreError extends Error {
+  constructor(where: string, attempts: number, cause: unknown) {
+    super(
+      `${where}: the token endpoint issued a new refresh token but saving it to the credentials store failed ${attempts} times (${cause instanceof Error ? cause.message : String(cause)}). This process keeps it and saves it before its next token request; if the process has ended, the previous refresh token is still stored and is tried next. Check the credentials store (state database / DynamoDB) is writable.`,
+      { cause },
+    );
+    this.name = 'TokenStoreError';
+  }
+}

@@ -70,9 +70,9 @@ export async function openSession(
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
-  const http = new HttpClient({
+  const guards: BodyGuards = { maxRatio: stream.format.max_ratio, maxPageBytes: limits.max_page_bytes };
+  const common = {
     allowList,
-    auth: createAuth(ctx, item.client, item.source, source.auth, scope, allowList),
     timeoutMs: parseShortDuration(source.timeout),
     deadlineMs: parseShortDuration(limits.request_deadline),
     retry: {
@@ -82,6 +82,20 @@ export async function openSession(
       maxDelayMs: parseShortDuration(retry.max_delay),
       ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
     },
+    redact,
+    now: ctx.now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  };
+  // The token endpoint gets the source's retry policy and caps, not its rate limit or credentials.
+  const tokenEndpoint = () => ({
+    http: new HttpClient({ ...common, auth: { apply: async () => undefined } }),
+    errorWhen: retry.error_when,
+    guards,
+    redact,
+  });
+  const http = new HttpClient({
+    ...common,
+    auth: createAuth(ctx, item.client, item.source, source.auth, scope, tokenEndpoint),
     ...(rateLimit
       ? {
           limiter: {
@@ -110,10 +124,6 @@ export async function openSession(
           },
         }
       : {}),
-    redact,
-    now: ctx.now,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const guards: BodyGuards = { maxRatio: stream.format.max_ratio, maxPageBytes: limits.max_page_bytes };
   return { source, stream, scope, baseUrl, http, redact, limits, guards };
 }
