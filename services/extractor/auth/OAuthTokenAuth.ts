@@ -220,7 +220,7 @@ export class OAuthTokenAuth implements AuthHook {
         400,
         url,
         redact(text.slice(0, 300)),
-        'the token endpoint refused the request itself (not the credentials); check the auth block: token_url, body (form or json) and scope',
+        'the token endpoint refused the request as malformed; check the auth block: token_url, body (form or json) and scope',
       );
     if (!body) throw new BadResponseError(url, `the token answer is not a JSON object (${buffer.length} bytes)`);
     checkErrorPredicates(body, errorWhen, url, redact);
