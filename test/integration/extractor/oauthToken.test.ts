@@ -75,7 +75,10 @@ describe('OAuth token endpoint', () => {
       status: 400,
       body: '{"error":"invalid_scope","error_description":"scope reports is unknown"}',
     });
-    const error = await callApi(context()).catch((caught: unknown) => caught as Error);
+    const error = await callApi(context()).then(
+      () => new Error('the token call should have failed'),
+      (caught: unknown) => caught as Error,
+    );
     expect(error.message).toMatch(
       /HTTP 400 .*invalid_scope.* check the auth block: token_url, body \(form or json\) and scope/,
     );
