@@ -41,7 +41,9 @@ export function readBodyPath(body: unknown, path: string): unknown {
 }
 
 function matches(predicate: ErrorPredicate, body: unknown): boolean {
-  const value = readBodyPath(body, predicate.path);
+  const found = readBodyPath(body, predicate.path);
+  // `$.code` read across an array body (a page of records) finds nothing when no record has it.
+  const value = Array.isArray(found) && found.every((entry) => entry === undefined) ? undefined : found;
   const present = value !== undefined && value !== null;
   if (predicate.exists !== undefined && present !== predicate.exists) return false;
   if (predicate.in && !predicate.in.some((candidate) => candidate === value || String(candidate) === String(value)))
