@@ -26,9 +26,7 @@ describe('async report calls: errors inside 200s, downloads', () => {
     source().retry.base_delay = '10ms';
     env = extractorContext(config);
     clearOAuthTokenCache();
-    ({
-      items: [item],
-    } = (await plan(env.ctx, { runId: 'a1', client: 'initech', source: 'sponsored_ads' })) as { items: WorkItem[] });
+    item = (await plan(env.ctx, { runId: 'a1', client: 'initech', source: 'sponsored_ads' })).items[0]!;
   });
   afterAll(async () => {
     await env?.close();
