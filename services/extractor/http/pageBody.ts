@@ -170,7 +170,7 @@ export async function bufferedBody(
 function pageTooLarge(url: string, maxPageBytes: number): BodyLimitError {
   return new BodyLimitError(
     url,
-    `the page is larger than limits.max_page_bytes (${maxPageBytes} bytes); it is read whole because paging, error_when or a dependent stream needs its content`,
+    `the page is larger than limits.max_page_bytes (${maxPageBytes} bytes); it is read whole because its content must be parsed (paging, a dependent stream, an incremental cursor, a job or token answer)`,
     'Ask for smaller pages (the page size parameter of paginate), or raise limits.max_page_bytes',
   );
 }
