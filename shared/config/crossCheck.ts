@@ -198,7 +198,8 @@ type Paginate = SourceDefinition['streams'][string]['paginate'];
 /** Paging that only an empty page can end: offset or page numbers without a total. */
 function endsOnlyOnEmptyPage(paginate: Paginate): boolean {
   if (paginate.type === 'offset') return paginate.total === undefined && paginate.total_header === undefined;
-  if (paginate.type === 'page_number') return paginate.total_pages === undefined && paginate.total_records === undefined;
+  if (paginate.type === 'page_number')
+    return paginate.total_pages === undefined && paginate.total_records === undefined;
   return false;
 }
 
