@@ -121,6 +121,29 @@ describe('OAuth token endpoint', () => {
     expect(saved.refresh_token_previous).toBe('demo-refresh-0');
   });
 
+  it('when saving keeps failing, fails the item loudly and saves the kept token before the next token request', async () => {
+    let storeDown = true;
+    const flaky: SecretProvider = {
+      get: (client, source, options) => store.store.get(client, source, options),
+      rotate: async (client, source, changes) => {
+        if (storeDown) throw new Error('database is locked');
+        await store.store.rotate(client, source, changes);
+      },
+    };
+    const env = context(flaky);
+    await expect(callApi(env)).rejects.toThrow(
+      /c\/oauth: the token endpoint issued a new refresh token but saving it to the credentials store failed 5 times \(database is locked\)/,
+    );
+    expect((await store.store.get('c', 'oauth')).refresh_token).toBe('demo-refresh-0');
+    storeDown = false;
+    expect(await callApi(env)).toBe(200);
+    // The kept token was saved first, and its access token used: no second token request.
+    expect(api.state.tokenRequests).toHaveLength(1);
+    const saved = await store.store.get('c', 'oauth');
+    expect(saved.refresh_token).not.toBe('demo-refresh-0');
+    expect(api.state.refreshTokens.has(saved.refresh_token!)).toBe(true);
+  }, 30_000);
+
   it('falls back once to the refresh token it replaced when the provider lost its own rotation', async () => {
     expect(await callApi(context())).toBe(200);
     const saved = await store.store.get('c', 'oauth');
