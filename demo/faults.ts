@@ -13,11 +13,17 @@ export type FaultRule = {
   times?: number;
   /** Matching requests served normally before the fault starts (default 0). */
   skip?: number;
+  /** Only requests with this method match (default: any), e.g. POST for a job create but not its polls. */
+  method?: 'GET' | 'POST';
 } & (
   | { kind: 'status'; status: number; retryAfter?: string; body?: string }
   | { kind: 'reset' }
   | { kind: 'truncate' }
-  | { kind: 'error_in_200' }
+  | {
+      kind: 'error_in_200';
+      /** The envelope sent with status 200 (default: a Graph-API-like `{"error":{"code":2,…}}`). */
+      body?: string;
+    }
   | { kind: 'delay'; ms: number }
   /** Answers `status` with an error body quoting the request's credential in `encoding`. */
   | { kind: 'echo_credentials'; status: number; encoding: EchoEncoding }
@@ -42,9 +48,10 @@ export class FaultInjector {
   }
 
   /** The rule that applies to this request, counting it. */
-  match(path: string): FaultRule | undefined {
+  match(path: string, method?: string): FaultRule | undefined {
     for (const rule of this.rules) {
       if (!path.includes(rule.path)) continue;
+      if (rule.method !== undefined && method !== undefined && rule.method !== method) continue;
       const count = (this.seen.get(rule) ?? 0) + 1;
       this.seen.set(rule, count);
       const skip = rule.skip ?? 0;
@@ -74,8 +81,12 @@ export class FaultInjector {
         response.socket?.destroy();
         return true;
       case 'error_in_200':
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: { code: 2, message: 'Service temporarily unavailable (injected)' } }));
+        response.writeHead(200, {
+          'content-type': rule.body?.trimStart().startsWith('<') ? 'application/xml' : 'application/json',
+        });
+        response.end(
+          rule.body ?? JSON.stringify({ error: { code: 2, message: 'Service temporarily unavailable (injected)' } }),
+        );
         return true;
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, rule.ms));

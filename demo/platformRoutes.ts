@@ -31,8 +31,18 @@ export class DemoState {
    */
   readonly refreshTokens = new Set<string>([DEMO_CREDENTIALS.demo_oauth!.refresh_token!]);
   private refreshCounter = 0;
+  /**
+   * Rotation with a grace period (Okta, Auth0, Xero and others): a used refresh token stays
+   * valid until the token it was exchanged for is used. Off (the default): a used refresh token
+   * is revoked at once (strict rotation).
+   */
+  refreshTokenGrace = false;
+  /** The refresh token each rotated one was issued for (grace mode revokes it on first use of the new one). */
+  private readonly rotatedFrom = new Map<string, string>();
   /** Seconds an issued access token lives. */
   accessTokenLifetime = 3600;
+  /** Access tokens issued (each refresh-token or client-credentials grant that succeeded). */
+  tokensIssued = 0;
   /** Token endpoint calls, by grant type. */
   readonly tokenRequests: string[] = [];
   readonly jobs = new Map<string, DemoReportJob>();
@@ -55,14 +65,21 @@ export class DemoState {
 
   rotateRefreshToken(used: string): string | undefined {
     if (!this.refreshTokens.has(used)) return undefined;
-    if (used !== DEMO_CREDENTIALS.demo_oauth!.refresh_token) this.refreshTokens.delete(used);
+    const seed = DEMO_CREDENTIALS.demo_oauth!.refresh_token;
+    if (this.refreshTokenGrace) {
+      // The new token reached its client: the one it replaced is no longer needed.
+      const parent = this.rotatedFrom.get(used);
+      if (parent !== undefined && parent !== seed) this.refreshTokens.delete(parent);
+    } else if (used !== seed) this.refreshTokens.delete(used);
     const next = `demo-refresh-${++this.refreshCounter}`;
     this.refreshTokens.add(next);
+    this.rotatedFrom.set(next, used);
     return next;
   }
 
   issueAccessToken(): { access_token: string; expires_in: number; token_type: string } {
     const token = `demo-access-${++this.tokenCounter}-${this.data.seed}`;
+    this.tokensIssued += 1;
     this.accessTokens.set(token, Date.now() + this.accessTokenLifetime * 1000);
     return { access_token: token, expires_in: this.accessTokenLifetime, token_type: 'bearer' };
   }
@@ -256,9 +273,16 @@ export const platformRoutes: DemoRoute[] = [
     method: 'GET',
     pattern: /^\/amazon\/files\/([\w-]+)\.json\.gz$/,
     auth: 'none',
-    handle: ({ params, query, state, data }) => {
+    handle: ({ params, query, headers, state, data }) => {
       const job = state.jobs.get(params[0]!);
       if (!job) return notFound(`file ${params[0]}`);
+      // Like S3: a pre-signed URL carries its own signature; a second one is refused.
+      if (headers.authorization !== undefined)
+        return {
+          status: 400,
+          headers: { 'content-type': 'application/xml' },
+          body: '<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified</Message></Error>',
+        };
       if (Number(query.get('expires')) < Date.now())
         return {
           status: 403,

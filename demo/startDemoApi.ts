@@ -5,6 +5,8 @@ import { DemoDataset } from './dataset';
 import { FaultInjector, sendBody, type FaultRule } from './faults';
 import { coreRoutes, json, type DemoAuthKind, type DemoReply, type DemoRoute } from './routes';
 import { DemoState, platformRoutes } from './platformRoutes';
+import { partnerFeedRoutes } from './partnerFeedRoutes';
+import { oauthStatsRoutes } from './oauthStatsRoutes';
 
 export interface DemoApiOptions {
   /** 0 (default) picks a free port. */
@@ -78,7 +80,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
   const data = new DemoDataset(options.seed ?? 42);
   const faults = new FaultInjector([...(options.faults ?? [])]);
   const state = new DemoState(data);
-  const routes: DemoRoute[] = [...coreRoutes, ...platformRoutes];
+  const routes: DemoRoute[] = [...coreRoutes, ...platformRoutes, ...partnerFeedRoutes, ...oauthStatsRoutes];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';
 
@@ -92,7 +94,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     };
     requests.push(entry);
     const body = await readBody(request);
-    const fault = faults.match(url.pathname);
+    const fault = faults.match(url.pathname, request.method);
     if (fault && (await faults.apply(fault, response, request))) {
       entry.status =
         fault.kind === 'status' || fault.kind === 'echo_credentials'

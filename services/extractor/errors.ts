@@ -104,3 +104,63 @@ export class AuthFailedError extends PermanentError {
     this.name = 'AuthFailedError';
   }
 }
+
+/**
+ * A body went past one of the source's `limits` (bytes per item, page bytes) or expanded past
+ * `format.max_ratio` while its Content-Encoding was decoded. Retrying would only fetch it again.
+ */
+export class BodyLimitError extends PermanentError {
+  constructor(
+    readonly url: string,
+    detail: string,
+    hint: string,
+  ) {
+    super('Extract.BodyTooLarge', `stopped reading ${url}: ${detail}. ${hint}`);
+    this.name = 'BodyLimitError';
+  }
+}
+
+/** A request took longer than `limits.request_deadline` from sending it to the last byte. */
+export class RequestDeadlineError extends PermanentError {
+  constructor(
+    readonly url: string,
+    deadlineMs: number,
+    bytes: number,
+  ) {
+    super(
+      'Extract.RequestDeadline',
+      `${url} did not finish within limits.request_deadline (${Math.round(deadlineMs / 1000)} s; ${bytes} bytes had arrived). The server is sending too slowly; raise limits.request_deadline for genuinely slow downloads, or check the API's status.`,
+    );
+    this.name = 'RequestDeadlineError';
+  }
+}
+
+/** A walk read `limits.max_pages` pages without paging signalling its end. */
+export class TooManyPagesError extends PermanentError {
+  constructor(
+    readonly url: string,
+    maxPages: number,
+    where: string,
+  ) {
+    super(
+      'Extract.TooManyPages',
+      `${where}: read ${maxPages} pages (limits.max_pages) and paging still did not end (last page ${url}). Check the stream's paginate settings (a total or an empty page must end it), or raise limits.max_pages if the data really is that large.`,
+    );
+    this.name = 'TooManyPagesError';
+  }
+}
+
+/**
+ * The token endpoint rotated the refresh token but saving it kept failing. Not permanent: the
+ * process keeps the new token and saves it before its next token request, so a retry of the
+ * item recovers it. The message never holds the token.
+ */
+export class TokenStoreError extends Error {
+  constructor(where: string, attempts: number, cause: unknown) {
+    super(
+      `${where}: the token endpoint issued a new refresh token but saving it to the credentials store failed ${attempts} times (${cause instanceof Error ? cause.message : String(cause)}). This process keeps it and saves it before its next token request; if the process has ended, the previous refresh token is still stored and is tried next. Check the credentials store (state database / DynamoDB) is writable.`,
+      { cause },
+    );
+    this.name = 'TokenStoreError';
+  }
+}

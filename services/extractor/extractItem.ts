@@ -5,6 +5,7 @@ import { downloadReport, type AsyncJobState } from './asyncjob/asyncJobState';
 import { StreamConfigError } from './errors';
 import { openSession, type SourceSession } from './openSession';
 import { RawWriter } from './RawWriter';
+import { ByteBudget } from './http/ByteBudget';
 import { readField } from './readPath';
 import { buildRequest, type RequestConfig } from './request/buildRequest';
 import type { StreamDefinition } from '../../shared/config/schema';
@@ -57,6 +58,7 @@ export async function extractItem(
   const session = await openSession(ctx, item, options);
   const { stream } = session;
   const writer = new RawWriter(ctx.ports.objectStore, item, stream.format.type);
+  const budget = new ByteBudget(session.limits.max_bytes);
   let cursor: string | undefined;
   const cursorField = stream.incremental?.cursor_field;
   const trackCursor = cursorField
@@ -71,6 +73,9 @@ export async function extractItem(
     formatType: stream.format.type,
     headerLines: 'skip_lines' in stream.format ? 1 + Number(stream.format.skip_lines ?? 0) : 1,
     errorWhen: session.source.retry.error_when,
+    guards: { ...session.guards, budget },
+    maxPages: session.limits.max_pages,
+    ...(stream.format.type === 'xml' ? { recordElement: stream.format.record_element } : {}),
     writer,
     ...(trackCursor ? { onRecords: trackCursor } : {}),
     redact: session.redact,
@@ -119,6 +124,9 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
     recordsPath: parentStream.records,
     formatType: parentStream.format.type,
     errorWhen: source.retry.error_when,
+    // Parent pages are read, not stored: they are held to max_page_bytes, not charged to the item.
+    guards: { maxRatio: parentStream.format.max_ratio, maxPageBytes: session.limits.max_page_bytes },
+    maxPages: session.limits.max_pages,
     onRecords: (records) => void parents.push(...records),
     expectRecords: parentStream.expect_records,
     redact: session.redact,

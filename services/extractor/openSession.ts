@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { renderTemplate, type TemplateScope } from '../../shared/config/template';
-import type { SourceDefinition, StreamDefinition } from '../../shared/config/schema';
+import type { Limits, SourceDefinition, StreamDefinition } from '../../shared/config/schema';
+import type { BodyGuards } from './http/pageBody';
 import { redact, registerSecrets } from '../../shared/log/secretRedactor';
 import type { WorkItem } from '../../shared/messages/workItem';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
@@ -20,6 +21,10 @@ export interface SourceSession {
   http: HttpClient;
   /** Masks secrets in text bound for errors and logs. */
   redact: (text: string) => string;
+  /** The source's `limits` with the stream's overrides applied. */
+  limits: Limits;
+  /** Caps for bodies read outside a page walk (job create and status answers). */
+  guards: BodyGuards;
 }
 
 /** Resolves the item's source, stream, client params and secrets; builds the HTTP client. */
@@ -62,12 +67,14 @@ export async function openSession(
     );
   }
   const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
-  const http = new HttpClient({
+  const guards: BodyGuards = { maxRatio: stream.format.max_ratio, maxPageBytes: limits.max_page_bytes };
+  const common = {
     allowList,
-    auth: createAuth(ctx, item.client, item.source, source.auth, scope, allowList),
     timeoutMs: parseShortDuration(source.timeout),
+    deadlineMs: parseShortDuration(limits.request_deadline),
     retry: {
       statuses: retry.statuses,
       maxAttempts: retry.max_attempts,
@@ -75,6 +82,20 @@ export async function openSession(
       maxDelayMs: parseShortDuration(retry.max_delay),
       ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
     },
+    redact,
+    now: ctx.now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  };
+  // The token endpoint gets the source's retry policy and caps, not its rate limit or credentials.
+  const tokenEndpoint = () => ({
+    http: new HttpClient({ ...common, auth: { apply: async () => undefined } }),
+    errorWhen: retry.error_when,
+    guards,
+    redact,
+  });
+  const http = new HttpClient({
+    ...common,
+    auth: createAuth(ctx, item.client, item.source, source.auth, scope, tokenEndpoint),
     ...(rateLimit
       ? {
           limiter: {
@@ -103,9 +124,6 @@ export async function openSession(
           },
         }
       : {}),
-    redact,
-    now: ctx.now,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  return { source, stream, scope, baseUrl, http, redact };
+  return { source, stream, scope, baseUrl, http, redact, limits, guards };
 }

@@ -203,6 +203,7 @@ function checkExtraction(file: string, source: SourceDefinition, streamName: str
       message: `paginate type ${paging} reads the response body, which needs format json (this stream is ${stream.format.type}); use offset with total_header, link_header or page_number`,
     });
   }
+  problems.push(...checkPagingEnds(file, at, stream));
   if (stream.incremental && stream.format.type !== 'json') {
     problems.push({
       file,
@@ -211,4 +212,37 @@ function checkExtraction(file: string, source: SourceDefinition, streamName: str
     });
   }
   return problems;
+}
+
+type Paginate = SourceDefinition['streams'][string]['paginate'];
+
+/** Paging that only an empty page can end: offset or page numbers without a total. */
+function endsOnlyOnEmptyPage(paginate: Paginate): boolean {
+  if (paginate.type === 'offset') return paginate.total === undefined && paginate.total_header === undefined;
+  if (paginate.type === 'page_number')
+    return paginate.total_pages === undefined && paginate.total_records === undefined;
+  return false;
+}
+
+/**
+ * Paging must have a way to stop. Offset and page-number paging without a total end on the
+ * first empty page, so the records of a page must be countable while it streams: they are for
+ * JSON (parsed), JSON lines and CSV (lines) and XML (record elements), not inside a zip, nor
+ * inside gzip unless the page is JSON (which is decompressed to be parsed).
+ */
+function checkPagingEnds(file: string, at: string, stream: SourceDefinition['streams'][string]): ConfigProblem[] {
+  const { compression, type } = stream.format;
+  const uncountable = compression === 'zip' || (compression === 'gzip' && type !== 'json');
+  if (!uncountable) return [];
+  const walks: [string, Paginate | undefined][] = [
+    [`${at}.paginate`, stream.paginate],
+    [`${at}.async_job.download.paginate`, stream.async_job?.download.paginate],
+  ];
+  return walks
+    .filter((walk): walk is [string, Paginate] => walk[1] !== undefined && endsOnlyOnEmptyPage(walk[1]))
+    .map(([path, paginate]) => ({
+      file,
+      path,
+      message: `${paginate.type} paging without a total ends only on an empty page, and the records of a ${compression}-compressed ${type} page cannot be counted while it streams, so paging could never stop; add ${paginate.type === 'offset' ? 'total or total_header' : 'total_pages or total_records'}, or use link_header`,
+    }));
 }

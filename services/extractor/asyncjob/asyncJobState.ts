@@ -1,6 +1,7 @@
 import type { WorkItem } from '../../../shared/messages/workItem';
 import { BadResponseError, HttpStatusError, StreamConfigError } from '../errors';
-import { bufferedBody } from '../http/pageBody';
+import { checkErrorPredicates } from '../errorPredicates';
+import { bufferedBody, pageContent } from '../http/pageBody';
 import type { OpenResponse } from '../http/types';
 import type { SourceSession } from '../openSession';
 import { readPath } from '../readPath';
@@ -35,34 +36,55 @@ function asyncConfig(session: SourceSession, item: WorkItem) {
   return config;
 }
 
+/**
+ * Reads a create or status answer (JSON or XML, gzip recognised and decompressed first) and
+ * applies the source's `retry.error_when` to a 2xx one, so an error envelope inside a 200 is
+ * retried like a 5xx instead of being read as a job id or a status.
+ */
 async function readJson(session: SourceSession, response: OpenResponse): Promise<unknown> {
-  const { buffer } = await bufferedBody(response);
-  const body = parseStatusBody(buffer);
+  const url = session.redact(response.url);
+  const { buffer, tally } = await bufferedBody(response, session.guards);
+  const content = await pageContent(buffer, tally.sniffed, url, session.guards);
+  const body = parseStatusBody(content);
   if (body === undefined)
     throw new BadResponseError(
-      session.redact(response.url),
-      `body is neither JSON nor XML (starts ${JSON.stringify(session.redact(buffer.subarray(0, 80).toString('utf8')))})`,
+      url,
+      `body is neither JSON nor XML (starts ${JSON.stringify(session.redact(content.subarray(0, 80).toString('utf8')))})`,
     );
+  if (response.status >= 200 && response.status < 300)
+    checkErrorPredicates(body, session.source.retry.error_when, url, session.redact);
   return body;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+function excerptOf(session: SourceSession, body: unknown): string {
+  return session.redact(JSON.stringify(body).slice(0, 300));
 }
 
 /** Creates the report job; a "duplicate request" answer naming an existing job follows that job. */
 export async function createJob(session: SourceSession, item: WorkItem, now: Date): Promise<AsyncJobState> {
   const config = asyncConfig(session, item);
   const request = buildRequest(config.create, session.scope, session.baseUrl, session.source.headers);
-  const body = await session.http.exchange(request, (response) => readJson(session, response), {
-    accept: (status) => config.duplicate_id !== undefined && (status === 409 || status === 425),
-  });
-  const id = readPath(body, config.id) ?? (config.duplicate_id ? readPath(body, config.duplicate_id) : undefined);
-  if (id === undefined || id === null || id === '') {
-    throw new HttpStatusError(
-      200,
-      session.redact(request.url),
-      session.redact(JSON.stringify(body).slice(0, 300)),
-      `no job id at ${config.id}; check async_job.id against the API's create response`,
-    );
-  }
-  return { id: String(id), polls: 0, startedAt: now.toISOString() };
+  const id = await session.http.exchange(
+    request,
+    async (response) => {
+      const body = await readJson(session, response);
+      const found =
+        readPath(body, config.id) ?? (config.duplicate_id ? readPath(body, config.duplicate_id) : undefined);
+      // An answer without a job id is an error envelope (or a wrong `id` path): retried, then named.
+      if (!present(found))
+        throw new BadResponseError(
+          session.redact(response.url),
+          `no job id at ${config.id} in ${excerptOf(session, body)}; if the API answered an error, add it to retry.error_when, else check async_job.id against the API's create response`,
+        );
+      return String(found);
+    },
+    { accept: (status) => config.duplicate_id !== undefined && (status === 409 || status === 425) },
+  );
+  return { id, polls: 0, startedAt: now.toISOString() };
 }
 
 /** One status request. Never sleeps: the state machine waits `waitSeconds` between polls. */
@@ -85,8 +107,17 @@ export async function pollOnce(
     session.baseUrl,
     session.source.headers,
   );
-  const body = await session.http.exchange(request, (response) => readJson(session, response));
-  const raw = String(readPath(body, config.poll.status) ?? '');
+  const { body, raw } = await session.http.exchange(request, async (response) => {
+    const answer = await readJson(session, response);
+    const status = readPath(answer, config.poll.status);
+    // No status at all is an error envelope, not an unknown status: retried like a 5xx.
+    if (!present(status))
+      throw new BadResponseError(
+        session.redact(response.url),
+        `no job status at ${config.poll.status} in ${excerptOf(session, answer)}; if the API answered an error, add it to retry.error_when`,
+      );
+    return { body: answer, raw: String(status) };
+  });
   const waitSeconds = Math.max(1, Math.round(parseShortDuration(config.poll.wait) / 1000));
   if (config.poll.done.includes(raw)) return { status: 'ready', raw, body, waitSeconds };
   if (config.poll.failed.includes(raw)) return { status: 'failed', raw, body, waitSeconds };
@@ -94,7 +125,7 @@ export async function pollOnce(
   throw new HttpStatusError(
     200,
     session.redact(request.url),
-    session.redact(JSON.stringify(body).slice(0, 300)),
+    excerptOf(session, body),
     `job status "${raw}" at ${config.poll.status} is in none of running/done/failed; add it to async_job.poll`,
   );
 }
@@ -118,17 +149,17 @@ export async function downloadReport(
     ...base,
     paginate: download.paginate ?? { type: 'none' as const },
     recordsPath: download.records ?? base.recordsPath,
+    // A report is data: an error predicate must not turn a (compressed) report into a failure.
+    errorWhen: download.check_errors ? base.errorWhen : [],
   };
   if (download.request) {
-    return walkPages({
-      ...walk,
-      request: buildRequest(
-        download.request,
-        { ...session.scope, job: { id: job.id } },
-        session.baseUrl,
-        session.source.headers,
-      ),
-    });
+    const request = buildRequest(
+      download.request,
+      { ...session.scope, job: { id: job.id } },
+      session.baseUrl,
+      session.source.headers,
+    );
+    return walkPages({ ...walk, request: { ...request, withoutAuth: download.auth === 'none' } });
   }
   if (!download.url)
     throw new StreamConfigError(
@@ -143,8 +174,10 @@ export async function downloadReport(
     if (url === undefined || url === null || url === '') return 0;
     try {
       const location = new URL(String(url), session.baseUrl);
-      // A link to another host (e.g. a pre-signed S3 URL) is authorised by its own signature.
-      const withoutAuth = location.host !== new URL(session.baseUrl).host;
+      // An absolute link handed out by the API is pre-signed (S3 refuses a second Authorization,
+      // and another host must never see the credentials), whatever host it is on.
+      const absolute = /^[a-z][a-z0-9+.-]*:/i.test(String(url));
+      const withoutAuth = (download.auth ?? (absolute ? 'none' : 'source')) === 'none';
       return await walkPages({
         ...walk,
         request: { method: 'GET', url: location.toString(), headers: {}, withoutAuth },

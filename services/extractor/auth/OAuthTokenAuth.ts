@@ -1,36 +1,88 @@
-import got from 'got';
+import { logger } from '../../../shared/log/logger';
 import { registerSecrets } from '../../../shared/log/secretRedactor';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import { AuthFailedError } from '../errors';
-import type { HostAllowList } from '../http/allowedHosts';
-import type { AuthHook, AuthTarget } from '../http/types';
+import { checkErrorPredicates, type ErrorPredicate } from '../errorPredicates';
+import { AuthFailedError, BadResponseError, HttpStatusError, TokenStoreError } from '../errors';
+import type { HttpClient } from '../http/HttpClient';
+import { bufferedBody, pageContent, type BodyGuards } from '../http/pageBody';
+import type { AuthHook, AuthTarget, HttpRequest, OpenResponse } from '../http/types';
 import type { AuthConfig } from './staticAuth';
 
 type OAuthConfig = Extract<AuthConfig, { type: 'oauth2_refresh_token' | 'oauth2_client_credentials' }>;
 
 interface CachedToken {
   accessToken: string;
-  /** Epoch ms after which the token is refreshed (a minute before it expires). */
+  /** Epoch ms after which the token is refreshed. */
   refreshAfter: number;
 }
 
+/** How the token endpoint is called: the source's retry policy, caps and error predicates. */
+export interface TokenEndpoint {
+  /** An HttpClient of the source without credentials (the grant carries them). */
+  http: HttpClient;
+  errorWhen: ErrorPredicate[];
+  guards: BodyGuards;
+  redact: (text: string) => string;
+}
+
+/** RFC 6749 §5.2 answers that mean the stored credentials themselves are wrong or revoked. */
+const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
+/** Answers that say the endpoint failed this time (sometimes inside a 200). */
+const TRANSIENT_ERRORS = new Set(['server_error', 'temporarily_unavailable']);
+/** Credential fields through which the workers of a fleet share one access token. */
+const SHARED_TOKEN = 'oauth_access_token';
+const SHARED_REFRESH_AFTER = 'oauth_access_token_refresh_after';
+const STORE_ATTEMPTS = 5;
+const STORE_BASE_DELAY_MS = 200;
+
 /** Access tokens by client/source, shared by the extractions of one process until they expire. */
 const tokenCache = new Map<string, CachedToken>();
+/** Rotated credentials received but not yet stored (the store failed): saved before the next token request. */
+const pendingStores = new Map<string, Record<string, string>>();
 
-/** Forgets cached access tokens (tests). */
+/** Forgets cached access tokens and unsaved rotations (tests; a new process starts like this). */
 export function clearOAuthTokenCache(): void {
   tokenCache.clear();
+  pendingStores.clear();
 }
 
 /**
- * OAuth 2 (refresh-token or client-credentials grant). The access token is cached until a
- * minute before it expires; a 401 refreshes it once. A refresh happens under a lock per
- * credential, and a rotated refresh token returned by the endpoint is saved through the
- * credentials store before it is used, so no worker is left holding a revoked one.
+ * How long before its expiry a token is replaced: a minute, or half its lifetime when it lives
+ * less than two minutes, so a short-lived token is refreshed once per lifetime, not per request.
+ *
+ * @example
+ * refreshMarginMs(3600_000); // 60_000
+ * refreshMarginMs(20_000);   // 10_000
+ */
+export function refreshMarginMs(lifetimeMs: number): number {
+  return Math.min(60_000, lifetimeMs / 2);
+}
+
+/** The secret a `{{ secrets.NAME }}` template reads, so a rotated value is saved under its own name. */
+function secretNameOf(template: string): string {
+  return /^\{\{\s*secrets\.(\w+)\s*\}\}$/.exec(template.trim())?.[1] ?? 'refresh_token';
+}
+
+/**
+ * OAuth 2 (refresh-token or client-credentials grant).
+ *
+ * - The token call goes through the source's HttpClient: its retry policy (5xx, 429, timeouts,
+ *   truncated bodies), its caps, and its `error_when` predicates; `server_error` and
+ *   `temporarily_unavailable` are retried even inside a 200. Only `invalid_grant`,
+ *   `invalid_client` and `unauthorized_client` (or a 401) are credential errors.
+ * - A token is reused until `min(60 s, lifetime / 2)` before it expires. It is stored
+ *   (encrypted, with the credentials) and every refresh runs under a fleet-wide lock per
+ *   credential, so the fleet refreshes once per lifetime: a worker that takes the lock after
+ *   another refreshed uses the stored token.
+ * - A rotated refresh token is saved (retried with backoff) before the new access token is
+ *   used, together with the one it replaces as `NAME_previous`, tried once when the current one
+ *   is refused (a provider that failed to commit its own rotation). If saving keeps failing, the
+ *   item fails and this process keeps the token to save before its next token request.
  */
 export class OAuthTokenAuth implements AuthHook {
   private readonly cacheKey: string;
+  private readonly refreshName: string;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -38,9 +90,10 @@ export class OAuthTokenAuth implements AuthHook {
     private readonly source: string,
     private readonly config: OAuthConfig,
     private readonly scope: TemplateScope,
-    private readonly allowList: HostAllowList,
+    private readonly endpoint: TokenEndpoint,
   ) {
     this.cacheKey = `${client}/${source}`;
+    this.refreshName = config.type === 'oauth2_refresh_token' ? secretNameOf(config.refresh_token) : 'refresh_token';
   }
 
   async apply(target: AuthTarget): Promise<void> {
@@ -57,57 +110,155 @@ export class OAuthTokenAuth implements AuthHook {
     return true;
   }
 
-  /** Gets a new access token unless another caller already replaced `stale` while we waited. */
+  /** A valid access token other than `stale`: cached, shared by another worker, or new. */
   private async fetchToken(stale: string | undefined): Promise<string> {
-    return this.ctx.ports.locks.withLock(`oauth:${this.cacheKey}`, async () => {
-      const current = tokenCache.get(this.cacheKey);
-      if (current && current.accessToken !== stale && current.refreshAfter > this.ctx.now().getTime())
-        return current.accessToken;
-      // Re-read the secrets inside the lock: another worker may have rotated the refresh token.
-      const secrets = await this.ctx.secrets.get(this.client, this.source);
-      const scope = { ...this.scope, secrets };
-      const tokenUrl = renderTemplate(this.config.token_url, scope);
-      this.allowList.check(tokenUrl);
-      const fields: Record<string, string> = {
-        grant_type: this.config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
-        client_id: renderTemplate(this.config.client_id, scope),
-        client_secret: renderTemplate(this.config.client_secret, scope),
-      };
-      if (this.config.type === 'oauth2_refresh_token')
-        fields.refresh_token = renderTemplate(this.config.refresh_token, scope);
-      if (this.config.scope) fields.scope = this.config.scope;
-      const response = await got.post(tokenUrl, {
-        ...(this.config.body === 'json' ? { json: fields } : { form: fields }),
-        throwHttpErrors: false,
-        retry: { limit: 2, methods: ['POST'] },
-        timeout: { request: 30_000 },
-        followRedirect: false,
+    return this.ctx.ports.locks.withLock(
+      `oauth:${this.cacheKey}`,
+      async () => {
+        const now = this.ctx.now().getTime();
+        const current = tokenCache.get(this.cacheKey);
+        if (current && current.accessToken !== stale && current.refreshAfter > now) return current.accessToken;
+        await this.savePending();
+        // Read the stored credentials fresh: another worker may have refreshed (and rotated) meanwhile.
+        const secrets = await this.ctx.secrets.get(this.client, this.source, { fresh: true });
+        const shared = secrets[SHARED_TOKEN];
+        const sharedUntil = Number(secrets[SHARED_REFRESH_AFTER]);
+        if (shared && shared !== stale && sharedUntil > now) {
+          registerSecrets([shared]);
+          tokenCache.set(this.cacheKey, { accessToken: shared, refreshAfter: sharedUntil });
+          return shared;
+        }
+        return this.grant(secrets, now);
+      },
+      { ttlMs: 30_000, waitMs: 180_000 },
+    );
+  }
+
+  /** Asks the token endpoint for a new token, saves what must be kept, then caches it. */
+  private async grant(secrets: Record<string, string>, requestedAt: number): Promise<string> {
+    const scope = { ...this.scope, secrets };
+    const used = this.config.type === 'oauth2_refresh_token' ? renderTemplate(this.config.refresh_token, scope) : '';
+    let answer: Record<string, unknown>;
+    let usedToken = used;
+    try {
+      answer = await this.requestToken(scope, used);
+    } catch (error) {
+      const previous = secrets[`${this.refreshName}_previous`];
+      if (!(error instanceof AuthFailedError) || !previous || previous === used) throw error;
+      logger.warn('the stored refresh token was refused; trying the one it replaced', {
+        client: this.client,
+        source: this.source,
       });
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(response.body) as Record<string, unknown>;
-      } catch {
-        // Reported below with the status.
-      }
-      if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
-        throw new AuthFailedError(
-          `${this.client}/${this.source} token endpoint ${new URL(tokenUrl).origin}${new URL(tokenUrl).pathname}`,
-          `HTTP ${response.statusCode} ${String(body.error ?? '')} ${String(body.error_description ?? '')}`.trim(),
-        );
-      }
-      const accessToken = body.access_token;
-      registerSecrets([accessToken]);
-      if (typeof body.refresh_token === 'string' && body.refresh_token !== fields.refresh_token) {
-        registerSecrets([body.refresh_token]);
-        await this.ctx.secrets.rotate(this.client, this.source, { refresh_token: body.refresh_token });
-      }
-      const lifetimeMs =
-        (typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3600)) * 1000;
-      tokenCache.set(this.cacheKey, {
-        accessToken,
-        refreshAfter: this.ctx.now().getTime() + Math.max(0, lifetimeMs - 60_000),
-      });
-      return accessToken;
+      answer = await this.requestToken(scope, previous);
+      usedToken = previous;
+    }
+    const accessToken = answer.access_token as string;
+    registerSecrets([accessToken]);
+    const lifetimeMs = (Number(answer.expires_in ?? 3600) || 3600) * 1000;
+    const refreshAfter = requestedAt + lifetimeMs - refreshMarginMs(lifetimeMs);
+    const changes: Record<string, string> = {
+      [SHARED_TOKEN]: accessToken,
+      [SHARED_REFRESH_AFTER]: String(refreshAfter),
+    };
+    if (typeof answer.refresh_token === 'string' && answer.refresh_token !== usedToken) {
+      registerSecrets([answer.refresh_token]);
+      changes[this.refreshName] = answer.refresh_token;
+      changes[`${this.refreshName}_previous`] = usedToken;
+    }
+    await this.save(changes, this.refreshName in changes);
+    tokenCache.set(this.cacheKey, { accessToken, refreshAfter });
+    return accessToken;
+  }
+
+  /** One token request, through the source's retry policy; resolves only with an access token. */
+  private async requestToken(scope: TemplateScope, refreshToken: string): Promise<Record<string, unknown>> {
+    const tokenUrl = renderTemplate(this.config.token_url, scope);
+    const fields: Record<string, string> = {
+      grant_type: this.config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
+      client_id: renderTemplate(this.config.client_id, scope),
+      client_secret: renderTemplate(this.config.client_secret, scope),
+    };
+    if (this.config.type === 'oauth2_refresh_token') fields.refresh_token = refreshToken;
+    if (this.config.scope) fields.scope = this.config.scope;
+    const request: HttpRequest = {
+      method: 'POST',
+      url: tokenUrl,
+      withoutAuth: true,
+      ...(this.config.body === 'json'
+        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) }
+        : {
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(fields).toString(),
+          }),
+    };
+    const parsed = new URL(tokenUrl);
+    const where = `${this.client}/${this.source} token endpoint ${parsed.origin}${parsed.pathname}`;
+    return this.endpoint.http.exchange(request, (response) => this.readAnswer(response, where), {
+      // RFC 6749 errors come as 400/401 with a JSON body that says which kind they are.
+      accept: (status) => status === 400 || status === 401,
     });
+  }
+
+  private async readAnswer(response: OpenResponse, where: string): Promise<Record<string, unknown>> {
+    const { redact, guards, errorWhen } = this.endpoint;
+    const url = redact(response.url);
+    const { buffer, tally } = await bufferedBody(response, guards);
+    const text = (await pageContent(buffer, tally.sniffed, url, guards)).toString('utf8');
+    let body: Record<string, unknown> | undefined;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>;
+    } catch {
+      // Judged below with the status.
+    }
+    const error = typeof body?.error === 'string' ? body.error : undefined;
+    const detail = `HTTP ${response.status} ${error ?? ''} ${typeof body?.error_description === 'string' ? body.error_description : ''}`;
+    if ((error && CREDENTIAL_ERRORS.has(error)) || response.status === 401)
+      throw new AuthFailedError(where, redact(detail.replace(/\s+/g, ' ').trim()));
+    if (response.status === 400)
+      throw new HttpStatusError(
+        400,
+        url,
+        redact(text.slice(0, 300)),
+        'the token endpoint refused the request as malformed; check the auth block: token_url, body (form or json) and scope',
+      );
+    if (!body) throw new BadResponseError(url, `the token answer is not a JSON object (${buffer.length} bytes)`);
+    checkErrorPredicates(body, errorWhen, url, redact);
+    if (error && TRANSIENT_ERRORS.has(error))
+      throw new BadResponseError(url, `the token endpoint answered "${error}" inside a ${response.status}`);
+    if (typeof body.access_token !== 'string' || body.access_token === '')
+      throw new BadResponseError(
+        url,
+        `the token answer has no access_token (${redact(JSON.stringify(body).slice(0, 200))})`,
+      );
+    return body;
+  }
+
+  /**
+   * Saves rotated credentials, retrying with backoff. A rotated refresh token that cannot be
+   * saved fails the item (loudly) and is kept in this process to be saved first next time.
+   */
+  private async save(changes: Record<string, string>, rotated: boolean): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
+      try {
+        await this.ctx.secrets.rotate(this.client, this.source, changes);
+        pendingStores.delete(this.cacheKey);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (attempt + 1 < STORE_ATTEMPTS)
+          await new Promise((resolve) => setTimeout(resolve, STORE_BASE_DELAY_MS * 2 ** attempt));
+      }
+    }
+    // A shared access token that was not stored only costs other workers a refresh of their own.
+    if (!rotated) return;
+    pendingStores.set(this.cacheKey, changes);
+    throw new TokenStoreError(`${this.client}/${this.source}`, STORE_ATTEMPTS, lastError);
+  }
+
+  private async savePending(): Promise<void> {
+    const pending = pendingStores.get(this.cacheKey);
+    if (pending) await this.save(pending, true);
   }
 }

@@ -1,21 +1,20 @@
 import type { TemplateScope } from '../../../shared/config/template';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import type { HostAllowList } from '../http/allowedHosts';
 import type { AuthHook } from '../http/types';
-import { OAuthTokenAuth } from './OAuthTokenAuth';
+import { OAuthTokenAuth, type TokenEndpoint } from './OAuthTokenAuth';
 import { staticAuth, type AuthConfig } from './staticAuth';
 
-/** The auth hook for a source's `auth` block. */
+/** The auth hook for a source's `auth` block; `tokenEndpoint` is built only for OAuth. */
 export function createAuth(
   ctx: ServiceContext,
   client: string,
   source: string,
   config: AuthConfig,
   scope: TemplateScope,
-  allowList: HostAllowList,
+  tokenEndpoint: () => TokenEndpoint,
 ): AuthHook {
   if (config.type === 'oauth2_refresh_token' || config.type === 'oauth2_client_credentials') {
-    return new OAuthTokenAuth(ctx, client, source, config, scope, allowList);
+    return new OAuthTokenAuth(ctx, client, source, config, scope, tokenEndpoint());
   }
   return staticAuth(config, scope);
 }

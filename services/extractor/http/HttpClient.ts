@@ -7,9 +7,12 @@ import {
   BadResponseError,
   HostNotAllowedError,
   HttpStatusError,
+  RequestDeadlineError,
   RetriesExhaustedError,
 } from '../errors';
 import type { HostAllowList } from './allowedHosts';
+import { unwrapError } from './unwrapError';
+import { meteredBody } from './pageBody';
 import { backoffDelay, retryAfterMs } from './retryDelay';
 import { usedFraction, type UsageSignal } from './usageSignal';
 
@@ -30,6 +33,8 @@ export interface HttpClientOptions {
   auth: AuthHook;
   /** Connect, first byte and idle-between-bytes timeout. */
   timeoutMs: number;
+  /** Longest time one attempt may take, from sending the request to the last byte consumed. */
+  deadlineMs?: number;
   retry: RetrySettings;
   limiter?: { rateLimiter: RateLimiter; policy: LimitPolicy; usage?: UsageSignal };
   /** Masks secret values in URLs and excerpts that go into errors. */
@@ -54,16 +59,6 @@ const RETRYABLE_CODES = new Set([
 ]);
 const EXCERPT_BYTES = 300;
 
-/** The permanent error wrapped inside a got error (hooks throw ours, got wraps them). */
-function unwrap(error: unknown): unknown {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (isPermanent(current) || current instanceof BadResponseError) return current;
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return error;
-}
-
 function isRetryable(error: unknown): boolean {
   if (error instanceof BadResponseError) return error.retryable;
   if (isPermanent(error)) return false;
@@ -75,7 +70,9 @@ async function excerpt(response: OpenResponse, redact: (text: string) => string)
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of response.body) {
+    // Decoded like any body (an error page may be gzip-encoded), under a small cap.
+    const { stream } = await meteredBody(response, { maxRatio: 1000, maxPageBytes: EXCERPT_BYTES });
+    for await (const chunk of stream) {
       chunks.push(chunk as Buffer);
       size += (chunk as Buffer).length;
       if (size >= EXCERPT_BYTES) break;
@@ -119,7 +116,9 @@ export class HttpClient {
     this.got = got.extend({
       throwHttpErrors: false,
       retry: { limit: 0 },
-      decompress: true,
+      // Content-Encoding is decoded by meteredBody, under the same caps as every other body.
+      decompress: false,
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
       followRedirect: true,
       maxRedirects: 5,
       timeout: { connect: timeoutMs, response: timeoutMs, socket: timeoutMs },
@@ -152,8 +151,11 @@ export class HttpClient {
         ? await this.options.limiter.rateLimiter.acquire(this.options.limiter.policy)
         : undefined;
       let waitMs: number | undefined;
+      let settle = (): void => undefined;
       try {
-        const response = await this.open(request);
+        const opened = await this.open(request);
+        settle = opened.settle;
+        const response = opened.response;
         await this.heedUsage(response.headers);
         if (
           response.status === 401 &&
@@ -183,10 +185,11 @@ export class HttpClient {
           );
         }
       } catch (raw) {
-        const error = unwrap(raw);
+        const error = unwrapError(raw);
         if (!isRetryable(error)) throw error;
         lastError = redact(error instanceof Error ? error.message : String(error));
       } finally {
+        settle();
         await permit?.release();
       }
       if (attempt + 1 < retry.maxAttempts) {
@@ -216,23 +219,47 @@ export class HttpClient {
     return reset === undefined ? undefined : retryAfterMs(reset, this.now());
   }
 
-  private async open(request: HttpRequest): Promise<OpenResponse> {
+  /**
+   * Opens one attempt. `settle` ends its deadline: until then a timer destroys the exchange
+   * with {@link RequestDeadlineError}, however steadily (or slowly) bytes arrive.
+   */
+  private async open(request: HttpRequest): Promise<{ response: OpenResponse; settle: () => void }> {
     const stream = this.got.stream(request.url, {
       method: request.method,
       headers: { ...request.headers },
       context: { withoutAuth: request.withoutAuth === true },
       ...(request.body !== undefined ? { body: request.body } : {}),
     });
+    const deadlineMs = this.options.deadlineMs;
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              stream.destroy(
+                new RequestDeadlineError(
+                  this.options.redact(request.url),
+                  deadlineMs,
+                  stream.downloadProgress.transferred,
+                ),
+              ),
+            deadlineMs,
+          );
+    const settle = (): void => clearTimeout(timer);
     const response = await new Promise<Response>((resolve, reject) => {
       stream.once('response', resolve);
       stream.once('error', reject);
     }).catch((error: unknown) => {
+      settle();
       stream.destroy();
-      throw unwrap(error);
+      throw unwrapError(error);
     });
     // A later body error reaches the consumer through the stream; keep it from being unhandled here.
     stream.on('error', () => undefined);
-    return { status: response.statusCode, headers: response.headers, url: response.url, body: stream };
+    return {
+      response: { status: response.statusCode, headers: response.headers, url: response.url, body: stream },
+      settle,
+    };
   }
 }
 

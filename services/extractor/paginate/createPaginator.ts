@@ -32,8 +32,9 @@ class SeenTokens {
 }
 
 /**
- * A paginator for one request walk. Stop conditions never rely on a short page: paging ends
- * on a missing cursor or next link, a total reached, or an empty page.
+ * A paginator for one request walk: what to send next, judged by its own signal (a cursor,
+ * a next link, a total). The rules every walk shares (an empty page, an uncountable page,
+ * `limits.max_pages`) are applied around it by {@link nextPage}. A short page never ends paging.
  *
  * @example
  * const pages = createPaginator({ type: 'cursor', cursor: '$.paging.cursors.after', param: 'after' });
@@ -42,22 +43,24 @@ export function createPaginator(config: PaginationConfig): Paginator {
   const seen = new SeenTokens();
   switch (config.type) {
     case 'none':
-      return { needs: 'nothing', first: () => ({}), next: () => undefined };
+      return { needs: 'nothing', endsOnEmptyPage: false, first: () => ({}), next: () => undefined };
     case 'cursor':
       return {
         needs: 'body',
+        endsOnEmptyPage: true,
         first: () => ({}),
         next(facts): PageStep | undefined {
           const cursor = readPath(facts.body, config.cursor);
           if (!present(cursor)) return undefined;
           if (config.until_missing && !present(readPath(facts.body, config.until_missing))) return undefined;
-          if (facts.records === 0) return undefined;
           return { query: { [config.param]: seen.check(String(cursor), facts.url) } };
         },
       };
     case 'next_url':
       return {
         needs: 'body',
+        // Some APIs hand out empty pages with a next link (filtered results): only the link ends it.
+        endsOnEmptyPage: false,
         first: () => ({}),
         next(facts): PageStep | undefined {
           const next = readPath(facts.body, config.next);
@@ -68,6 +71,7 @@ export function createPaginator(config: PaginationConfig): Paginator {
     case 'link_header':
       return {
         needs: 'nothing',
+        endsOnEmptyPage: false,
         first: () => ({}),
         next(facts): PageStep | undefined {
           const next = nextLink(facts.headers.link, facts.url);
@@ -78,9 +82,9 @@ export function createPaginator(config: PaginationConfig): Paginator {
       let offset = 0;
       return {
         needs: config.total ? 'body' : config.total_header ? 'nothing' : 'count',
+        endsOnEmptyPage: true,
         first: () => ({ [config.offset_param]: '0', [config.limit_param]: String(config.limit) }),
         next(facts): PageStep | undefined {
-          if (facts.records === 0) return undefined;
           offset += facts.records ?? config.limit;
           const total = numberAt(facts, config.total, config.total_header);
           if (total !== undefined && offset >= total) return undefined;
@@ -95,9 +99,9 @@ export function createPaginator(config: PaginationConfig): Paginator {
         config.size_param && config.size ? { [config.size_param]: String(config.size) } : {};
       return {
         needs: config.total_pages || config.total_records ? 'body' : 'count',
+        endsOnEmptyPage: true,
         first: () => ({ [config.param]: String(page), ...size() }),
         next(facts): PageStep | undefined {
-          if (facts.records === 0) return undefined;
           recordsSoFar += facts.records ?? 0;
           const totalPages = numberAt(facts, config.total_pages);
           const totalRecords = numberAt(facts, config.total_records);

@@ -5,7 +5,7 @@ export interface PageFacts {
   /** The parsed JSON body, when the paginator asked for it. */
   body?: unknown;
   headers: IncomingHttpHeaders;
-  /** Records on the page, when they could be counted (JSON records path or CSV lines). */
+  /** Records on the page, when they could be counted (JSON records path, CSV/JSON lines, XML record elements). */
   records?: number;
   url: string;
 }
@@ -19,6 +19,8 @@ export type PageStep = { query: Record<string, string> } | { url: string };
  */
 export interface Paginator {
   readonly needs: 'body' | 'count' | 'nothing';
+  /** A page with no records ends the walk (cursor, offset and page-number paging). */
+  readonly endsOnEmptyPage: boolean;
   /** Query parameters of the first request (e.g. offset=0&limit=100). */
   first(): Record<string, string>;
   /** The next request, or undefined when the last page was read. */

@@ -37,6 +37,18 @@ export const asyncJob = z
           .array(z.number().int())
           .default([403, 410])
           .describe('Statuses meaning the URL expired: poll again for a fresh one.'),
+        auth: z
+          .enum(['none', 'source'])
+          .optional()
+          .describe(
+            "Credentials on the download request. none: the URL carries its own signature (a pre-signed link; S3 refuses a second Authorization); source: the source's auth. Default: none for an absolute URL read from the status answer, source for a relative one or a configured request.",
+          ),
+        check_errors: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Apply retry.error_when to the downloaded report (after decompression; only bodies small enough to be an error envelope, up to 64 KiB). Default false: a report is data, never an error envelope.',
+          ),
       })
       .describe('How to fetch the finished report. Completed with no URL means no data.'),
   })

@@ -13,6 +13,7 @@ export * from './columns';
 export * from './transform';
 export * from './load';
 export * from './childTable';
+export * from './limits';
 export * from './stream';
 export * from './source';
 export * from './client';

@@ -1,10 +1,24 @@
 import { z } from 'zod';
-import { jsonPath, scalar, shortDuration } from './common';
+import { scalar, shortDuration } from './common';
 
-/** A predicate on a JSON response body that marks an "error inside a 200". */
+/**
+ * Where a predicate looks: a JSONPath-like `$.error.code`, or an XPath-like `/Envelope/Body/Fault/faultcode`
+ * (`//code` finds the element at any depth). XML namespace prefixes are dropped.
+ */
+const bodyPath = z
+  .string()
+  .regex(
+    /^(?:\$(?:\.[A-Za-z0-9_@-]+|\[\d+\]|\[\*\])*|\/\/?[A-Za-z_][\w.-]*(?:\/\/?[A-Za-z_][\w.-]*)*)$/,
+    'a path like $.error.code (JSON or XML) or /Envelope/Body/Fault/faultcode or //error/code (XML)',
+  )
+  .describe(
+    'Value to test: $.error.code (JSON; XML is read the same way, namespace prefixes dropped) or an XPath-like /Envelope/Body/Fault/faultcode, //code at any depth.',
+  );
+
+/** A predicate on a JSON or XML response body that marks an "error inside a 200". */
 export const errorPredicate = z
   .strictObject({
-    path: jsonPath.describe('Value to test. Example: $.error'),
+    path: bodyPath,
     exists: z.boolean().optional().describe('True: an error when the path is present (and not null).'),
     in: z.array(scalar).optional().describe('An error when the value is one of these.'),
     not_in: z
@@ -26,7 +40,12 @@ export const retry = z
       .default('500ms')
       .describe('Backoff base: attempt n waits a random time up to base × 2^n (full jitter).'),
     max_delay: shortDuration.default('60s').describe('Longest wait between attempts, Retry-After included.'),
-    error_when: z.array(errorPredicate).default([]).describe('"Error inside a 200" predicates on JSON bodies.'),
+    error_when: z
+      .array(errorPredicate)
+      .default([])
+      .describe(
+        '"Error inside a 200" predicates on JSON or XML bodies, checked on data pages, async create and poll answers and OAuth token answers (report downloads only with async_job.download.check_errors).',
+      ),
     reset_header: z
       .string()
       .optional()

@@ -5,6 +5,7 @@ import { stream } from './stream';
 import { rateLimit } from './rateLimit';
 import { retry } from './retry';
 import { shortDuration } from './common';
+import { limits } from './limits';
 
 export const sourceDefinition = z
   .strictObject({
@@ -22,6 +23,7 @@ export const sourceDefinition = z
       .default('30s')
       .describe('Per-request timeout (connect to last byte of a page, or between bytes of a download).'),
     headers: z.record(z.string(), templated).default({}).describe('Headers sent with every request of the source.'),
+    limits: limits.default(() => limits.parse({})),
     streams: z
       .record(identifier, stream)
       .refine((streams) => Object.keys(streams).length > 0, 'at least one stream')

@@ -11,6 +11,7 @@ import { expectRecords } from './expectRecords';
 import { incremental } from './incremental';
 import { parent } from './parent';
 import { partition } from './partition';
+import { streamLimits } from './limits';
 
 export const stream = z
   .strictObject({
@@ -30,6 +31,7 @@ export const stream = z
       .enum(['lambda', 'ecs'])
       .default('lambda')
       .describe('Where extraction runs: lambda (up to 15 minutes) or ecs (long or very large extractions).'),
+    limits: streamLimits.optional(),
     // Decoding and cleaning (services/transformer)
     format: format,
     transform: transform.optional(),

@@ -49,4 +49,46 @@ describe('extraction config rules', () => {
     expect(found.join('\n')).toMatch(/streams\.a\.partition\.date_range\.step: .*ISO-8601 duration/);
     expect(found.join('\n')).toMatch(/streams\.a\.parent: unknown key "concurency"/);
   });
+
+  it('refuses paging that could never stop: no total, and pages whose records cannot be counted', () => {
+    expect(
+      problems(`  a:\n${stream('    format: { type: csv, compression: zip }\n    paginate: { type: page_number }\n')}`),
+    ).toEqual([
+      'streams.a.paginate: page_number paging without a total ends only on an empty page, and the records of a zip-compressed csv page cannot be counted while it streams, so paging could never stop; add total_pages or total_records, or use link_header',
+    ]);
+    expect(
+      problems(
+        `  a:\n${stream('    format: { type: xml, record_element: row, compression: gzip }\n    paginate: { type: offset }\n')}`,
+      )[0],
+    ).toMatch(/^streams\.a\.paginate: offset paging without a total .* add total or total_header/);
+    // Countable pages, or a total to stop at, are fine.
+    expect(
+      problems(
+        `  a:\n${stream('    format: { type: xml, record_element: row }\n    paginate: { type: page_number }\n')}`,
+      ),
+    ).toEqual([]);
+    expect(
+      problems(
+        `  a:\n${stream('    format: { type: json, compression: gzip }\n    paginate: { type: page_number }\n')}`,
+      ),
+    ).toEqual([]);
+    expect(
+      problems(
+        `  a:\n${stream('    format: { type: csv, compression: zip }\n    paginate: { type: offset, total_header: X-Total }\n')}`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('checks the limits block and the download options with their paths', () => {
+    expect(
+      problems(`  a:\n${stream('    limits: { max_pages: 0, request_deadline: soon }\n')}`, '"{{ env.DIF_API }}"').join(
+        '\n',
+      ),
+    ).toMatch(/streams\.a\.limits\.max_pages: .*\n.*streams\.a\.limits\.request_deadline: .*a duration like/);
+    expect(
+      problems(
+        `  a:\n    async_job:\n      create: { path: /c }\n      id: $.id\n      poll: { request: { path: /p }, status: $.s, running: [r], done: [d] }\n      download: { url: $.u, auth: bearer }\n    columns: { id: bigint }\n    load: { table: t }\n`,
+      )[0],
+    ).toMatch(/streams\.a\.async_job\.download\.auth: .*none.*source/);
+  });
 });

@@ -5,7 +5,8 @@ import { backoffDelay, retryAfterMs } from '../../../services/extractor/http/ret
 import { readPath, recordsAt } from '../../../services/extractor/readPath';
 import { buildRequest } from '../../../services/extractor/request/buildRequest';
 import { request as requestSchema } from '../../../shared/config/schema/request';
-import { checkErrorPredicates } from '../../../services/extractor/errorPredicates';
+import { checkBodyPredicates, checkErrorPredicates } from '../../../services/extractor/errorPredicates';
+import { BadResponseError } from '../../../services/extractor/errors';
 import { retry } from '../../../shared/config/schema/retry';
 
 describe('retry timing', () => {
@@ -118,6 +119,50 @@ describe('response helpers', () => {
     );
     expect(() => checkErrorPredicates({ code: 0, error: { code: 190 } }, error_when, 'u', (t) => t)).toThrow(
       expect.objectContaining({ name: 'HttpStatusError' }),
+    );
+  });
+});
+
+describe('error predicates on XML bodies', () => {
+  const redact = (text: string) => text;
+  const soap = Buffer.from(
+    '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>busy</faultstring></s:Fault></s:Body></s:Envelope>',
+  );
+  const predicates = (path: string, extra: Record<string, unknown> = { exists: true }) =>
+    retry.parse({ error_when: [{ path, ...extra }] }).error_when;
+
+  it('reads SOAP faults and <error><code> with XPath-like or $. paths (namespace prefixes dropped)', () => {
+    expect(() => checkBodyPredicates(soap, predicates('/Envelope/Body/Fault/faultcode'), 'u', redact)).toThrow(
+      /error inside a 200 \(\/Envelope\/Body\/Fault\/faultcode\)/,
+    );
+    expect(() => checkBodyPredicates(soap, predicates('$.Envelope.Body.Fault.faultstring'), 'u', redact)).toThrow(
+      BadResponseError,
+    );
+    const envelope = Buffer.from('<response><error><code>RATE_LIMITED</code></error></response>');
+    expect(() =>
+      checkBodyPredicates(
+        envelope,
+        predicates('//error/code', { in: ['RATE_LIMITED'], retryable: false }),
+        'u',
+        redact,
+      ),
+    ).toThrow(/HTTP 200 from u: .*RATE_LIMITED/);
+    expect(() => checkBodyPredicates(envelope, predicates('//code', { in: ['OTHER'] }), 'u', redact)).not.toThrow();
+  });
+
+  it('passes data: an XML page of records, a CSV body, a JSON page of records without the field', () => {
+    const page = Buffer.from('<feed><stat><code>1</code></stat></feed>');
+    expect(() => checkBodyPredicates(page, predicates('/error/code'), 'u', redact)).not.toThrow();
+    expect(() => checkBodyPredicates(Buffer.from('id,code\n1,2\n'), predicates('$.code'), 'u', redact)).not.toThrow();
+    expect(() =>
+      checkBodyPredicates(Buffer.from('[{"id":1},{"id":2}]'), predicates('$.code'), 'u', redact),
+    ).not.toThrow();
+  });
+
+  it('accepts XPath-like and JSON paths in the schema and names a wrong one', () => {
+    expect(() => retry.parse({ error_when: [{ path: '//Fault/faultcode', exists: true }] })).not.toThrow();
+    expect(() => retry.parse({ error_when: [{ path: 'error.code', exists: true }] })).toThrow(
+      /a path like \$\.error\.code \(JSON or XML\) or \/Envelope\/Body\/Fault\/faultcode/,
     );
   });
 });
