@@ -4,8 +4,10 @@ import type {
   CursorRecord,
   ItemPatch,
   ItemRecord,
+  PartitionHistory,
   RunRecord,
   RunStateStore,
+  StreamKey,
 } from '../../ports/RunStateStore';
 import { ItemIdentityMissingError, RunNotFoundError } from './errors';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase';
@@ -160,6 +162,33 @@ export class SqliteRunStateStore implements RunStateStore {
          WHERE rank = 1 ORDER BY client, source, stream, partition`,
     ).all() as { data: string }[];
     return rows.map((row) => JSON.parse(row.data) as ItemRecord);
+  }
+
+  /** Two reads on the `items_loaded` index (stage, client, source, stream…): loads, then failures. */
+  async listPartitionHistory(key: StreamKey): Promise<PartitionHistory[]> {
+    const newestPer = (stage: string, time: string) =>
+      `SELECT partition, run_id, at, error FROM (
+           SELECT partition, run_id, ${time} AS at, json_extract(data, '$.error') AS error, ROW_NUMBER() OVER (
+             PARTITION BY partition ORDER BY ${time} DESC, run_id DESC) AS rank
+           FROM items WHERE stage = '${stage}' AND client = ? AND source = ? AND stream = ?)
+         WHERE rank = 1`;
+    type Row = { partition: string; run_id: string; at: string | null; error: string | null };
+    const args = [key.client, key.source, key.stream];
+    const history = new Map<string, PartitionHistory>();
+    const entry = (partition: string) =>
+      history.get(partition) ?? history.set(partition, { partition }).get(partition)!;
+    for (const row of this.sql(newestPer('loaded', 'loaded_at')).all(...args) as Row[]) {
+      Object.assign(entry(row.partition), { loadedAt: row.at ?? undefined, loadedRunId: row.run_id });
+    }
+    const failures = this.sql(newestPer('failed', "json_extract(data, '$.stageTimes.failed')")).all(...args) as Row[];
+    for (const row of failures) {
+      Object.assign(entry(row.partition), {
+        failedAt: row.at ?? undefined,
+        failedRunId: row.run_id,
+        ...(row.error === null ? {} : { error: row.error }),
+      });
+    }
+    return [...history.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
   }
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {

@@ -10,7 +10,9 @@ export const dateRange = z
     step: isoDuration.default('P1D').describe('Length of one slice (one work item). Example: P1D, P7D, P30D'),
     lookback: isoDuration
       .optional()
-      .describe('With an incremental cursor, restart this far before it to pick up restated data. Example: P7D'),
+      .describe(
+        'After the first run, re-read only this much of the end of the range (restated data) plus every partition that never loaded; without it every run re-reads the whole range. Example: P7D',
+      ),
     timezone: z.string().default('UTC').describe('IANA time zone that defines `today`. Example: America/New_York'),
   })
   .describe('Splits a date range into slices; templates read {{ slice.start }} and {{ slice.end }}.');
