@@ -1,3 +1,4 @@
+import type { DifConfig } from '../../shared/config';
 import type { StreamDefinition } from '../../shared/config/schema';
 import type { TemplateScope } from '../../shared/config/template';
 import type { WorkItem } from '../../shared/messages/workItem';
@@ -82,10 +83,9 @@ export class BackfillError extends PermanentError {
  * the filter names the source). Throws {@link UnknownPlanTargetError} for a name the config lacks.
  *
  * @example
- * planTargets(ctx, { runId: 'r1', client: 'acme' }).map(streamKeyOf); // ['acme/demo_ads/accounts', …]
+ * planTargets(ctx.config, { runId: 'r1', client: 'acme' }).map(streamKeyOf); // ['acme/demo_ads/accounts', …]
  */
-export function planTargets(ctx: ServiceContext, filter: PlanFilter): PlanTarget[] {
-  const { config } = ctx;
+export function planTargets(config: DifConfig, filter: PlanFilter): PlanTarget[] {
   if (filter.client && !config.clients.has(filter.client))
     throw new UnknownPlanTargetError('client', filter.client, [...config.clients.keys()]);
   if (filter.source && !config.sources.has(filter.source))
@@ -161,7 +161,7 @@ function backfillTargets(targets: PlanTarget[], filter: PlanFilter): PlanTarget[
  */
 export function planRun(ctx: ServiceContext, filter: PlanFilter, histories: PlanHistories = new Map()): WorkItem[] {
   const { config } = ctx;
-  let targets = planTargets(ctx, filter);
+  let targets = planTargets(config, filter);
   if (filter.backfill) targets = backfillTargets(targets, filter);
   const items: WorkItem[] = [];
   for (const target of targets) {

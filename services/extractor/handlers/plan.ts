@@ -43,7 +43,7 @@ export function newRunId(now: Date): string {
 async function historiesFor(ctx: ServiceContext, filter: PlanFilter): Promise<PlanHistories> {
   const histories = new Map<string, PartitionHistory[]>();
   if (filter.backfill) return histories;
-  for (const target of planTargets(ctx, filter).filter(needsHistory))
+  for (const target of planTargets(ctx.config, filter).filter(needsHistory))
     histories.set(streamKeyOf(target), await ctx.ports.runState.listPartitionHistory(target));
   return histories;
 }
