@@ -26,7 +26,7 @@ describe('dif backfill', () => {
   it('plans exactly the date slices overlapping --from..--to and loads them', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     let result;
-    let printed: string[] = [];
+    let printed: string[];
     try {
       result = await runCli(buildProgram, [
         'backfill',
