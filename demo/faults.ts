@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type FaultRule = {
   /** Substring of the request path (e.g. `/campaigns`). */
   path: string;
+  /** Substring the query string must also contain (e.g. `since=2026-02-01`): one slice of a path. */
+  query?: string;
   /** How many matching requests fail (default 1). */
   times?: number;
   /** Matching requests served normally before the fault starts (default 0). */
@@ -39,9 +41,9 @@ export class FaultInjector {
   }
 
   /** The rule that applies to this request, counting it. */
-  match(path: string): FaultRule | undefined {
+  match(path: string, query = ''): FaultRule | undefined {
     for (const rule of this.rules) {
-      if (!path.includes(rule.path)) continue;
+      if (!path.includes(rule.path) || (rule.query !== undefined && !query.includes(rule.query))) continue;
       const count = (this.seen.get(rule) ?? 0) + 1;
       this.seen.set(rule, count);
       const skip = rule.skip ?? 0;

@@ -5,6 +5,7 @@ import { DemoDataset } from './dataset';
 import { FaultInjector, sendBody, type FaultRule } from './faults';
 import { coreRoutes, json, type DemoAuthKind, type DemoReply, type DemoRoute } from './routes';
 import { DemoState, platformRoutes } from './platformRoutes';
+import { PLATFORM_FAILURES } from './platformFailures';
 
 export interface DemoApiOptions {
   /** 0 (default) picks a free port. */
@@ -12,6 +13,11 @@ export interface DemoApiOptions {
   /** Seed of the data set; the same seed serves the same data. */
   seed?: number;
   faults?: FaultRule[];
+  /**
+   * Switches on {@link PLATFORM_FAILURES}: a report job that fails once and a slice whose 5xx
+   * storm outlasts one run's retries. Off by default, so `npm start` succeeds on a first run.
+   */
+  platformFailures?: boolean;
 }
 
 /** One request as the demo API saw it (tests assert on headers and call counts). */
@@ -76,8 +82,12 @@ async function readBody(request: IncomingMessage): Promise<string> {
  */
 export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoApi> {
   const data = new DemoDataset(options.seed ?? 42);
-  const faults = new FaultInjector([...(options.faults ?? [])]);
+  const faults = new FaultInjector([
+    ...(options.platformFailures ? PLATFORM_FAILURES.faults : []),
+    ...(options.faults ?? []),
+  ]);
   const state = new DemoState(data);
+  if (options.platformFailures) PLATFORM_FAILURES.jobsFailingOnce.forEach((key) => state.failJobsOnce.add(key));
   const routes: DemoRoute[] = [...coreRoutes, ...platformRoutes];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';
@@ -92,7 +102,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     };
     requests.push(entry);
     const body = await readBody(request);
-    const fault = faults.match(url.pathname);
+    const fault = faults.match(url.pathname, url.search);
     if (fault && (await faults.apply(fault, response))) {
       entry.status = fault.kind === 'status' ? fault.status : fault.kind === 'error_in_200' ? 200 : 0;
       return;

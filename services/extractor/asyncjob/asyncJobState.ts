@@ -21,9 +21,14 @@ export interface AsyncJobState {
   status?: string;
   /** Last progress value the API reported (`async_job.poll.progress`), as given. */
   progress?: string;
+  /** 1 for the item's first job, +1 each time `async_job.resubmit` created it again. */
+  attempt?: number;
+  /** Why the platform failed the previous job (on a re-submitted job), as it said it. */
+  lastFailure?: string;
 }
 
-export type JobStatus = 'running' | 'ready' | 'failed';
+/** `resubmit`: the platform failed the job and `async_job.resubmit` creates it again after a wait. */
+export type JobStatus = 'running' | 'ready' | 'failed' | 'resubmit';
 
 function asyncConfig(session: SourceSession, item: WorkItem) {
   const config = session.stream.async_job;
@@ -47,7 +52,12 @@ async function readJson(session: SourceSession, response: OpenResponse): Promise
 }
 
 /** Creates the report job; a "duplicate request" answer naming an existing job follows that job. */
-export async function createJob(session: SourceSession, item: WorkItem, now: Date): Promise<AsyncJobState> {
+export async function createJob(
+  session: SourceSession,
+  item: WorkItem,
+  now: Date,
+  attempt = 1,
+): Promise<AsyncJobState> {
   const config = asyncConfig(session, item);
   const request = buildRequest(config.create, session.scope, session.baseUrl, session.source.headers);
   const body = await session.http.exchange(request, (response) => readJson(session, response), {
@@ -62,10 +72,9 @@ export async function createJob(session: SourceSession, item: WorkItem, now: Dat
       `no job id at ${config.id}; check async_job.id against the API's create response`,
     );
   }
-  return { id: String(id), polls: 0, startedAt: now.toISOString() };
+  return { id: String(id), polls: 0, startedAt: now.toISOString(), attempt };
 }
 
-/** One status request. Never sleeps: the state machine waits `waitSeconds` between polls. */
 /** The progress a status response reports, when the source says where to find it. */
 export function progressOf(session: SourceSession, body: unknown): string | undefined {
   const path = session.stream.async_job?.poll.progress;
@@ -73,6 +82,15 @@ export function progressOf(session: SourceSession, body: unknown): string | unde
   return value === undefined || value === null ? undefined : String(value);
 }
 
+/** Why a failed job failed, as the platform says it (`async_job.poll.message`), else an excerpt of its answer. */
+export function failureMessageOf(session: SourceSession, body: unknown): string {
+  const path = session.stream.async_job?.poll.message;
+  const value = path ? readPath(body, path) : undefined;
+  const text = value === undefined || value === null ? JSON.stringify(body) : String(value);
+  return session.redact(text.length > 300 ? `${text.slice(0, 300)}…` : text);
+}
+
+/** One status request. Never sleeps: the state machine waits `waitSeconds` between polls. */
 export async function pollOnce(
   session: SourceSession,
   item: WorkItem,

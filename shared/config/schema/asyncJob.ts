@@ -85,3 +85,5 @@ export const asyncJob = z
     }
   })
   .describe('An asynchronous report: create → poll (in the state machine) → download.');
+
+export type AsyncJob = z.infer<typeof asyncJob>;
