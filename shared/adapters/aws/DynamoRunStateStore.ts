@@ -274,23 +274,29 @@ export class DynamoRunStateStore implements RunStateStore {
     }
   }
 
-  /** Keeps the newest failure per partition, so gaps can say why a partition never loaded. */
+  /**
+   * Keeps the newest failure per partition, so gaps can say why a partition never loaded. An
+   * UpdateItem (which creates the record) rather than a Put: every stage that fails items may
+   * already update run state, and needs no further permission for it.
+   */
   private async recordFailure(item: ItemRecord): Promise<void> {
     const failedAt = item.stageTimes.failed ?? item.updatedAt;
+    const update = setExpression({
+      kind: 'failure',
+      runId: item.runId,
+      itemId: item.itemId,
+      failedAt,
+      error: item.error,
+    });
     try {
       await this.client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            ...runStateKeys.failure(item.client, item.source, item.stream, item.partition),
-            kind: 'failure',
-            runId: item.runId,
-            itemId: item.itemId,
-            failedAt,
-            ...(item.error === undefined ? {} : { error: item.error }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR failedAt <= :failedAt',
-          ExpressionAttributeValues: { ':failedAt': failedAt },
+          Key: runStateKeys.failure(item.client, item.source, item.stream, item.partition),
+          UpdateExpression: update.expression,
+          ExpressionAttributeNames: { ...update.names, '#failedAt': 'failedAt' },
+          ExpressionAttributeValues: { ...update.values, ':failedAt': failedAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR #failedAt <= :failedAt',
         }),
       );
     } catch (error) {
