@@ -65,8 +65,12 @@ describe('planPartitions', () => {
     expect(() => planPartitions(stream, { client: { from: '2026-02-30' } }, new Date(), 'clients/acme.yml')).toThrow(
       /clients\/acme\.yml: date_range\.start is "2026-02-30", which is not a calendar date .*fix the day or month/,
     );
-    const end = streamWith({ date_range: { start: '2026-01-01', end: '2026-13-01' } });
-    expect(() => planPartitions(end, {}, new Date(), 'w')).toThrow(/date_range\.end is "2026-13-01"/);
+    const end = streamWith({ date_range: { start: '2026-01-01', end: '{{ client.to }}' } });
+    expect(() => planPartitions(end, { client: { to: '2026-13-01' } }, new Date(), 'w')).toThrow(
+      /date_range\.end is "2026-13-01"/,
+    );
+    // Written literally in a source, the schema refuses it already (`dif validate`, with its line).
+    expect(() => streamWith({ date_range: { start: '2026-02-30' } })).toThrow(/"2026-02-30" is not a calendar date/);
   });
 
   it('widens a range that starts yesterday back to the oldest partition run state knows', () => {
