@@ -164,28 +164,33 @@ export class SqliteRunStateStore implements RunStateStore {
     return rows.map((row) => JSON.parse(row.data) as ItemRecord);
   }
 
-  /** Two reads on the `items_loaded` index (stage, client, source, stream…): loads, then failures. */
+  /**
+   * Two reads on the `items_loaded` index (stage, client, source, stream, partition, loaded_at):
+   * the newest load per partition, then the newest failure. SQLite takes the other columns of an
+   * aggregate query from the row holding the MAX.
+   */
   async listPartitionHistory(key: StreamKey): Promise<PartitionHistory[]> {
-    const newestPer = (stage: string, time: string) =>
-      `SELECT partition, run_id, at, error FROM (
-           SELECT partition, run_id, ${time} AS at, json_extract(data, '$.error') AS error, ROW_NUMBER() OVER (
-             PARTITION BY partition ORDER BY ${time} DESC, run_id DESC) AS rank
-           FROM items WHERE stage = '${stage}' AND client = ? AND source = ? AND stream = ?)
-         WHERE rank = 1`;
-    type Row = { partition: string; run_id: string; at: string | null; error: string | null };
+    type Row = { partition: string; run_id: string; at: string | null; error?: string | null };
     const args = [key.client, key.source, key.stream];
     const history = new Map<string, PartitionHistory>();
     const entry = (partition: string) =>
       history.get(partition) ?? history.set(partition, { partition }).get(partition)!;
-    for (const row of this.sql(newestPer('loaded', 'loaded_at')).all(...args) as Row[]) {
-      Object.assign(entry(row.partition), { loadedAt: row.at ?? undefined, loadedRunId: row.run_id });
-    }
-    const failures = this.sql(newestPer('failed', "json_extract(data, '$.stageTimes.failed')")).all(...args) as Row[];
+    const loads = this.sql(
+      `SELECT partition, run_id, MAX(loaded_at) AS at FROM items
+         WHERE stage = 'loaded' AND client = ? AND source = ? AND stream = ? GROUP BY partition`,
+    ).all(...args) as Row[];
+    for (const row of loads)
+      Object.assign(entry(row.partition), { ...(row.at ? { loadedAt: row.at } : {}), loadedRunId: row.run_id });
+    const failures = this.sql(
+      `SELECT partition, run_id, MAX(json_extract(data, '$.stageTimes.failed')) AS at,
+           json_extract(data, '$.error') AS error FROM items
+         WHERE stage = 'failed' AND client = ? AND source = ? AND stream = ? GROUP BY partition`,
+    ).all(...args) as Row[];
     for (const row of failures) {
       Object.assign(entry(row.partition), {
-        failedAt: row.at ?? undefined,
+        ...(row.at ? { failedAt: row.at } : {}),
         failedRunId: row.run_id,
-        ...(row.error === null ? {} : { error: row.error }),
+        ...(typeof row.error === 'string' ? { error: row.error } : {}),
       });
     }
     return [...history.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
