@@ -3,6 +3,7 @@ import '../shared/runtime/polyfills';
 import { Command, CommanderError } from 'commander';
 import { redact } from '../shared/log';
 import { registerRunCommand } from './commands/run';
+import { registerBackfillCommand } from './commands/backfill';
 import { registerValidateCommand } from './commands/validate';
 import { registerSqlCommand } from './commands/sql';
 import { registerSchemaCommand } from './commands/schema';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRunCommand(program);
+  registerBackfillCommand(program);
   registerStartCommand(program);
   registerValidateCommand(program);
   registerSqlCommand(program);

@@ -9,6 +9,8 @@ import { echoCredentialsBody, type EchoEncoding } from './echoCredentials';
 export type FaultRule = {
   /** Substring of the request path (e.g. `/campaigns`). */
   path: string;
+  /** Substring the query string must also contain (e.g. `since=2026-02-01`): one slice of a path. */
+  query?: string;
   /** How many matching requests fail (default 1). */
   times?: number;
   /** Matching requests served normally before the fault starts (default 0). */
@@ -48,10 +50,11 @@ export class FaultInjector {
   }
 
   /** The rule that applies to this request, counting it. */
-  match(path: string, method?: string): FaultRule | undefined {
+  match(path: string, request: { method?: string; query?: string } = {}): FaultRule | undefined {
     for (const rule of this.rules) {
-      if (!path.includes(rule.path)) continue;
-      if (rule.method !== undefined && method !== undefined && rule.method !== method) continue;
+      if (!path.includes(rule.path) || (rule.query !== undefined && !(request.query ?? '').includes(rule.query)))
+        continue;
+      if (rule.method !== undefined && request.method !== undefined && rule.method !== request.method) continue;
       const count = (this.seen.get(rule) ?? 0) + 1;
       this.seen.set(rule, count);
       const skip = rule.skip ?? 0;

@@ -3,3 +3,4 @@ export * from './credentials';
 export * from './dataset';
 export * from './faults';
 export * from './reportRecords';
+export * from './platformFailures';

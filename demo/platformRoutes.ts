@@ -17,6 +17,8 @@ export interface DemoReportJob {
   pollsUntilDone: number;
   /** Completed jobs with no data answer without a download URL. */
   empty: boolean;
+  /** The platform fails this job (status FAILED / Error) on its first poll. */
+  failed: boolean;
   kind: 'amazon' | 'bing';
 }
 
@@ -48,6 +50,12 @@ export class DemoState {
   readonly jobs = new Map<string, DemoReportJob>();
   /** Polls before a new job completes. */
   pollsUntilDone = 2;
+  /**
+   * Jobs the platform fails once (`kind|accountId|startDate`, e.g. `amazon|1001|2026-02-01`): the
+   * first job created for the key ends failed, a job created again for it succeeds, as Meta's
+   * and Microsoft's report jobs do.
+   */
+  readonly failJobsOnce = new Set<string>();
   /** The server's base URL, for the download links it hands out. */
   baseUrl = '';
 
@@ -91,7 +99,10 @@ export class DemoState {
     end: string,
   ): { job: DemoReportJob; duplicate: boolean } {
     const key = `${kind}|${accountId}|${start}|${end}`;
-    const existing = [...this.jobs.values()].find((job) => job.key === key && job.polls < job.pollsUntilDone);
+    // A failed job is over: creating the report again starts a new job, not a duplicate.
+    const existing = [...this.jobs.values()].find(
+      (job) => job.key === key && !job.failed && job.polls < job.pollsUntilDone,
+    );
     if (existing) return { job: existing, duplicate: true };
     const job: DemoReportJob = {
       id: `${kind}-job-${this.jobs.size + 1}`,
@@ -102,6 +113,7 @@ export class DemoState {
       polls: 0,
       pollsUntilDone: this.pollsUntilDone,
       empty: accountId === 'EMPTY',
+      failed: accountId === 'FAIL' || this.failJobsOnce.delete(`${kind}|${accountId}|${start}`),
       kind,
     };
     this.jobs.set(job.id, job);
@@ -255,8 +267,12 @@ export const platformRoutes: DemoRoute[] = [
       const job = state.jobs.get(params[0]!);
       if (!job) return notFound(`report ${params[0]}`);
       job.polls += 1;
-      if (job.accountId === 'FAIL')
-        return json({ reportId: job.id, status: 'FAILED', failureReason: 'Report generation failed (demo)' });
+      if (job.failed)
+        return json({
+          reportId: job.id,
+          status: 'FAILED',
+          failureReason: 'Report generation failed due to an internal error. Please retry. (demo)',
+        });
       if (job.polls <= job.pollsUntilDone) {
         const percentComplete = Math.round((100 * (job.polls - 1)) / Math.max(1, job.pollsUntilDone));
         return json({ reportId: job.id, status: job.polls === 1 ? 'PENDING' : 'PROCESSING', percentComplete });

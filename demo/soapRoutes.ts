@@ -58,6 +58,10 @@ export const soapRoutes: DemoRoute[] = [
         const job = state.jobs.get(tag(body, 'ReportRequestId') ?? '');
         if (!job) return fault('unknown ReportRequestId', 400);
         job.polls += 1;
+        if (job.failed)
+          return envelope(
+            `<PollGenerateReportResponse xmlns="${SOAP_NS}"><ReportRequestStatus><Status>Error</Status></ReportRequestStatus></PollGenerateReportResponse>`,
+          );
         const done = job.polls > job.pollsUntilDone;
         const url =
           done && !job.empty

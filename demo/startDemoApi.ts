@@ -7,6 +7,7 @@ import { coreRoutes, json, type DemoAuthKind, type DemoReply, type DemoRoute } f
 import { DemoState, platformRoutes } from './platformRoutes';
 import { partnerFeedRoutes } from './partnerFeedRoutes';
 import { oauthStatsRoutes } from './oauthStatsRoutes';
+import { PLATFORM_FAILURES } from './platformFailures';
 
 export interface DemoApiOptions {
   /** 0 (default) picks a free port. */
@@ -14,6 +15,11 @@ export interface DemoApiOptions {
   /** Seed of the data set; the same seed serves the same data. */
   seed?: number;
   faults?: FaultRule[];
+  /**
+   * Switches on {@link PLATFORM_FAILURES}: a report job that fails once and a slice whose 5xx
+   * storm outlasts one run's retries. Off by default, so `npm start` succeeds on a first run.
+   */
+  platformFailures?: boolean;
 }
 
 /** One request as the demo API saw it (tests assert on headers and call counts). */
@@ -78,8 +84,12 @@ async function readBody(request: IncomingMessage): Promise<string> {
  */
 export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoApi> {
   const data = new DemoDataset(options.seed ?? 42);
-  const faults = new FaultInjector([...(options.faults ?? [])]);
+  const faults = new FaultInjector([
+    ...(options.platformFailures ? PLATFORM_FAILURES.faults : []),
+    ...(options.faults ?? []),
+  ]);
   const state = new DemoState(data);
+  if (options.platformFailures) PLATFORM_FAILURES.jobsFailingOnce.forEach((key) => state.failJobsOnce.add(key));
   const routes: DemoRoute[] = [...coreRoutes, ...platformRoutes, ...partnerFeedRoutes, ...oauthStatsRoutes];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';
@@ -94,7 +104,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     };
     requests.push(entry);
     const body = await readBody(request);
-    const fault = faults.match(url.pathname, request.method);
+    const fault = faults.match(url.pathname, { method: request.method, query: url.search });
     if (fault && (await faults.apply(fault, response, request))) {
       entry.status =
         fault.kind === 'status' || fault.kind === 'echo_credentials'

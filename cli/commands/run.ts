@@ -9,10 +9,12 @@ import { tallyItems } from '../../shared/runState';
 import { renderRunSummary } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 
-interface RunOptions {
+export interface RunOptions {
   client?: string;
   source?: string;
   stream?: string;
+  /** `dif backfill`: plan exactly the date slices overlapping from..to. */
+  backfill?: { from: string; to: string };
   config?: string;
   dataDir?: string;
   json?: boolean;
@@ -33,60 +35,75 @@ export function registerRunCommand(program: Command): void {
     .option('--data-dir <dir>', 'local lake, queues, run state and warehouse (default: $DIF_HOME or .dif)')
     .option('--no-progress', 'do not draw live progress')
     .option('--json', 'print the summary as JSON')
-    .action(async (options: RunOptions) => {
-      const dataDir = resolveDataDir(options.dataDir);
-      const runtime = await LocalRuntime.open({
-        configDir: resolveConfigDir(options.config),
-        dataDir,
-        databaseUrl: process.env.DATABASE_URL,
-        redisUrl: process.env.REDIS_URL,
-      });
-      const demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
-      const runId = newRunId(new Date());
-      mkdirSync(join(dataDir, 'logs'), { recursive: true });
-      const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
-      redirectLogs(createWriteStream(logFile, { flags: 'a' }));
-      const progress = new RunProgress(runtime.ctx.ports.runState, runId);
-      if (options.progress !== false && !options.json) progress.start();
-      try {
-        if (demo && !options.json) console.error(`demo API listening on ${demo.url}`);
-        const outcome = await runtime.run(
-          { client: options.client, source: options.source, stream: options.stream },
+    .action((options: RunOptions) => runLocally(options));
+}
+
+/**
+ * Runs the pipeline locally for `dif run` and `dif backfill`: the demo API when the config uses it,
+ * live progress, a log file per run, the summary, and exit code 1 when the run failed.
+ *
+ * @example
+ * await runLocally({ client: 'acme', backfill: { from: '2026-01-01', to: '2026-01-07' } });
+ */
+export async function runLocally(options: RunOptions): Promise<void> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const runtime = await LocalRuntime.open({
+    configDir: resolveConfigDir(options.config),
+    dataDir,
+    databaseUrl: process.env.DATABASE_URL,
+    redisUrl: process.env.REDIS_URL,
+  });
+  const demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
+  const runId = newRunId(new Date());
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
+  redirectLogs(createWriteStream(logFile, { flags: 'a' }));
+  const progress = new RunProgress(runtime.ctx.ports.runState, runId);
+  if (options.progress !== false && !options.json) progress.start();
+  try {
+    if (demo && !options.json) console.error(`demo API listening on ${demo.url}`);
+    const outcome = await runtime.run(
+      { client: options.client, source: options.source, stream: options.stream, backfill: options.backfill },
+      runId,
+      options.backfill ? 'dif backfill' : 'dif run',
+    );
+    if (options.progress !== false && !options.json) await progress.stop();
+    const totals = tallyItems(await runtime.ctx.ports.runState.listItems(runId));
+    const failed = outcome.result.status === 'failed';
+    if (options.json) {
+      console.log(
+        JSON.stringify({
           runId,
+          status: outcome.result.status,
+          durationMs: outcome.durationMs,
+          ...totals,
+          error: failed ? outcome.result : undefined,
+          logFile,
+        }),
+      );
+    } else if (outcome.result.status === 'failed' && totals.items === 0) {
+      // Nothing was planned (a bad filter or config): the error is the whole story.
+      console.error(
+        `error: run ${runId} failed before any item started — ${outcome.result.error}: ${outcome.result.cause}`,
+      );
+    } else {
+      console.log(renderRunSummary(runId, outcome.result.status, outcome.durationMs, totals));
+      if (outcome.result.status === 'failed' && totals.failed.length === 0)
+        console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);
+      const gaps = (await runtime.ctx.ports.runState.getRun(runId))?.summary?.gaps;
+      if (Array.isArray(gaps) && gaps.length > 0)
+        console.log(
+          `\n${gaps.length} partition(s) have never loaded (gaps): ${gaps.map((gap: { label?: string }) => gap.label).join(', ')}\nrun again (\`dif run\`) to plan them again; \`dif status\` lists them until they load`,
         );
-        if (options.progress !== false && !options.json) await progress.stop();
-        const totals = tallyItems(await runtime.ctx.ports.runState.listItems(runId));
-        const failed = outcome.result.status === 'failed';
-        if (options.json) {
-          console.log(
-            JSON.stringify({
-              runId,
-              status: outcome.result.status,
-              durationMs: outcome.durationMs,
-              ...totals,
-              error: failed ? outcome.result : undefined,
-              logFile,
-            }),
-          );
-        } else if (outcome.result.status === 'failed' && totals.items === 0) {
-          // Nothing was planned (a bad filter or config): the error is the whole story.
-          console.error(
-            `error: run ${runId} failed before any item started — ${outcome.result.error}: ${outcome.result.cause}`,
-          );
-        } else {
-          console.log(renderRunSummary(runId, outcome.result.status, outcome.durationMs, totals));
-          if (outcome.result.status === 'failed' && totals.failed.length === 0)
-            console.log(`\n${outcome.result.error}: ${outcome.result.cause}`);
-          const table = Object.keys(totals.rowsByTable).sort()[0] ?? '<schema>.<table>';
-          const dataDirOption = options.dataDir ? ` --data-dir ${options.dataDir}` : '';
-          console.log(
-            `\nlogs:   ${logFile}\nquery:  npx dif sql "select * from ${table} limit 10"${dataDirOption}\nreport: npx dif report ${runId}${dataDirOption}`,
-          );
-        }
-        if (failed) process.exitCode = 1;
-      } finally {
-        await demo?.close();
-        await runtime.close();
-      }
-    });
+      const table = Object.keys(totals.rowsByTable).sort()[0] ?? '<schema>.<table>';
+      const dataDirOption = options.dataDir ? ` --data-dir ${options.dataDir}` : '';
+      console.log(
+        `\nlogs:   ${logFile}\nquery:  npx dif sql "select * from ${table} limit 10"${dataDirOption}\nreport: npx dif report ${runId}${dataDirOption}`,
+      );
+    }
+    if (failed) process.exitCode = 1;
+  } finally {
+    await demo?.close();
+    await runtime.close();
+  }
 }

@@ -10,6 +10,8 @@ interface StartOptions {
   client?: string;
   source?: string;
   stream?: string;
+  from?: string;
+  to?: string;
   json?: boolean;
 }
 
@@ -38,6 +40,8 @@ export function registerStartCommand(program: Command, options: StartCommandOpti
     .option('--client <client>', 'only this client (one execution per client keeps executions small)')
     .option('--source <source>', 'only this source')
     .option('--stream <stream>', 'only this stream')
+    .option('--from <date>', 'with --to: a backfill, planning exactly the date slices of --from..--to (YYYY-MM-DD)')
+    .option('--to <date>', 'last date of the backfill window (inclusive)')
     .option('--json', 'print the execution as JSON')
     .action(async (start: StartOptions, command: Command) => {
       const env = options.env ?? process.env;
@@ -55,7 +59,15 @@ export function registerStartCommand(program: Command, options: StartCommandOpti
           ([, value]) => value,
         ),
       );
-      const input = { runId, ...filters, trigger: { by: 'dif start', user: userInfo().username, ...filters } };
+      if ((start.from === undefined) !== (start.to === undefined))
+        throw new UserError('a backfill needs both --from and --to (YYYY-MM-DD)');
+      const backfill = start.from && start.to ? { backfill: { from: start.from, to: start.to } } : {};
+      const input = {
+        runId,
+        ...filters,
+        ...backfill,
+        trigger: { by: 'dif start', user: userInfo().username, ...filters, ...backfill },
+      };
       const name = [start.client ?? 'all', runId].join('-');
       const { executionArn } = await workflow.startExecution(input, name).catch((error: unknown) => {
         throw new UserError(

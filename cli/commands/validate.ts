@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, formatProblem, loadConfig } from '../../shared/config';
+import { planProblems } from '../operations/planProblems';
 import { resolveConfigDir } from '../paths';
 import { UserError } from '../UserError';
 
@@ -16,6 +17,8 @@ export function registerValidateCommand(program: Command): void {
       const dir = resolveConfigDir(options.config);
       try {
         const config = loadConfig(dir);
+        const problems = planProblems(config, new Date());
+        if (problems.length > 0) throw new ConfigError(problems);
         const summary = { ok: true, dir, sources: [...config.sources.keys()], clients: [...config.clients.keys()] };
         if (options.json) console.log(JSON.stringify(summary));
         else

@@ -41,6 +41,8 @@ export interface RunFilter {
   client?: string;
   source?: string;
   stream?: string;
+  /** `dif backfill`: Plan takes exactly the date slices overlapping from..to. */
+  backfill?: { from: string; to: string };
 }
 
 export interface LocalRunOutcome {

@@ -93,7 +93,12 @@ export async function runIngest(
       },
       retryIntervalOverrides: retryOverrides(definition, options.retryIntervalScale),
       waitTimeOverrides:
-        options.maxWaitSeconds === undefined ? undefined : { 'Wait for report': options.maxWaitSeconds * 1000 },
+        options.maxWaitSeconds === undefined
+          ? undefined
+          : {
+              'Wait for report': options.maxWaitSeconds * 1000,
+              'Wait before re-submitting': options.maxWaitSeconds * 1000,
+            },
     },
   });
   try {

@@ -1,3 +1,4 @@
+export { assessGaps, type StreamGaps } from './assessGaps';
 export { assessFreshness, type FreshnessState, type StreamFreshness } from './assessFreshness';
 export { summarizeRun, type RunSummary } from './summarizeRun';
 export { describeDeadLetter, type DeadLetterView } from './describeDeadLetter';

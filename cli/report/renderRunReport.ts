@@ -49,6 +49,8 @@ ${renderLegend()}
 <div class="timeline-wrap">${items.length > 0 ? renderTimeline(run, items, now) : '<p class="none">&nbsp;No items: the run failed before planning, or planned nothing.</p>'}</div>
 <h2>Tables</h2>
 ${renderTables(items)}
+<h2>Gaps</h2>
+${renderGaps(run)}
 <h2>Errors</h2>
 ${renderErrors(run, items)}
 <h2>Items</h2>
@@ -72,9 +74,13 @@ function renderHeader(run: RunRecord, items: ItemRecord[], now: Date): string {
   return `<h1>Run <code>${escapeHtml(run.runId)}</code><span class="status status-${escapeHtml(run.status)}">${escapeHtml(run.status)}</span></h1>
 <p class="meta">started <code>${escapeHtml(run.startedAt)}</code> · ${run.finishedAt ? `finished <code>${escapeHtml(run.finishedAt)}</code>` : 'not finished'} · duration ${escapeHtml(formatDuration(summary.durationMs))}${trigger ? ` · trigger <code>${escapeHtml(trigger)}</code>` : ''}</p>
 <div class="tiles">
-${tile(summary.items, 'items')}${tile(summary.ok, 'loaded')}${tile(summary.failed, 'failed', summary.failed > 0)}${tile(summary.pending, 'not finished', summary.pending > 0 && run.status !== 'running')}
+${tile(summary.items, 'items')}${tile(summary.ok, 'loaded')}${tile(summary.failed, 'failed', summary.failed > 0)}${tile(summary.pending, 'not finished', summary.pending > 0 && run.status !== 'running')}${tile(gapCount(run), 'gaps', gapCount(run) > 0)}
 ${tile(totals.pages, 'pages')}${tile(formatBytes(totals.rawBytes), 'raw bytes')}${tile(totals.recordsIn, 'records in')}${tile(totals.recordsOut, 'records out')}${tile(totals.recordsRejected, 'rejected', totals.recordsRejected > 0)}${tile(totals.rowsLoaded, 'rows loaded')}
 </div>`;
+}
+
+function gapCount(run: RunRecord): number {
+  return Array.isArray(run.summary?.gaps) ? run.summary.gaps.length : 0;
 }
 
 function renderLegend(): string {
@@ -107,10 +113,24 @@ function renderErrors(run: RunRecord, items: ItemRecord[]): string {
     // An item replayed to delivery keeps the error of its failed attempt: show it, marked as recovered.
     const recovered =
       item.stage !== 'failed' ? ` · <span class="recovered">recovered, now ${escapeHtml(item.stage)}</span>` : '';
-    return `<div class="error${recovered ? ' was-recovered' : ''}" data-item-id="${escapeHtml(item.itemId)}"><b>${escapeHtml(itemLabel(item))}</b> · stage ${escapeHtml(item.stage)} · attempts ${item.attempts}${code ? ` · <span class="error-code">${escapeHtml(code)}</span>` : ''}${recovered}<pre class="cause">${escapeHtml(cause)}</pre></div>`;
+    return `<div class="error${recovered ? ' was-recovered' : ''}" data-item-id="${escapeHtml(item.itemId)}"><b>${escapeHtml(itemLabel(item))}</b> · stage ${escapeHtml(item.stage)} · attempts ${item.attempts}${item.resubmits ? ` · report job re-submitted ${item.resubmits}×` : ''}${code ? ` · <span class="error-code">${escapeHtml(code)}</span>` : ''}${recovered}<pre class="cause">${escapeHtml(cause)}</pre></div>`;
   });
   if (runError) blocks.unshift(`<div class="error"><b>run</b><pre class="cause">${escapeHtml(runError)}</pre></div>`);
   return blocks.join('\n');
+}
+
+/** Partitions this run left unloaded that no run has ever loaded (Finalize's `summary.gaps`). */
+function renderGaps(run: RunRecord): string {
+  if (!run.summary) return '<p class="none">No gap figures: Finalize has not summarised this run.</p>';
+  const gaps = Array.isArray(run.summary.gaps) ? (run.summary.gaps as { label?: unknown; error?: unknown }[]) : [];
+  if (gaps.length === 0) return '<p class="none">No gaps: every partition of the run has loaded at least once.</p>';
+  const partial = typeof run.summary.allowedPartial === 'number' && run.status === 'succeeded';
+  const intro = `<p class="gaps-intro">${gaps.length} partition(s) have never loaded${partial ? ' (the run succeeded because <code>allow_partial</code> allows it)' : ''}. The next <code>dif run</code> plans them again; <code>dif status</code> lists them until then.</p>`;
+  const blocks = gaps.map(
+    (gap) =>
+      `<div class="error gap"><b>${escapeHtml(String(gap.label ?? '?'))}</b><pre class="cause">${escapeHtml(String(gap.error ?? 'no error recorded'))}</pre></div>`,
+  );
+  return [intro, ...blocks].join('\n');
 }
 
 function renderItems(items: ItemRecord[]): string {
@@ -120,9 +140,9 @@ function renderItems(items: ItemRecord[]): string {
     .sort((a, b) => itemLabel(a).localeCompare(itemLabel(b)))
     .map(
       (item) =>
-        `<tr${item.stage === 'failed' ? ' class="failed"' : ''}><td>${escapeHtml(itemLabel(item))}</td><td>${escapeHtml(item.stage)}</td>${num(item.attempts)}${num(item.pages)}${num(item.recordsIn)}${num(item.recordsOut)}${num(item.recordsRejected)}${num(item.rowsLoaded)}</tr>`,
+        `<tr${item.stage === 'failed' ? ' class="failed"' : ''}><td>${escapeHtml(itemLabel(item))}</td><td>${escapeHtml(item.stage)}</td>${num(item.attempts)}${num(item.resubmits)}${num(item.pages)}${num(item.recordsIn)}${num(item.recordsOut)}${num(item.recordsRejected)}${num(item.rowsLoaded)}</tr>`,
     );
-  return `<table class="items"><thead><tr><th>item</th><th>stage</th><th class="num">attempts</th><th class="num">pages</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">rows</th></tr></thead><tbody>
+  return `<table class="items"><thead><tr><th>item</th><th>stage</th><th class="num">attempts</th><th class="num" title="report jobs created again after the platform failed them">resubmits</th><th class="num">pages</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">rows</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
 }

@@ -1,7 +1,12 @@
+import type { DifConfig } from '../../shared/config';
+import type { StreamDefinition } from '../../shared/config/schema';
+import type { TemplateScope } from '../../shared/config/template';
 import type { WorkItem } from '../../shared/messages/workItem';
+import type { PartitionHistory } from '../../shared/ports/RunStateStore';
 import { itemIdOf, MESSAGE_VERSION } from '../../shared/messages/workItem';
 import { PermanentError } from '../../shared/runtime/errors';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
+import { earliestKnownDate, partitionsToPlan } from './partition/partitionCoverage';
 import { planPartitions } from './partition/planPartitions';
 import { difEnvironment } from './scope';
 
@@ -10,6 +15,8 @@ export interface PlanFilter {
   client?: string;
   source?: string;
   stream?: string;
+  /** Plan exactly the date slices overlapping from..to (YYYY-MM-DD), for re-pulling restated history. */
+  backfill?: { from: string; to: string };
 }
 
 /** A run filter names a client, source or stream the configuration does not have. */
@@ -39,21 +46,46 @@ export class EmptyPlanError extends PermanentError {
   }
 }
 
+/** One client × source × stream a run covers, with what its partitions are computed from. */
+export interface PlanTarget {
+  client: string;
+  source: string;
+  stream: string;
+  definition: StreamDefinition;
+  scope: TemplateScope;
+  /** Where a partition problem is, for error messages. */
+  where: string;
+}
+
+/** `client/source/stream`: the key of {@link PlanHistories}. */
+export function streamKeyOf(target: { client: string; source: string; stream: string }): string {
+  return `${target.client}/${target.source}/${target.stream}`;
+}
+
+/** Partition history per stream (`client/source/stream`), as run state reports it. */
+export type PlanHistories = ReadonlyMap<string, readonly PartitionHistory[]>;
+
+/** Only date ranges need history: a lookback window, or a range that starts `today`/`yesterday`. */
+export function needsHistory(target: PlanTarget): boolean {
+  return target.definition.partition?.date_range !== undefined;
+}
+
+/** A backfill names a stream whose partitions are not dates, or a window that ends before it starts. */
+export class BackfillError extends PermanentError {
+  constructor(detail: string) {
+    super('Plan.BadBackfill', detail);
+    this.name = 'BackfillError';
+  }
+}
+
 /**
- * Turns the configuration into work items: client × source × stream × partition, for every
- * enabled source of every client (or the ones the filter names).
- * `loadedStreams` lists `client/source/stream` already loaded once (for date-range lookback).
+ * The client × source × stream combinations a run filter selects (enabled sources only, unless
+ * the filter names the source). Throws {@link UnknownPlanTargetError} for a name the config lacks.
  *
  * @example
- * planRun(ctx, { runId: 'r1', client: 'acme' }).map((item) => item.label);
- * // ['acme/demo_ads/accounts/all', 'acme/demo_ads/campaigns/all', …]
+ * planTargets(ctx.config, { runId: 'r1', client: 'acme' }).map(streamKeyOf); // ['acme/demo_ads/accounts', …]
  */
-export function planRun(
-  ctx: ServiceContext,
-  filter: PlanFilter,
-  loadedStreams: ReadonlySet<string> = new Set(),
-): WorkItem[] {
-  const { config } = ctx;
+export function planTargets(config: DifConfig, filter: PlanFilter): PlanTarget[] {
   if (filter.client && !config.clients.has(filter.client))
     throw new UnknownPlanTargetError('client', filter.client, [...config.clients.keys()]);
   if (filter.source && !config.sources.has(filter.source))
@@ -65,7 +97,7 @@ export function planRun(
     if (!streams.includes(filter.stream))
       throw new UnknownPlanTargetError('stream', filter.stream, [...new Set(streams)]);
   }
-  const items: WorkItem[] = [];
+  const targets: PlanTarget[] = [];
   for (const [clientName, client] of [...config.clients].sort(([a], [b]) => a.localeCompare(b))) {
     if (filter.client && clientName !== filter.client) continue;
     for (const [sourceName, clientSource] of Object.entries(client.sources)) {
@@ -74,30 +106,80 @@ export function planRun(
       const source = config.sources.get(sourceName)!;
       for (const streamName of clientSource.streams ?? Object.keys(source.streams)) {
         if (filter.stream && streamName !== filter.stream) continue;
-        const stream = source.streams[streamName]!;
-        const scope = {
-          client: { name: clientName, ...clientSource.params },
-          env: difEnvironment(),
-          run: { id: filter.runId },
-        };
-        const where = `sources/${sourceName}.yml streams.${streamName}.partition (client ${clientName})`;
-        const loadedBefore = loadedStreams.has(`${clientName}/${sourceName}/${streamName}`);
-        for (const { partition, values } of planPartitions(stream, scope, ctx.now(), where, { loadedBefore })) {
-          items.push({
-            v: MESSAGE_VERSION,
-            runId: filter.runId,
-            itemId: itemIdOf(clientName, sourceName, streamName, partition),
-            client: clientName,
-            source: sourceName,
-            stream: streamName,
-            partition,
-            partitionValues: values,
-            label: `${clientName}/${sourceName}/${streamName}/${partition}`,
-            runtime: stream.runtime,
-            extraction: stream.async_job ? 'async' : 'sync',
-          });
-        }
+        targets.push({
+          client: clientName,
+          source: sourceName,
+          stream: streamName,
+          definition: source.streams[streamName]!,
+          scope: {
+            client: { name: clientName, ...clientSource.params },
+            env: difEnvironment(),
+            run: { id: filter.runId },
+          },
+          where: `sources/${sourceName}.yml streams.${streamName}.partition (client ${clientName})`,
+        });
       }
+    }
+  }
+  return targets;
+}
+
+/** The partitions of one target a run plans: a backfill window, or refresh + never loaded. */
+function partitionsOf(target: PlanTarget, now: Date, filter: PlanFilter, histories: PlanHistories) {
+  if (filter.backfill)
+    return planPartitions(target.definition, target.scope, now, target.where, { backfill: filter.backfill });
+  const history = histories.get(streamKeyOf(target)) ?? [];
+  const expected = planPartitions(target.definition, target.scope, now, target.where, {
+    earliestKnown: earliestKnownDate(history),
+  });
+  return partitionsToPlan(expected, history);
+}
+
+/** A backfill re-pulls date slices: streams without a date range are left out (or refused when named). */
+function backfillTargets(targets: PlanTarget[], filter: PlanFilter): PlanTarget[] {
+  const { from, to } = filter.backfill!;
+  if (!(from <= to)) throw new BackfillError(`backfill window ends before it starts (--from ${from} --to ${to})`);
+  const dated = targets.filter((target) => target.definition.partition?.date_range);
+  if (dated.length === 0) {
+    const names = [...new Set(targets.map((target) => `${target.source}/${target.stream}`))].join(', ') || 'none';
+    throw new BackfillError(
+      `a backfill re-pulls date slices, but no selected stream has partition.date_range (selected: ${names}); re-pull other streams with \`dif run\``,
+    );
+  }
+  return dated;
+}
+
+/**
+ * Turns the configuration into work items: client × source × stream × partition, for every
+ * enabled source of every client (or the ones the filter names). A stream's partitions are
+ * those every run re-reads plus every expected one that never loaded (`histories` says which
+ * loaded, see {@link partitionsToPlan}); with `filter.backfill`, exactly the slices of that window.
+ *
+ * @example
+ * planRun(ctx, { runId: 'r1', client: 'acme' }).map((item) => item.label);
+ * // ['acme/demo_ads/accounts/all', 'acme/demo_ads/campaigns/all', …]
+ */
+export function planRun(ctx: ServiceContext, filter: PlanFilter, histories: PlanHistories = new Map()): WorkItem[] {
+  const { config } = ctx;
+  let targets = planTargets(config, filter);
+  if (filter.backfill) targets = backfillTargets(targets, filter);
+  const items: WorkItem[] = [];
+  for (const target of targets) {
+    const { client, source, stream } = target;
+    for (const { partition, values } of partitionsOf(target, ctx.now(), filter, histories)) {
+      items.push({
+        v: MESSAGE_VERSION,
+        runId: filter.runId,
+        itemId: itemIdOf(client, source, stream, partition),
+        client,
+        source,
+        stream,
+        partition,
+        partitionValues: values,
+        label: `${client}/${source}/${stream}/${partition}`,
+        runtime: target.definition.runtime,
+        extraction: target.definition.async_job ? 'async' : 'sync',
+      });
     }
   }
   // An unfiltered run of an empty config is fine; a filter that selects nothing is a mistake.

@@ -57,11 +57,12 @@ export function crossCheck(
         continue;
       }
       problems.push(...checkClientParams(file, sourceName, clientSource.params, clientParams.get(sourceName) ?? []));
-      for (const streamName of clientSource.streams ?? []) {
+      const allowPartial = Array.isArray(clientSource.allow_partial) ? clientSource.allow_partial : [];
+      for (const streamName of [...(clientSource.streams ?? []), ...allowPartial]) {
         if (!(streamName in source.streams)) {
           problems.push({
             file,
-            path: `sources.${sourceName}.streams`,
+            path: `sources.${sourceName}.${(clientSource.streams ?? []).includes(streamName) ? 'streams' : 'allow_partial'}`,
             message: `source "${sourceName}" has no stream "${streamName}" (it has: ${Object.keys(source.streams).join(', ')})`,
           });
         }

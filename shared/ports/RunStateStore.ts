@@ -36,12 +36,33 @@ export interface ItemRecord {
   /** The transformer found no records in the item's raw data, which its stream's `expect_records` allows. */
   empty?: boolean;
   error?: string;
+  /** Times an async report job was created again after the platform failed it (`async_job.resubmit`). */
+  resubmits?: number;
   /** ISO timestamps per stage transition, e.g. `{extracting: '…', extracted: '…'}`. */
   stageTimes: Partial<Record<ItemStage, string>>;
   updatedAt: string;
 }
 
 export type ItemPatch = Partial<Omit<ItemRecord, 'runId' | 'itemId' | 'stageTimes' | 'updatedAt'>>;
+
+/** One stream of one client: the scope of partition history and gaps. */
+export interface StreamKey {
+  client: string;
+  source: string;
+  stream: string;
+}
+
+/** What run state knows about one partition of a stream, across every run. */
+export interface PartitionHistory {
+  partition: string;
+  /** When its newest successful load finished, and the run that did it; absent: never loaded. */
+  loadedAt?: string;
+  loadedRunId?: string;
+  /** Its newest failure, when one is on record (also when a later run loaded it). */
+  failedAt?: string;
+  failedRunId?: string;
+  error?: string;
+}
 
 export interface CursorKey {
   client: string;
@@ -79,6 +100,12 @@ export interface RunStateStore {
   listItems(runId: string): Promise<ItemRecord[]>;
   /** Latest loaded item per client/source/stream/partition across all runs (for `dif status`). */
   listLatestLoads(): Promise<ItemRecord[]>;
+  /**
+   * Every partition of one stream that has loaded or failed in any run, with its newest load and
+   * newest failure, ordered by partition. An indexed query per stream (Plan and `dif status` call
+   * it per stream), not a scan of every run.
+   */
+  listPartitionHistory(stream: StreamKey): Promise<PartitionHistory[]>;
 
   getCursor(key: CursorKey): Promise<CursorRecord | undefined>;
   /**

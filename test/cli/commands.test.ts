@@ -198,16 +198,16 @@ describe('dif status', () => {
     const result = await statusAt('2026-01-15T13:00:00.000Z');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^CLIENT\s+SOURCE\s+STREAM\s+LAST LOAD\s+ROWS\s+AGE\s+SLA\s+STATE$/);
+    expect(lines[0]).toMatch(/^CLIENT\s+SOURCE\s+STREAM\s+LAST LOAD\s+ROWS\s+AGE\s+SLA\s+STATE\s+GAPS$/);
     // campaigns was loaded again by run-2 (12:00:06); stats last loaded by run-1 (06:00:06.5).
-    expect(lines[2]).toMatch(/^acme\s+ads\s+campaigns\s+2026-01-15T12:00:06.000Z\s+7\s+59m 54s\s+12h\s+OK$/);
-    expect(lines[3]).toMatch(/^acme\s+ads\s+stats\s+2026-01-15T06:00:06.500Z\s+39\s+6h 59m\s+12h\s+OK$/);
+    expect(lines[2]).toMatch(/^acme\s+ads\s+campaigns\s+2026-01-15T12:00:06.000Z\s+7\s+59m 54s\s+12h\s+OK\s+0$/);
+    expect(lines[3]).toMatch(/^acme\s+ads\s+stats\s+2026-01-15T06:00:06.500Z\s+39\s+6h 59m\s+12h\s+OK\s+0$/);
   });
 
   it('turns late, and exits 1, when a stream misses its SLA', async () => {
     const result = await statusAt('2026-01-15T18:30:00.000Z');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/acme\s+ads\s+campaigns\s+.*\s+OK\n/);
+    expect(result.stdout).toMatch(/acme\s+ads\s+campaigns\s+.*\s+OK\s+0\n/);
     expect(result.stdout).toMatch(/acme\s+ads\s+stats\s+.*\s+12h\s+LATE/);
     expect(result.stderr).toContain('1 of 2 stream(s) late: acme/ads/stats');
   });

@@ -29,6 +29,19 @@ describe('dif start', () => {
     );
   });
 
+  it('starts a backfill execution with --from/--to, and wants both', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN.replace('stateMachine', 'execution')}:acme-run` });
+    const program = bareProgram((p) =>
+      registerStartCommand(p, { sfn: new SFNClient({ region: 'eu-west-1' }), env: { DIF_STATE_MACHINE_ARN: ARN } }),
+    );
+    const args = ['start', '--client', 'acme', '--source', 'graph_ads', '--from', '2026-01-01', '--to', '2026-01-07'];
+    expect((await runCli(program, args)).code).toBe(0);
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input ?? '{}');
+    expect(input).toMatchObject({ backfill: { from: '2026-01-01', to: '2026-01-07' }, trigger: { by: 'dif start' } });
+    const half = await runCli(program, ['start', '--client', 'acme', '--from', '2026-01-01']);
+    expect(half).toMatchObject({ code: 1, stderr: expect.stringContaining('needs both --from and --to') });
+  });
+
   it('says what to set when the state machine is unknown, and suggests dif run', async () => {
     const program = bareProgram((p) => registerStartCommand(p, { env: {} }));
     const result = await runCli(program, ['start']);

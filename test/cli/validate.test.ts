@@ -72,6 +72,52 @@ describe('dif validate', () => {
     expect(result.stderr).toMatch(/clients\/globex\.yml:\d+: client: required field is missing/);
   });
 
+  it('refuses impossible dates, which would plan nothing, with file:line; and dates that break only once templated', async () => {
+    const dated = mkdtempSync(join(tmpdir(), 'dif-validate-dates-'));
+    try {
+      mkdirSync(join(dated, 'sources'));
+      mkdirSync(join(dated, 'clients'));
+      writeFileSync(
+        join(dated, 'sources', 'shop_api.yml'),
+        GOOD_SOURCE.replace(
+          '    request: { path: /orders }',
+          '    partition: { date_range: { start: "{{ client.start_date }}", end: "2026-13-01" } }\n    request: { path: /orders }',
+        ),
+      );
+      writeFileSync(
+        join(dated, 'clients', 'acme.yml'),
+        'client: acme\nsources:\n  shop_api:\n    params: { start_date: "2026-02-30" }\n',
+      );
+      const result = await difValidate(dated);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /sources\/shop_api\.yml:5: streams\.orders\.partition\.date_range\.end: "2026-13-01" is not a calendar date/,
+      );
+      expect(result.stderr).toMatch(
+        /clients\/acme\.yml:4: sources\.shop_api\.params\.start_date: "2026-02-30" is not a calendar date; fix the day or month/,
+      );
+      // A value that is no date at all only shows once the template is rendered: validate plans it too.
+      writeFileSync(
+        join(dated, 'sources', 'shop_api.yml'),
+        GOOD_SOURCE.replace(
+          '    request: { path: /orders }',
+          '    partition: { date_range: { start: "{{ client.start_date }}", end: "2026-03-01" } }\n    request: { path: /orders }',
+        ),
+      );
+      writeFileSync(
+        join(dated, 'clients', 'acme.yml'),
+        'client: acme\nsources:\n  shop_api:\n    params: { start_date: "01/02/2026" }\n',
+      );
+      const templated = await difValidate(dated);
+      expect(templated.code).toBe(1);
+      expect(templated.stderr).toContain(
+        'clients/acme.yml: sources.shop_api.params: sources/shop_api.yml streams.orders.partition (client acme): date_range.start is "01/02/2026"; expected YYYY-MM-DD',
+      );
+    } finally {
+      rmSync(dated, { recursive: true, force: true });
+    }
+  });
+
   it('reports a reference to a source that does not exist, naming the known ones', async () => {
     writeFileSync(join(dir, 'sources', 'shop_api.yml'), GOOD_SOURCE);
     writeFileSync(join(dir, 'clients', 'acme.yml'), 'client: acme\nsources:\n  shop_apy: {}\n');

@@ -118,6 +118,34 @@ describe('renderRunReport', () => {
     expect(/<g class="bar" data-item-id="i-bad"[\s\S]*?<\/g>/.exec(html)![0]).toContain('class="end end-failed"');
   });
 
+  it('lists the gaps the run left and the report jobs it re-submitted', () => {
+    const partial: RunRecord = {
+      ...run,
+      status: 'succeeded',
+      summary: {
+        gaps: [
+          { label: 'acme/demo_ads/campaign_daily_stats/date=2026-01-04', error: 'Extract.HttpError: HTTP 503 <b>' },
+        ],
+        allowedPartial: 1,
+      },
+    };
+    const report = item('i-report', 'daily_channel_report', 'all', 1, [1, 8, 2, 3, 1, 20], PIPELINE, {
+      attempts: 2,
+      resubmits: 1,
+      error: 'Extract.ReportJobFailed: the platform failed report job 7 2 times',
+    });
+    const page = renderRunReport(partial, [...items, report], { now: new Date(START + 60_000) });
+    const gaps = /<h2>Gaps<\/h2>([\s\S]*?)<h2>/.exec(page)![1]!;
+    expect(gaps).toContain('1 partition(s) have never loaded (the run succeeded because <code>allow_partial</code>');
+    expect(gaps).toContain('acme/demo_ads/campaign_daily_stats/date=2026-01-04');
+    expect(gaps).toContain('Extract.HttpError: HTTP 503 &lt;b&gt;');
+    expect(page).toMatch(/<b>1<\/b><span>gaps<\/span>/);
+    expect(page).toContain('attempts 2 · report job re-submitted 1×');
+    expect(html).toContain('No gap figures: Finalize has not summarised this run.');
+    const clean = renderRunReport({ ...run, status: 'succeeded', summary: {} }, items);
+    expect(clean).toContain('No gaps: every partition of the run has loaded at least once.');
+  });
+
   it('escapes every text from run state, so injected markup stays text', () => {
     expect(html).not.toMatch(/<script|<img|onerror="/i);
     expect(html).toContain('&lt;script&gt;window.__pwned=2&lt;/script&gt; &amp; &quot;retry later&quot;');

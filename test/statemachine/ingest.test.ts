@@ -3,6 +3,7 @@ import validator from 'asl-validator';
 import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { readIngestDefinition, runIngest, type IngestHandlers } from '../../cli/localRuntime/ingestStateMachine';
+import { stepFunctionsError } from '../../shared/runtime/stepFunctionsError';
 
 type Item = { itemId: string; label: string; extraction: 'sync' | 'async' };
 const ctx = {} as ServiceContext; // the fake handlers below never touch ports
@@ -148,6 +149,80 @@ describe('statemachines/ingest.asl.yml', () => {
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
     expect(result.status).toBe('succeeded');
     expect(calls).toEqual(['startJob:r', 'pollJob:r', 'pollJob:r', 'extract:r:1']);
+  });
+
+  it('goes back to StartJob through a Wait when the platform failed the job, carrying the attempt in state', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'r', label: 'acme/reports/daily/2026-01-01', extraction: 'async' }];
+    const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
+    type Job = { id: string; polls: number; attempt: number; lastFailure?: string };
+    const startedWith: (Job | null)[] = [];
+    handlers.startJob = async (_ctx, input: { item: Item; job: Job | null }) => {
+      startedWith.push(input.job);
+      const attempt = input.job ? input.job.attempt + 1 : 1;
+      calls.push(`startJob:${input.item.itemId}:${attempt}`);
+      return { item: input.item, job: { id: `job-${attempt}`, polls: 0, attempt } };
+    };
+    handlers.pollJob = async (_ctx, input: { item: Item; job: Job }) => {
+      calls.push(`pollJob:${input.job.id}`);
+      const failed = input.job.attempt === 1;
+      return {
+        item: input.item,
+        job: { ...input.job, polls: input.job.polls + 1, ...(failed ? { lastFailure: 'internal error' } : {}) },
+        status: failed ? 'resubmit' : 'ready',
+        waitSeconds: failed ? 30 : 1,
+      };
+    };
+    const extracted: unknown[] = [];
+    const extract = handlers.extract;
+    handlers.extract = async (context, input: { item: Item; taskToken: string; job: unknown }) => {
+      extracted.push(input.job);
+      return extract(context, input as never);
+    };
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
+    expect(result.status).toBe('succeeded');
+    expect(calls).toEqual(['startJob:r:1', 'pollJob:job-1', 'startJob:r:2', 'pollJob:job-2', 'extract:r:1']);
+    expect(startedWith).toEqual([null, { id: 'job-1', polls: 1, attempt: 1, lastFailure: 'internal error' }]);
+    expect(extracted).toEqual([{ id: 'job-2', polls: 1, attempt: 2 }]);
+  });
+
+  it("fails the item with PollJob's readable error when the job failed for good", async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'r', label: 'acme/reports/daily/2026-01-01', extraction: 'async' }];
+    const { handlers } = fakePipeline(workflow, items, () => 'deliver');
+    const reason = 'the platform failed the report job 3 times (async_job.resubmit.times: 2); …: "internal error"';
+    handlers.pollJob = async (_ctx, input: { item: Item; job: object }) => ({
+      item: input.item,
+      job: { ...input.job, status: reason },
+      status: 'failed',
+      waitSeconds: 0,
+    });
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
+    expect(result.status === 'failed' && result.cause).toBe(`acme/reports/daily/2026-01-01: ${reason}`);
+  });
+
+  it('names every error it retries or catches the way stepFunctionsError can name it', () => {
+    const errorNames = new Set<string>();
+    const visit = (
+      states: Record<
+        string,
+        { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[]; ItemProcessor?: { States: never } }
+      >,
+    ) => {
+      for (const state of Object.values(states)) {
+        for (const rule of [...(state.Retry ?? []), ...(state.Catch ?? [])])
+          rule.ErrorEquals.forEach((name) => errorNames.add(name));
+        if (state.ItemProcessor) visit(state.ItemProcessor.States);
+      }
+    };
+    visit(readIngestDefinition().States as never);
+    const ours = [...errorNames].filter((name) => !/^(States|Lambda|ECS)\./.test(name));
+    // Every name of ours is `{State}.Transient`, the name stepFunctionsError gives a non-permanent error.
+    for (const name of ours) {
+      const state = name.split('.')[0]!;
+      expect(stepFunctionsError(state, new Error('blip'))).toMatchObject({ name });
+    }
+    expect(ours.length).toBeGreaterThan(0);
   });
 
   it('retries a report job that failed transiently, but not one the API refused', async () => {

@@ -22,9 +22,14 @@ export interface AsyncJobState {
   status?: string;
   /** Last progress value the API reported (`async_job.poll.progress`), as given. */
   progress?: string;
+  /** 1 for the item's first job, +1 each time `async_job.resubmit` created it again. */
+  attempt?: number;
+  /** Why the platform failed the previous job (on a re-submitted job), as it said it. */
+  lastFailure?: string;
 }
 
-export type JobStatus = 'running' | 'ready' | 'failed';
+/** `resubmit`: the platform failed the job and `async_job.resubmit` creates it again after a wait. */
+export type JobStatus = 'running' | 'ready' | 'failed' | 'resubmit';
 
 function asyncConfig(session: SourceSession, item: WorkItem) {
   const config = session.stream.async_job;
@@ -65,7 +70,12 @@ function excerptOf(session: SourceSession, body: unknown): string {
 }
 
 /** Creates the report job; a "duplicate request" answer naming an existing job follows that job. */
-export async function createJob(session: SourceSession, item: WorkItem, now: Date): Promise<AsyncJobState> {
+export async function createJob(
+  session: SourceSession,
+  item: WorkItem,
+  now: Date,
+  attempt = 1,
+): Promise<AsyncJobState> {
   const config = asyncConfig(session, item);
   const request = buildRequest(config.create, session.scope, session.baseUrl, session.source.headers);
   const id = await session.http.exchange(
@@ -84,10 +94,9 @@ export async function createJob(session: SourceSession, item: WorkItem, now: Dat
     },
     { accept: (status) => config.duplicate_id !== undefined && (status === 409 || status === 425) },
   );
-  return { id, polls: 0, startedAt: now.toISOString() };
+  return { id, polls: 0, startedAt: now.toISOString(), attempt };
 }
 
-/** One status request. Never sleeps: the state machine waits `waitSeconds` between polls. */
 /** The progress a status response reports, when the source says where to find it. */
 export function progressOf(session: SourceSession, body: unknown): string | undefined {
   const path = session.stream.async_job?.poll.progress;
@@ -95,6 +104,15 @@ export function progressOf(session: SourceSession, body: unknown): string | unde
   return value === undefined || value === null ? undefined : String(value);
 }
 
+/** Why a failed job failed, as the platform says it (`async_job.poll.message`), else an excerpt of its answer. */
+export function failureMessageOf(session: SourceSession, body: unknown): string {
+  const path = session.stream.async_job?.poll.message;
+  const value = path ? readPath(body, path) : undefined;
+  const text = value === undefined || value === null ? JSON.stringify(body) : String(value);
+  return session.redact(text.length > 300 ? `${text.slice(0, 300)}…` : text);
+}
+
+/** One status request. Never sleeps: the state machine waits `waitSeconds` between polls. */
 export async function pollOnce(
   session: SourceSession,
   item: WorkItem,

@@ -1,4 +1,5 @@
-import type { ItemStage } from '../../../shared/ports/RunStateStore';
+import type { DifConfig } from '../../../shared/config';
+import type { ItemRecord, ItemStage } from '../../../shared/ports/RunStateStore';
 import { emptyItemsWarning, tallyItems } from '../../../shared/runState';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 
@@ -26,6 +27,13 @@ export interface RunSummary {
   failed: FailedItem[];
   /** What a person should look at although the run succeeded, e.g. items that loaded no records. */
   warnings: string[];
+  /**
+   * Failed items whose partition has never loaded in any run: data that is missing, not merely
+   * stale. The next run plans them again; `dif status` shows them until then.
+   */
+  gaps?: FailedItem[];
+  /** Failed items that `allow_partial` lets the run succeed without. */
+  allowedPartial?: number;
   /** For a failed run: the readable Cause the state machine's Fail state shows. */
   failureCause?: string;
 }
@@ -54,17 +62,66 @@ function failureOf(result: unknown): { itemId?: string; cause: string } | undefi
 const CAUSE_ITEMS = 10;
 
 /** The failed execution's Cause in the console: which items failed and why, most useful first. */
-function failureCause(failed: FailedItem[], total: number): string {
+function failureCause(failed: FailedItem[], total: number, gaps: FailedItem[]): string {
   if (failed.length === 0)
     return 'the run planned no items although the state machine reported results; see the execution history';
   const listed = failed.slice(0, CAUSE_ITEMS).map((item) => `${item.label}: ${item.error}`);
   const more = failed.length > CAUSE_ITEMS ? [`…and ${failed.length - CAUSE_ITEMS} more (dif runs show <runId>)`] : [];
-  return [`${failed.length} of ${total} items were not delivered.`, ...listed, ...more].join('\n');
+  const gapLine =
+    gaps.length === 0
+      ? []
+      : [
+          `${gaps.length} partition(s) have never loaded (gaps): ${gaps
+            .slice(0, CAUSE_ITEMS)
+            .map((item) => item.label)
+            .join(
+              ', ',
+            )}${gaps.length > CAUSE_ITEMS ? ', …' : ''}. The next \`dif run\` plans them again; \`dif status\` lists them until then.`,
+        ];
+  return [`${failed.length} of ${total} items were not delivered.`, ...listed, ...more, ...gapLine].join('\n');
+}
+
+/** `allow_partial` of the item's client × source: true, or a list naming its stream. */
+function allowsPartial(config: DifConfig, item: Pick<ItemRecord, 'client' | 'source' | 'stream'>): boolean {
+  const setting = config.clients.get(item.client)?.sources[item.source]?.allow_partial;
+  return Array.isArray(setting) ? setting.includes(item.stream) : setting === true;
+}
+
+/** Failed items whose partition has no successful load on record, in any run. */
+async function gapsAmong(ctx: ServiceContext, failed: FailedItem[], items: ItemRecord[]): Promise<FailedItem[]> {
+  const byId = new Map(items.map((item) => [item.itemId, item]));
+  const loadedByStream = new Map<string, Set<string>>();
+  const gaps: FailedItem[] = [];
+  for (const problem of failed) {
+    const item = byId.get(problem.itemId);
+    if (!item) continue;
+    const key = `${item.client}/${item.source}/${item.stream}`;
+    let loaded = loadedByStream.get(key);
+    if (!loaded) {
+      const history = await ctx.ports.runState.listPartitionHistory(item);
+      loaded = new Set(history.filter((entry) => entry.loadedAt).map((entry) => entry.partition));
+      loadedByStream.set(key, loaded);
+    }
+    if (!loaded.has(item.partition)) gaps.push(problem);
+  }
+  return gaps;
+}
+
+/** Items the Map finished with but that neither loaded nor failed are failed now, so gaps see them. */
+async function failUnfinished(ctx: ServiceContext, runId: string, items: ItemRecord[]): Promise<void> {
+  for (const item of items) {
+    if (item.stage === 'loaded' || item.stage === 'failed') continue;
+    await ctx.ports.runState.updateItem(runId, item.itemId, {
+      stage: 'failed',
+      error: item.error ?? `did not finish (stopped at stage ${item.stage}); see the execution history`,
+    });
+  }
 }
 
 /**
  * The Finalize state: reads every item of the run, records the failures the Map caught, and
- * writes the run summary and status (succeeded only when every item loaded).
+ * writes the run summary and status: succeeded only when every item loaded, or when every item
+ * that did not is allowed to fail by its client's `allow_partial` (its gap is listed, not hidden).
  *
  * @example
  * const summary = await finalize(ctx, { runId, results });
@@ -80,6 +137,7 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
       await runState.updateItem(input.runId, failure.itemId, { stage: 'failed', error: failure.cause });
   }
   const items = await runState.listItems(input.runId);
+  await failUnfinished(ctx, input.runId, items);
   const run = await runState.getRun(input.runId);
   const finishedAt = ctx.now();
   const startedAt = run?.startedAt ?? finishedAt.toISOString();
@@ -94,7 +152,13 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
       error: problem.error ?? `did not finish (stopped at stage ${problem.stage}); see the execution history`,
     })),
   ];
-  const status = failed.length > 0 || (items.length === 0 && input.results.length > 0) ? 'failed' : 'succeeded';
+  const gaps = await gapsAmong(ctx, failed, items);
+  const byId = new Map(items.map((item) => [item.itemId, item]));
+  const fatal = failed.filter((problem) => {
+    const item = byId.get(problem.itemId);
+    return !item || !allowsPartial(ctx.config, item);
+  });
+  const status = fatal.length > 0 || (items.length === 0 && input.results.length > 0) ? 'failed' : 'succeeded';
   const summary: RunSummary = {
     runId: input.runId,
     status,
@@ -108,7 +172,9 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     rowsByTable: tally.rowsByTable,
     failed,
     warnings: emptyItemsWarning(tally.empty),
-    ...(status === 'failed' ? { failureCause: failureCause(failed, items.length) } : {}),
+    ...(gaps.length > 0 ? { gaps } : {}),
+    ...(failed.length > fatal.length ? { allowedPartial: failed.length - fatal.length } : {}),
+    ...(status === 'failed' ? { failureCause: failureCause(fatal, items.length, gaps) } : {}),
   };
   await runState.updateRun(input.runId, {
     status: summary.status,

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import { planRun } from '../plan';
+import type { PartitionHistory } from '../../../shared/ports/RunStateStore';
+import { needsHistory, planRun, planTargets, streamKeyOf, type PlanFilter, type PlanHistories } from '../plan';
 
 export interface PlanInput {
   runId?: string;
   client?: string;
   source?: string;
   stream?: string;
+  /** `dif backfill`: plan exactly the date slices overlapping from..to (YYYY-MM-DD). */
+  backfill?: { from: string; to: string };
   /** Who started the run (`dif run`, schedule, console), recorded with the run. */
   trigger?: string | Record<string, unknown>;
 }
@@ -36,25 +39,43 @@ export function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
+/** Partition history of every date-ranged stream the run covers: one indexed query per stream. */
+async function historiesFor(ctx: ServiceContext, filter: PlanFilter): Promise<PlanHistories> {
+  const histories = new Map<string, PartitionHistory[]>();
+  if (filter.backfill) return histories;
+  for (const target of planTargets(ctx.config, filter).filter(needsHistory))
+    histories.set(streamKeyOf(target), await ctx.ports.runState.listPartitionHistory(target));
+  return histories;
+}
+
 /**
  * The Plan state: work items for the run, recorded in run state (the run, and every item at
- * stage `planned`). Re-running Plan with the same runId (a state-machine retry) is harmless.
+ * stage `planned`). Every expected partition that never loaded is planned again besides the
+ * lookback window, so a failed slice is retried by the next run instead of left as a gap.
+ * Re-running Plan with the same runId (a state-machine retry) is harmless.
  *
  * @example
  * const { runId, itemCount } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
  */
 export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
   const runId = input.runId ?? newRunId(ctx.now());
-  const loaded = new Set(
-    (await ctx.ports.runState.listLatestLoads()).map((item) => `${item.client}/${item.source}/${item.stream}`),
-  );
-  const items = planRun(ctx, { runId, client: input.client, source: input.source, stream: input.stream }, loaded);
+  const filter: PlanFilter = {
+    runId,
+    client: input.client,
+    source: input.source,
+    stream: input.stream,
+    ...(input.backfill ? { backfill: input.backfill } : {}),
+  };
+  const items = planRun(ctx, filter, await historiesFor(ctx, filter));
   if (!(await ctx.ports.runState.getRun(runId))) {
     const trigger = typeof input.trigger === 'string' ? { by: input.trigger } : (input.trigger ?? {});
     const filters = Object.fromEntries(
-      Object.entries({ client: input.client, source: input.source, stream: input.stream }).filter(
-        ([, value]) => value !== undefined,
-      ),
+      Object.entries({
+        client: input.client,
+        source: input.source,
+        stream: input.stream,
+        backfill: input.backfill,
+      }).filter(([, value]) => value !== undefined),
     );
     await ctx.ports.runState.createRun({
       runId,

@@ -1,20 +1,26 @@
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { logger } from '../../../shared/log/logger';
-import { pollOnce, progressOf, type AsyncJobState, type JobStatus } from '../asyncjob/asyncJobState';
+import { failureMessageOf, pollOnce, progressOf, type AsyncJobState, type JobStatus } from '../asyncjob/asyncJobState';
+import { jobFailureOutcome } from '../asyncjob/jobFailureOutcome';
 import { openSession } from '../openSession';
 
 export interface PollJobOutput {
   item: WorkItem;
   job: AsyncJobState;
   status: JobStatus;
-  /** How long the state machine's Wait state should wait before the next poll. */
+  /** How long the state machine's Wait state should wait before the next poll (or re-submission). */
   waitSeconds: number;
 }
 
 /**
- * The PollJob state: one status request, mapped to running | ready | failed. It never sleeps;
- * the state machine waits `waitSeconds` and polls again. Past `max_polls` the job counts as failed.
+ * The PollJob state: one status request, mapped to running | ready | failed | resubmit. It never
+ * sleeps; the state machine waits `waitSeconds` and polls again, or goes back to StartJob when
+ * the platform failed the job and `async_job.resubmit` allows another one. Past `max_polls` the
+ * job counts as failed.
+ *
+ * @example
+ * const { status, waitSeconds } = await pollJob(ctx, { item, job });
  */
 export async function pollJob(
   ctx: ServiceContext,
@@ -30,25 +36,35 @@ export async function pollJob(
     status: poll.raw,
     ...(progress === undefined ? {} : { progress }),
   };
-  logger.info('report job polled', {
-    runId: item.runId,
-    itemId: item.itemId,
-    jobId: job.id,
-    status: poll.raw,
-    progress,
+  const context = { runId: item.runId, itemId: item.itemId, jobId: job.id, attempt: job.attempt ?? 1 };
+  logger.info('report job polled', { ...context, status: poll.raw, progress, polls: job.polls });
+  const config = session.stream.async_job!;
+  const timedOut = poll.status === 'running' && job.polls >= config.poll.max_polls;
+  if (poll.status !== 'failed' && !timedOut) return { item, job, status: poll.status, waitSeconds: poll.waitSeconds };
+
+  const outcome = jobFailureOutcome(config, {
+    id: job.id,
+    attempt: job.attempt ?? 1,
     polls: job.polls,
+    status: poll.raw,
+    message: failureMessageOf(session, poll.body),
+    timedOut,
   });
-  const maxPolls = session.stream.async_job?.poll.max_polls ?? Infinity;
-  let status = poll.status;
-  if (status === 'running' && job.polls >= maxPolls) status = 'failed';
-  if (status === 'failed') {
-    const reason =
-      poll.status === 'failed'
-        ? `the API reports status "${poll.raw}"`
-        : `still "${poll.raw}" after ${job.polls} polls (async_job.poll.max_polls)`;
-    const error = `report job ${job.id} failed: ${reason}. Check the report parameters, or raise max_polls for slow reports.`;
-    await ctx.ports.runState.updateItem(item.runId, item.itemId, { stage: 'failed', error });
-    return { item, job: { ...job, status: error }, status, waitSeconds: 0 };
+  if (outcome.resubmit) {
+    logger.warn('report job failed; re-submitting', {
+      ...context,
+      status: poll.raw,
+      platformMessage: outcome.message,
+      waitSeconds: outcome.waitSeconds,
+    });
+    return {
+      item,
+      job: { ...job, lastFailure: outcome.message },
+      status: 'resubmit',
+      waitSeconds: outcome.waitSeconds,
+    };
   }
-  return { item, job, status, waitSeconds: poll.waitSeconds };
+  logger.error('report job failed', { ...context, status: poll.raw, error: outcome.error });
+  await ctx.ports.runState.updateItem(item.runId, item.itemId, { stage: 'failed', error: outcome.error });
+  return { item, job: { ...job, status: outcome.error }, status: 'failed', waitSeconds: 0 };
 }

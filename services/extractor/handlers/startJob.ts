@@ -1,5 +1,6 @@
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import { logger } from '../../../shared/log/logger';
 import { createJob, type AsyncJobState } from '../asyncjob/asyncJobState';
 import { beginAttempt } from '../beginAttempt';
 import { openSession } from '../openSession';
@@ -7,14 +8,30 @@ import { openSession } from '../openSession';
 /**
  * The StartJob state of an async report: creates the report job and returns its state for
  * Wait → PollJob. A "duplicate request" answer that names an existing job follows that job.
+ * Entered again with the failed job (`async_job.resubmit`), it creates the next one and counts
+ * the re-submission in run state.
+ *
+ * @example
+ * const { job } = await startJob(ctx, { item }); // job.attempt === 1
  */
 export async function startJob(
   ctx: ServiceContext,
-  input: { item: WorkItem },
+  input: { item: WorkItem; job?: AsyncJobState | null },
 ): Promise<{ item: WorkItem; job: AsyncJobState }> {
   const { item } = input;
+  const attempt = input.job ? (input.job.attempt ?? 1) + 1 : 1;
   await beginAttempt(ctx, item);
+  if (attempt > 1) {
+    await ctx.ports.runState.updateItem(item.runId, item.itemId, { resubmits: attempt - 1 });
+    logger.warn('report job re-submitted', {
+      runId: item.runId,
+      itemId: item.itemId,
+      attempt,
+      failedJobId: input.job?.id,
+      lastFailure: input.job?.lastFailure,
+    });
+  }
   const session = await openSession(ctx, item);
-  const job = await createJob(session, item, ctx.now());
-  return { item, job };
+  const job = await createJob(session, item, ctx.now(), attempt);
+  return { item, job: input.job?.lastFailure ? { ...job, lastFailure: input.job.lastFailure } : job };
 }

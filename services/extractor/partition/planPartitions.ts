@@ -8,9 +8,27 @@ export interface PlannedPartition {
   /** `all`, or e.g. `account_id=1001/date=2026-01-01` (stable: it is part of the item id). */
   partition: string;
   values: Record<string, string>;
+  /**
+   * Re-read on every run, loaded or not: every partition of a stream without `lookback`, the
+   * slices inside the lookback window otherwise. The others are planned only until they load.
+   */
+  refresh: boolean;
+}
+
+/** Dates that widen or narrow the date range of {@link planPartitions}. */
+export interface PartitionWindow {
+  /**
+   * The first date of the oldest partition run state knows. A range that starts `today` or
+   * `yesterday` moves every day; it is widened back to here so an older slice that never loaded
+   * stays planned (and visible as a gap) instead of sliding out of the range.
+   */
+  earliestKnown?: string;
+  /** A backfill: exactly the slices overlapping `from`..`to` (YYYY-MM-DD), aligned on the configured start. */
+  backfill?: { from: string; to: string };
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const RELATIVE_DATES = new Set(['today', 'yesterday']);
 
 function listValues(
   where: string,
@@ -32,13 +50,23 @@ function listValues(
   return values;
 }
 
-function resolveDate(where: string, field: string, text: string, zone: string, now: Date): DateTime {
+/**
+ * A YYYY-MM-DD text as a calendar date in `zone`; `today`/`yesterday` resolve against `now`.
+ * An impossible date (`2026-02-30`) is an error, never an empty range.
+ */
+export function resolveDate(where: string, field: string, text: string, zone: string, now: Date): DateTime {
   const today = DateTime.fromJSDate(now, { zone }).startOf('day');
   if (text === 'today') return today;
   if (text === 'yesterday') return today.minus({ days: 1 });
   if (!ISO_DATE.test(text))
-    throw new StreamConfigError(where, `date_range.${field} is "${text}"; expected YYYY-MM-DD, today or yesterday`);
-  return DateTime.fromISO(text, { zone });
+    throw new StreamConfigError(where, `${field} is "${text}"; expected YYYY-MM-DD, today or yesterday`);
+  const date = DateTime.fromISO(text, { zone });
+  if (!date.isValid)
+    throw new StreamConfigError(
+      where,
+      `${field} is "${text}", which is not a calendar date (${date.invalidExplanation ?? 'no such day'}); fix the day or month`,
+    );
+  return date;
 }
 
 /** Consecutive slices of `step` from start to end (inclusive), the last one cut at `end`. */
@@ -51,45 +79,94 @@ export function dateSlices(start: DateTime, end: DateTime, step: Duration): { st
   return slices;
 }
 
+/** The slice boundary on the grid `anchor + k × step` at or before `date` (k may be negative). */
+function alignedStart(anchor: DateTime, date: DateTime, step: Duration): DateTime {
+  let cursor = anchor;
+  while (cursor > date) cursor = cursor.minus(step);
+  while (cursor.plus(step) <= date) cursor = cursor.plus(step);
+  return cursor;
+}
+
+interface DateSlice {
+  start: string;
+  end: string;
+  refresh: boolean;
+}
+
+/** The date slices of a stream's range, widened or replaced by `window`, each marked refresh or not. */
+function rangeSlices(
+  range: NonNullable<NonNullable<StreamDefinition['partition']>['date_range']>,
+  scope: TemplateScope,
+  now: Date,
+  where: string,
+  window: PartitionWindow,
+): DateSlice[] {
+  const step = Duration.fromISO(range.step);
+  if (!step.isValid || step.as('days') < 1)
+    throw new StreamConfigError(where, `date_range.step "${range.step}" must be at least one day (e.g. P1D, P7D)`);
+  const zone = range.timezone;
+  const end = resolveDate(where, 'date_range.end', renderTemplate(range.end, scope), zone, now);
+  const startText = renderTemplate(range.start, scope);
+  const start = resolveDate(where, 'date_range.start', startText, zone, now);
+  const refreshFrom = range.lookback ? end.minus(Duration.fromISO(range.lookback)).plus({ days: 1 }) : start;
+  const refresh = (slice: { start: string; end: string }) =>
+    slice.start >= start.toISODate()! && slice.end >= refreshFrom.toISODate()!;
+  if (window.backfill) {
+    const from = resolveDate(where, 'backfill --from', window.backfill.from, zone, now);
+    const to = resolveDate(where, 'backfill --to', window.backfill.to, zone, now);
+    const cap = DateTime.max(to, end);
+    const slices: DateSlice[] = [];
+    for (let cursor = alignedStart(start, from, step); cursor <= to; cursor = cursor.plus(step)) {
+      const last = DateTime.min(cursor.plus(step).minus({ days: 1 }), cap);
+      slices.push({ start: cursor.toISODate()!, end: last.toISODate()!, refresh: true });
+    }
+    return slices;
+  }
+  let first = start;
+  if (RELATIVE_DATES.has(startText) && window.earliestKnown && ISO_DATE.test(window.earliestKnown)) {
+    const known = DateTime.fromISO(window.earliestKnown, { zone });
+    if (known.isValid && known < start) first = alignedStart(start, known, step);
+  }
+  return dateSlices(first, end, step).map((slice) => ({ ...slice, refresh: refresh(slice) }));
+}
+
 /**
- * The partitions of a stream for one client: the product of every `list` and the date-range
- * slices. With `lookback`, runs after the first re-read only the last `lookback` of the range
- * (restated data) instead of the whole history.
+ * The partitions that should exist for a stream of one client: the product of every `list` and
+ * the date-range slices, each marked whether every run re-reads it (see
+ * {@link PlannedPartition.refresh}). With `window.backfill`, only the slices of that window.
+ *
+ * @example
+ * planPartitions(stream, { client: { ids: '1,2' } }, new Date(), 'sources/x.yml streams.s.partition');
+ * // [{ partition: 'account_id=1/date=2026-01-01', values: {…}, refresh: true }, …]
  */
 export function planPartitions(
   stream: StreamDefinition,
   scope: TemplateScope,
   now: Date,
   where: string,
-  options: { loadedBefore?: boolean } = {},
+  window: PartitionWindow = {},
 ): PlannedPartition[] {
   const spec = stream.partition;
-  if (!spec) return [{ partition: 'all', values: {} }];
-  let combos: PlannedPartition[] = [{ partition: '', values: {} }];
+  if (!spec) return [{ partition: 'all', values: {}, refresh: true }];
+  let combos: PlannedPartition[] = [{ partition: '', values: {}, refresh: true }];
   for (const [name, list] of Object.entries(spec.list ?? {})) {
     const values = listValues(where, name, list, scope);
     combos = combos.flatMap((combo) =>
       values.map((value) => ({
         partition: `${combo.partition}${combo.partition ? '/' : ''}${name}=${value}`,
         values: { ...combo.values, [name]: value },
+        refresh: true,
       })),
     );
   }
   if (spec.date_range) {
-    const range = spec.date_range;
-    const step = Duration.fromISO(range.step);
-    if (!step.isValid || step.as('days') < 1)
-      throw new StreamConfigError(where, `date_range.step "${range.step}" must be at least one day (e.g. P1D, P7D)`);
-    const end = resolveDate(where, 'end', renderTemplate(range.end, scope), range.timezone, now);
-    let start = resolveDate(where, 'start', renderTemplate(range.start, scope), range.timezone, now);
-    if (range.lookback && options.loadedBefore)
-      start = DateTime.max(start, end.minus(Duration.fromISO(range.lookback)).plus({ days: 1 }));
-    const slices = dateSlices(start, end, step);
-    const daily = step.as('days') === 1;
+    const slices = rangeSlices(spec.date_range, scope, now, where, window);
+    const daily = Duration.fromISO(spec.date_range.step).as('days') === 1;
     combos = combos.flatMap((combo) =>
       slices.map((slice) => ({
         partition: `${combo.partition}${combo.partition ? '/' : ''}${daily ? `date=${slice.start}` : `slice=${slice.start}..${slice.end}`}`,
         values: { ...combo.values, slice_start: slice.start, slice_end: slice.end },
+        refresh: slice.refresh,
       })),
     );
   }

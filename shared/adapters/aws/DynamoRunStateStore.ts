@@ -6,7 +6,17 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { CursorKey, CursorRecord, ItemPatch, ItemRecord, ItemStage, RunRecord, RunStateStore } from '../../ports';
+import type {
+  CursorKey,
+  CursorRecord,
+  ItemPatch,
+  ItemRecord,
+  ItemStage,
+  PartitionHistory,
+  RunRecord,
+  RunStateStore,
+  StreamKey,
+} from '../../ports';
 import { isAwsError } from './awsErrors';
 import { ItemIdentityMissingError, RunNotFoundError } from './errors';
 import { RUNS_INDEX, runStateKeys } from './runStateTable';
@@ -137,6 +147,7 @@ export class DynamoRunStateStore implements RunStateStore {
     }
     const item = toItem(attributes);
     if (patch.stage === 'loaded') await this.recordLatestLoad(item);
+    if (patch.stage === 'failed') await this.recordFailure(item);
     return item;
   }
 
@@ -161,6 +172,36 @@ export class DynamoRunStateStore implements RunStateStore {
       ExpressionAttributeValues: { ':pk': runStateKeys.latestLoad('', '', '', '').pk },
     });
     return items.map(toItem);
+  }
+
+  /** Two key queries: the stream's slice of `LATEST#LOAD`, and its `FAILURE#` partition. */
+  async listPartitionHistory(key: StreamKey): Promise<PartitionHistory[]> {
+    const prefix = runStateKeys.latestLoadStreamPrefix(key.client, key.source, key.stream);
+    const loads = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': runStateKeys.latestLoad('', '', '', '').pk, ':prefix': prefix },
+    });
+    const failures = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': runStateKeys.failure(key.client, key.source, key.stream, '').pk },
+    });
+    const history = new Map<string, PartitionHistory>();
+    const entry = (partition: string) =>
+      history.get(partition) ?? history.set(partition, { partition }).get(partition)!;
+    for (const load of loads.map(toItem)) {
+      Object.assign(entry(load.partition), {
+        loadedAt: load.stageTimes.loaded ?? load.updatedAt,
+        loadedRunId: load.runId,
+      });
+    }
+    for (const failure of failures) {
+      Object.assign(entry(String(failure.sk)), {
+        failedAt: failure.failedAt,
+        failedRunId: failure.runId,
+        ...(typeof failure.error === 'string' ? { error: failure.error } : {}),
+      });
+    }
+    return [...history.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
   }
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {
@@ -225,6 +266,37 @@ export class DynamoRunStateStore implements RunStateStore {
           },
           ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :updatedAt',
           ExpressionAttributeValues: { ':updatedAt': item.updatedAt },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps the newest failure per partition, so gaps can say why a partition never loaded. An
+   * UpdateItem (which creates the record) rather than a Put: every stage that fails items may
+   * already update run state, and needs no further permission for it.
+   */
+  private async recordFailure(item: ItemRecord): Promise<void> {
+    const failedAt = item.stageTimes.failed ?? item.updatedAt;
+    const update = setExpression({
+      kind: 'failure',
+      runId: item.runId,
+      itemId: item.itemId,
+      failedAt,
+      error: item.error,
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKeys.failure(item.client, item.source, item.stream, item.partition),
+          UpdateExpression: update.expression,
+          ExpressionAttributeNames: { ...update.names, '#failedAt': 'failedAt' },
+          ExpressionAttributeValues: { ...update.values, ':failedAt': failedAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR #failedAt <= :failedAt',
         }),
       );
     } catch (error) {

@@ -10,6 +10,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | `RUN#{runId}` | `ITEM#{itemId}` | item progress |
  * | `CURSOR#{client}#{source}#{stream}` | `{partition}` | incremental cursor |
  * | `LATEST#LOAD` | `{client}#{source}#{stream}#{partition}` | copy of the newest loaded item per partition |
+ * | `FAILURE#{client}#{source}#{stream}` | `{partition}` | newest failure per partition (run, time, error) |
  * | `CRED#{client}#{source}` | `CURRENT` | envelope-encrypted credential |
  */
 export const RUNS_INDEX = 'gsi1';
@@ -24,6 +25,12 @@ export const runStateKeys = {
   latestLoad: (client: string, source: string, stream: string, partition: string) => ({
     pk: 'LATEST#LOAD',
     sk: `${client}#${source}#${stream}#${partition}`,
+  }),
+  /** Prefix of {@link runStateKeys.latestLoad}'s sort key shared by one stream's partitions. */
+  latestLoadStreamPrefix: (client: string, source: string, stream: string) => `${client}#${source}#${stream}#`,
+  failure: (client: string, source: string, stream: string, partition: string) => ({
+    pk: `FAILURE#${client}#${source}#${stream}`,
+    sk: partition,
   }),
   credential: (client: string, source: string) => ({ pk: `CRED#${client}#${source}`, sk: 'CURRENT' }),
   runsIndexPk: 'RUNS',

@@ -4,8 +4,10 @@ import type {
   CursorRecord,
   ItemPatch,
   ItemRecord,
+  PartitionHistory,
   RunRecord,
   RunStateStore,
+  StreamKey,
 } from '../../ports/RunStateStore';
 import { ItemIdentityMissingError, RunNotFoundError } from './errors';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase';
@@ -162,6 +164,38 @@ export class SqliteRunStateStore implements RunStateStore {
          WHERE rank = 1 ORDER BY client, source, stream, partition`,
     ).all() as { data: string }[];
     return rows.map((row) => JSON.parse(row.data) as ItemRecord);
+  }
+
+  /**
+   * Two reads on the `items_loaded` index (stage, client, source, stream, partition, loaded_at):
+   * the newest load per partition, then the newest failure. SQLite takes the other columns of an
+   * aggregate query from the row holding the MAX.
+   */
+  async listPartitionHistory(key: StreamKey): Promise<PartitionHistory[]> {
+    type Row = { partition: string; run_id: string; at: string | null; error?: string | null };
+    const args = [key.client, key.source, key.stream];
+    const history = new Map<string, PartitionHistory>();
+    const entry = (partition: string) =>
+      history.get(partition) ?? history.set(partition, { partition }).get(partition)!;
+    const loads = this.sql(
+      `SELECT partition, run_id, MAX(loaded_at) AS at FROM items
+         WHERE stage = 'loaded' AND client = ? AND source = ? AND stream = ? GROUP BY partition`,
+    ).all(...args) as Row[];
+    for (const row of loads)
+      Object.assign(entry(row.partition), { ...(row.at ? { loadedAt: row.at } : {}), loadedRunId: row.run_id });
+    const failures = this.sql(
+      `SELECT partition, run_id, MAX(json_extract(data, '$.stageTimes.failed')) AS at,
+           json_extract(data, '$.error') AS error FROM items
+         WHERE stage = 'failed' AND client = ? AND source = ? AND stream = ? GROUP BY partition`,
+    ).all(...args) as Row[];
+    for (const row of failures) {
+      Object.assign(entry(row.partition), {
+        ...(row.at ? { failedAt: row.at } : {}),
+        failedRunId: row.run_id,
+        ...(typeof row.error === 'string' ? { error: row.error } : {}),
+      });
+    }
+    return [...history.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
   }
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {

@@ -23,6 +23,11 @@ export const asyncJob = z
           .describe(
             'Where the job reports how far it is (a percentage or fraction), shown in logs and the Step Functions console. Example: $.percent_complete',
           ),
+        message: jsonPath
+          .optional()
+          .describe(
+            "Where a failed job's status response says why; quoted in the error and the run report. Example: $.failureReason",
+          ),
         wait: shortDuration.default('5s').describe('Wait between polls (the state machine Wait state).'),
         max_polls: z.number().int().positive().default(120).describe('Give up after this many polls.'),
       })
@@ -51,5 +56,46 @@ export const asyncJob = z
           ),
       })
       .describe('How to fetch the finished report. Completed with no URL means no data.'),
+    resubmit: z
+      .strictObject({
+        statuses: z
+          .array(z.string())
+          .min(1)
+          .optional()
+          .describe('Failed statuses worth a new job; default: every poll.failed status. Example: [Job Failed]'),
+        times: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(2)
+          .describe('How many times a failed job is created again before the item fails.'),
+        wait: shortDuration
+          .default('30s')
+          .describe('Wait before the first re-submission (a state-machine Wait state, visible in the history).'),
+        backoff_rate: z.number().min(1).max(10).default(2).describe('Each further wait is this many times longer.'),
+      })
+      .optional()
+      .describe(
+        'Platforms that fail report jobs now and then (Meta "Job Failed", Microsoft "Error") succeed when the job is created again: the state machine goes back to StartJob after a wait. Example: { times: 2, wait: 1m }',
+      ),
+  })
+  .superRefine((job, context) => {
+    if (job.resubmit && job.poll.failed.length === 0)
+      context.addIssue({
+        code: 'custom',
+        path: ['resubmit'],
+        message: 'resubmit needs poll.failed: list the statuses that mean the platform failed the job',
+      });
+    for (const status of job.resubmit?.statuses ?? []) {
+      if (!job.poll.failed.includes(status))
+        context.addIssue({
+          code: 'custom',
+          path: ['resubmit', 'statuses'],
+          message: `"${status}" is not one of poll.failed (${job.poll.failed.join(', ') || 'none'}); only failed jobs are re-submitted`,
+        });
+    }
   })
   .describe('An asynchronous report: create → poll (in the state machine) → download.');
+
+export type AsyncJob = z.infer<typeof asyncJob>;

@@ -1,14 +1,27 @@
 import { z } from 'zod';
+import { DateTime } from 'luxon';
 import { identifier, scalar, shortDuration } from './common';
+
+/** A parameter shaped like a date (YYYY-MM-DD) must be one: `2026-02-30` would plan nothing. */
+const param = scalar.refine(
+  (value) => typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || DateTime.fromISO(value).isValid,
+  { error: (issue) => `"${String(issue.input)}" is not a calendar date; fix the day or month (YYYY-MM-DD)` },
+);
 
 export const clientSource = z
   .strictObject({
     params: z
-      .record(z.string(), scalar)
+      .record(z.string(), param)
       .default({})
       .describe('Values the source templates read as {{ client.NAME }}. Example: { account_id: "123" }'),
     streams: z.array(identifier).optional().describe('Streams to ingest; default: every stream of the source.'),
     enabled: z.boolean().default(true).describe('Set false to pause the source for this client.'),
+    allow_partial: z
+      .union([z.boolean(), z.array(identifier).min(1)])
+      .default(false)
+      .describe(
+        'A run that leaves a partition of this source unloaded fails, unless this is true (or lists the stream): then it succeeds with the gap listed in its summary, and `dif status` keeps showing the gap until a run fills it. Example: [campaign_insights]',
+      ),
   })
   .describe('One source turned on for the client.');
 

@@ -1,16 +1,24 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { identifier, isoDuration, scalar, templated } from './common';
 
+/** A literal YYYY-MM-DD must be a calendar date: `2026-02-30` would plan nothing. */
+const dateText = templated.refine((value) => !/^\d{4}-\d{2}-\d{2}$/.test(value) || DateTime.fromISO(value).isValid, {
+  error: (issue) => `"${String(issue.input)}" is not a calendar date; fix the day or month (YYYY-MM-DD)`,
+});
+
 export const dateRange = z
   .strictObject({
-    start: templated.describe('First date (YYYY-MM-DD); may be a template. Example: "{{ client.start_date }}"'),
-    end: templated
+    start: dateText.describe('First date (YYYY-MM-DD); may be a template. Example: "{{ client.start_date }}"'),
+    end: dateText
       .default('yesterday')
       .describe('Last date: YYYY-MM-DD, a template, `today` or `yesterday` (in `timezone`).'),
     step: isoDuration.default('P1D').describe('Length of one slice (one work item). Example: P1D, P7D, P30D'),
     lookback: isoDuration
       .optional()
-      .describe('With an incremental cursor, restart this far before it to pick up restated data. Example: P7D'),
+      .describe(
+        'After the first run, re-read only this much of the end of the range (restated data) plus every partition that never loaded; without it every run re-reads the whole range. Example: P7D',
+      ),
     timezone: z.string().default('UTC').describe('IANA time zone that defines `today`. Example: America/New_York'),
   })
   .describe('Splits a date range into slices; templates read {{ slice.start }} and {{ slice.end }}.');

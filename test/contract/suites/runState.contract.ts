@@ -165,6 +165,54 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
       });
     });
 
+    describe('partition history', () => {
+      const stream = { client: 'acme', source: 'graph_ads', stream: 'campaigns' };
+
+      beforeEach(async () => {
+        for (const [runId, at] of [
+          ['r-1', '2026-03-01T10:00:00.000Z'],
+          ['r-2', '2026-03-02T10:00:00.000Z'],
+          ['r-3', '2026-03-03T10:00:00.000Z'],
+        ] as const)
+          await store.createRun(run(runId, at));
+      });
+
+      it("lists one stream's partitions with their newest load and newest failure", async () => {
+        await store.updateItem('r-1', 'i-p1', { ...identity('p1'), stage: 'loaded', rowsLoaded: 5 });
+        await store.updateItem('r-1', 'i-p2', { ...identity('p2'), stage: 'failed', error: 'HTTP 503' });
+        await store.updateItem('r-1', 'i-x', { ...identity('p9', 'campaigns_daily'), stage: 'failed', error: 'x' });
+        await store.updateItem('r-1', 'i-y', { ...identity('p9', 'campaign'), stage: 'loaded' });
+        await store.updateItem('r-1', 'i-z', { ...identity('p8'), client: 'globex', stage: 'failed', error: 'z' });
+        await sleep(10);
+        await store.updateItem('r-2', 'i-p1', { ...identity('p1'), stage: 'failed', error: 'restated pull failed' });
+        await store.updateItem('r-2', 'i-p2', { ...identity('p2'), stage: 'failed', error: 'HTTP 500' });
+        await store.updateItem('r-2', 'i-p3', { ...identity('p3'), stage: 'failed', error: 'boom' });
+        // Neither loaded nor failed: not history yet.
+        await store.updateItem('r-2', 'i-p4', { ...identity('p4'), stage: 'transformed' });
+
+        const history = await store.listPartitionHistory(stream);
+        expect(history.map((entry) => entry.partition)).toEqual(['p1', 'p2', 'p3']);
+        const [p1, p2, p3] = history;
+        expect(p1).toMatchObject({ loadedRunId: 'r-1', failedRunId: 'r-2', error: 'restated pull failed' });
+        expect(p1!.loadedAt).toMatch(ISO);
+        expect(Date.parse(p1!.failedAt!)).toBeGreaterThan(Date.parse(p1!.loadedAt!));
+        expect(p2).toMatchObject({ failedRunId: 'r-2', error: 'HTTP 500' });
+        expect(p2!.loadedAt).toBeUndefined();
+        expect(p3).toMatchObject({ partition: 'p3', failedRunId: 'r-2', error: 'boom' });
+        expect(await store.listPartitionHistory({ ...stream, stream: 'ads' })).toEqual([]);
+      });
+
+      it('shows a partition that failed and later loaded as loaded after its failure', async () => {
+        await store.updateItem('r-1', 'i-p1', { ...identity('p1'), stage: 'failed', error: 'HTTP 503' });
+        await sleep(10);
+        await store.updateItem('r-3', 'i-p1', { ...identity('p1'), stage: 'loaded', rowsLoaded: 3 });
+        // A late failure record of an older run never hides the newer one.
+        const [p1] = await store.listPartitionHistory(stream);
+        expect(p1).toMatchObject({ partition: 'p1', loadedRunId: 'r-3', failedRunId: 'r-1', error: 'HTTP 503' });
+        expect(Date.parse(p1!.loadedAt!)).toBeGreaterThan(Date.parse(p1!.failedAt!));
+      });
+    });
+
     describe('cursors', () => {
       const key: CursorKey = { client: 'acme', source: 'graph_ads', stream: 'campaigns', partition: 'act_1' };
 

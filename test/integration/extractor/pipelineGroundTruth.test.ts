@@ -6,11 +6,14 @@ import { startDemoApi, type DemoApi } from '../../../demo';
 import { LocalRuntime } from '../../../cli/localRuntime/LocalRuntime';
 import { prepareDemoEnvironment } from '../../../cli/localRuntime/demoEnvironment';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
+import { assessGaps } from '../../../cli/operations/assessGaps';
 
 /**
  * Every example source through the whole local pipeline (the deployed state machine, queues,
- * transformer, loader) with faults injected on every kind of endpoint: the warehouse must hold
- * exactly the demo API's ground truth, and a second run must not change it.
+ * transformer, loader) with faults injected on every kind of endpoint, and the demo's platform
+ * failures on (a report job the platform fails once, a slice whose 5xx storm outlasts one run):
+ * the first run fails naming the gap, a plain re-run fills it, and then the warehouse holds
+ * exactly the demo API's ground truth; a further run does not change it.
  */
 describe('example sources end to end with faults on', () => {
   let api: DemoApi;
@@ -20,6 +23,7 @@ describe('example sources end to end with faults on', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dif-ground-truth-'));
     api = await startDemoApi({
+      platformFailures: true,
       faults: [
         { path: '/accounts/1001/campaigns', kind: 'status', status: 503 },
         { path: '/campaigns/1002001/stats', kind: 'status', status: 429, retryAfter: '0' },
@@ -106,28 +110,79 @@ describe('example sources end to end with faults on', () => {
     return result;
   }
 
-  it('loads exactly the ground truth, and a second run changes nothing', async () => {
-    const first = await runtime.run();
-    expect(first.result.status, JSON.stringify(first.result)).toBe('succeeded');
+  const GAP = 'initech/graph_ads/campaign_insights/account_id=1002/slice=2026-02-01..2026-02-07';
+
+  it('fails the first run naming the gap, fills it with a plain re-run, then holds exactly the ground truth', async () => {
     const expected = {
       ...truth(),
       'acme.campaigns': { rows: api.groundTruth.campaigns('1001').length },
       'acme.accounts': { rows: 3 },
     };
+    const first = await runtime.run();
+    expect(first.result).toMatchObject({ status: 'failed', error: 'Run.ItemsFailed' });
+    const cause = first.result.status === 'failed' ? first.result.cause : '';
+    expect(cause).toMatch(/^1 of \d+ items were not delivered\./);
+    expect(cause).toContain(`${GAP}: `);
+    expect(cause).toContain(`1 partition(s) have never loaded (gaps): ${GAP}.`);
+    const state = runtime.ctx.ports.runState;
+    expect((await state.getRun(first.runId))?.summary).toMatchObject({ gaps: [{ label: GAP }] });
+    // `dif status` shows the gap with its error until a run fills it.
+    expect(await assessGaps(runtime.ctx.config, state, new Date())).toEqual([
+      {
+        client: 'initech',
+        source: 'graph_ads',
+        stream: 'campaign_insights',
+        gaps: [
+          expect.objectContaining({
+            partition: GAP.split('/').slice(3).join('/'),
+            error: expect.stringMatching(/503/),
+          }),
+        ],
+      },
+    ]);
+    // The report job the platform failed was created again within the run, and delivered.
+    const items = await state.listItems(first.runId);
+    const report = items.find(
+      (item) => item.partition === 'slice=2026-02-01..2026-02-07' && item.source === 'sponsored_ads',
+    );
+    expect(report).toMatchObject({ stage: 'loaded', resubmits: 1, attempts: 3 }); // two StartJobs, one Extract;
+    expect(
+      api.requests.filter(
+        (request) => request.path.startsWith('/amazon/reporting/reports') && request.method === 'POST',
+      ),
+    ).toHaveLength(3);
+    // The gap is real: the week is missing from the warehouse.
+    const short = (await warehouse())['initech.campaign_insights'] as { rows: number };
+    expect(short.rows).toBeLessThan(expected['initech.campaign_insights'].rows);
+
+    // The documented user action: run again. The week before the lookback window is planned again.
+    const second = await runtime.run();
+    expect(second.result.status, JSON.stringify(second.result)).toBe('succeeded');
+    expect(
+      (await state.listItems(second.runId)).map(
+        (item) => `${item.client}/${item.source}/${item.stream}/${item.partition}`,
+      ),
+    ).toContain(GAP);
     expect(await warehouse()).toEqual(expected);
+    expect(await assessGaps(runtime.ctx.config, state, new Date())).toEqual([]);
     // Finalize's totals count the child table's rows under its own name.
-    const summary = (await runtime.ctx.ports.runState.getRun(first.runId))?.summary as {
-      rowsByTable: Record<string, number>;
-    };
-    expect(summary.rowsByTable['initech.campaign_actions']).toBe(expected['initech.campaign_actions'].rows);
+    const summary = (await state.getRun(second.runId))?.summary as { rowsByTable: Record<string, number> };
+    expect(summary.rowsByTable['initech.campaign_actions']).toBeGreaterThan(0);
     // Every fault fired (the faults list is spent) and was survived.
     const statuses = api.requests.map((request) => request.status);
     expect(statuses).toContain(503);
     expect(statuses).toContain(429);
     expect(statuses).toContain(403);
     expect(statuses).toContain(0); // resets
-    const second = await runtime.run();
-    expect(second.result.status).toBe('succeeded');
+
+    // Filled, the next run re-reads only the lookback window of that stream, and changes nothing.
+    const third = await runtime.run();
+    expect(third.result.status).toBe('succeeded');
+    const thirdInsights = (await state.listItems(third.runId)).filter((item) => item.stream === 'campaign_insights');
+    expect(thirdInsights.map((item) => item.partition).sort()).toEqual([
+      'account_id=1002/slice=2026-02-08..2026-02-10',
+      'account_id=1003/slice=2026-02-08..2026-02-10',
+    ]);
     expect(await warehouse()).toEqual(expected);
-  }, 120_000);
+  }, 180_000);
 });

@@ -133,18 +133,45 @@ describe('example platform sources against the demo API', () => {
     expect(empty.raw).toMatchObject({ objects: 0, pages: 0 });
   });
 
-  it('a job the API reports failed ends the item with a readable error instead of waiting forever', async () => {
+  it('a job the platform failed is created again (async_job.resubmit), counted in run state', async () => {
     const { items } = await plan(env.ctx, { runId: 's3', client: 'initech', source: 'sponsored_ads' });
+    const item = items[0]!;
+    api.state.failJobsOnce.add('amazon|1001|2026-02-01');
+    const first = await startJob(env.ctx, { item });
+    expect(first.job.attempt).toBe(1);
+    const failed = await pollJob(env.ctx, { item, job: first.job });
+    expect(failed).toMatchObject({
+      status: 'resubmit',
+      waitSeconds: 1,
+      job: { id: first.job.id, attempt: 1, lastFailure: expect.stringContaining('internal error. Please retry') },
+    });
+    expect(await env.ctx.ports.runState.getItem('s3', item.itemId)).toMatchObject({ stage: 'extracting' });
+    // Back in StartJob with the failed job: a new job, not the failed one followed as a duplicate.
+    const second = await startJob(env.ctx, { item, job: failed.job });
+    expect(second.job).toMatchObject({ attempt: 2 });
+    expect(second.job.id).not.toBe(first.job.id);
+    expect(await env.ctx.ports.runState.getItem('s3', item.itemId)).toMatchObject({ resubmits: 1, attempts: 2 });
+    const polled = await pollJob(env.ctx, { item, job: second.job });
+    expect(polled.status).toBe('running');
+    expect((await pollJob(env.ctx, { item, job: polled.job })).status).toBe('ready');
+  });
+
+  it('after the last re-submission the item fails saying the platform failed the job N times, quoting it', async () => {
+    const { items } = await plan(env.ctx, { runId: 's4', client: 'initech', source: 'sponsored_ads' });
     const job = api.state.createJob('amazon', 'FAIL', '2026-01-01', '2026-01-02').job;
     const result = await pollJob(env.ctx, {
       item: items[0]!,
-      job: { id: job.id, polls: 0, startedAt: new Date().toISOString() },
+      job: { id: job.id, polls: 0, startedAt: new Date().toISOString(), attempt: 3 },
     });
     expect(result.status).toBe('failed');
     expect(result.waitSeconds).toBe(0);
-    const stored = await env.ctx.ports.runState.getItem('s3', items[0]!.itemId);
+    const stored = await env.ctx.ports.runState.getItem('s4', items[0]!.itemId);
     expect(stored).toMatchObject({ stage: 'failed' });
-    expect(stored!.error).toMatch(/report job amazon-job-\d+ failed: the API reports status "FAILED"/);
+    expect(stored!.error).toBe(
+      `the platform failed the report job 3 times (async_job.resubmit.times: 2); the last job, ${job.id}, ended with status "FAILED": "Report generation failed due to an internal error. Please retry. (demo)". The platform ended these jobs, not DIF: run again later: the partition stays planned (and listed by \`dif status\`) until it loads, or ask the platform's support quoting job ${job.id}`,
+    );
+    expect(stored!.error).not.toMatch(/max_polls|check the report parameters/i);
+    expect(result.job.status).toBe(stored!.error);
   });
 
   it('bing_reports: SOAP create/poll with SOAPAction, zip of CSV downloaded as is', async () => {

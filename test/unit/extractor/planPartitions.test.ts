@@ -7,7 +7,9 @@ const streamWith = (partition: unknown) => streamSchema.parse({ ...base, partiti
 
 describe('planPartitions', () => {
   it('is one `all` partition for an unpartitioned stream', () => {
-    expect(planPartitions(streamSchema.parse(base), {}, new Date(), 'w')).toEqual([{ partition: 'all', values: {} }]);
+    expect(planPartitions(streamSchema.parse(base), {}, new Date(), 'w')).toEqual([
+      { partition: 'all', values: {}, refresh: true },
+    ]);
   });
 
   it('makes the product of lists (literal or from client params) and date slices', () => {
@@ -30,19 +32,77 @@ describe('planPartitions', () => {
     });
   });
 
-  it('resolves yesterday in the configured time zone and applies lookback after the first load', () => {
+  it('resolves yesterday in the configured time zone and marks only the lookback window for refresh', () => {
     // 2026-03-10 03:00 UTC is still 2026-03-09 in New York: yesterday there is 2026-03-08.
     const now = new Date('2026-03-10T03:00:00Z');
     const stream = streamWith({
       date_range: { start: '2026-03-01', end: 'yesterday', timezone: 'America/New_York', lookback: 'P3D' },
     });
-    const first = planPartitions(stream, {}, now, 'w');
-    expect(first.at(-1)!.partition).toBe('date=2026-03-08');
-    expect(first).toHaveLength(8);
-    const later = planPartitions(stream, {}, now, 'w', { loadedBefore: true });
-    expect(later.map((part) => part.partition)).toEqual(['date=2026-03-06', 'date=2026-03-07', 'date=2026-03-08']);
+    const parts = planPartitions(stream, {}, now, 'w');
+    expect(parts.at(-1)!.partition).toBe('date=2026-03-08');
+    expect(parts).toHaveLength(8);
+    expect(parts.filter((part) => part.refresh).map((part) => part.partition)).toEqual([
+      'date=2026-03-06',
+      'date=2026-03-07',
+      'date=2026-03-08',
+    ]);
     const utc = planPartitions(streamWith({ date_range: { start: '2026-03-01', end: 'yesterday' } }), {}, now, 'w');
     expect(utc.at(-1)!.partition).toBe('date=2026-03-09');
+    expect(utc.every((part) => part.refresh)).toBe(true);
+  });
+
+  it('keeps multi-day slices on the grid of the configured start inside the lookback window', () => {
+    const stream = streamWith({ date_range: { start: '2026-02-01', end: '2026-02-10', step: 'P7D', lookback: 'P3D' } });
+    const parts = planPartitions(stream, {}, new Date(), 'w');
+    expect(parts.map((part) => [part.partition, part.refresh])).toEqual([
+      ['slice=2026-02-01..2026-02-07', false],
+      ['slice=2026-02-08..2026-02-10', true],
+    ]);
+  });
+
+  it('refuses an impossible calendar date instead of planning nothing', () => {
+    const stream = streamWith({ date_range: { start: '{{ client.from }}', end: '2026-03-10' } });
+    expect(() => planPartitions(stream, { client: { from: '2026-02-30' } }, new Date(), 'clients/acme.yml')).toThrow(
+      /clients\/acme\.yml: date_range\.start is "2026-02-30", which is not a calendar date .*fix the day or month/,
+    );
+    const end = streamWith({ date_range: { start: '2026-01-01', end: '{{ client.to }}' } });
+    expect(() => planPartitions(end, { client: { to: '2026-13-01' } }, new Date(), 'w')).toThrow(
+      /date_range\.end is "2026-13-01"/,
+    );
+    // Written literally in a source, the schema refuses it already (`dif validate`, with its line).
+    expect(() => streamWith({ date_range: { start: '2026-02-30' } })).toThrow(/2026-02-30.* is not a calendar date/);
+  });
+
+  it('widens a range that starts yesterday back to the oldest partition run state knows', () => {
+    const now = new Date('2026-03-10T12:00:00Z');
+    const stream = streamWith({ date_range: { start: 'yesterday', end: 'yesterday' } });
+    expect(planPartitions(stream, {}, now, 'w').map((part) => part.partition)).toEqual(['date=2026-03-09']);
+    const widened = planPartitions(stream, {}, now, 'w', { earliestKnown: '2026-03-07' });
+    expect(widened.map((part) => [part.partition, part.refresh])).toEqual([
+      ['date=2026-03-07', false],
+      ['date=2026-03-08', false],
+      ['date=2026-03-09', true],
+    ]);
+    // A fixed start is the user's decision: it is never widened.
+    const fixed = streamWith({ date_range: { start: '2026-03-09', end: 'yesterday' } });
+    expect(planPartitions(fixed, {}, now, 'w', { earliestKnown: '2026-03-01' })).toHaveLength(1);
+  });
+
+  it('plans a backfill window on the slice grid of the configured range', () => {
+    const stream = streamWith({
+      list: { account_id: ['1'] },
+      date_range: { start: '2026-01-01', end: '2026-01-31', step: 'P7D', lookback: 'P3D' },
+    });
+    const parts = planPartitions(stream, {}, new Date(), 'w', { backfill: { from: '2026-01-10', to: '2026-01-16' } });
+    expect(parts.map((part) => part.partition)).toEqual([
+      'account_id=1/slice=2026-01-08..2026-01-14',
+      'account_id=1/slice=2026-01-15..2026-01-21',
+    ]);
+    const daily = streamWith({ date_range: { start: '2026-01-01', end: 'yesterday' } });
+    const days = planPartitions(daily, {}, new Date('2026-02-01T00:00:00Z'), 'w', {
+      backfill: { from: '2026-01-30', to: '2026-01-31' },
+    });
+    expect(days.map((part) => part.partition)).toEqual(['date=2026-01-30', 'date=2026-01-31']);
   });
 
   it('says which setting is wrong', () => {
