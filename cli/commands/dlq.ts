@@ -117,7 +117,7 @@ export function registerDlqCommands(program: Command, options: OperatorCommandOp
               handler: await stageHandlers[name](),
             })),
           );
-          drain = await drainQueues(context.ctx, stages, { maxReceiveCount, retryDelaySeconds: 1, timeoutMs });
+          drain = await drainQueues(context.ctx, stages, { maxReceiveCount, timeoutMs });
         }
         if (opts.json) out(toJson({ stage, moved, ...(drain ? { drain } : {}) }));
         else out(describeReplay(stage, moved, drain));

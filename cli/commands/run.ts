@@ -8,6 +8,7 @@ import { RunProgress } from '../progress/RunProgress';
 import { tallyItems } from '../../shared/runState';
 import { renderRunSummary } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
+import { UserError } from '../UserError';
 
 interface RunOptions {
   client?: string;
@@ -17,6 +18,7 @@ interface RunOptions {
   dataDir?: string;
   json?: boolean;
   progress?: boolean;
+  wait?: boolean | string;
 }
 
 /** `dif run`: the whole pipeline, locally, through the deployed state machine definition. */
@@ -31,21 +33,31 @@ export function registerRunCommand(program: Command): void {
     .option('--stream <stream>', 'only this stream')
     .option('--config <dir>', 'folder holding sources/ and clients/ (default: the project folder, i.e. the demo)')
     .option('--data-dir <dir>', 'local lake, queues, run state and warehouse (default: $DIF_HOME or .dif)')
+    .option(
+      '--wait [seconds]',
+      'when another run holds the data directory, wait for it to finish (for good, or up to this many seconds) instead of failing at once',
+    )
     .option('--no-progress', 'do not draw live progress')
     .option('--json', 'print the summary as JSON')
     .action(async (options: RunOptions) => {
       const dataDir = resolveDataDir(options.dataDir);
+      const runId = newRunId(new Date());
+      mkdirSync(join(dataDir, 'logs'), { recursive: true });
+      const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
+      redirectLogs(createWriteStream(logFile, { flags: 'a' }));
       const runtime = await LocalRuntime.open({
         configDir: resolveConfigDir(options.config),
         dataDir,
         databaseUrl: process.env.DATABASE_URL,
         redisUrl: process.env.REDIS_URL,
+        lock: { command: 'dif run', waitMs: waitMsOf(options.wait) },
       });
+      const { recovered } = runtime.ctx.ports;
+      if (!options.json && (recovered.messages > 0 || recovered.abandonedRuns.length > 0))
+        console.error(
+          `recovered after a crash: ${recovered.abandonedRuns.length} run(s) marked abandoned (${recovered.abandonedRuns.join(', ') || 'none'}), ${recovered.messages} in-flight message(s) redelivered now`,
+        );
       const demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
-      const runId = newRunId(new Date());
-      mkdirSync(join(dataDir, 'logs'), { recursive: true });
-      const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
-      redirectLogs(createWriteStream(logFile, { flags: 'a' }));
       const progress = new RunProgress(runtime.ctx.ports.runState, runId);
       if (options.progress !== false && !options.json) progress.start();
       try {
@@ -89,4 +101,14 @@ export function registerRunCommand(program: Command): void {
         await runtime.close();
       }
     });
+}
+
+/** `--wait` alone waits for good; `--wait 600` up to 600 s; absent fails at once. */
+function waitMsOf(wait: boolean | string | undefined): number {
+  if (wait === undefined || wait === false) return 0;
+  if (wait === true) return Number.POSITIVE_INFINITY;
+  const seconds = Number(wait);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new UserError(`--wait takes a number of seconds (or nothing, to wait for good), got "${wait}"`);
+  return seconds * 1000;
 }

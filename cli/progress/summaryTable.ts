@@ -37,6 +37,12 @@ export function renderRunSummary(runId: string, status: string, durationMs: numb
         tables.map(([table, rows]) => [table, rows]),
       ),
     );
+  if (totals.superseded.length > 0)
+    lines.push(
+      '',
+      'superseded (skipped: a newer extraction of the same partition was already loaded):',
+      ...totals.superseded.map((item) => `  ${item.label}${item.error ? `: ${item.error}` : ''}`),
+    );
   if (totals.failed.length > 0)
     lines.push(
       '',

@@ -1,1 +1,2 @@
 export * from './tallyItems';
+export * from './runStatusAt';
