@@ -53,7 +53,8 @@ export function registerRunCommand(program: Command): void {
         lock: { command: 'dif run', waitMs: waitMsOf(options.wait) },
       });
       const { recovered } = runtime.ctx.ports;
-      if (!options.json && (recovered.messages > 0 || recovered.abandonedRuns.length > 0))
+      // On stderr even with --json: stdout stays one JSON object.
+      if (recovered.messages > 0 || recovered.abandonedRuns.length > 0)
         console.error(
           `recovered after a crash: ${recovered.abandonedRuns.length} run(s) marked abandoned (${recovered.abandonedRuns.join(', ') || 'none'}), ${recovered.messages} in-flight message(s) redelivered now`,
         );
