@@ -174,7 +174,13 @@ function renderItemTable(items: ItemRecord[]): string {
       item.recordsRejected ?? 0,
       item.rowsLoaded ?? 0,
       ...(withChildren ? [childRowsOf(item)] : []),
-      oneLine(item.error ? `${item.stage === 'failed' ? '' : '(recovered) '}${item.error}` : ''),
+      oneLine(
+        item.error
+          ? `${item.stage === 'failed' ? '' : '(recovered) '}${item.error}`
+          : item.supersededBy
+            ? `skipped: newer data already loaded (${item.supersededBy})`
+            : '',
+      ),
     ]),
   );
 }

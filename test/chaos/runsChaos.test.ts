@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../cli/localRuntime/LocalRuntime';
 import { DEMO_URL_VARIABLE, prepareDemoEnvironment } from '../../cli/localRuntime/demoEnvironment';
 import { openWarehouseOnly } from '../../cli/localRuntime/openWarehouseOnly';
+import { DataDirLock } from '../../cli/localRuntime/DataDirLock';
 import { PROJECT_ROOT } from '../../cli/paths';
 import { loadConfig } from '../../shared/config';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
@@ -306,12 +307,15 @@ describe('chaos: concurrent runs, stale batches and SIGKILLs end with the clean 
   it(`survives ${KILL_TRIALS} random SIGKILLs of dif run, each followed by a plain re-run`, async () => {
     for (let kill = 0; kill < KILL_TRIALS; kill++) {
       const dataDir = freshDataDir();
-      // Spread over startup, extraction and loading (tsx start-up alone takes a few seconds here).
-      const afterMs = 2_000 + Math.floor(Math.random() * 8_000);
       const victim = difRun(dataDir);
+      // Killed at a random moment of the run itself (once it holds the data directory under its
+      // run id): planning, extracting, transforming or loading. Start-up time varies too much.
+      const runId = await waitForLock(dataDir, true);
+      const afterMs = Math.floor(Math.random() * 6_000);
       const timer = setTimeout(() => victim.child.kill('SIGKILL'), afterMs);
       const killed = await victim.done;
       clearTimeout(timer);
+      const stagesAtKill = runId ? await itemStages(dataDir, runId) : {};
       const rerun = await difRun(dataDir).done;
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
       const after = await fingerprints(dataDir);
@@ -320,7 +324,8 @@ describe('chaos: concurrent runs, stale batches and SIGKILLs end with the clean 
         trial: `kill-${kill + 1}`,
         killedAfterMs: afterMs,
         killed: killed.signal === 'SIGKILL',
-        recovered: /recovered after a crash/.test(rerun.stderr) || undefined,
+        stagesAtKill,
+        recovered: /recovered after a crash/.test(rerun.stderr),
         rowsLost: Math.max(0, rows(clean) - rows(after)),
         rowsExtra: Math.max(0, rows(after) - rows(clean)),
         equal: JSON.stringify(after) === JSON.stringify(clean),
@@ -330,9 +335,25 @@ describe('chaos: concurrent runs, stale batches and SIGKILLs end with the clean 
   }, 480_000);
 });
 
-/** Until the lock file names a holder (the first run has started). */
-async function waitForLock(dataDir: string): Promise<void> {
-  const { DataDirLock } = await import('../../cli/localRuntime/DataDirLock');
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !DataDirLock.inspect(dataDir)?.alive) await new Promise((r) => setTimeout(r, 50));
+/** Until a live process holds the data directory (with `named`: under a run id, which it returns). */
+async function waitForLock(dataDir: string, named = false): Promise<string | undefined> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const current = DataDirLock.inspect(dataDir);
+    if (current?.alive && (!named || current.holder.runId)) return current.holder.runId;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return undefined;
+}
+
+/** How many items of a run are in each stage. */
+async function itemStages(dataDir: string, runId: string): Promise<Record<string, number>> {
+  const runState = SqliteRunStateStore.open(join(dataDir, 'state.db'));
+  try {
+    const stages: Record<string, number> = {};
+    for (const item of await runState.listItems(runId)) stages[item.stage] = (stages[item.stage] ?? 0) + 1;
+    return stages;
+  } finally {
+    await runState.close();
+  }
 }
