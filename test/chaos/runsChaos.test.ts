@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,28 +223,36 @@ describe('chaos: concurrent runs, stale batches and SIGKILLs end with the clean 
     let verdicts: Record<'refused' | 'one' | 'three', Finished>;
     let refusedAfterMs: number;
     const dataDir = freshDataDir();
-    // A demo API answering each request after 400 ms keeps the first run going while the others start.
-    const slow = await startDemoApi({ faults: [{ path: '/', kind: 'delay', ms: 400, times: 1_000_000 }] });
+    // The demo API behind a gate: until it opens, each request waits (up to 20 s, below the 30 s
+    // request timeout), so the first run is still going however slowly the others start.
+    const api = await gatedDemoApi();
     try {
-      const first = difRun(dataDir, [], slow.url);
+      const first = difRun(dataDir, [], api.url);
       // The first run holds the data directory before the others ask for it.
-      await waitForLock(dataDir);
+      await waitForLock(dataDir, true);
       const askedAt = Date.now();
-      const refused = await difRun(dataDir, [], slow.url).done;
+      const refused = await difRun(dataDir, [], api.url).done;
       refusedAfterMs = Date.now() - askedAt;
-      const waiting = difRun(dataDir, ['--wait', '120'], slow.url);
+      const waiting = difRun(dataDir, ['--wait', '180'], api.url);
+      await new Promise<void>((resolve) => {
+        const look = (chunk: Buffer) => /waiting for it to finish/.test(chunk.toString()) && resolve();
+        waiting.child.stderr!.on('data', look);
+        waiting.child.on('close', () => resolve());
+      });
+      api.open();
       const [one, three] = await Promise.all([first.done, waiting.done]);
       verdicts = { refused, one, three };
     } finally {
-      await slow.close();
+      await api.close();
     }
     const { refused, one, three } = verdicts;
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /data directory .* is in use by run \S+ \(dif run, pid \d+ on .*\)\. One process at a time/,
     );
-    expect(one.code).toBe(0);
-    expect(three.code).toBe(0);
+    expect(one.code, one.stdout + one.stderr).toBe(0);
+    expect(three.code, three.stdout + three.stderr).toBe(0);
+    expect(three.stderr).toMatch(/is in use by run .*; waiting for it to finish/);
     expect(JSON.parse(three.stdout)).toMatchObject({ status: 'succeeded' });
     expect(await fingerprints(dataDir)).toEqual(clean);
     figures.push({ trial: 'concurrent', refusedAfterMs, waitedAndSucceeded: true, equal: true });
@@ -334,6 +344,39 @@ describe('chaos: concurrent runs, stale batches and SIGKILLs end with the clean 
     }
   }, 480_000);
 });
+
+/** The demo API behind a proxy that holds requests until `open()` (each at most 20 s). */
+async function gatedDemoApi(): Promise<{ url: string; open(): void; close(): Promise<void> }> {
+  const demo = await startDemoApi();
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const proxy = createServer((request, response) => {
+    const wait = new Promise((resolve) => setTimeout(resolve, 20_000).unref());
+    void Promise.race([gate, wait]).then(() => {
+      const upstream = httpRequest(
+        new URL(request.url ?? '/', demo.url),
+        { method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on('error', () => response.destroy());
+      request.pipe(upstream);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    open,
+    async close() {
+      open();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+      await demo.close();
+    },
+  };
+}
 
 /** Until a live process holds the data directory (with `named`: under a run id, which it returns). */
 async function waitForLock(dataDir: string, named = false): Promise<string | undefined> {
