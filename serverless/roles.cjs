@@ -65,6 +65,8 @@ const FUNCTIONS = {
     allow.key('Decrypt', 'GenerateDataKey'),
     allow.consume('TransformQueue'),
     allow.send('LoadQueue'),
+    // A permanent failure is sent to the DLQ with its cause (SqsQueue.deadLetter), not deleted.
+    allow.send('TransformDeadLetterQueue'),
     allow.callback('SendTaskHeartbeat', 'SendTaskFailure'),
   ],
   load: [
@@ -73,6 +75,7 @@ const FUNCTIONS = {
     allow.list('clean/'),
     allow.key('Decrypt'),
     allow.consume('LoadQueue'),
+    allow.send('LoadDeadLetterQueue'),
     allow.callback('SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'),
   ],
   finalize: [allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query')],

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { Queue, QueueName } from '../../shared/ports';
+import type { Queue, QueueName, RunStateStore } from '../../shared/ports';
+import { messageEnvelope } from '../../shared/messages/messageEnvelope';
 import type { QueueStage } from '../../shared/runtime/consumeMessage';
 import {
   QUEUE_STAGES,
@@ -107,8 +108,11 @@ export function registerDlqCommands(program: Command, options: OperatorCommandOp
       const queues = context ? undefined : await ports.openQueues(location);
       const queueOf = (name: QueueName): Queue => (context ? context.ctx.ports.queues[name] : queues![name]);
       try {
+        // Which items the replay concerns, to tell afterwards how many were superseded.
+        const replayed = context ? await replayedItems(queueOf(stage), opts.message) : [];
         const moved = await redrive(queueOf(stage), stage, opts.message);
         let drain: DrainResult | undefined;
+        let superseded = 0;
         if (context) {
           const stages = await Promise.all(
             stagesFrom(stage).map(async (name) => ({
@@ -117,10 +121,11 @@ export function registerDlqCommands(program: Command, options: OperatorCommandOp
               handler: await stageHandlers[name](),
             })),
           );
-          drain = await drainQueues(context.ctx, stages, { maxReceiveCount, retryDelaySeconds: 1, timeoutMs });
+          drain = await drainQueues(context.ctx, stages, { maxReceiveCount, timeoutMs });
+          superseded = await countSuperseded(context.ctx.ports.runState, replayed);
         }
-        if (opts.json) out(toJson({ stage, moved, ...(drain ? { drain } : {}) }));
-        else out(describeReplay(stage, moved, drain));
+        if (opts.json) out(toJson({ stage, moved, ...(drain ? { drain, superseded } : {}) }));
+        else out(describeReplay(stage, moved, drain, superseded));
         const failedAgain = drain
           ? Object.values(drain.stages).reduce((sum, figures) => sum + figures.newlyDead, 0)
           : 0;
@@ -154,7 +159,25 @@ async function redrive(queue: Queue, stage: QueueStage, ids: string[]): Promise<
   return queue.redrive(ids);
 }
 
-function describeReplay(stage: QueueStage, moved: number, drain: DrainResult | undefined): string {
+/** The run/item of each dead letter a replay moves (all, or the given ids). */
+async function replayedItems(queue: Queue, ids: string[]): Promise<{ runId: string; itemId: string }[]> {
+  const wanted = new Set(ids);
+  return (await queue.listDeadLetters())
+    .filter((letter) => wanted.size === 0 || wanted.has(letter.id))
+    .map((letter) => messageEnvelope(letter.body))
+    .flatMap(({ runId, itemId }) => (runId && itemId ? [{ runId, itemId }] : []));
+}
+
+/** How many of the replayed items the loader skipped because newer data of their partition was already loaded. */
+async function countSuperseded(runState: RunStateStore, items: { runId: string; itemId: string }[]): Promise<number> {
+  let count = 0;
+  for (const { runId, itemId } of items) {
+    if ((await runState.getItem(runId, itemId))?.stage === 'superseded') count += 1;
+  }
+  return count;
+}
+
+function describeReplay(stage: QueueStage, moved: number, drain: DrainResult | undefined, superseded = 0): string {
   const lines = [`moved ${moved} message(s) from the ${stage} dead-letter queue back to the ${stage} queue`];
   if (!drain) {
     lines.push(
@@ -169,6 +192,10 @@ function describeReplay(stage: QueueStage, moved: number, drain: DrainResult | u
     if (figures.newlyDead > 0 || figures.left > 0)
       lines.push(`  ${name}: ${figures.newlyDead} back in the DLQ, ${figures.left} still waiting`);
   }
+  if (superseded > 0)
+    lines.push(
+      `  ${superseded} superseded: a newer extraction of the same partition was already loaded, so the old batch was skipped (see \`dif runs show\`)`,
+    );
   return lines.join('\n');
 }
 

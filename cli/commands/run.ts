@@ -8,6 +8,7 @@ import { RunProgress } from '../progress/RunProgress';
 import { tallyItems } from '../../shared/runState';
 import { renderRunSummary } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
+import { UserError } from '../UserError';
 
 export interface RunOptions {
   client?: string;
@@ -19,6 +20,7 @@ export interface RunOptions {
   dataDir?: string;
   json?: boolean;
   progress?: boolean;
+  wait?: boolean | string;
 }
 
 /** `dif run`: the whole pipeline, locally, through the deployed state machine definition. */
@@ -33,6 +35,10 @@ export function registerRunCommand(program: Command): void {
     .option('--stream <stream>', 'only this stream')
     .option('--config <dir>', 'folder holding sources/ and clients/ (default: the project folder, i.e. the demo)')
     .option('--data-dir <dir>', 'local lake, queues, run state and warehouse (default: $DIF_HOME or .dif)')
+    .option(
+      '--wait [seconds]',
+      'when another run holds the data directory, wait for it to finish (for good, or up to this many seconds) instead of failing at once',
+    )
     .option('--no-progress', 'do not draw live progress')
     .option('--json', 'print the summary as JSON')
     .action((options: RunOptions) => runLocally(options));
@@ -47,17 +53,25 @@ export function registerRunCommand(program: Command): void {
  */
 export async function runLocally(options: RunOptions): Promise<void> {
   const dataDir = resolveDataDir(options.dataDir);
+  const runId = newRunId(new Date());
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
+  redirectLogs(createWriteStream(logFile, { flags: 'a' }));
+  const command = options.backfill ? 'dif backfill' : 'dif run';
   const runtime = await LocalRuntime.open({
     configDir: resolveConfigDir(options.config),
     dataDir,
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL,
+    lock: { command, waitMs: waitMsOf(options.wait) },
   });
+  const { recovered } = runtime.ctx.ports;
+  // On stderr even with --json: stdout stays one JSON object.
+  if (recovered.messages > 0 || recovered.abandonedRuns.length > 0)
+    console.error(
+      `recovered after a crash: ${recovered.abandonedRuns.length} run(s) marked abandoned (${recovered.abandonedRuns.join(', ') || 'none'}), ${recovered.messages} in-flight message(s) redelivered now`,
+    );
   const demo = await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
-  const runId = newRunId(new Date());
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const logFile = join(dataDir, 'logs', `run-${runId}.jsonl`);
-  redirectLogs(createWriteStream(logFile, { flags: 'a' }));
   const progress = new RunProgress(runtime.ctx.ports.runState, runId);
   if (options.progress !== false && !options.json) progress.start();
   try {
@@ -65,7 +79,7 @@ export async function runLocally(options: RunOptions): Promise<void> {
     const outcome = await runtime.run(
       { client: options.client, source: options.source, stream: options.stream, backfill: options.backfill },
       runId,
-      options.backfill ? 'dif backfill' : 'dif run',
+      command,
     );
     if (options.progress !== false && !options.json) await progress.stop();
     const totals = tallyItems(await runtime.ctx.ports.runState.listItems(runId));
@@ -106,4 +120,14 @@ export async function runLocally(options: RunOptions): Promise<void> {
     await demo?.close();
     await runtime.close();
   }
+}
+
+/** `--wait` alone waits for good; `--wait 600` up to 600 s; absent fails at once. */
+function waitMsOf(wait: boolean | string | undefined): number {
+  if (wait === undefined || wait === false) return 0;
+  if (wait === true) return Number.POSITIVE_INFINITY;
+  const seconds = Number(wait);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new UserError(`--wait takes a number of seconds (or nothing, to wait for good), got "${wait}"`);
+  return seconds * 1000;
 }

@@ -53,8 +53,11 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
       const runState = await ports.openRunState(location);
       try {
         const records = await runState.listRuns(limit);
+        const live = await ports.liveRunIds?.(location);
         const summaries = await Promise.all(
-          records.map(async (run) => summarizeRun(run, await runState.listItems(run.runId), now())),
+          records.map(async (run) =>
+            summarizeRun(run, await runState.listItems(run.runId), now(), live ? live.has(run.runId) : undefined),
+          ),
         );
         if (opts.json) return out(toJson(summaries));
         if (summaries.length === 0) return out(`no runs in ${ports.where(location)}; start one with \`dif run\``);
@@ -97,15 +100,18 @@ export function registerRunsCommands(program: Command, options: OperatorCommandO
             `run ${runId} not found in ${ports.where(location)}; list the runs there with \`dif runs list\` (or pass --data-dir)`,
           );
         const items = await runState.listItems(runId);
+        const live = await ports.liveRunIds?.(location);
+        const alive = live ? live.has(runId) : undefined;
         if (opts.json)
           return out(
             toJson({
               ...run,
-              totals: summarizeRun(run, items, now()),
+              status: summarizeRun(run, items, now(), alive).status,
+              totals: summarizeRun(run, items, now(), alive),
               items: items.map((item) => ({ label: itemLabel(item), ...item })),
             }),
           );
-        out(renderRunHeader(run, items, now()));
+        out(renderRunHeader(run, items, now(), alive));
         out('');
         out(
           items.length === 0
@@ -124,8 +130,8 @@ function locationOf(opts: RunsOptions): OperatorLocation {
   return { dataDir: resolveDataDir(opts.dataDir), configDir: resolveConfigDir(undefined) };
 }
 
-function renderRunHeader(run: RunRecord, items: ItemRecord[], now: Date): string {
-  const summary = summarizeRun(run, items, now);
+function renderRunHeader(run: RunRecord, items: ItemRecord[], now: Date, alive: boolean | undefined): string {
+  const summary = summarizeRun(run, items, now, alive);
   const trigger = run.trigger
     ? Object.entries(run.trigger)
         .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
@@ -133,7 +139,7 @@ function renderRunHeader(run: RunRecord, items: ItemRecord[], now: Date): string
     : '-';
   return [
     `run:      ${run.runId}`,
-    `status:   ${run.status}`,
+    `status:   ${summary.status}`,
     `started:  ${run.startedAt}`,
     `finished: ${run.finishedAt ?? '(not finished)'}`,
     `duration: ${formatDuration(summary.durationMs)}`,
@@ -170,7 +176,13 @@ function renderItemTable(items: ItemRecord[]): string {
       item.recordsRejected ?? 0,
       item.rowsLoaded ?? 0,
       ...(withChildren ? [childRowsOf(item)] : []),
-      oneLine(item.error ? `${item.stage === 'failed' ? '' : '(recovered) '}${item.error}` : ''),
+      oneLine(
+        item.error
+          ? `${item.stage === 'failed' ? '' : '(recovered) '}${item.error}`
+          : item.supersededBy
+            ? `skipped: newer data already loaded (${item.supersededBy})`
+            : '',
+      ),
     ]),
   );
 }

@@ -10,6 +10,9 @@ import { load } from '../../services/loader/handlers/load';
 import type { LocalPortsOptions } from './openLocalPorts';
 import { openLocalContext, type LocalContext } from './openLocalContext';
 import { QueueWorker } from './QueueWorker';
+import { logger } from '../../shared/log';
+import { RunNotFoundError } from '../../shared/adapters/local/errors';
+import { LOCAL_REDELIVERY_BACKOFF, type RedeliveryBackoff } from '../../shared/runtime/redeliveryDelay';
 import {
   runIngest,
   type IngestHandlers,
@@ -31,9 +34,11 @@ export interface LocalRuntimeOptions extends LocalPortsOptions {
   configDir: string;
   /** Messages each stage handles at once. */
   workerConcurrency?: number;
-  /** Delay before a failed queue message is delivered again. */
-  retryDelaySeconds?: number;
+  /** Delays before a failed queue message is delivered again (default 4 s doubling to 60 s). */
+  backoff?: RedeliveryBackoff;
   ingest?: RunIngestOptions;
+  /** How often a run refreshes its heartbeat in run state (default 5 s). */
+  heartbeatMs?: number;
   decorate?: HandlerDecorators;
 }
 
@@ -79,14 +84,30 @@ export class LocalRuntime {
     const started = Date.now();
     const { ctx } = this;
     const workers = [this.worker('transform', transform), this.worker('load', load)];
+    ctx.ports.lock.setRunId(runId);
+    const heartbeat = this.beatWhileRunning(runId);
     workers.forEach((worker) => worker.start());
     try {
       const input = { runId, ...filter, trigger: { by: trigger, ...filter } };
       const result = await runIngest(ctx, ctx.ports.workflow, this.taskHandlers(), input, this.options.ingest);
       return { runId, input, result, durationMs: Date.now() - started };
     } finally {
+      clearInterval(heartbeat);
       await Promise.all(workers.map((worker) => worker.stop()));
     }
+  }
+
+  /** Refreshes the run's `heartbeatAt`, so a run whose process dies is seen as abandoned (runStatusAt). */
+  private beatWhileRunning(runId: string): NodeJS.Timeout {
+    const { runState } = this.ctx.ports;
+    const timer = setInterval(() => {
+      runState.updateRun(runId, { heartbeatAt: new Date().toISOString() }).catch((error: unknown) => {
+        // Before Plan has created the run there is nothing to refresh yet.
+        if (!(error instanceof RunNotFoundError)) logger.warn('run heartbeat not recorded', { error: String(error) });
+      });
+    }, this.options.heartbeatMs ?? 5_000);
+    timer.unref();
+    return timer;
   }
 
   async close(): Promise<void> {
@@ -108,7 +129,7 @@ export class LocalRuntime {
       concurrency: this.options.workerConcurrency ?? 2,
       maxReceiveCount: this.options.maxReceiveCount ?? 5,
       visibilityTimeoutSeconds: 300,
-      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
+      backoff: this.options.backoff ?? LOCAL_REDELIVERY_BACKOFF,
     });
   }
 }

@@ -1,20 +1,22 @@
 import type { Queue } from '../../shared/ports';
 import {
   consumeMessage,
+  DeadLetterNowError,
   RetryLaterError,
   type QueueStage,
   type StageHandler,
 } from '../../shared/runtime/consumeMessage';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log';
+import { redeliveryDelaySeconds, type RedeliveryBackoff } from '../../shared/runtime/redeliveryDelay';
 
 export interface QueueWorkerOptions {
   /** Messages handled at once (the local stand-in for the Lambda event-source concurrency). */
   concurrency: number;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
-  /** Delay before a failed message becomes visible again. */
-  retryDelaySeconds: number;
+  /** Delays before a failed message becomes visible again (exponential, by its receive count). */
+  backoff: RedeliveryBackoff;
 }
 
 /**
@@ -59,11 +61,15 @@ export class QueueWorker {
         });
         await this.queue.ack(message.receiptHandle);
       } catch (error) {
+        if (error instanceof DeadLetterNowError) {
+          await this.queue.deadLetter(message, error.reason);
+          continue;
+        }
         if (!(error instanceof RetryLaterError))
           logger.error('queue consumer crashed', { stage: this.stage, error: String(error) });
         const reason = error instanceof Error ? error.message : String(error);
         await this.queue.release(message.receiptHandle, {
-          delaySeconds: this.options.retryDelaySeconds,
+          delaySeconds: redeliveryDelaySeconds(message.receiveCount, this.options.backoff),
           error: reason,
         });
       }

@@ -23,6 +23,11 @@ export interface OperatorPorts {
   where(location: OperatorLocation): string;
   openRunState(location: OperatorLocation): Promise<RunStateStore & Closable>;
   openQueues(location: OperatorLocation): Promise<Record<QueueName, Queue> & Closable>;
+  /**
+   * The runs a live process is executing right now, when the profile can tell (locally: the data
+   * directory's lock); `dif runs` shows any other `running` run as `abandoned`. Undefined: unknown.
+   */
+  liveRunIds?(location: OperatorLocation): Promise<ReadonlySet<string> | undefined>;
   /** A full service context, for `dif dlq replay --drain`, which runs stage handlers. */
   openStageContext(
     location: OperatorLocation,

@@ -2,6 +2,7 @@ import type { Queue } from '../../shared/ports';
 import type { QueueStage, StageHandler } from '../../shared/runtime/consumeMessage';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { QueueWorker } from '../localRuntime/QueueWorker';
+import { LOCAL_REDELIVERY_BACKOFF, type RedeliveryBackoff } from '../../shared/runtime/redeliveryDelay';
 
 /** One stage to drain: its queue and the handler that consumes it. */
 export interface DrainStage {
@@ -13,8 +14,8 @@ export interface DrainStage {
 export interface DrainOptions {
   /** The queues' redrive setting; the delivery with this receive count is the last. */
   maxReceiveCount: number;
-  /** Delay before a failed message is offered again. */
-  retryDelaySeconds: number;
+  /** Delays before a failed message is offered again (default: the local runtime's, 4 s doubling to 60 s). */
+  backoff?: RedeliveryBackoff;
   /** Give up (and report what is left) after this long. */
   timeoutMs: number;
   /** Messages each stage handles at once (default 1). */
@@ -38,7 +39,7 @@ export interface DrainResult {
  * Messages that fail again go back to the DLQ after `maxReceiveCount` deliveries, as in a run.
  *
  * @example
- * await drainQueues(ctx, [{ stage: 'load', queue: ctx.ports.queues.load, handler: load }], { maxReceiveCount: 5, retryDelaySeconds: 1, timeoutMs: 300_000 });
+ * await drainQueues(ctx, [{ stage: 'load', queue: ctx.ports.queues.load, handler: load }], { maxReceiveCount: 5, timeoutMs: 300_000 });
  */
 export async function drainQueues(
   ctx: ServiceContext,
@@ -53,7 +54,7 @@ export async function drainQueues(
         concurrency: options.concurrency ?? 1,
         maxReceiveCount: options.maxReceiveCount,
         visibilityTimeoutSeconds: 300,
-        retryDelaySeconds: options.retryDelaySeconds,
+        backoff: options.backoff ?? LOCAL_REDELIVERY_BACKOFF,
       }),
   );
   workers.forEach((worker) => worker.start());

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { openLocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
 import { openLocalContext } from '../localRuntime/openLocalContext';
+import { DataDirLock } from '../localRuntime/DataDirLock';
 import type { OperatorPorts } from './OperatorPorts';
 
 /** SQLite's name for a database that lives in memory and vanishes on close. */
@@ -26,6 +27,13 @@ export const localOperatorPorts: OperatorPorts = {
     return openLocalQueues(dataDir, { file: existsSync(file) ? file : IN_MEMORY });
   },
 
+  async liveRunIds({ dataDir }) {
+    const current = DataDirLock.inspect(dataDir);
+    if (!current?.alive) return new Set<string>();
+    // A live holder that has not named its run yet (it is starting): nothing can be told.
+    return current.holder.runId ? new Set([current.holder.runId]) : undefined;
+  },
+
   async openStageContext({ dataDir, configDir }, { maxReceiveCount }) {
     const ctx = await openLocalContext({
       configDir,
@@ -33,6 +41,7 @@ export const localOperatorPorts: OperatorPorts = {
       databaseUrl: process.env.DATABASE_URL,
       redisUrl: process.env.REDIS_URL,
       maxReceiveCount,
+      lock: { command: 'dif dlq replay --drain' },
     });
     return { ctx, close: () => ctx.ports.close() };
   },

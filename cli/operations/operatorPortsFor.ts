@@ -30,6 +30,7 @@ export const profileOperatorPorts: OperatorPorts = {
   where: (location) => operatorPortsFor(process.env.DIF_PROFILE).where(location),
   openRunState: (location) => operatorPortsFor(process.env.DIF_PROFILE).openRunState(location),
   openQueues: (location) => operatorPortsFor(process.env.DIF_PROFILE).openQueues(location),
+  liveRunIds: async (location) => operatorPortsFor(process.env.DIF_PROFILE).liveRunIds?.(location),
   openStageContext: (location, options) =>
     operatorPortsFor(process.env.DIF_PROFILE).openStageContext(location, options),
 };

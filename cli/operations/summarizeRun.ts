@@ -1,9 +1,10 @@
 import type { ItemRecord, RunRecord, RunStatus } from '../../shared/ports';
-import { tallyItems } from '../../shared/runState';
+import { runStatusAt, tallyItems } from '../../shared/runState';
 
 /** One line of `dif runs list`. */
 export interface RunSummary {
   runId: string;
+  /** As stored, except a `running` run whose process has gone reads `abandoned` (runStatusAt). */
   status: RunStatus;
   startedAt: string;
   finishedAt?: string;
@@ -20,17 +21,23 @@ export interface RunSummary {
 
 /**
  * Summarizes a run from its items, so the figures agree with `dif runs show` whoever wrote
- * the run's own summary.
+ * the run's own summary. `alive`, when known (the data directory's lock), says whether a process
+ * still executes the run; otherwise its heartbeat decides.
  *
  * @example
  * summarizeRun(run, await runState.listItems(run.runId), new Date());
  */
-export function summarizeRun(run: RunRecord, items: ItemRecord[], now: Date): RunSummary {
+export function summarizeRun(run: RunRecord, items: ItemRecord[], now: Date, alive?: boolean): RunSummary {
   const tally = tallyItems(items);
-  const end = run.finishedAt ? Date.parse(run.finishedAt) : now.getTime();
+  const status = runStatusAt(run, now, alive);
+  const end = run.finishedAt
+    ? Date.parse(run.finishedAt)
+    : status === 'abandoned' && run.heartbeatAt
+      ? Date.parse(run.heartbeatAt)
+      : now.getTime();
   return {
     runId: run.runId,
-    status: run.status,
+    status,
     startedAt: run.startedAt,
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     durationMs: Math.max(0, end - Date.parse(run.startedAt)),

@@ -31,7 +31,7 @@ export class RunProgress {
   private async render(final = false): Promise<void> {
     const totals = tallyItems(await this.runState.listItems(this.runId));
     if (totals.items === 0) return;
-    const done = (totals.byStage.loaded ?? 0) + (totals.byStage.failed ?? 0);
+    const done = (totals.byStage.loaded ?? 0) + (totals.byStage.failed ?? 0) + (totals.byStage.superseded ?? 0);
     const width = 24;
     const filled = Math.round((done / totals.items) * width);
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;

@@ -38,6 +38,12 @@ export function renderRunSummary(runId: string, status: string, durationMs: numb
       ),
     );
   for (const warning of emptyItemsWarning(totals.empty)) lines.push('', `warning: ${warning}`);
+  if (totals.superseded.length > 0)
+    lines.push(
+      '',
+      'superseded (skipped: a newer extraction of the same partition was already loaded):',
+      ...totals.superseded.map((item) => `  ${item.label}${item.error ? `: ${item.error}` : ''}`),
+    );
   if (totals.failed.length > 0)
     lines.push(
       '',

@@ -71,10 +71,10 @@ function renderHeader(run: RunRecord, items: ItemRecord[], now: Date): string {
     : '';
   const tile = (value: string | number, caption: string, bad = false) =>
     `<div class="tile${bad ? ' bad' : ''}"><b>${escapeHtml(typeof value === 'number' ? value.toLocaleString('en-US') : value)}</b><span>${escapeHtml(caption)}</span></div>`;
-  return `<h1>Run <code>${escapeHtml(run.runId)}</code><span class="status status-${escapeHtml(run.status)}">${escapeHtml(run.status)}</span></h1>
+  return `<h1>Run <code>${escapeHtml(run.runId)}</code><span class="status status-${escapeHtml(summary.status)}">${escapeHtml(summary.status)}</span></h1>
 <p class="meta">started <code>${escapeHtml(run.startedAt)}</code> · ${run.finishedAt ? `finished <code>${escapeHtml(run.finishedAt)}</code>` : 'not finished'} · duration ${escapeHtml(formatDuration(summary.durationMs))}${trigger ? ` · trigger <code>${escapeHtml(trigger)}</code>` : ''}</p>
 <div class="tiles">
-${tile(summary.items, 'items')}${tile(summary.ok, 'loaded')}${tile(summary.failed, 'failed', summary.failed > 0)}${tile(summary.pending, 'not finished', summary.pending > 0 && run.status !== 'running')}${tile(gapCount(run), 'gaps', gapCount(run) > 0)}
+${tile(summary.items, 'items')}${tile(summary.ok, 'loaded')}${tile(summary.failed, 'failed', summary.failed > 0)}${tile(summary.pending, 'not finished', summary.pending > 0 && summary.status !== 'running')}${tile(gapCount(run), 'gaps', gapCount(run) > 0)}${totals.superseded.length > 0 ? tile(totals.superseded.length, 'superseded') : ''}
 ${tile(totals.pages, 'pages')}${tile(formatBytes(totals.rawBytes), 'raw bytes')}${tile(totals.recordsIn, 'records in')}${tile(totals.recordsOut, 'records out')}${tile(totals.recordsRejected, 'rejected', totals.recordsRejected > 0)}${tile(totals.rowsLoaded, 'rows loaded')}
 </div>`;
 }

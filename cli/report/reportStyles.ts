@@ -11,6 +11,7 @@ h2 { font-size: 16px; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 1p
 .status-succeeded { background: #dcfce7; color: #166534; }
 .status-failed { background: #fee2e2; color: #991b1b; }
 .status-running { background: #dbeafe; color: #1e40af; }
+.status-abandoned { background: #fef3c7; color: #92400e; }
 .tiles { display: flex; flex-wrap: wrap; gap: 10px; }
 .tile { border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; min-width: 110px; }
 .tile b { display: block; font-size: 18px; }

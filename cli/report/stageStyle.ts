@@ -17,11 +17,12 @@ export const STAGE_STYLES: Record<ItemStage, StageStyle> = {
   loading: { meaning: 'loading', colour: '#0d9488' },
   loaded: { meaning: 'loaded', colour: '#16a34a' },
   failed: { meaning: 'failed', colour: '#dc2626' },
+  superseded: { meaning: 'skipped: newer data already loaded', colour: '#a3a3a3' },
 };
 
 export const STAGE_ORDER = Object.keys(STAGE_STYLES) as ItemStage[];
 
 /** Stages an item does not leave by itself; the timeline marks them instead of drawing a span. */
 export function isTerminal(stage: ItemStage): boolean {
-  return stage === 'loaded' || stage === 'failed';
+  return stage === 'loaded' || stage === 'failed' || stage === 'superseded';
 }

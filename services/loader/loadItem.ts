@@ -11,9 +11,10 @@ export interface LoadItemResult {
   /** `schema.table` */
   table: string;
   rowsLoaded: number;
-  status: 'loaded' | 'already_loaded';
+  /** `superseded`: a newer extraction of the item's partition was already loaded, so nothing changed. */
+  status: LoadResult['status'];
   /** The stream's child tables, loaded after its own table, each exactly once under its own batch id. */
-  children?: { table: string; rowsLoaded: number; status: 'loaded' | 'already_loaded' }[];
+  children?: { table: string; rowsLoaded: number; status: LoadResult['status'] }[];
 }
 
 /**
@@ -38,6 +39,7 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
   const table = tableName(request);
   await runState.updateItem(message.runId, message.itemId, { ...identity, stage: 'loading', table });
   const result = await loadLogged(warehouse, request, message.clean.parts);
+  if (result.status === 'superseded') return supersede(ctx, message, table, result);
   const children: NonNullable<LoadItemResult['children']> = [];
   for (const child of message.children ?? []) {
     const childRequest = childLoadRequestFor(ctx.config, message, child);
@@ -70,9 +72,51 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
   };
 }
 
+/**
+ * The item's batch is older than what its partition already holds: nothing is loaded (its child
+ * tables neither: they belong to the same old extraction), the cursor stays, and the item is
+ * recorded as `superseded` with the newer batch named.
+ */
+async function supersede(
+  ctx: ServiceContext,
+  message: CleanReady,
+  table: string,
+  result: LoadResult,
+): Promise<LoadItemResult> {
+  const newer = result.supersededBy;
+  await ctx.ports.runState.updateItem(message.runId, message.itemId, {
+    client: message.client,
+    source: message.source,
+    stream: message.stream,
+    partition: message.partition,
+    stage: 'superseded',
+    table,
+    rowsLoaded: 0,
+    recordsIn: message.recordsIn,
+    recordsOut: message.clean.rows,
+    recordsRejected: message.rejected,
+    ...(newer ? { supersededBy: `batch ${newer.batchId} extracted at ${newer.extractedAt}` } : {}),
+    error: undefined,
+  });
+  return { itemId: message.itemId, table, rowsLoaded: 0, status: 'superseded' };
+}
+
 async function loadLogged(warehouse: Warehouse, request: LoadRequest, parts: number): Promise<LoadResult> {
   const started = Date.now();
   const result = await warehouse.load(request);
+  if (result.status === 'superseded') {
+    logger.warn(
+      'batch superseded: a newer extraction of this partition is already loaded, so this older batch was skipped and nothing changed',
+      {
+        table: tableName(request),
+        batchId: request.batchId,
+        extractedAt: request.ordering?.extractedAt,
+        newerBatchId: result.supersededBy?.batchId,
+        newerExtractedAt: result.supersededBy?.extractedAt,
+      },
+    );
+    return result;
+  }
   logger.info(result.status === 'loaded' ? 'batch loaded' : 'batch already loaded; nothing changed', {
     table: tableName(request),
     batchId: request.batchId,

@@ -13,7 +13,7 @@ import { InvalidLoadRequestError } from './errors';
  * loadRequestFor(ctx.config, message); // { batchId, table: { schema: 'acme', table: 'campaigns', … }, mode: 'merge', manifestKey }
  */
 export function loadRequestFor(config: DifConfig, message: CleanReady): LoadRequest {
-  return requestFor(schemaOf(config, message), streamOf(config, message), message);
+  return withOrdering(requestFor(schemaOf(config, message), streamOf(config, message), message), message);
 }
 
 /**
@@ -28,7 +28,16 @@ export function childLoadRequestFor(config: DifConfig, message: CleanReady, chil
       `stream "${message.source}.${message.stream}" has no child table "${child.name}" in the configuration (${config.dir}/sources); deploy the config that produced this message, then replay it`,
     );
   }
-  return requestFor(schemaOf(config, message), definition, child);
+  return withOrdering(requestFor(schemaOf(config, message), definition, child), message);
+}
+
+/**
+ * Every table of an item is ordered by the item (client/source/stream/partition) and its
+ * extraction time, so a child table is never refreshed from an older extraction than its stream's.
+ */
+function withOrdering(request: LoadRequest, message: CleanReady): LoadRequest {
+  if (message.extractedAt === undefined) return request;
+  return { ...request, ordering: { itemId: message.itemId, extractedAt: message.extractedAt } };
 }
 
 /** What a load needs from a table's definition (a stream or a child table) and its clean output. */

@@ -141,6 +141,7 @@ function cleanReadyFor(
     columns,
     batchId: batchIdOf(message, written),
     ...(message.cursor === undefined ? {} : { cursor: message.cursor }),
+    ...(Number.isNaN(Date.parse(message.extractedAt)) ? {} : { extractedAt: message.extractedAt }),
     ...(children.length === 0
       ? {}
       : {

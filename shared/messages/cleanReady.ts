@@ -32,6 +32,12 @@ export const cleanReady = workItem.extend({
   /** Load ledger key: itemId + hash of the clean content. */
   batchId: z.string().min(1),
   cursor: z.string().optional(),
+  /**
+   * When the extractor finished reading the API (RawReady.extractedAt, ISO 8601): the loader keeps
+   * it in the ledger and skips a batch older than the last one loaded for the item as
+   * `superseded`. Optional so messages in flight from before it existed are still accepted.
+   */
+  extractedAt: z.iso.datetime({ offset: true }).optional(),
   /** Child tables written from the same records; loaded after the stream's own table. */
   children: z.array(cleanChild).optional(),
 });

@@ -46,6 +46,12 @@ export interface Queue {
   /** Makes a delivered message visible again after `delaySeconds` (a retry), recording why. */
   release(receiptHandle: string, options?: { delaySeconds?: number; error?: string }): Promise<void>;
   /**
+   * Moves a delivered message to the dead-letter queue now, with the cause of its failure (kept
+   * as the dead letter's `lastError`), so `dif dlq replay` can deliver it again once the cause is
+   * fixed. Used for permanent failures, which must never be deleted.
+   */
+  deadLetter(message: Pick<ReceivedMessage, 'id' | 'body' | 'receiptHandle'>, cause: string): Promise<void>;
+  /**
    * Messages waiting (visible or in flight), for progress and tests. A message sent or released
    * with a delay counts as in flight until it becomes visible (SQS: NotVisible + Delayed), so
    * `visible + inFlight === 0` means the queue is drained.

@@ -1,7 +1,20 @@
-/** Stage an item has reached. `failed` is terminal until a replay moves it on. */
+/**
+ * Stage an item has reached. `failed` is terminal until a replay moves it on. `superseded` is
+ * terminal too: the loader skipped the item's batch because a newer extraction of the same
+ * partition was already loaded (a crash leftover or an old dead letter delivered late).
+ */
 export type ItemStage =
-  'planned' | 'extracting' | 'extracted' | 'transforming' | 'transformed' | 'loading' | 'loaded' | 'failed';
-export type RunStatus = 'running' | 'succeeded' | 'failed';
+  | 'planned'
+  | 'extracting'
+  | 'extracted'
+  | 'transforming'
+  | 'transformed'
+  | 'loading'
+  | 'loaded'
+  | 'failed'
+  | 'superseded';
+/** `abandoned`: the process running it died (killed, crashed) before Finalize; its items did not all finish. */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
 
 export interface RunRecord {
   runId: string;
@@ -12,6 +25,11 @@ export interface RunRecord {
   summary?: Record<string, unknown>;
   /** What started the run (`dif run`, schedule, console) and its filters. */
   trigger?: Record<string, unknown>;
+  /**
+   * Refreshed every few seconds by the process executing a local run: a `running` run whose
+   * heartbeat is older than a lease (see `runStatusAt`) is shown as `abandoned`.
+   */
+  heartbeatAt?: string;
 }
 
 /** Progress of one work item. Counters are absolute values set by the stage that owns them. */
@@ -38,6 +56,8 @@ export interface ItemRecord {
   error?: string;
   /** Times an async report job was created again after the platform failed it (`async_job.resubmit`). */
   resubmits?: number;
+  /** For a `superseded` item: the newer batch already loaded, e.g. `{batchId} extracted at {time}`. */
+  supersededBy?: string;
   /** ISO timestamps per stage transition, e.g. `{extracting: '…', extracted: '…'}`. */
   stageTimes: Partial<Record<ItemStage, string>>;
   updatedAt: string;

@@ -29,11 +29,22 @@ export interface LoadRequest {
   partition?: { column: string; from?: string; to?: string };
   /** Object-store key of the Redshift-format COPY manifest listing the clean CSV parts. */
   manifestKey: string;
+  /**
+   * Orders loads of one partition (DESIGN.md §5 "Ordered, not only exactly-once"): the ledger
+   * keeps each batch's `itemId` (client/source/stream/partition) and extraction time, and a batch
+   * extracted before one already loaded for the same item is skipped as `superseded`, so a
+   * crash leftover or an old dead letter never overwrites newer data. Absent on messages from
+   * before ordering existed: such a batch is loaded unordered, as it was then.
+   */
+  ordering?: { itemId: string; extractedAt: string };
 }
 
 export interface LoadResult {
-  status: 'loaded' | 'already_loaded';
+  /** `superseded`: a newer extraction of the same item is already loaded; nothing changed. */
+  status: 'loaded' | 'already_loaded' | 'superseded';
   rowsLoaded: number;
+  /** For `superseded`: the newer batch that is loaded. */
+  supersededBy?: { batchId: string; extractedAt: string };
 }
 
 /**

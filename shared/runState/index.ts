@@ -1,3 +1,4 @@
 export * from './tallyItems';
 export * from './emptyItemsWarning';
 export * from './redactRunStateWrites';
+export * from './runStatusAt';

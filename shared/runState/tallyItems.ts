@@ -26,6 +26,8 @@ export interface ItemTally {
   rowsByTable: Record<string, number>;
   /** Items in stage `failed`. */
   failed: ItemProblem[];
+  /** Items whose batch was skipped because newer data of the same partition was already loaded (stage `superseded`). */
+  superseded: ItemProblem[];
   /** Items neither loaded nor failed: still running, or abandoned. */
   unfinished: ItemProblem[];
   /** Loaded items whose raw data held no records (allowed by `expect_records`): a warning, not a failure. */
@@ -48,6 +50,7 @@ export function tallyItems(items: ItemRecord[]): ItemTally {
     rowsLoaded: 0,
     rowsByTable: {},
     failed: [],
+    superseded: [],
     unfinished: [],
     empty: [],
   };
@@ -74,6 +77,13 @@ export function tallyItems(items: ItemRecord[]): ItemTally {
       stage: item.stage,
       ...(item.error ? { error: item.error } : {}),
     };
+    if (item.stage === 'superseded') {
+      tally.superseded.push({
+        ...problem,
+        ...(item.supersededBy ? { error: `superseded by ${item.supersededBy}` } : {}),
+      });
+      continue;
+    }
     (item.stage === 'failed' ? tally.failed : tally.unfinished).push(problem);
   }
   return tally;

@@ -4,6 +4,7 @@ import { isPermanent } from './errors';
 import { logger, redact } from '../log';
 import { StaleTaskTokenError } from '../ports';
 import { messageEnvelope, type MessageEnvelope } from '../messages/messageEnvelope';
+import { stepFunctionsErrorName } from './stepFunctionsError';
 
 export type QueueStage = 'transform' | 'load';
 export type StageHandler = (ctx: ServiceContext, delivery: QueueDelivery) => Promise<void>;
@@ -12,6 +13,9 @@ export interface ConsumeOptions {
   /** The queue's redrive maxReceiveCount: the delivery with this count is the last one. */
   maxReceiveCount: number;
 }
+
+const REPLAY_HINT =
+  ' (locally add --drain to deliver it at once; on AWS the deployed functions pick it up, or redrive the DLQ in the SQS console)';
 
 /** Thrown by {@link consumeMessage} when the message must be redelivered. */
 export class RetryLaterError extends Error {
@@ -26,10 +30,27 @@ export class RetryLaterError extends Error {
 }
 
 /**
+ * Thrown by {@link consumeMessage} when the message must go to the dead-letter queue now (a
+ * permanent failure): the caller moves it there with `queue.deadLetter(message, error.cause)`, so
+ * that `dif dlq replay` can deliver it once the cause is fixed. It is never deleted.
+ */
+export class DeadLetterNowError extends Error {
+  constructor(
+    readonly stage: QueueStage,
+    /** `{Stage}.{Code}: what happened and what to do`, as the item's error in run state. */
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'DeadLetterNowError';
+  }
+}
+
+/**
  * The one queue-consumer policy, shared by the local runtime and the Lambda entry points:
  * - success → resolves (the caller deletes the message);
  * - a {@link PermanentError} → the item's task token fails now, the item is marked failed, and
- *   it resolves too (the message is consumed): redelivery could not help;
+ *   it throws {@link DeadLetterNowError}: redelivery could not help, so the caller moves the
+ *   message to the DLQ with the cause (never deletes it);
  * - any other error → throws {@link RetryLaterError} (the caller leaves the message for
  *   redelivery); on the last allowed receive the token fails first, with a cause that says the
  *   message is in the DLQ and how to replay it.
@@ -37,9 +58,10 @@ export class RetryLaterError extends Error {
  * @example
  * try {
  *   await consumeMessage(ctx, 'load', delivery, load, { maxReceiveCount: 5 });
- *   await queue.ack(receiptHandle);
+ *   await queue.ack(message.receiptHandle);
  * } catch (error) {
- *   await queue.release(receiptHandle, { error: String(error) });
+ *   if (error instanceof DeadLetterNowError) await queue.deadLetter(message, error.reason);
+ *   else await queue.release(message.receiptHandle, { error: String(error) });
  * }
  */
 export async function consumeMessage(
@@ -56,9 +78,14 @@ export async function consumeMessage(
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error));
     if (isPermanent(error)) {
-      logger.error(`${stage} failed permanently`, { error: message, code: error.code });
-      await failItem(ctx, envelope, `${capitalize(stage)}.${error.code}`, message);
-      return;
+      const name = stepFunctionsErrorName(capitalize(stage), error);
+      const cause = `${message} — the message is in the ${stage} dead-letter queue; once fixed, replay it with \`dif dlq replay --stage ${stage}\`${REPLAY_HINT}`;
+      logger.error(`${stage} failed permanently; moving the message to the dead-letter queue`, {
+        error: message,
+        code: name,
+      });
+      await failItem(ctx, envelope, name, cause);
+      throw new DeadLetterNowError(stage, `${name}: ${cause}`);
     }
     const last = delivery.receiveCount >= options.maxReceiveCount;
     logger.warn(`${stage} failed, ${last ? 'moving to the dead-letter queue' : 'will retry'}`, {
@@ -66,7 +93,7 @@ export async function consumeMessage(
       receiveCount: delivery.receiveCount,
     });
     if (last) {
-      const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then replay it with \`dif dlq replay --stage ${stage}\` (locally add --drain to deliver it at once; on AWS the deployed functions pick it up, or redrive the DLQ in the SQS console).`;
+      const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then replay it with \`dif dlq replay --stage ${stage}\`${REPLAY_HINT}.`;
       await failItem(ctx, envelope, `${capitalize(stage)}.RetriesExhausted`, cause);
     }
     throw new RetryLaterError(stage, message, last);

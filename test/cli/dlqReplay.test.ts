@@ -132,7 +132,7 @@ describe('a failed load replayed from the DLQ', () => {
     try {
       const result = await drainQueues(ctx, [{ stage: 'load', queue: ctx.ports.queues.load, handler: load }], {
         maxReceiveCount: 2,
-        retryDelaySeconds: 0,
+        backoff: { baseSeconds: 0, maxSeconds: 0 },
         timeoutMs: 20_000,
       });
       expect(result).toMatchObject({ drained: true, stages: { load: { left: 0, newlyDead: 1 } } });

@@ -77,7 +77,7 @@ describe('no silent 0-row success, end to end on the local profile', () => {
     runtime = await LocalRuntime.open({
       configDir: config,
       dataDir: join(dir, 'data'),
-      retryDelaySeconds: 0.1,
+      backoff: { baseSeconds: 0.1, maxSeconds: 0.1 },
       ingest: { itemTimeoutMs: 60_000, retryIntervalScale: 0.01, maxWaitSeconds: 0 },
     });
     await runtime.credentials.put('c', 'hostile', { token: 'not-used-here' });

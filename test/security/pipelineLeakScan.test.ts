@@ -150,7 +150,7 @@ describe('full local pipeline leaks no credential', () => {
     runtime = await LocalRuntime.open({
       configDir: PROJECT_ROOT,
       dataDir,
-      retryDelaySeconds: 0.2,
+      backoff: { baseSeconds: 0.2, maxSeconds: 0.2 },
       ingest: { itemTimeoutMs: 120_000, retryIntervalScale: 0.01, maxWaitSeconds: 0 },
       decorate: { task: observeTask, stage: observeStage },
     });

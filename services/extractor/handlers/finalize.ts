@@ -110,7 +110,7 @@ async function gapsAmong(ctx: ServiceContext, failed: FailedItem[], items: ItemR
 /** Items the Map finished with but that neither loaded nor failed are failed now, so gaps see them. */
 async function failUnfinished(ctx: ServiceContext, runId: string, items: ItemRecord[]): Promise<void> {
   for (const item of items) {
-    if (item.stage === 'loaded' || item.stage === 'failed') continue;
+    if (item.stage === 'loaded' || item.stage === 'superseded' || item.stage === 'failed') continue;
     await ctx.ports.runState.updateItem(runId, item.itemId, {
       stage: 'failed',
       error: item.error ?? `did not finish (stopped at stage ${item.stage}); see the execution history`,
@@ -133,7 +133,7 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     const failure = failureOf(result);
     if (!failure?.itemId) continue;
     const item = await runState.getItem(input.runId, failure.itemId);
-    if (item && item.stage !== 'loaded' && !item.error)
+    if (item && item.stage !== 'loaded' && item.stage !== 'superseded' && !item.error)
       await runState.updateItem(input.runId, failure.itemId, { stage: 'failed', error: failure.cause });
   }
   const items = await runState.listItems(input.runId);

@@ -7,14 +7,30 @@ import { declaredType, sqlType, type SqlDialect } from './warehouseTypes';
 /** Name of the load ledger table in every client schema. */
 export const LEDGER_TABLE = 'dif_load_ledger';
 
+/** The ledger columns that order loads per partition (DESIGN.md §5), added to older ledgers on first use. */
+export const LEDGER_ORDERING_COLUMNS = [
+  { name: 'item_id', type: 'varchar(256)' },
+  { name: 'extracted_at', type: 'timestamptz' },
+] as const;
+
 /** DDL and catalog statements shared by the PostgreSQL, PGlite and Redshift warehouses. */
 export const tableSql = {
   createSchema(schema: string): string {
     return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema, 'schema')}`;
   },
 
+  /**
+   * The load ledger: one row per loaded batch. `item_id` (the work item: client/source/stream/
+   * partition) and `extracted_at` order the loads of one partition; both are NULL for batches
+   * loaded before ordering existed, or from messages that do not carry an extraction time.
+   */
   createLedger(schema: string): string {
-    return `CREATE TABLE IF NOT EXISTS ${qualifiedName(schema, LEDGER_TABLE)} (batch_id varchar(256) NOT NULL PRIMARY KEY, table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL)`;
+    return `CREATE TABLE IF NOT EXISTS ${qualifiedName(schema, LEDGER_TABLE)} (batch_id varchar(256) NOT NULL PRIMARY KEY, table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL, ${LEDGER_ORDERING_COLUMNS.map((column) => `${column.name} ${column.type}`).join(', ')})`;
+  },
+
+  /** Adds an ordering column to a ledger created before ordering existed. */
+  addLedgerColumn(schema: string, column: (typeof LEDGER_ORDERING_COLUMNS)[number]): string {
+    return `ALTER TABLE ${qualifiedName(schema, LEDGER_TABLE)} ADD COLUMN ${column.name} ${column.type}`;
   },
 
   /** information_schema query with $1 = schema, $2 = table. */

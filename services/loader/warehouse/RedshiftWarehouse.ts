@@ -3,10 +3,10 @@ import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';
 import { BadLoadDataError } from '../errors';
 import { planSchemaChange } from '../sql/planSchemaChange';
-import { LEDGER_TABLE, tableSql } from '../sql/tableSql';
+import { LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, tableSql } from '../sql/tableSql';
 import { qualifiedName } from '../sql/quoteIdentifier';
 import { existingColumn, type CatalogColumn } from '../sql/warehouseTypes';
-import { redshiftLoadStatements } from './redshift/redshiftLoadStatements';
+import { redshiftLoadStatements, redshiftTimestamp } from './redshift/redshiftLoadStatements';
 import { RedshiftStatementError } from './redshift/RedshiftStatementError';
 import { RedshiftStatementRunner, type PollOptions, type RedshiftTarget } from './redshift/RedshiftStatementRunner';
 import { validateLoadRequest } from './validateLoadRequest';
@@ -48,6 +48,9 @@ export class RedshiftWarehouse implements Warehouse {
     }
     const previous = await this.ledgerRows(request);
     if (previous !== undefined) return { status: 'already_loaded', rowsLoaded: previous };
+    // Checked again inside the batch (under the table locks); this look only saves an unneeded COPY.
+    const newer = await this.newerBatch(request);
+    if (newer) return { status: 'superseded', rowsLoaded: 0, supersededBy: newer };
 
     const plan = redshiftLoadStatements(request, {
       manifestUri: this.options.objectStore.uri(request.manifestKey),
@@ -66,8 +69,12 @@ export class RedshiftWarehouse implements Warehouse {
     }
     const sub = finished.SubStatements ?? [];
     if (sub[plan.ledgerIndex]?.ResultRows === 0) {
-      // Another loader committed this batch while this one waited for the lock: nothing changed.
-      return { status: 'already_loaded', rowsLoaded: (await this.ledgerRows(request)) ?? 0 };
+      // Another loader committed this batch, or a later one of its item, while this one waited for the lock: nothing changed.
+      const rows = await this.ledgerRows(request);
+      if (rows !== undefined) return { status: 'already_loaded', rowsLoaded: rows };
+      const newerNow = await this.newerBatch(request);
+      if (newerNow) return { status: 'superseded', rowsLoaded: 0, supersededBy: newerNow };
+      return { status: 'already_loaded', rowsLoaded: 0 };
     }
     return { status: 'loaded', rowsLoaded: sub[plan.insertIndex]?.ResultRows ?? 0 };
   }
@@ -86,6 +93,7 @@ export class RedshiftWarehouse implements Warehouse {
     const spec = request.table;
     await this.runner.execute(tableSql.createSchema(spec.schema));
     await this.runner.execute(tableSql.createLedger(spec.schema));
+    await this.upgradeLedger(spec.schema);
     const catalog = (await this.runner.rows(tableSql.selectColumns.replace('$1', ':schema').replace('$2', ':table'), {
       schema: spec.schema,
       table: spec.table,
@@ -100,12 +108,35 @@ export class RedshiftWarehouse implements Warehouse {
     }
   }
 
+  /** The latest batch of the request's item extracted after it, if one is loaded. */
+  private async newerBatch(request: LoadRequest): Promise<{ batchId: string; extractedAt: string } | undefined> {
+    if (!request.ordering) return undefined;
+    const rows = await this.runner.rows(
+      `SELECT batch_id, extracted_at FROM ${qualifiedName(request.table.schema, LEDGER_TABLE)} WHERE item_id = :item_id AND extracted_at > CAST(:extracted_at AS timestamptz) ORDER BY extracted_at DESC LIMIT 1`,
+      { item_id: request.ordering.itemId, extracted_at: redshiftTimestamp(request.ordering.extractedAt) },
+    );
+    const row = rows[0];
+    return row ? { batchId: String(row.batch_id), extractedAt: String(row.extracted_at) } : undefined;
+  }
+
   private async ledgerRows(request: LoadRequest): Promise<number | undefined> {
     const rows = await this.runner.rows(
       `SELECT rows FROM ${qualifiedName(request.table.schema, LEDGER_TABLE)} WHERE batch_id = :batch_id`,
       { batch_id: request.batchId },
     );
     return rows[0] ? Number(rows[0].rows) : undefined;
+  }
+
+  /** Adds the ordering columns to a ledger created before they existed (Redshift has no ADD COLUMN IF NOT EXISTS). */
+  private async upgradeLedger(schema: string): Promise<void> {
+    const catalog = await this.runner.rows(tableSql.selectColumns.replace('$1', ':schema').replace('$2', ':table'), {
+      schema,
+      table: LEDGER_TABLE,
+    });
+    const present = new Set(catalog.map((row) => String(row.column_name)));
+    for (const column of LEDGER_ORDERING_COLUMNS) {
+      if (!present.has(column.name)) await this.runner.execute(tableSql.addLedgerColumn(schema, column));
+    }
   }
 
   /** Turns a failed COPY into a permanent bad-data error with Redshift's own load-error rows. */

@@ -6,7 +6,7 @@ import type { LoadRequest, LoadResult, TableSpec } from '../../../shared/ports/W
 import { BadLoadDataError } from '../errors';
 import { planSchemaChange } from '../sql/planSchemaChange';
 import { qualifiedName, quoteIdentifier } from '../sql/quoteIdentifier';
-import { columnList, LEDGER_TABLE, stagingTableName, tableSql } from '../sql/tableSql';
+import { columnList, LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, stagingTableName, tableSql } from '../sql/tableSql';
 import { existingColumn, type CatalogColumn } from '../sql/warehouseTypes';
 import { readManifestKeys } from './readManifestKeys';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
@@ -22,6 +22,7 @@ export async function ensurePostgresTable(db: PgTransactor, spec: TableSpec, pri
     await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`schema:${spec.schema}`)]);
     await tx.query(tableSql.createSchema(spec.schema));
     await tx.query(tableSql.createLedger(spec.schema));
+    await upgradeLedger(tx, spec.schema);
     const rows = (await tx.query(tableSql.selectColumns, [spec.schema, spec.table])) as unknown as CatalogColumn[];
     if (rows.length === 0) {
       await tx.query(tableSql.createTable(spec, 'postgres', primaryKey));
@@ -33,9 +34,32 @@ export async function ensurePostgresTable(db: PgTransactor, spec: TableSpec, pri
   });
 }
 
+/** Adds the ordering columns (and their index) to a ledger created before they existed. */
+async function upgradeLedger(tx: PgTransaction, schema: string): Promise<void> {
+  const present = new Set(
+    (await tx.query(tableSql.selectColumns, [schema, LEDGER_TABLE])).map((row) => String(row.column_name)),
+  );
+  for (const column of LEDGER_ORDERING_COLUMNS) {
+    if (!present.has(column.name)) await tx.query(tableSql.addLedgerColumn(schema, column));
+  }
+  await tx.query(
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${LEDGER_TABLE}_item`)} ON ${qualifiedName(schema, LEDGER_TABLE)} (item_id, extracted_at)`,
+  );
+}
+
+/** Thrown inside the load transaction to roll back the claim of a batch that turned out superseded. */
+class Superseded extends Error {
+  constructor(readonly by: { batchId: string; extractedAt: string }) {
+    super(`superseded by ${by.batchId}`);
+  }
+}
+
 /**
- * Loads one batch exactly once into PostgreSQL or PGlite. In one transaction: claim the batch in
- * `dif_load_ledger` (a concurrent or earlier claim of the same batch makes this a no-op), COPY
+ * Loads one batch exactly once into PostgreSQL or PGlite. In one transaction: with an ordering,
+ * lock the item (loads of one partition queue up); claim the batch in `dif_load_ledger` (a
+ * concurrent or earlier claim of the same batch makes this a no-op); with an ordering, give up
+ * as `superseded` (rolling the claim back) when the ledger holds a batch of the same item
+ * extracted later; COPY
  * every part — straight into the target for `append`, into a temp staging table otherwise — and
  * apply it: merge = delete the staged keys then insert the staged rows deduplicated (last row of
  * a key wins); replace_partition = delete the partition range then insert. Merges and partition
@@ -56,21 +80,38 @@ export async function loadPostgresBatch(
   try {
     return await db.transaction(async (tx) => {
       const ledger = qualifiedName(spec.schema, LEDGER_TABLE);
+      const { ordering } = request;
+      if (ordering)
+        await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`item:${spec.schema}.${ordering.itemId}`)]);
       const claimed = await tx.query(
-        `INSERT INTO ${ledger} (batch_id, table_name, rows, loaded_at) VALUES ($1, $2, 0, now()) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
-        [request.batchId, tableName],
+        `INSERT INTO ${ledger} (batch_id, table_name, rows, loaded_at, item_id, extracted_at) VALUES ($1, $2, 0, now(), $3, $4) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
+        [request.batchId, tableName, ordering?.itemId ?? null, ordering?.extractedAt ?? null],
       );
       if (claimed.length === 0) {
         const [row] = await tx.query(`SELECT rows FROM ${ledger} WHERE batch_id = $1`, [request.batchId]);
         return { status: 'already_loaded', rowsLoaded: Number(row?.rows ?? 0) };
+      }
+      if (ordering) {
+        const [newer] = await tx.query(
+          `SELECT batch_id, extracted_at FROM ${ledger} WHERE item_id = $1 AND extracted_at > $2::timestamptz ORDER BY extracted_at DESC LIMIT 1`,
+          [ordering.itemId, ordering.extractedAt],
+        );
+        if (newer) throw new Superseded({ batchId: String(newer.batch_id), extractedAt: isoOf(newer.extracted_at) });
       }
       const rowsLoaded = await copyAndApply(tx, objectStore, request, keys, hooks);
       await tx.query(`UPDATE ${ledger} SET rows = $2 WHERE batch_id = $1`, [request.batchId, rowsLoaded]);
       return { status: 'loaded', rowsLoaded };
     });
   } catch (error) {
+    if (error instanceof Superseded) return { status: 'superseded', rowsLoaded: 0, supersededBy: error.by };
     throw asBadData(error, tableName, request.batchId);
   }
+}
+
+/** A timestamptz as PostgreSQL (a Date) or PGlite returns it, in ISO 8601. */
+function isoOf(value: unknown): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
 }
 
 async function copyAndApply(

@@ -14,6 +14,10 @@ import type { DeadLetter, Queue, QueueName, ReceiveOptions, ReceivedMessage } fr
 
 /** Message attribute carrying DIF's own id, so the id survives DLQ moves and manual redrives. */
 export const MESSAGE_ID_ATTRIBUTE = 'dif-id';
+/** Message attribute carrying why a message was dead-lettered by the consumer (SQS keeps no error text of its own). */
+export const DEAD_LETTER_CAUSE_ATTRIBUTE = 'dif-error';
+/** Longest cause kept on a dead letter: attributes count towards SQS's 256 KiB message limit. */
+const MAX_CAUSE_CHARS = 4000;
 
 export interface SqsQueueOptions {
   client: SQSClient;
@@ -91,6 +95,29 @@ export class SqsQueue implements Queue {
     );
   }
 
+  /**
+   * SQS has no "move this message to the DLQ" call: the message is sent to the DLQ with its DIF id
+   * and the cause as attributes, then deleted from the queue. A crash between the two leaves a
+   * copy in both; the copy still in the queue fails again and is dead-lettered again, and the
+   * load ledger makes a double replay harmless.
+   */
+  async deadLetter(message: Pick<ReceivedMessage, 'id' | 'body' | 'receiptHandle'>, cause: string): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterQueueUrl,
+        MessageBody: message.body,
+        MessageAttributes: {
+          [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.id },
+          [DEAD_LETTER_CAUSE_ATTRIBUTE]: {
+            DataType: 'String',
+            StringValue: cause.slice(0, MAX_CAUSE_CHARS) || '(no cause)',
+          },
+        },
+      }),
+    );
+    await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receiptHandle }));
+  }
+
   async depth(): Promise<{ visible: number; inFlight: number; dead: number }> {
     const [main, dead] = await Promise.all([this.attributes(this.queueUrl), this.attributes(this.deadLetterQueueUrl)]);
     return {
@@ -113,6 +140,7 @@ export class SqsQueue implements Queue {
       const received = toReceived(message);
       if (seen.has(received.id)) return false;
       const firstReceive = Number(message.Attributes?.ApproximateFirstReceiveTimestamp);
+      const cause = message.MessageAttributes?.[DEAD_LETTER_CAUSE_ATTRIBUTE]?.StringValue;
       seen.set(received.id, {
         message,
         letter: {
@@ -121,6 +149,7 @@ export class SqsQueue implements Queue {
           receiveCount: received.receiveCount,
           sentAt: received.sentAt,
           deadAt: Number.isFinite(firstReceive) && firstReceive > 0 ? new Date(firstReceive) : received.sentAt,
+          ...(cause === undefined ? {} : { lastError: cause }),
         },
       });
       return false;
@@ -220,7 +249,7 @@ export class SqsQueue implements Queue {
         VisibilityTimeout: options.visibility,
         WaitTimeSeconds: options.wait,
         MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'ApproximateFirstReceiveTimestamp'],
-        MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE],
+        MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE, DEAD_LETTER_CAUSE_ATTRIBUTE],
       }),
     );
     return response.Messages ?? [];

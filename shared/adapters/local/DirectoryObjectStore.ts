@@ -3,10 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ObjectNotFoundError, type ObjectBody, type ObjectStore, type StoredObject } from '../../ports/ObjectStore';
 import { ForeignObjectUriError, InvalidObjectKeyError } from './errors';
 
+/** URI scheme of lake objects: the key follows, relative to the lake root. */
+const LAKE_SCHEME = 'lake:///';
 /** Top-level folder holding uploads in progress; never listed, and reserved as a key prefix. */
 const INCOMING = '.incoming';
 /** Most file systems cap a name at 255 bytes. */
@@ -89,11 +91,26 @@ export class DirectoryObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * `lake:///{key}`: relative to the lake, so COPY manifests stay valid when the data directory
+   * is moved, renamed or restored elsewhere (an absolute `file://` URL would point at the old place).
+   */
   uri(key: string): string {
-    return pathToFileURL(this.pathOf(key)).href;
+    checkKey(key);
+    return `${LAKE_SCHEME}${key}`;
   }
 
+  /**
+   * The key of a `lake:///` URI. Also reads the absolute `file://` URLs older versions wrote: one
+   * inside this lake maps to its key; one from where the data directory used to be maps by its
+   * path below the old lake folder (`…/lake/clean/…`), so pending batches survive a move.
+   */
   keyFromUri(uri: string): string {
+    if (uri.startsWith(LAKE_SCHEME)) {
+      const key = uri.slice(LAKE_SCHEME.length);
+      this.checkedKey(key, uri);
+      return key;
+    }
     let path: string;
     try {
       path = fileURLToPath(uri);
@@ -101,10 +118,19 @@ export class DirectoryObjectStore implements ObjectStore {
       throw new ForeignObjectUriError(uri, this.root);
     }
     const rel = relative(this.root, path);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+      return this.checkedKey(rel.split(sep).join('/'), uri);
+    const moved = /\/lake\/((?:raw|clean|quarantine)\/.+)$/.exec(path.split(sep).join('/'));
+    if (!moved?.[1]) throw new ForeignObjectUriError(uri, this.root);
+    return this.checkedKey(moved[1], uri);
+  }
+
+  private checkedKey(key: string, uri: string): string {
+    try {
+      this.pathOf(key);
+    } catch {
       throw new ForeignObjectUriError(uri, this.root);
-    const key = rel.split(sep).join('/');
-    this.pathOf(key);
+    }
     return key;
   }
 

@@ -128,6 +128,26 @@ export class SqliteQueue implements Queue {
     ).run(visibleAt, options.error ?? null, this.name, receiptHandle);
   }
 
+  async deadLetter(message: Pick<ReceivedMessage, 'receiptHandle'>, cause: string): Promise<void> {
+    this.sql(
+      `UPDATE queue_messages SET dead_at = ?, receipt = NULL, last_error = ?
+         WHERE queue = ? AND receipt = ? AND dead_at IS NULL`,
+    ).run(this.now(), cause, this.name, message.receiptHandle);
+  }
+
+  /**
+   * Makes every message in flight visible now, returning how many. Only for a process that holds
+   * the data directory alone (cli DataDirLock): a delivery in flight then belongs to a consumer
+   * that died, and the next run should not wait out its visibility timeout. Receive counts stay:
+   * a message that keeps killing its consumer still ends in the DLQ.
+   */
+  recoverInFlight(): number {
+    return this.sql(
+      `UPDATE queue_messages SET visible_at = ?, receipt = NULL
+         WHERE queue = ? AND dead_at IS NULL AND receipt IS NOT NULL`,
+    ).run(this.now(), this.name).changes;
+  }
+
   async depth(): Promise<{ visible: number; inFlight: number; dead: number }> {
     const row = this.sql(
       `SELECT

@@ -19,7 +19,7 @@ export class ForeignObjectUriError extends Error {
     root: string,
   ) {
     super(
-      `${uri} does not name an object of the local lake at ${root}; expected a file:// URL inside it (check the manifest's data dir).`,
+      `${uri} does not name an object of the local lake at ${root}; expected a lake:/// URI (or a file:// URL of a lake folder). The manifest was written by something else; re-run the item to write a new one.`,
     );
     this.name = 'ForeignObjectUriError';
   }

@@ -185,6 +185,24 @@ export function describeQueueContract(
     );
 
     it.concurrent(
+      'dead-letters a delivered message at once with its cause, ready to redrive',
+      queueTest({ maxReceiveCount: 5 }, async (queue) => {
+        const id = await queue.send('permanently bad');
+        const [message] = await receiveMany(queue, 1);
+        await queue.deadLetter(message!, 'Load.BadData: row 3 is not a date');
+        expect(await queue.receive({ waitSeconds: 1 })).toEqual([]);
+        const dead = await eventually(
+          () => queue.listDeadLetters(),
+          (letters) => letters.length === 1,
+        );
+        expect(dead[0]).toMatchObject({ id, body: 'permanently bad', lastError: 'Load.BadData: row 3 is not a date' });
+        expect(await queue.redrive([id])).toBe(1);
+        const [again] = await receiveMany(queue, 1);
+        expect(again).toMatchObject({ id, body: 'permanently bad' });
+      }),
+    );
+
+    it.concurrent(
       'redrives dead letters with their id, as fresh deliveries',
       queueTest({ maxReceiveCount: 1 }, async (queue) => {
         const ids = await Promise.all(['one', 'two', 'three'].map((body) => queue.send(body)));

@@ -143,4 +143,44 @@ describe('Redshift load SQL on PostgreSQL', () => {
       { day: '2026-01-01', id: 7, name: 'a3' },
     ]);
   });
+
+  it('skips an older extraction of the same item as superseded, in every mode, leaving the newer rows', async () => {
+    await client.query(tableSql.createTable(spec('ordered'), 'redshift', true));
+    await client.query(tableSql.createTable(spec('ordered_log'), 'redshift', false));
+    const at = (time: string) => ({ itemId: 'item-7', extractedAt: `2026-01-08T${time}Z` });
+    const newer: LoadRequest = {
+      batchId: 'item-7-newer',
+      table: spec('ordered'),
+      mode: 'merge',
+      manifestKey: 'k',
+      ordering: at('07:00:00.000'),
+    };
+    expect(await runBatch(newer, [['2026-01-08', 1, 'fresh']])).toEqual([1, 1]);
+    // The crash leftover: extracted an hour earlier, delivered after.
+    const older: LoadRequest = { ...newer, batchId: 'item-7-older', ordering: at('06:00:00.000') };
+    expect(await runBatch(older, [['2026-01-08', 1, 'stale']])).toEqual([0, 0]);
+    const olderAppend: LoadRequest = { ...older, table: spec('ordered_log'), mode: 'append' };
+    expect(await runBatch(olderAppend, [['2026-01-08', 1, 'stale']])).toEqual([0, 0]);
+    expect(await table('ordered')).toEqual([{ day: '2026-01-08', id: 1, name: 'fresh' }]);
+    expect(await table('ordered_log')).toEqual([]);
+    // A later extraction still loads, and another item is not affected by item-7's ledger rows.
+    const later: LoadRequest = { ...newer, batchId: 'item-7-later', ordering: at('08:00:00.000') };
+    expect(await runBatch(later, [['2026-01-08', 1, 'fresher']])).toEqual([1, 1]);
+    const other: LoadRequest = {
+      ...older,
+      batchId: 'item-8-old',
+      ordering: { itemId: 'item-8', extractedAt: '2026-01-01T00:00:00.000Z' },
+    };
+    expect(await runBatch(other, [['2026-01-08', 2, 'other']])).toEqual([1, 1]);
+    expect(
+      (
+        await client.query(
+          `SELECT batch_id, item_id, extracted_at = '2026-01-08 08:00:00+00'::timestamptz AS latest FROM dif_load_ledger WHERE item_id = 'item-7' ORDER BY extracted_at`,
+        )
+      ).rows,
+    ).toEqual([
+      { batch_id: 'item-7-newer', item_id: 'item-7', latest: false },
+      { batch_id: 'item-7-later', item_id: 'item-7', latest: true },
+    ]);
+  });
 });

@@ -48,10 +48,18 @@ describe('DirectoryObjectStore (local-only behaviour)', () => {
     await expect(store.list('/etc')).rejects.toThrow(InvalidObjectKeyError);
   });
 
-  it('stores objects as files under the root with file:// URIs', async () => {
+  it('stores objects as files under the root, with URIs relative to the lake', async () => {
     await store.put('raw/acme/a.json', '{"a":1}');
-    expect(store.uri('raw/acme/a.json')).toBe(`file://${join(dir, 'lake', 'raw', 'acme', 'a.json')}`);
+    expect(store.uri('raw/acme/a.json')).toBe('lake:///raw/acme/a.json');
     expect(await readdir(join(dir, 'lake', 'raw', 'acme'))).toEqual(['a.json']);
+  });
+
+  it('reads the absolute file:// URLs older manifests hold, also from where the data directory used to be', () => {
+    expect(store.keyFromUri(`file://${join(dir, 'lake', 'clean', 'a b', 'p-1.csv.gz')}`)).toBe('clean/a b/p-1.csv.gz');
+    expect(store.keyFromUri('file:///old/place/.dif/lake/clean/acme/x/run=r1/i-part-00001.csv.gz')).toBe(
+      'clean/acme/x/run=r1/i-part-00001.csv.gz',
+    );
+    expect(() => store.keyFromUri('lake:///../../etc/passwd')).toThrow(ForeignObjectUriError);
   });
 
   it('refuses URIs from outside the lake', () => {

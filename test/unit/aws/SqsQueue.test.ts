@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MESSAGE_ID_ATTRIBUTE, SqsQueue } from '../../../shared/adapters/aws';
+import { DEAD_LETTER_CAUSE_ATTRIBUTE, MESSAGE_ID_ATTRIBUTE, SqsQueue } from '../../../shared/adapters/aws';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123/dif-dev-transform';
 const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123/dif-dev-transform-dlq';
@@ -45,6 +45,22 @@ describe('SqsQueue (SDK mock)', () => {
     expect(input).toMatchObject({ QueueUrl: QUEUE, MessageBody: '{"a":1}', DelaySeconds: 5 });
     expect(input.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue).toBe(id);
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('dead-letters a message by sending it to the DLQ with its id and cause, then deleting it', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+    sqs.on(DeleteMessageCommand).resolves({});
+    await queue().deadLetter({ id: 'm1', body: '{"id":"m1"}', receiptHandle: 'rh1' }, 'Load.BadData: bad row 3');
+    const sent = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(sent).toMatchObject({ QueueUrl: DLQ, MessageBody: '{"id":"m1"}' });
+    expect(sent.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue).toBe('m1');
+    expect(sent.MessageAttributes?.[DEAD_LETTER_CAUSE_ATTRIBUTE]?.StringValue).toBe('Load.BadData: bad row 3');
+    expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: QUEUE, ReceiptHandle: 'rh1' });
+    // Sent first: a failure to send leaves the message in the queue, never lost.
+    expect(sqs.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'SendMessageCommand',
+      'DeleteMessageCommand',
+    ]);
   });
 
   it('receives with the receive count and maps messages', async () => {

@@ -39,11 +39,19 @@ const request: LoadRequest = {
   },
 };
 
+const CURRENT_LEDGER = ['batch_id', 'table_name', 'rows', 'loaded_at', 'item_id', 'extracted_at'].map((name) => ({
+  column_name: name,
+}));
+
 /** A scripted Data API: statement ids map to DescribeStatement answers, queries to result rows. */
 function script(
   options: {
     catalog?: Record<string, unknown>[];
     ledger?: number[];
+    /** Columns of dif_load_ledger in the catalog (default: an up-to-date ledger). */
+    ledgerCatalog?: Record<string, unknown>[];
+    /** Rows of the "later batch of the same item" look-up, in order. */
+    newer?: Record<string, unknown>[][];
     batch?: Record<string, unknown>;
     polls?: number;
     other?: Record<string, unknown>[];
@@ -54,11 +62,15 @@ function script(
   const results = new Map<string, Record<string, unknown>[]>();
   let ids = 0;
   let ledgerQueries = 0;
+  let newerQueries = 0;
   let pending = options.polls ?? 0;
   redshift.on(ExecuteStatementCommand).callsFake((input: { Sql: string; Parameters?: unknown }) => {
     const id = `s${++ids}`;
     executed.push({ sql: input.Sql, params: input.Parameters });
-    if (input.Sql.includes('information_schema.columns')) results.set(id, options.catalog ?? []);
+    const ofLedger = JSON.stringify(input.Parameters ?? []).includes('"dif_load_ledger"');
+    if (input.Sql.includes('information_schema.columns'))
+      results.set(id, ofLedger ? (options.ledgerCatalog ?? CURRENT_LEDGER) : (options.catalog ?? []));
+    else if (input.Sql.includes('WHERE item_id = :item_id')) results.set(id, options.newer?.[newerQueries++] ?? []);
     else if (input.Sql.includes('dif_load_ledger" WHERE batch_id')) {
       const rows = options.ledger?.[ledgerQueries++];
       results.set(id, rows === undefined ? [] : [{ rows }]);
@@ -122,20 +134,27 @@ describe('RedshiftWarehouse', () => {
     expect(await warehouse().load(request)).toEqual({ status: 'loaded', rowsLoaded: 42 });
     expect(sleeps).toEqual([100, 160, 256]);
     const sqls = executed.map((entry) => entry.sql);
-    expect(sqls.slice(0, 3)).toEqual([
+    const catalog =
+      'SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position';
+    expect(sqls.slice(0, 4)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "acme"',
-      'CREATE TABLE IF NOT EXISTS "acme"."dif_load_ledger" (batch_id varchar(256) NOT NULL PRIMARY KEY, table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL)',
-      'SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position',
+      'CREATE TABLE IF NOT EXISTS "acme"."dif_load_ledger" (batch_id varchar(256) NOT NULL PRIMARY KEY, table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL, item_id varchar(256), extracted_at timestamptz)',
+      catalog,
+      catalog,
     ]);
     expect(executed[2]?.params).toEqual([
       { name: 'schema', value: 'acme' },
+      { name: 'table', value: 'dif_load_ledger' },
+    ]);
+    expect(executed[3]?.params).toEqual([
+      { name: 'schema', value: 'acme' },
       { name: 'table', value: 'daily' },
     ]);
-    expect(sqls[3]).toBe(
+    expect(sqls[4]).toBe(
       'CREATE TABLE IF NOT EXISTS "acme"."daily" ("day" date, "campaign_id" bigint, "name" varchar(64), PRIMARY KEY ("day", "campaign_id")) DISTSTYLE KEY DISTKEY ("campaign_id") COMPOUND SORTKEY ("day")',
     );
-    expect(executed[4]?.params).toEqual([{ name: 'batch_id', value: request.batchId }]);
-    const batch = sqls[5]!.split('\n').slice(1);
+    expect(executed[5]?.params).toEqual([{ name: 'batch_id', value: request.batchId }]);
+    const batch = sqls[6]!.split('\n').slice(1);
     expect(batch[1]).toBe(
       `COPY "dif_stage_${batch[0]!.match(/dif_stage_(\w+)/)![1]}" ("day", "campaign_id", "name") FROM 's3://dif-lake/clean/acme/ads/daily/dt=2026-01-01,2026-01-07/run=r1/abc123-manifest.json' IAM_ROLE '${ROLE}' CSV GZIP MANIFEST IGNOREHEADER 1 NULL AS '\\\\N' TIMEFORMAT 'auto'`,
     );
@@ -145,7 +164,7 @@ describe('RedshiftWarehouse', () => {
     );
     expect(batch[4]).toMatch(/ROW_NUMBER\(\) OVER \(PARTITION BY "day", "campaign_id"/);
     expect(batch[5]).toMatch(
-      /^INSERT INTO "acme"."dif_load_ledger" .* SELECT 'abc123-0011223344556677', 'acme.daily', .*GETDATE\(\) WHERE NOT EXISTS/,
+      /^INSERT INTO "acme"."dif_load_ledger" .* SELECT 'abc123-0011223344556677', 'acme.daily', .*GETDATE\(\), NULL, NULL WHERE NOT EXISTS/,
     );
     expect(batch[6]).toMatch(/^DROP TABLE "dif_stage_\w+"$/);
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input).toMatchObject({
@@ -174,6 +193,53 @@ describe('RedshiftWarehouse', () => {
       batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 0 }, { ResultRows: 0 }, {}] },
     });
     expect(await warehouse().load(request)).toEqual({ status: 'already_loaded', rowsLoaded: 42 });
+  });
+
+  it('adds the ordering columns to a ledger created before they existed', async () => {
+    const executed = script({
+      ledgerCatalog: ['batch_id', 'table_name', 'rows', 'loaded_at'].map((name) => ({ column_name: name })),
+      batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 1 }, { ResultRows: 1 }, {}] },
+    });
+    await warehouse().load(request);
+    expect(executed.map((entry) => entry.sql).filter((sql) => sql.startsWith('ALTER TABLE'))).toEqual([
+      'ALTER TABLE "acme"."dif_load_ledger" ADD COLUMN item_id varchar(256)',
+      'ALTER TABLE "acme"."dif_load_ledger" ADD COLUMN extracted_at timestamptz',
+    ]);
+  });
+
+  const ordered: LoadRequest = {
+    ...request,
+    ordering: { itemId: 'abc123', extractedAt: '2026-01-08T06:00:00.123Z' },
+  };
+
+  it('skips a batch older than the last one loaded for its item as superseded, before any COPY', async () => {
+    const executed = script({ newer: [[{ batch_id: 'abc123-newer', extracted_at: '2026-01-08 07:00:00+00' }]] });
+    expect(await warehouse().load(ordered)).toEqual({
+      status: 'superseded',
+      rowsLoaded: 0,
+      supersededBy: { batchId: 'abc123-newer', extractedAt: '2026-01-08 07:00:00+00' },
+    });
+    expect(executed.some((entry) => entry.sql.startsWith('BATCH'))).toBe(false);
+    expect(executed.find((entry) => entry.sql.includes('WHERE item_id = :item_id'))?.params).toEqual([
+      { name: 'item_id', value: 'abc123' },
+      { name: 'extracted_at', value: '2026-01-08 06:00:00.123+00' },
+    ]);
+  });
+
+  it('guards every write of an ordered batch with "no later extraction of the item is loaded"', async () => {
+    const executed = script({
+      newer: [[], [{ batch_id: 'abc123-newer', extracted_at: '2026-01-08 07:00:00+00' }]],
+      batch: { SubStatements: [{}, {}, {}, {}, { ResultRows: 0 }, { ResultRows: 0 }, {}] },
+    });
+    // A newer batch committed while this one waited for the table locks: nothing applied.
+    expect(await warehouse().load(ordered)).toMatchObject({ status: 'superseded', rowsLoaded: 0 });
+    const batch = executed
+      .find((entry) => entry.sql.startsWith('BATCH'))!
+      .sql.split('\n')
+      .slice(1);
+    const guard = `NOT EXISTS (SELECT 1 FROM "acme"."dif_load_ledger" WHERE item_id = 'abc123' AND extracted_at > '2026-01-08 06:00:00.123+00'::timestamptz)`;
+    for (const write of [batch[3], batch[4], batch[5]]) expect(write).toContain(guard);
+    expect(batch[5]).toContain(`GETDATE(), 'abc123', '2026-01-08 06:00:00.123+00'::timestamptz WHERE`);
   });
 
   it('widens varchar with ALTER and refuses what Redshift cannot alter', async () => {

@@ -12,6 +12,8 @@ const SAFE: Record<string, RegExp> = {
   'IAM role ARN': /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/,
   'table name': /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/,
   'partition bound': /^[A-Za-z0-9 :.+_-]{1,64}$/,
+  'item id': /^[A-Za-z0-9_.:=-]{1,256}$/,
+  'extraction time': /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00$/,
 };
 
 /** Quotes `value` as a Redshift string literal after checking it against the alphabet of `what`. */

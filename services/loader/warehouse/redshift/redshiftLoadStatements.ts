@@ -2,6 +2,7 @@ import type { LoadRequest } from '../../../../shared/ports/Warehouse';
 import { qualifiedName, quoteIdentifier } from '../../sql/quoteIdentifier';
 import { columnList, LEDGER_TABLE, stagingTableName, tableSql } from '../../sql/tableSql';
 import { redshiftLiteral } from './redshiftLiteral';
+import { InvalidLoadRequestError } from '../../errors';
 
 /** The statements of one Redshift load and where the interesting ones are in the batch. */
 export interface RedshiftLoadPlan {
@@ -24,8 +25,9 @@ export interface RedshiftCopySource {
  * The statements that load one batch inside a single BatchExecuteStatement transaction: COPY the
  * manifest's parts into a temp staging table, LOCK the ledger and the target (concurrent loaders
  * queue here instead of failing with serializable-isolation errors), then delete/insert guarded
- * by "this batch is not in the ledger yet" and write the ledger row. A batch committed by a
- * concurrent loader while this one waited for the lock therefore changes nothing.
+ * by "this batch is not in the ledger yet" (and, for an ordered load, "no later extraction of
+ * its item is in the ledger": an older batch is superseded) and write the ledger row. A batch
+ * committed by a concurrent loader while this one waited for the lock therefore changes nothing.
  * Everything but the COPY also runs on PostgreSQL (checked in the tests).
  *
  * @example
@@ -40,7 +42,9 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
   const columns = columnList(spec.columns.map((column) => column.name));
   const batchId = redshiftLiteral(request.batchId, 'batch id');
   const tableName = redshiftLiteral(`${spec.schema}.${spec.table}`, 'table name');
-  const notLoaded = `NOT EXISTS (SELECT 1 FROM ${ledger} WHERE batch_id = ${batchId})`;
+  const ordering = orderingOf(request, ledger);
+  // Nothing is applied when the batch is in the ledger already, or a later extraction of its item is.
+  const notLoaded = `NOT EXISTS (SELECT 1 FROM ${ledger} WHERE batch_id = ${batchId})${ordering ? ` AND ${ordering.notSuperseded}` : ''}`;
 
   const sqls = [
     tableSql.createStaging(spec, stagingName, 'redshift'),
@@ -72,9 +76,32 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
   }
   const insertIndex = sqls.length - 1;
   sqls.push(
-    `INSERT INTO ${ledger} (batch_id, table_name, rows, loaded_at) SELECT ${batchId}, ${tableName}, ${rowsExpression}, GETDATE() WHERE ${notLoaded}`,
+    `INSERT INTO ${ledger} (batch_id, table_name, rows, loaded_at, item_id, extracted_at) SELECT ${batchId}, ${tableName}, ${rowsExpression}, GETDATE(), ${ordering?.itemId ?? 'NULL'}, ${ordering?.extractedAt ?? 'NULL'} WHERE ${notLoaded}`,
   );
   const ledgerIndex = sqls.length - 1;
   sqls.push(`DROP TABLE ${stage}`);
   return { sqls, copyIndex: 1, insertIndex, ledgerIndex };
+}
+
+/** The item and extraction time of an ordered load as literals, and the guard "no later extraction of the item is loaded". */
+function orderingOf(
+  request: LoadRequest,
+  ledger: string,
+): { itemId: string; extractedAt: string; notSuperseded: string } | undefined {
+  if (!request.ordering) return undefined;
+  const itemId = redshiftLiteral(request.ordering.itemId, 'item id');
+  const extractedAt = `${redshiftLiteral(redshiftTimestamp(request.ordering.extractedAt), 'extraction time')}::timestamptz`;
+  return {
+    itemId,
+    extractedAt,
+    notSuperseded: `NOT EXISTS (SELECT 1 FROM ${ledger} WHERE item_id = ${itemId} AND extracted_at > ${extractedAt})`,
+  };
+}
+
+/** ISO 8601 → `YYYY-MM-DD HH:MM:SS.fff+00`, the timestamptz text Redshift and PostgreSQL both read. */
+export function redshiftTimestamp(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidLoadRequestError(`extraction time "${iso}" is not an ISO 8601 timestamp`);
+  return date.toISOString().replace('T', ' ').replace('Z', '+00');
 }

@@ -4,7 +4,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger } from '../../../log';
-import { consumeMessage, RetryLaterError, type QueueStage, type StageHandler } from '../../../runtime/consumeMessage';
+import {
+  consumeMessage,
+  DeadLetterNowError,
+  RetryLaterError,
+  type QueueStage,
+  type StageHandler,
+} from '../../../runtime/consumeMessage';
+import { redeliveryDelaySeconds } from '../../../runtime/redeliveryDelay';
 import type { QueueDelivery } from '../../../runtime/QueueDelivery';
 import { MESSAGE_ID_ATTRIBUTE } from '../SqsQueue';
 import { lambdaServiceContext } from './lambdaContext';
@@ -34,7 +41,9 @@ export function deliveryOf(record: SqsRecord): QueueDelivery {
  * Wraps a queue stage handler as an SQS-triggered Lambda with partial batch responses
  * (`ReportBatchItemFailures`): each record goes through {@link consumeMessage} (the shared
  * retry/DLQ policy); a record to retry is made visible again after an exponential backoff instead
- * of waiting out the whole visibility timeout, and reported as failed.
+ * of waiting out the whole visibility timeout (30 s doubling, capped at 15 min: with
+ * maxReceiveCount 5 a message is retried over 7.5 min before SQS dead-letters it), and reported as
+ * failed. A permanent failure is sent to the DLQ with its cause (never deleted).
  *
  * @example
  * export const handler = queueStageHandler('transform', transform);
@@ -52,9 +61,15 @@ export function queueStageHandler(stage: QueueStage, handler: StageHandler, opti
     try {
       await consumeMessage(ctx, stage, delivery, handler, { maxReceiveCount });
     } catch (error) {
+      if (error instanceof DeadLetterNowError) {
+        // Sent to the DLQ with its cause and deleted from the queue: the record is done here.
+        await ctx.ports.queues[stage].deadLetter({ ...delivery, receiptHandle: record.receiptHandle }, error.reason);
+        metrics.addMetric('MessagesDeadLettered', MetricUnit.Count, 1);
+        return;
+      }
       metrics.addMetric('MessagesRetried', MetricUnit.Count, 1);
       if (error instanceof RetryLaterError && !error.lastAttempt) {
-        const delaySeconds = Math.min(cap, base * 2 ** Math.max(0, delivery.receiveCount - 1));
+        const delaySeconds = redeliveryDelaySeconds(delivery.receiveCount, { baseSeconds: base, maxSeconds: cap });
         await ctx.ports.queues[stage]
           .release(record.receiptHandle, { delaySeconds, error: error.message })
           .catch((failure: unknown) => {

@@ -73,6 +73,56 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
       sql = `SELECT id, name, day::text AS day, spend::text AS spend FROM ${schema}.stats ORDER BY id, day`,
     ) => warehouse.query(sql);
 
+    it('skips a batch extracted before the last one loaded for its item as superseded, in every mode', async () => {
+      const at = (time: string) => ({ itemId: `it-${schema}`, extractedAt: `2026-01-08T${time}Z` });
+      const newer = await request('merge', [[[1, 'fresh', '2026-01-08', '2']]], { ordering: at('07:00:00.000') });
+      expect(await warehouse.load(newer)).toEqual({ status: 'loaded', rowsLoaded: 1 });
+      // A crash leftover extracted an hour earlier and delivered after the newer load.
+      for (const mode of ['merge', 'append', 'replace_partition'] as const) {
+        const older = await request(mode, [[[1, 'stale', '2026-01-08', '1']]], {
+          ordering: at('06:00:00.000'),
+          ...(mode === 'replace_partition' ? { partition: { column: 'day' } } : {}),
+        });
+        expect(await warehouse.load(older)).toEqual({
+          status: 'superseded',
+          rowsLoaded: 0,
+          supersededBy: { batchId: newer.batchId, extractedAt: '2026-01-08T07:00:00.000Z' },
+        });
+        // Not claimed in the ledger: it stays superseded however often it comes again.
+        expect(await warehouse.load(older)).toMatchObject({ status: 'superseded' });
+      }
+      expect(await rows()).toEqual([{ id: expect.anything(), name: 'fresh', day: '2026-01-08', spend: '2.000000' }]);
+      // The newer batch redelivered is already loaded; a later extraction loads; another item is independent.
+      expect(await warehouse.load(newer)).toEqual({ status: 'already_loaded', rowsLoaded: 1 });
+      const later = await request('merge', [[[1, 'fresher', '2026-01-08', '3']]], { ordering: at('08:00:00.000') });
+      expect(await warehouse.load(later)).toEqual({ status: 'loaded', rowsLoaded: 1 });
+      const otherItem = await request('merge', [[[2, 'other', '2026-01-08', '1']]], {
+        ordering: { itemId: `other-${schema}`, extractedAt: '2026-01-01T00:00:00.000Z' },
+      });
+      expect(await warehouse.load(otherItem)).toEqual({ status: 'loaded', rowsLoaded: 1 });
+      expect((await rows()).map((row) => row.name)).toEqual(['fresher', 'other']);
+    });
+
+    it('adds the ordering columns to a ledger created before they existed', async () => {
+      await warehouse.query(`CREATE SCHEMA ${schema}`);
+      await warehouse.query(
+        `CREATE TABLE ${schema}.dif_load_ledger (batch_id varchar(256) NOT NULL PRIMARY KEY, table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL)`,
+      );
+      await warehouse.query(`INSERT INTO ${schema}.dif_load_ledger VALUES ('old-batch', 'x.y', 3, now())`);
+      const load = await request('merge', [[[1, 'a', '2026-01-01', '1']]], {
+        ordering: { itemId: 'it', extractedAt: '2026-01-08T07:00:00.000Z' },
+      });
+      expect(await warehouse.load(load)).toEqual({ status: 'loaded', rowsLoaded: 1 });
+      expect(
+        await warehouse.query(
+          `SELECT batch_id, item_id, extracted_at IS NOT NULL AS ordered FROM ${schema}.dif_load_ledger ORDER BY batch_id`,
+        ),
+      ).toEqual([
+        { batch_id: load.batchId, item_id: 'it', ordered: true },
+        { batch_id: 'old-batch', item_id: null, ordered: false },
+      ]);
+    });
+
     it('appends every part and treats a redelivered batch as a no-op', async () => {
       const load = await request('append', [
         [
