@@ -40,7 +40,8 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   const how = `start it with \`bash scripts/ensure-services.sh\` (needs \`pip install 'moto[server]==5.*'\`) or set DIF_MOTO_URL`;
-  if (process.env.CI === 'true') throw new Error(`moto_server is not reachable at ${url} and CI=true requires it: ${how}`);
+  if (process.env.CI === 'true')
+    throw new Error(`moto_server is not reachable at ${url} and CI=true requires it: ${how}`);
   console.warn(`moto_server not reachable at ${url}: the aws-profile suites on moto are skipped; ${how}`);
   project.provide('motoUrl', '');
 }

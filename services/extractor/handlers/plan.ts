@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { planRun } from '../plan';
+import { assertStatePayloadFits } from '../statePayloadBudget';
 
 export interface PlanInput {
   runId?: string;
@@ -18,6 +19,15 @@ export interface PlanOutput {
   itemCount: number;
   /** Subnets for items routed to the Fargate extractor (`runtime: ecs`); empty locally. */
   ecsSubnets: string[];
+}
+
+export interface PlanOptions {
+  /**
+   * The state payload cap of the Step Functions service running the plan (the Lambda entry passes
+   * 256 KiB); a run whose Map would exceed it fails here, before anything is recorded. The local
+   * runtime has no such cap and passes none.
+   */
+  statePayloadLimitBytes?: number;
 }
 
 /**
@@ -43,12 +53,15 @@ export function newRunId(now: Date): string {
  * @example
  * const { runId, itemCount } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
  */
-export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
+export async function plan(ctx: ServiceContext, input: PlanInput = {}, options: PlanOptions = {}): Promise<PlanOutput> {
   const runId = input.runId ?? newRunId(ctx.now());
   const loaded = new Set(
     (await ctx.ports.runState.listLatestLoads()).map((item) => `${item.client}/${item.source}/${item.stream}`),
   );
   const items = planRun(ctx, { runId, client: input.client, source: input.source, stream: input.stream }, loaded);
+  const output = { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
+  // Before anything is recorded: a run that cannot fit through the Map must not be left "running".
+  if (options.statePayloadLimitBytes) assertStatePayloadFits(output, options.statePayloadLimitBytes);
   if (!(await ctx.ports.runState.getRun(runId))) {
     const trigger = typeof input.trigger === 'string' ? { by: input.trigger } : (input.trigger ?? {});
     const filters = Object.fromEntries(
@@ -73,5 +86,5 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
       attempts: 0,
     });
   }
-  return { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
+  return output;
 }
