@@ -66,3 +66,56 @@ export function asMotoAccount<T extends { middlewareStack: { add: (...args: neve
 export function randomMotoAccount(): string {
   return String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
 }
+
+export interface PrivateMoto {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a moto_server of the test's own on a free loopback port (for state no other test may
+ * see, or settings such as MOTO_PORT that apply to the whole server). Needs moto_server on PATH.
+ */
+export async function startPrivateMoto(env: Record<string, string> = {}): Promise<PrivateMoto> {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  };
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${log}`);
+    const up = await fetch(`${url}/moto-api/`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up)
+      return {
+        url,
+        close,
+        get log() {
+          return log;
+        },
+      } as PrivateMoto;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await close();
+  throw new Error(`moto_server did not answer on ${url} within 30 s: ${log}`);
+}
