@@ -68,10 +68,9 @@ const FUNCTIONS = {
     allow.send('LoadQueue'),
     allow.callback('SendTaskFailure'),
   ],
+  // The parts themselves are read by Redshift's COPY, with RedshiftCopyRole (serverless/resources.yml).
   load: [
     allow.runState('GetItem', 'PutItem', 'UpdateItem'),
-    allow.read('clean/'),
-    allow.key('Decrypt'),
     allow.consume('LoadQueue'),
     allow.callback('SendTaskSuccess', 'SendTaskFailure'),
   ],

@@ -166,10 +166,17 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
         // test/integration/loader/redshiftSqlOnPostgres.test.ts); the rest is the deployed wiring.
         const { lambdaServiceContext } = await import('../../shared/adapters/aws/lambda');
         const loadContext = await lambdaServiceContext();
-        loadContext.ports.warehouse = new PostgresWarehouse({
+        const postgres = new PostgresWarehouse({
           objectStore: loadContext.ports.objectStore,
           connectionString: DATABASE_URL.replace(/\/[^/]*$/, `/${database}`),
         });
+        // Redshift's COPY reads the clean parts itself, with RedshiftCopyRole; the stand-in's
+        // reads are recorded as that role's, not the load function's.
+        loadContext.ports.warehouse = {
+          load: (request) => callingAs('redshiftCopy', () => postgres.load(request)),
+          query: (sql, params) => postgres.query(sql, params),
+          close: () => postgres.close(),
+        };
         contexts.push(loadContext);
       }
       vi.resetModules();
@@ -249,10 +256,16 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
       const rows: string[] = [];
       const denied: string[] = [];
       const unused: string[] = [];
-      for (const name of FUNCTIONS) {
-        const role = roleOf(template, name);
+      // Each function with its role; the ECS extractor runs the extract code with ExtractTaskRole;
+      // Redshift's COPY (played by the PostgreSQL stand-in) reads with RedshiftCopyRole.
+      const principals: [name: string, caller: string, role: string][] = [
+        ...FUNCTIONS.map((name): [string, string, string] => [name, name, roleOf(template, name)]),
+        ['extract (ECS task)', 'extract', 'ExtractTaskRole'],
+        ['Redshift COPY', 'redshiftCopy', 'RedshiftCopyRole'],
+      ];
+      for (const [name, caller, role] of principals) {
         const grants = grantsOf(template, role, env, index);
-        const calls = recordedCalls.filter((call) => call.caller === name);
+        const calls = recordedCalls.filter((call) => call.caller === caller);
         const used = new Set<Grant>();
         for (const call of calls) {
           for (const need of needsOf(call, env, keyArn)) {

@@ -78,4 +78,26 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
     reason:
       'marks the item failed when the API reports the report job failed (handlers/pollJob.ts); the demo jobs succeed',
   },
+  {
+    role: 'ExtractTaskRole',
+    action: 'states:SendTaskHeartbeat',
+    reason: 'sent every 5 minutes of a long extraction (services/extractor/handlers/extract.ts); these take seconds',
+  },
+  {
+    role: 'ExtractTaskRole',
+    action: 'states:SendTaskFailure',
+    reason:
+      "the container fails its own token when the extraction fails (a container's exit does not end the task); nothing fails here",
+  },
+  {
+    role: 'RedshiftCopyRole',
+    action: 's3:ListBucket',
+    reason:
+      "Redshift's COPY asks for it on the bucket (AWS: COPY from S3 needs ListBucket); the PostgreSQL stand-in reads only the listed parts",
+  },
+  {
+    role: 'RedshiftCopyRole',
+    action: 's3:GetBucketLocation',
+    reason: "Redshift's COPY looks up the bucket's region; the PostgreSQL stand-in does not",
+  },
 ];
