@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import { SqliteRunStateStore } from '../../../shared/adapters/local';
 import { setLambdaServiceContext } from '../../../shared/adapters/aws/lambda';
@@ -9,6 +9,14 @@ import { plan } from '../../../services/extractor/handlers/plan';
 import { handler } from '../../../services/extractor/lambda/plan';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { unusedPort } from '../../support/unusedPort';
+
+// Before the Lambda entry's logger and metrics are created (imports are hoisted above this file's code).
+const savedEnv = vi.hoisted(() => {
+  const saved = { ...process.env };
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  return saved;
+});
 
 /** A client with a daily-partitioned stream since `start`: one work item per day. */
 function writeConfig(dir: string, start: string): void {
@@ -52,11 +60,8 @@ describe('Plan and the Step Functions state payload cap', () => {
     };
   }
 
-  beforeAll(() => {
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  });
   afterAll(async () => {
+    process.env = savedEnv;
     setLambdaServiceContext(undefined);
     for (const store of stores) await store.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
