@@ -23,7 +23,7 @@ if (missing.length > 0) {
 
 mkdirSync(dist, { recursive: true });
 const started = Date.now();
-for (const { name, entry } of entries) {
+for (const { name, entry, bundleAwsSdk } of entries) {
   const outDir = join(dist, name);
   rmSync(outDir, { recursive: true, force: true });
   const result = await build({
@@ -35,7 +35,14 @@ for (const { name, entry } of entries) {
     // CommonJS: the AWS SDK stays external (the nodejs22.x runtime provides it under NODE_PATH,
     // which require() honours and ESM import does not). Entries build their context lazily.
     format: 'cjs',
-    external: ['@aws-sdk/*', 'better-sqlite3', '@electric-sql/pglite', 'pg-native', 'fsevents'],
+    // The container entry bundles the SDK too (serverless/functions.mjs: bundleAwsSdk).
+    external: [
+      ...(bundleAwsSdk ? [] : ['@aws-sdk/*']),
+      'better-sqlite3',
+      '@electric-sql/pglite',
+      'pg-native',
+      'fsevents',
+    ],
     sourcemap: 'linked',
     sourcesContent: false,
     minify: false,

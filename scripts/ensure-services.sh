@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests talk to is installed and running: Redis and PostgreSQL (from Debian
-# packages when missing) and Debian's Chromium for the HTML report test. Idempotent; fast when
+# packages when missing), Debian's Chromium for the HTML report test, and moto_server (the AWS
+# emulator the aws-profile suites run against, on 127.0.0.1:$DIF_MOTO_PORT). Idempotent; fast when
 # everything is already up. Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
@@ -51,6 +52,34 @@ ensure_chromium() {
   apt_install chromium
 }
 
+# moto is a Python package (pip install 'moto[server]'), not installed from here: without it the
+# aws-profile suites skip on a workstation, and fail the run in CI (CI=true), where it is required.
+ensure_moto() {
+  local port="${DIF_MOTO_PORT:-5055}"
+  local url="http://127.0.0.1:${port}/moto-api/"
+  if curl -fs -o /dev/null "$url" 2>/dev/null; then echo "ensure-services: moto_server up on ${port}"; return; fi
+  if ! command -v moto_server >/dev/null 2>&1; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "ensure-services: moto_server is not installed but CI=true requires it: pip install 'moto[server]==5.*'" >&2
+      exit 1
+    fi
+    echo "ensure-services: moto_server not installed: the aws-profile suites on moto will skip (pip install 'moto[server]==5.*' to run them)"
+    return
+  fi
+  mkdir -p /tmp/dif-moto
+  # Detached, in its own session and without inherited descriptors (a pipe held open by the server
+  # would keep a caller such as `… | tail` waiting). MOTO_PORT: moto's Step Functions interpreter
+  # calls the other services (SQS, Lambda) at this port.
+  MOTO_PORT="$port" python3 -c 'import subprocess, sys
+log = open("/tmp/dif-moto/moto.log", "ab")
+subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", sys.argv[1]], cwd="/tmp/dif-moto", stdin=subprocess.DEVNULL,
+                 stdout=log, stderr=log, close_fds=True, start_new_session=True)' "$port"
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "$url" 2>/dev/null && break; sleep 0.1; done
+  curl -fs -o /dev/null "$url" || { echo "ensure-services: moto_server did not start; see /tmp/dif-moto/moto.log" >&2; exit 1; }
+  echo "ensure-services: moto_server started on ${port}"
+}
+
 ensure_redis
 ensure_postgres
 ensure_chromium
+ensure_moto

@@ -10,8 +10,14 @@ export const lambdaEntries = [
   { name: 'load', entry: 'services/loader/lambda/load.ts' },
 ];
 
-/** The extractor as a container command, for sources that run longer than Lambda's 15 minutes. */
-export const taskEntries = [{ name: 'extractTask', entry: 'services/extractor/lambda/extractTask.ts' }];
+/**
+ * The extractor as a container command, for sources that run longer than Lambda's 15 minutes.
+ * `bundleAwsSdk`: a container has no runtime-provided AWS SDK, so the bundle carries it and the
+ * image (Dockerfile) needs nothing but Node.
+ */
+export const taskEntries = [
+  { name: 'extractTask', entry: 'services/extractor/lambda/extractTask.ts', bundleAwsSdk: true },
+];
 
 /** Configuration folders copied next to every bundle: handlers read them at cold start. */
 export const configFolders = ['sources', 'clients'];

@@ -50,7 +50,10 @@ export interface Queue {
    * as the dead letter's `lastError`), so `dif dlq replay` can deliver it again once the cause is
    * fixed. Used for permanent failures, which must never be deleted.
    */
-  deadLetter(message: Pick<ReceivedMessage, 'id' | 'body' | 'receiptHandle'>, cause: string): Promise<void>;
+  deadLetter(
+    message: Pick<ReceivedMessage, 'id' | 'body' | 'receiptHandle' | 'receiveCount'>,
+    cause: string,
+  ): Promise<void>;
   /**
    * Messages waiting (visible or in flight), for progress and tests. A message sent or released
    * with a delay counts as in flight until it becomes visible (SQS: NotVisible + Delayed), so

@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaEntries } from '../../serverless/functions.mjs';
+import { packagedStack, root, type Json, type Resource, type Template } from './support/packagedStack';
 
-const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 // asl-validator ships no type declarations.
@@ -17,15 +16,19 @@ const validator = require('asl-validator') as (definition: unknown) => {
   errorsText: (separator?: string) => string;
 };
 
-type Json = Record<string, unknown>;
-interface Resource {
-  Type: string;
-  Properties: Json;
-  Condition?: string;
+/** cfn-lint on PATH; required in CI (CI=true), optional on a workstation. */
+const cfnLint = findOnPath('cfn-lint');
+if (!cfnLint && process.env.CI === 'true')
+  throw new Error('cfn-lint is not installed but CI=true requires it: pip install cfn-lint');
+
+function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
-interface Template {
-  Resources: Record<string, Resource>;
-}
+
 interface Statement {
   Effect: string;
   Action: string | string[];
@@ -68,30 +71,31 @@ function deployedDefinition(resource: Resource): unknown {
 
 describe('packaged CloudFormation template (npm run package)', () => {
   let template: Template;
-  let outDir: string;
+  let templateFile: string;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'dif-package-'));
-    await run(process.execPath, [join(root, 'bin/build.mjs')], { cwd: root });
-    // osls packages offline; the AWS variables keep the SDK from looking for credentials.
-    await run(
-      process.execPath,
-      [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', outDir],
-      {
+    ({ template, templateFile } = await packagedStack());
+  }, 300_000);
+
+  // cfn-lint (pip) catches what CloudFormation would refuse at deploy time (E3031 on role
+  // descriptions was one); .cfnlintrc lists each ignored warning with its reason.
+  it.skipIf(!cfnLint)(
+    `passes cfn-lint with no errors and no unlisted warnings${cfnLint ? '' : ' (skipped: cfn-lint not installed; pip install cfn-lint)'}`,
+    async () => {
+      const result = await run(cfnLint!, ['--config-file', join(root, '.cfnlintrc'), '--', templateFile], {
         cwd: root,
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: 'offline',
-          AWS_SECRET_ACCESS_KEY: 'offline',
-          SLS_TELEMETRY_DISABLED: '1',
-        },
-      },
-    );
-    template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  }, 120_000);
-  afterAll(() => {
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
+      }).then(
+        ({ stdout }) => ({ code: 0, output: stdout }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: error.code ?? -1,
+          output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+        }),
+      );
+      expect(result.output.trim()).toBe('');
+      expect(result.code).toBe(0);
+    },
+    120_000,
+  );
 
   it('declares one function per Lambda entry point, each with its own role', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
@@ -121,7 +125,26 @@ describe('packaged CloudFormation template (npm run package)', () => {
     expect(transform.Properties.MemorySize).toBe(3008);
   });
 
-  it('grants no wildcard actions anywhere, and only ec2/ecr/logs/xray/redshift-data reads on "*" resources', () => {
+  it('describes every IAM role only with characters IAM accepts (CloudFormation refuses the stack otherwise)', () => {
+    const roles = resourcesOf(template, 'AWS::IAM::Role');
+    expect(roles.length).toBeGreaterThan(5);
+    for (const [name, role] of roles) {
+      const description = role.Properties.Description;
+      if (description !== undefined) expect(description, name).toMatch(/^[\t\n\r\x20-\x7E\xA1-\xFF]*$/);
+    }
+  });
+
+  it('grants the task-token callbacks on "*", the only resource IAM accepts for them', () => {
+    const callbacks = statementsOf(template).filter(({ statement }) =>
+      actions(statement).some((action) => action.startsWith('states:SendTask')),
+    );
+    expect([...new Set(callbacks.map(({ owner }) => owner))].sort()).toEqual(
+      ['ExtractRole', 'ExtractTaskRole', 'LoadRole', 'TransformRole'].sort(),
+    );
+    for (const { owner, statement } of callbacks) expect(statement.Resource, owner).toBe('*');
+  });
+
+  it('grants no wildcard actions anywhere, and only ec2/ecr/logs/xray/redshift-data reads and task callbacks on "*" resources', () => {
     const statements = statementsOf(template);
     expect(statements.length).toBeGreaterThan(20);
     for (const { owner, statement } of statements) {
@@ -134,7 +157,7 @@ describe('packaged CloudFormation template (npm run package)', () => {
       if (statement.Effect === 'Allow' && statement.Resource === '*' && owner !== 'LakeKey') {
         for (const action of actions(statement)) {
           expect(action, `${owner} allows ${action} on every resource`).toMatch(
-            /^(ec2:\w+NetworkInterfaces?|ec2:\w+PrivateIpAddresses|ecr:GetAuthorizationToken|logs:\w+|xray:\w+|redshift-data:(DescribeStatement|GetStatementResult|CancelStatement))$/,
+            /^(ec2:\w+NetworkInterfaces?|ec2:\w+PrivateIpAddresses|ecr:GetAuthorizationToken|logs:\w+|xray:\w+|redshift-data:(DescribeStatement|GetStatementResult|CancelStatement)|states:SendTask(Success|Failure|Heartbeat))$/,
           );
         }
       }

@@ -3,6 +3,7 @@ import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import type { PartitionHistory } from '../../../shared/ports/RunStateStore';
 import { needsHistory, planRun, planTargets, streamKeyOf, type PlanFilter, type PlanHistories } from '../plan';
+import { assertStatePayloadFits } from '../statePayloadBudget';
 
 export interface PlanInput {
   runId?: string;
@@ -21,6 +22,15 @@ export interface PlanOutput {
   itemCount: number;
   /** Subnets for items routed to the Fargate extractor (`runtime: ecs`); empty locally. */
   ecsSubnets: string[];
+}
+
+export interface PlanOptions {
+  /**
+   * The state payload cap of the Step Functions service running the plan (the Lambda entry passes
+   * 256 KiB); a run whose Map would exceed it fails here, before anything is recorded. The local
+   * runtime has no such cap and passes none.
+   */
+  statePayloadLimitBytes?: number;
 }
 
 /**
@@ -57,7 +67,7 @@ async function historiesFor(ctx: ServiceContext, filter: PlanFilter): Promise<Pl
  * @example
  * const { runId, itemCount } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
  */
-export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
+export async function plan(ctx: ServiceContext, input: PlanInput = {}, options: PlanOptions = {}): Promise<PlanOutput> {
   const runId = input.runId ?? newRunId(ctx.now());
   const filter: PlanFilter = {
     runId,
@@ -67,6 +77,9 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
     ...(input.backfill ? { backfill: input.backfill } : {}),
   };
   const items = planRun(ctx, filter, await historiesFor(ctx, filter));
+  const output = { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
+  // Before anything is recorded: a run that cannot fit through the Map must not be left "running".
+  if (options.statePayloadLimitBytes) assertStatePayloadFits(output, options.statePayloadLimitBytes);
   if (!(await ctx.ports.runState.getRun(runId))) {
     const trigger = typeof input.trigger === 'string' ? { by: input.trigger } : (input.trigger ?? {});
     const filters = Object.fromEntries(
@@ -94,5 +107,5 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
       attempts: 0,
     });
   }
-  return { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
+  return output;
 }

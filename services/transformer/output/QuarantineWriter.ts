@@ -14,8 +14,12 @@ export interface QuarantineEntry {
 }
 
 /**
- * Streams rejected records to the item's quarantine object as JSON lines. The object is only
- * created when there is something to quarantine; a clean retry removes a stale one.
+ * Streams rejected records to the item's quarantine object as JSON lines. The object is created
+ * on the first reject only, so an item without rejects makes no S3 call here at all (and the
+ * deployed transform role needs no s3:DeleteObject). An object left by an earlier attempt of the
+ * same run's item is overwritten when that attempt rejects again; the transform is deterministic
+ * over the same raw objects, so only a configuration change between attempts can leave a stale
+ * one, and the item's `recordsRejected` in run state is what counts.
  */
 export class QuarantineWriter {
   private stream: PassThrough | undefined;
@@ -41,10 +45,7 @@ export class QuarantineWriter {
   }
 
   async close(): Promise<void> {
-    if (this.count === 0) {
-      await this.store.delete(this.key);
-      return;
-    }
+    if (this.count === 0) return;
     await this.flush();
     this.stream!.end();
     await this.upload;

@@ -14,8 +14,12 @@ import type { DeadLetter, Queue, QueueName, ReceiveOptions, ReceivedMessage } fr
 
 /** Message attribute carrying DIF's own id, so the id survives DLQ moves and manual redrives. */
 export const MESSAGE_ID_ATTRIBUTE = 'dif-id';
-/** Message attribute carrying why a message was dead-lettered by the consumer (SQS keeps no error text of its own). */
-export const DEAD_LETTER_CAUSE_ATTRIBUTE = 'dif-error';
+/**
+ * Attributes a consumer that dead-letters a message itself (rather than leaving it to the redrive
+ * policy) sets on the DLQ copy: why, and the receive count it died at. SQS keeps neither.
+ */
+export const DEAD_ERROR_ATTRIBUTE = 'dif-error';
+export const DEAD_RECEIVE_COUNT_ATTRIBUTE = 'dif-receive-count';
 /** Longest cause kept on a dead letter: attributes count towards SQS's 256 KiB message limit. */
 const MAX_CAUSE_CHARS = 4000;
 
@@ -48,6 +52,7 @@ export class SqsQueue implements Queue {
   private readonly listVisibilitySeconds: number;
   private readonly maxDeadLettersListed: number;
   private readonly arns = new Map<string, Promise<string>>();
+  private redriveLimit: Promise<number | undefined> | undefined;
 
   constructor(options: SqsQueueOptions) {
     this.client = options.client;
@@ -101,17 +106,18 @@ export class SqsQueue implements Queue {
    * copy in both; the copy still in the queue fails again and is dead-lettered again, and the
    * load ledger makes a double replay harmless.
    */
-  async deadLetter(message: Pick<ReceivedMessage, 'id' | 'body' | 'receiptHandle'>, cause: string): Promise<void> {
+  async deadLetter(
+    message: Pick<ReceivedMessage, 'id' | 'body' | 'receiptHandle' | 'receiveCount'>,
+    cause: string,
+  ): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.deadLetterQueueUrl,
         MessageBody: message.body,
         MessageAttributes: {
           [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.id },
-          [DEAD_LETTER_CAUSE_ATTRIBUTE]: {
-            DataType: 'String',
-            StringValue: cause.slice(0, MAX_CAUSE_CHARS) || '(no cause)',
-          },
+          [DEAD_ERROR_ATTRIBUTE]: { DataType: 'String', StringValue: cause.slice(0, MAX_CAUSE_CHARS) || '(no cause)' },
+          [DEAD_RECEIVE_COUNT_ATTRIBUTE]: { DataType: 'Number', StringValue: String(message.receiveCount) },
         },
       }),
     );
@@ -131,30 +137,34 @@ export class SqsQueue implements Queue {
 
   /**
    * Reads the DLQ by receiving from it with a short visibility timeout, then makes every message
-   * visible again. SQS records no move time, so `deadAt` is the first receive in the DLQ's view
-   * (or the send time when SQS does not report it).
+   * visible again. SQS has no peek: every listing is a receive and raises the message's
+   * ApproximateReceiveCount. That is harmless (a DLQ has no redrive policy, and a redriven message
+   * is a new message with a fresh count), but the raised count is not what a person wants to see,
+   * so `receiveCount` is the count the message died at: the one recorded when it was dead-lettered
+   * explicitly ({@link DEAD_RECEIVE_COUNT_ATTRIBUTE}), else the queue's redrive maxReceiveCount (SQS
+   * moves a message only after exactly that many receives). SQS records no move time, so `deadAt`
+   * is the first receive in the DLQ's view (or the send time when SQS does not report it).
    */
   async listDeadLetters(): Promise<DeadLetter[]> {
-    const seen = new Map<string, { message: Message; letter: DeadLetter }>();
+    const diedAfter = await this.redriveMaxReceiveCount();
+    const seen = new Map<string, DeadLetter>();
     await this.drainDeadLetters((message) => {
       const received = toReceived(message);
       if (seen.has(received.id)) return false;
       const firstReceive = Number(message.Attributes?.ApproximateFirstReceiveTimestamp);
-      const cause = message.MessageAttributes?.[DEAD_LETTER_CAUSE_ATTRIBUTE]?.StringValue;
+      const recorded = Number(message.MessageAttributes?.[DEAD_RECEIVE_COUNT_ATTRIBUTE]?.StringValue);
+      const lastError = message.MessageAttributes?.[DEAD_ERROR_ATTRIBUTE]?.StringValue;
       seen.set(received.id, {
-        message,
-        letter: {
-          id: received.id,
-          body: received.body,
-          receiveCount: received.receiveCount,
-          sentAt: received.sentAt,
-          deadAt: Number.isFinite(firstReceive) && firstReceive > 0 ? new Date(firstReceive) : received.sentAt,
-          ...(cause === undefined ? {} : { lastError: cause }),
-        },
+        id: received.id,
+        body: received.body,
+        receiveCount: Number.isInteger(recorded) && recorded > 0 ? recorded : (diedAfter ?? received.receiveCount),
+        sentAt: received.sentAt,
+        deadAt: Number.isFinite(firstReceive) && firstReceive > 0 ? new Date(firstReceive) : received.sentAt,
+        ...(lastError ? { lastError } : {}),
       });
       return false;
     });
-    return [...seen.values()].map((entry) => entry.letter).sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
+    return [...seen.values()].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
   }
 
   /**
@@ -249,7 +259,7 @@ export class SqsQueue implements Queue {
         VisibilityTimeout: options.visibility,
         WaitTimeSeconds: options.wait,
         MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'ApproximateFirstReceiveTimestamp'],
-        MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE, DEAD_LETTER_CAUSE_ATTRIBUTE],
+        MessageAttributeNames: [MESSAGE_ID_ATTRIBUTE, DEAD_RECEIVE_COUNT_ATTRIBUTE, DEAD_ERROR_ATTRIBUTE],
       }),
     );
     return response.Messages ?? [];
@@ -267,6 +277,22 @@ export class SqsQueue implements Queue {
       }),
     );
     return response.Attributes ?? {};
+  }
+
+  /** The source queue's redrive maxReceiveCount (undefined without a redrive policy); read once. */
+  private redriveMaxReceiveCount(): Promise<number | undefined> {
+    this.redriveLimit ??= this.client
+      .send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['RedrivePolicy'] }))
+      .then((response) => {
+        const policy = response?.Attributes?.RedrivePolicy;
+        const limit = policy ? Number((JSON.parse(policy) as { maxReceiveCount?: unknown }).maxReceiveCount) : NaN;
+        return Number.isInteger(limit) && limit > 0 ? limit : undefined;
+      })
+      .catch((error: unknown) => {
+        this.redriveLimit = undefined;
+        throw error;
+      });
+    return this.redriveLimit;
   }
 
   private arnOf(queueUrl: string): Promise<string> {

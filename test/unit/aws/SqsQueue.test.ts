@@ -10,7 +10,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_CAUSE_ATTRIBUTE, MESSAGE_ID_ATTRIBUTE, SqsQueue } from '../../../shared/adapters/aws';
+import {
+  DEAD_ERROR_ATTRIBUTE,
+  DEAD_RECEIVE_COUNT_ATTRIBUTE,
+  MESSAGE_ID_ATTRIBUTE,
+  SqsQueue,
+} from '../../../shared/adapters/aws';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123/dif-dev-transform';
 const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123/dif-dev-transform-dlq';
@@ -31,7 +36,10 @@ function message(id: string, receipt: string, receiveCount = 1) {
     ReceiptHandle: receipt,
     Body: `{"id":"${id}"}`,
     Attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '1767225600000' },
-    MessageAttributes: { [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: id } },
+    MessageAttributes: { [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: id } } as Record<
+      string,
+      { DataType: string; StringValue: string }
+    >,
   };
 }
 
@@ -50,11 +58,14 @@ describe('SqsQueue (SDK mock)', () => {
   it('dead-letters a message by sending it to the DLQ with its id and cause, then deleting it', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
     sqs.on(DeleteMessageCommand).resolves({});
-    await queue().deadLetter({ id: 'm1', body: '{"id":"m1"}', receiptHandle: 'rh1' }, 'Load.BadData: bad row 3');
+    await queue().deadLetter(
+      { id: 'm1', body: '{"id":"m1"}', receiptHandle: 'rh1', receiveCount: 2 },
+      'Load.BadData: bad row 3',
+    );
     const sent = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
     expect(sent).toMatchObject({ QueueUrl: DLQ, MessageBody: '{"id":"m1"}' });
     expect(sent.MessageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.StringValue).toBe('m1');
-    expect(sent.MessageAttributes?.[DEAD_LETTER_CAUSE_ATTRIBUTE]?.StringValue).toBe('Load.BadData: bad row 3');
+    expect(sent.MessageAttributes?.[DEAD_ERROR_ATTRIBUTE]?.StringValue).toBe('Load.BadData: bad row 3');
     expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: QUEUE, ReceiptHandle: 'rh1' });
     // Sent first: a failure to send leaves the message in the queue, never lost.
     expect(sqs.calls().map((call) => call.args[0].constructor.name)).toEqual([
@@ -106,18 +117,27 @@ describe('SqsQueue (SDK mock)', () => {
     expect(await queue().depth()).toEqual({ visible: 4, inFlight: 2, dead: 7 });
   });
 
-  it('lists dead letters once each and makes them visible again', async () => {
+  it('lists dead letters once each with the receive count they died at, and makes them visible again', async () => {
+    const recorded = message('d3', 'x4', 9);
+    recorded.MessageAttributes[DEAD_RECEIVE_COUNT_ATTRIBUTE] = { DataType: 'Number', StringValue: '3' };
+    recorded.MessageAttributes[DEAD_ERROR_ATTRIBUTE] = { DataType: 'String', StringValue: 'HTTP 400: bad field' };
     sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: QUEUE, AttributeNames: ['RedrivePolicy'] })
+      .resolves({
+        Attributes: { RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123:dlq","maxReceiveCount":5}' },
+      })
+      // Earlier listings raised SQS's count past the 5 receives the messages died after.
       .on(ReceiveMessageCommand, { QueueUrl: DLQ })
-      .resolvesOnce({ Messages: [message('d1', 'x1', 5), message('d2', 'x2', 5)] })
-      .resolvesOnce({ Messages: [message('d1', 'x3', 6)] })
+      .resolvesOnce({ Messages: [message('d1', 'x1', 7), message('d2', 'x2', 6)] })
+      .resolvesOnce({ Messages: [message('d1', 'x3', 8), recorded] })
       .resolves({ Messages: [] })
       .on(ChangeMessageVisibilityBatchCommand)
       .resolves({ Successful: [] });
     const letters = await queue().listDeadLetters();
-    expect(letters.map((letter) => [letter.id, letter.receiveCount])).toEqual([
-      ['d1', 5],
-      ['d2', 5],
+    expect(letters.map((letter) => [letter.id, letter.receiveCount, letter.lastError])).toEqual([
+      ['d1', 5, undefined],
+      ['d2', 5, undefined],
+      ['d3', 3, 'HTTP 400: bad field'],
     ]);
     const unhidden = sqs
       .commandCalls(ChangeMessageVisibilityBatchCommand)
@@ -126,6 +146,7 @@ describe('SqsQueue (SDK mock)', () => {
       ['x1', 0],
       ['x2', 0],
       ['x3', 0],
+      ['x4', 0],
     ]);
   });
 

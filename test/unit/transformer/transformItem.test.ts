@@ -86,6 +86,21 @@ describe('transformItem', () => {
     expect(clean.batchId).toMatch(/^item1-[0-9a-f]{16}$/);
   });
 
+  it('writes nothing to quarantine and deletes nothing for an item without rejects (the deployed role may not delete)', async () => {
+    t = transformerContext({ format: { type: 'csv' }, columns: { id: 'int' } });
+    const message = await t.stage([{ body: 'id\n1\n2\n', ext: 'csv' }]);
+    const deleted: string[] = [];
+    const remove = t.store.delete.bind(t.store);
+    t.store.delete = async (key: string) => {
+      deleted.push(key);
+      await remove(key);
+    };
+    const { counts } = await transformWithCounts(t.ctx, message);
+    expect(counts).toMatchObject({ rows: 2, rejected: 0 });
+    expect(deleted).toEqual([]);
+    expect(await t.store.head('quarantine/acme/ads/report/run=r1/item1.jsonl')).toBeUndefined();
+  });
+
   it('quarantines rows that fail a cast with the reason and the original record', async () => {
     t = transformerContext({
       format: { type: 'csv' },
