@@ -100,4 +100,39 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
     action: 's3:GetBucketLocation',
     reason: "Redshift's COPY looks up the bucket's region; the PostgreSQL stand-in does not",
   },
+  {
+    role: 'PollJobRole',
+    action: 'dynamodb:PutItem',
+    reason:
+      'stores a refreshed OAuth access token (and a rotated refresh token) with the credentials when the shared one expired between StartJob and PollJob (test/integration/extractor/oauthToken.test.ts); here StartJob refreshed it and PollJob reused it',
+  },
+  {
+    role: 'PollJobRole',
+    action: 'kms:GenerateDataKey',
+    reason: 'encrypts the refreshed OAuth token it stores (see dynamodb:PutItem above)',
+  },
+  {
+    role: 'ExtractRole',
+    action: 'dynamodb:PutItem',
+    reason:
+      'stores a refreshed OAuth access token when the shared one expired before the download (test/integration/extractor/oauthToken.test.ts); here the token StartJob stored was still fresh',
+  },
+  {
+    role: 'ExtractTaskRole',
+    action: 'dynamodb:PutItem',
+    reason: 'the ECS extractor stores a refreshed OAuth token like the extract Lambda (see ExtractRole)',
+  },
+  {
+    role: 'TransformRole',
+    action: 'sqs:SendMessage',
+    resource: 'transform-dlq',
+    reason:
+      'a permanent failure is sent to the DLQ with its cause (SqsQueue.deadLetter; test/unit/aws/SqsQueue.test.ts, test/integration/runs/deadLettersAndMoves.test.ts); nothing fails here',
+  },
+  {
+    role: 'LoadRole',
+    action: 'sqs:SendMessage',
+    resource: 'load-dlq',
+    reason: 'a permanent load failure is sent to the DLQ with its cause (see TransformRole)',
+  },
 ];
