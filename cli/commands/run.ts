@@ -1,12 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { redirectLogs } from '../../shared/log';
-import { LocalRuntime, newRunId } from '../localRuntime/LocalRuntime';
-import { prepareDemoEnvironment } from '../localRuntime/demoEnvironment';
-import { RunProgress } from '../progress/RunProgress';
-import { tallyItems } from '../../shared/runState';
-import { renderRunSummary } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 
 interface RunOptions {
@@ -34,6 +28,17 @@ export function registerRunCommand(program: Command): void {
     .option('--no-progress', 'do not draw live progress')
     .option('--json', 'print the summary as JSON')
     .action(async (options: RunOptions) => {
+      const [{ redirectLogs }, { LocalRuntime, newRunId }, { prepareDemoEnvironment }, { RunProgress }] =
+        await Promise.all([
+          import('../../shared/log'),
+          import('../localRuntime/LocalRuntime'),
+          import('../localRuntime/demoEnvironment'),
+          import('../progress/RunProgress'),
+        ]);
+      const [{ tallyItems }, { renderRunSummary }] = await Promise.all([
+        import('../../shared/runState'),
+        import('../progress/summaryTable'),
+      ]);
       const dataDir = resolveDataDir(options.dataDir);
       const runtime = await LocalRuntime.open({
         configDir: resolveConfigDir(options.config),

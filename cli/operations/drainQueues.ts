@@ -1,7 +1,6 @@
 import type { Queue } from '../../shared/ports';
 import type { QueueStage, StageHandler } from '../../shared/runtime/consumeMessage';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
-import { QueueWorker } from '../localRuntime/QueueWorker';
 
 /** One stage to drain: its queue and the handler that consumes it. */
 export interface DrainStage {
@@ -46,6 +45,7 @@ export async function drainQueues(
   options: DrainOptions,
 ): Promise<DrainResult> {
   const started = Date.now();
+  const { QueueWorker } = await import('../localRuntime/QueueWorker');
   const deadBefore = await Promise.all(stages.map(async ({ queue }) => (await queue.depth()).dead));
   const workers = stages.map(
     ({ stage, queue, handler }) =>

@@ -8,6 +8,8 @@ import { csvRecordChunks } from './csvRecordChunks';
 import { loadPostgresBatch } from './loadPostgresBatch';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
 import { DATE_OID, keepDateText } from './dateAsText';
+import { pgliteStartParams } from './pgliteStartParams';
+import { useBaselineWasmCompiler } from './useBaselineWasmCompiler';
 
 export interface PgliteWarehouseOptions {
   /** Where the clean parts and manifests are read from. */
@@ -45,7 +47,11 @@ export class PgliteWarehouse implements Warehouse, PgTransactor {
     } else {
       if (!options.dataDir) throw new TypeError('PgliteWarehouse needs a dataDir or an open db');
       mkdirSync(options.dataDir, { recursive: true });
-      this.db = new PGlite(options.dataDir, { parsers: { [DATE_OID]: keepDateText } });
+      useBaselineWasmCompiler();
+      this.db = new PGlite(options.dataDir, {
+        parsers: { [DATE_OID]: keepDateText },
+        startParams: pgliteStartParams(),
+      });
       this.ownsDb = true;
     }
   }
