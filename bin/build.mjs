@@ -5,11 +5,14 @@
 //   --cli: the `dif` command, ESM split into lazily loaded chunks, for the Node that runs it
 //     dist/cli/main.js + chunk-*.js + inputs.json  (bin/dif.mjs runs it while inputs.json matches the source)
 // Usage: node bin/build.mjs [--no-zip] [--only plan,load] | node bin/build.mjs --cli
-import { existsSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createHash } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { build } from 'esbuild';
+import { parse } from 'yaml';
 import { configFolders, lambdaEntries, taskEntries } from '../serverless/functions.mjs';
 import { zipDirectory } from '../serverless/zipDirectory.mjs';
 import { CLI_BUNDLE_DIR, CLI_ENTRY, manifestOf, manifestPath } from './cliBundle.mjs';
@@ -86,6 +89,8 @@ async function buildCli() {
   const outDir = CLI_BUNDLE_DIR;
   mkdirSync(outDir, { recursive: true });
   const result = await build({
+    // `dif run` skips validating this very definition again (cli/localRuntime/ingestStateMachine.ts).
+    define: { DIF_VALIDATED_ASL_SHA256: JSON.stringify(validatedIngestDefinitionHash()) },
     ...common,
     entryPoints: { main: join(root, CLI_ENTRY) },
     outdir: outDir,
@@ -98,7 +103,7 @@ async function buildCli() {
     banner: {
       js: "import { createRequire as __difRequire } from 'node:module'; const require = __difRequire(import.meta.url);",
     },
-    plugins: [sourceFileImportMetaUrl(outDir)],
+    plugins: [sourceFileImportMetaUrl(outDir), withoutLambdaInvoke()],
   });
   writeFileSync(
     manifestPath(outDir),
@@ -110,6 +115,17 @@ async function buildCli() {
   console.log(
     `build: cli ${kib(result).toFixed(0)} KiB in ${((Date.now() - started) / 1000).toFixed(1)} s → ${outDir}`,
   );
+}
+
+/**
+ * Validates statemachines/ingest.asl.yml as `dif run` does (aws-local-stepfunctions, ARNs unchecked:
+ * locally Task resources are bound to handlers) and returns its SHA-256. An invalid definition fails
+ * the build.
+ */
+function validatedIngestDefinitionHash() {
+  const bytes = readFileSync(join(root, 'statemachines', 'ingest.asl.yml'));
+  new StateMachine(parse(bytes.toString('utf8')), { validationOptions: { checkArn: false } });
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -135,6 +151,33 @@ function sourceFileImportMetaUrl(outDir) {
         const url = `new URL(${JSON.stringify(fromChunk)}, import.meta.url).href`;
         return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
       });
+    },
+  };
+}
+
+/**
+ * aws-local-stepfunctions imports the AWS SDK's Lambda client (and Cognito credentials) for Task
+ * states that have no local handler. `dif run` binds every Task state to a service handler, so the
+ * CLI bundle gets a stand-in that fails loudly if one ever had none, instead of ~1.1 MB of AWS SDK
+ * parsed on every run.
+ */
+function withoutLambdaInvoke() {
+  const stub = `
+    const fail = () => {
+      throw new Error('a Task state has no local handler: dif run binds each Task to a service handler and does not invoke AWS Lambda');
+    };
+    export class LambdaClient { constructor() { fail(); } }
+    export class InvokeCommand { constructor() { fail(); } }
+    export const fromCognitoIdentityPool = fail;`;
+  return {
+    name: 'without-lambda-invoke',
+    setup(builder) {
+      builder.onResolve({ filter: /^@aws-sdk\/(client-lambda|credential-providers)$/ }, (args) =>
+        args.importer.includes(`${sep}aws-local-stepfunctions${sep}`)
+          ? { path: args.path, namespace: 'no-lambda' }
+          : undefined,
+      );
+      builder.onLoad({ filter: /.*/, namespace: 'no-lambda' }, () => ({ contents: stub, loader: 'js' }));
     },
   };
 }

@@ -1,8 +1,8 @@
 // The bundled CLI (dist/cli/, written by `node bin/build.mjs --cli`) and its inputs manifest, shared by
 // bin/build.mjs (writes it) and bin/dif.mjs (decides whether the bundle may run). Plain JavaScript:
 // it runs before any TypeScript can.
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -10,7 +10,12 @@ export const CLI_BUNDLE_DIR = join(PROJECT_ROOT, 'dist', 'cli');
 export const CLI_ENTRY = 'cli/main.ts';
 const MANIFEST = 'inputs.json';
 
-const hashOf = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+// node:crypto is loaded only when a file's stat changed: importing it costs more than the stats.
+const hashOf = (path) =>
+  createRequire(import.meta.url)('node:crypto')
+    .createHash('sha256')
+    .update(readFileSync(path))
+    .digest('hex');
 
 /**
  * Records every project file the bundle was built from (path, size, mtime, content hash).
@@ -18,7 +23,9 @@ const hashOf = (path) => createHash('sha256').update(readFileSync(path)).digest(
  */
 export function manifestOf(root, inputs) {
   const files = {};
-  for (const input of inputs.filter((path) => !path.includes('node_modules/')).sort()) {
+  // Project files only: dependencies change through npm ci, which rebuilds; virtual modules are `namespace:path`.
+  const projectFiles = inputs.filter((path) => !path.includes('node_modules/') && !/^[\w-]+:/.test(path));
+  for (const input of projectFiles.sort()) {
     const path = join(root, input);
     const { size, mtimeMs } = statSync(path);
     files[input] = { size, mtimeMs, sha256: hashOf(path) };
