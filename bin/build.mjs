@@ -5,7 +5,17 @@
 //   --cli: the `dif` command, ESM split into lazily loaded chunks, for the Node that runs it
 //     dist/cli/main.js + chunk-*.js + inputs.json  (bin/dif.mjs runs it while inputs.json matches the source)
 // Usage: node bin/build.mjs [--no-zip] [--only plan,load] | node bin/build.mjs --cli
-import { existsSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -114,6 +124,33 @@ async function buildCli() {
   removeOldChunks(outDir, result, started);
   console.log(
     `build: cli ${kib(result).toFixed(0)} KiB in ${((Date.now() - started) / 1000).toFixed(1)} s → ${outDir}`,
+  );
+  await buildWarehouseTemplate();
+}
+
+/**
+ * dist/warehouse-template: an initialised, cleanly shut down PGlite data directory that a new local
+ * warehouse starts as a copy of (cli/paths.ts WAREHOUSE_TEMPLATE_DIR, seedDataDir.ts), so the first
+ * `npm start` does not run initdb (seconds, ~700 MB). Made again only when the installed PGlite changes.
+ */
+async function buildWarehouseTemplate() {
+  const templateDir = join(dist, 'warehouse-template');
+  // Beside the template, not in it: the template's files are copied into every new warehouse.
+  const marker = `${templateDir}.version`;
+  const packageJson = join(root, 'node_modules', '@electric-sql', 'pglite', 'package.json');
+  const version = JSON.parse(readFileSync(packageJson, 'utf8')).version;
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === version) return;
+  const started = Date.now();
+  const staging = `${templateDir}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(staging);
+  await db.close();
+  rmSync(templateDir, { recursive: true, force: true });
+  renameSync(staging, templateDir);
+  writeFileSync(marker, `${version}\n`);
+  console.log(
+    `build: warehouse template (PGlite ${version}) in ${((Date.now() - started) / 1000).toFixed(1)} s → ${templateDir}`,
   );
 }
 

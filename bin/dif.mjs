@@ -5,6 +5,7 @@
 // it says so in one line and runs the TypeScript source through tsx instead (a few seconds slower),
 // so nobody runs stale code. DIF_FROM_SOURCE=1 always runs the source (the dev path), silently.
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +25,8 @@ if (staleness === undefined) {
     );
   }
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const result = spawnSync(process.execPath, [tsx, join(PROJECT_ROOT, CLI_ENTRY), ...args], { stdio: 'inherit' });
+  // The real path: cli/main.ts runs itself only when it is the main module under the name node resolved.
+  const entry = realpathSync(join(PROJECT_ROOT, CLI_ENTRY));
+  const result = spawnSync(process.execPath, [tsx, entry, ...args], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ObjectStore, Warehouse } from '../../shared/ports';
+import { WAREHOUSE_TEMPLATE_DIR } from '../paths';
 
 /**
  * The local profile's warehouse: a PostgreSQL server when DATABASE_URL is given, else PGlite in the
@@ -15,5 +16,9 @@ export async function openLocalWarehouse(
     return new PostgresWarehouse({ connectionString: databaseUrl, objectStore });
   }
   const { PgliteWarehouse } = await import('../../services/loader/warehouse/PgliteWarehouse');
-  return PgliteWarehouse.open({ dataDir: join(dataDir, 'warehouse'), objectStore });
+  return PgliteWarehouse.open({
+    dataDir: join(dataDir, 'warehouse'),
+    templateDir: WAREHOUSE_TEMPLATE_DIR,
+    objectStore,
+  });
 }
