@@ -78,6 +78,7 @@ interface RunFigures {
 interface ProbeReport {
   argv: string;
   vm_hwm_mb: number;
+  cpu_s: number;
   at_peak_mb: Record<string, number>;
   at_exit_mb: Record<string, number>;
 }
@@ -134,7 +135,9 @@ function pgliteAlone(warehouseDir: string): { vm_hwm_mb: number; seconds: number
 const describe = (label: string, run: RunFigures) =>
   console.log(
     `${label}: ${run.seconds.toFixed(1)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB over ${run.processes} process(es); ` +
-      run.probes.map((probe) => `[${probe.argv.slice(0, 60)}] hwm ${probe.vm_hwm_mb} MB`).join(' '),
+      run.probes
+        .map((probe) => `[${probe.argv.slice(0, 60)}] hwm ${probe.vm_hwm_mb} MB, cpu ${probe.cpu_s} s`)
+        .join(' '),
   );
 
 /** The dif process's report (the one that ran the pipeline), not npm's. */
@@ -201,6 +204,8 @@ try {
     first_run_s: round(first.seconds),
     later_run_s: round(median(later.map((run) => run.seconds))),
     later_runs: laterRuns,
+    // CPU seconds of every process of a later run (median): what the wall time is made of on an idle machine.
+    later_run_cpu_s: round(median(later.map((run) => run.probes.reduce((sum, probe) => sum + probe.cpu_s, 0))), 2),
     first_run_peak_rss_mb: round(first.peakRssMb, 0),
     peak_rss_mb: round(laterPeak, 0),
     dif_process_peak_mb: peakDif?.vm_hwm_mb,
