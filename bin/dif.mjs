@@ -1,11 +1,32 @@
 #!/usr/bin/env node
-// `dif` on the PATH (npm link / npx dif): runs the TypeScript CLI through tsx, no build step.
+// `dif` on the PATH (npm link / npx dif / npm start). Runs the bundled CLI in dist/cli/ (built by
+// `npm ci` through the `prepare` script, or `npm run build:cli`) in this very process: it starts in a
+// fraction of a second. When that bundle is missing or was built from other source than is here now,
+// it says so in one line and runs the TypeScript source through tsx instead (a few seconds slower),
+// so nobody runs stale code. DIF_FROM_SOURCE=1 always runs the source (the dev path), silently.
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleStaleness, CLI_BUNDLE_DIR, CLI_ENTRY, PROJECT_ROOT } from './cliBundle.mjs';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const result = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const args = process.argv.slice(2);
+const fromSource = process.env.DIF_FROM_SOURCE === '1';
+const staleness = fromSource ? 'is bypassed' : bundleStaleness();
+
+if (staleness === undefined) {
+  const { runAsProcess } = await import(pathToFileURL(join(CLI_BUNDLE_DIR, 'main.js')).href);
+  await runAsProcess(args);
+} else {
+  if (!fromSource) {
+    console.error(
+      `dif: the bundled CLI ${staleness}; running the source with tsx (slower) — rebuild: npm run build:cli`,
+    );
+  }
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  // The real path: cli/main.ts runs itself only when it is the main module under the name node resolved.
+  const entry = realpathSync(join(PROJECT_ROOT, CLI_ENTRY));
+  const result = spawnSync(process.execPath, [tsx, entry, ...args], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}

@@ -1,5 +1,5 @@
-import { ConfigError } from '../shared/config';
-import { KeyringFileError } from '../shared/adapters/local/FileKeyring';
+import { ConfigError } from '../shared/config/errors';
+import { KeyringFileError } from '../shared/adapters/local/KeyringFileError';
 import { SqliteFileError } from '../shared/adapters/local/errors';
 import { PermanentError } from '../shared/runtime/errors';
 import { UserError } from './UserError';

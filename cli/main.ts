@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import '../shared/runtime/polyfills';
 import { Command, CommanderError } from 'commander';
-import { redact } from '../shared/log';
+// Only what `dif --help` needs loads here: each command imports its machinery when it runs.
+import { redact } from '../shared/log/secretRedactor';
 import { registerRunCommand } from './commands/run';
 import { registerBackfillCommand } from './commands/backfill';
 import { registerValidateCommand } from './commands/validate';
@@ -56,6 +57,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Runs the CLI as the whole process: exits with its code once output is flushed (bin/dif.mjs, `tsx cli/main.ts`). */
+export function runAsProcess(argv: string[]): Promise<never> {
+  return main(argv).then(exitAfterOutput);
+}
+
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main(process.argv.slice(2)).then(exitAfterOutput);
+  void runAsProcess(process.argv.slice(2));
 }

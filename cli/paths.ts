@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 /** The project's own folder: its sources/ and clients/ are the demo configuration. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * An initialised, empty warehouse a new data directory's warehouse starts as a copy of, made by
+ * `npm run build:cli` (bin/build.mjs) so the first `npm start` skips PGlite's initdb.
+ */
+export const WAREHOUSE_TEMPLATE_DIR = resolve(PROJECT_ROOT, 'dist', 'warehouse-template');
+
 /** Options every command accepts. */
 export interface GlobalOptions {
   dataDir?: string;

@@ -9,9 +9,7 @@ import {
   InvalidCredentialValuesError,
   type CredentialMetadata,
 } from '../../services/credentials';
-import { FileKeyring, KeyringFileError } from '../../shared/adapters/local/FileKeyring';
-import { InProcessLockManager } from '../../shared/adapters/local/InProcessLockManager';
-import { SqliteSecretRecordStore } from '../../shared/adapters/local/SqliteSecretRecordStore';
+import { KeyringFileError } from '../../shared/adapters/local/KeyringFileError';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
 import { commandOutput } from '../operations/commandOutput';
 
@@ -51,6 +49,12 @@ const USER_ERRORS = [
  * registerCredentialsCommands(program, () => openLocalCredentialsContext(resolveDataDir(undefined)));
  */
 export async function openLocalCredentialsContext(dataDir: string): Promise<CredentialsCommandContext> {
+  // Loaded here, not at start-up: `dif --help` needs neither SQLite nor the keyring's schema.
+  const [{ FileKeyring }, { SqliteSecretRecordStore }, { InProcessLockManager }] = await Promise.all([
+    import('../../shared/adapters/local/FileKeyring'),
+    import('../../shared/adapters/local/SqliteSecretRecordStore'),
+    import('../../shared/adapters/local/InProcessLockManager'),
+  ]);
   const keyring = await FileKeyring.open(join(dataDir, 'keyring.json'));
   const records = SqliteSecretRecordStore.inDataDir(dataDir);
   const locks = new InProcessLockManager();

@@ -1,12 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { redirectLogs } from '../../shared/log';
-import { LocalRuntime, newRunId } from '../localRuntime/LocalRuntime';
-import { prepareDemoEnvironment } from '../localRuntime/demoEnvironment';
-import { RunProgress } from '../progress/RunProgress';
-import { tallyItems } from '../../shared/runState';
-import { renderRunSummary } from '../progress/summaryTable';
 import { resolveConfigDir, resolveDataDir } from '../paths';
 import { UserError } from '../UserError';
 
@@ -52,6 +46,18 @@ export function registerRunCommand(program: Command): void {
  * await runLocally({ client: 'acme', backfill: { from: '2026-01-01', to: '2026-01-07' } });
  */
 export async function runLocally(options: RunOptions): Promise<void> {
+  const [{ redirectLogs }, { LocalRuntime, newRunId }, { prepareDemoEnvironment }, { RunProgress }] = await Promise.all(
+    [
+      import('../../shared/log'),
+      import('../localRuntime/LocalRuntime'),
+      import('../localRuntime/demoEnvironment'),
+      import('../progress/RunProgress'),
+    ],
+  );
+  const [{ tallyItems }, { renderRunSummary }] = await Promise.all([
+    import('../../shared/runState'),
+    import('../progress/summaryTable'),
+  ]);
   const dataDir = resolveDataDir(options.dataDir);
   const runId = newRunId(new Date());
   mkdirSync(join(dataDir, 'logs'), { recursive: true });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { renderTable } from '../progress/summaryTable';
 import { resolveDataDir } from '../paths';
-import { openWarehouseOnly } from '../localRuntime/openWarehouseOnly';
 import { UserError } from '../UserError';
 
 /** `dif sql`: query the local warehouse (PGlite, or DATABASE_URL). */
@@ -13,6 +12,7 @@ export function registerSqlCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory of the runs (default: $DIF_HOME or .dif)')
     .option('--json', 'print rows as a JSON array')
     .action(async (statement: string, options: { dataDir?: string; json?: boolean }) => {
+      const { openWarehouseOnly } = await import('../localRuntime/openWarehouseOnly');
       const warehouse = await openWarehouseOnly(resolveDataDir(options.dataDir), process.env.DATABASE_URL);
       try {
         const rows = await warehouse.query(statement).catch((error: unknown) => {

@@ -1,8 +1,6 @@
 import { userInfo } from 'node:os';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { StepFunctionsWorkflow } from '../../shared/adapters/aws/StepFunctionsWorkflow';
-import { newRunId } from '../../services/extractor/handlers/plan';
 import { UserError } from '../UserError';
 import { commandOutput } from '../operations/commandOutput';
 
@@ -51,6 +49,12 @@ export function registerStartCommand(program: Command, options: StartCommandOpti
           'DIF_STATE_MACHINE_ARN is not set: export the ingest state machine ARN of the stage (Outputs of the CloudFormation stack, or `serverless info --verbose`), or use `dif run` to run locally',
         );
       }
+      // The AWS SDK loads only when an execution is started, not for every `dif` command.
+      const [{ SFNClient }, { StepFunctionsWorkflow }, { newRunId }] = await Promise.all([
+        import('@aws-sdk/client-sfn'),
+        import('../../shared/adapters/aws/StepFunctionsWorkflow'),
+        import('../../services/extractor/handlers/plan'),
+      ]);
       const region = stateMachineArn.split(':')[3];
       const workflow = new StepFunctionsWorkflow({ client: options.sfn ?? new SFNClient({ region }), stateMachineArn });
       const runId = newRunId(new Date());

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../shared/config';
 import {
   assessFreshness,
   assessGaps,
@@ -49,6 +48,7 @@ export function registerStatusCommand(program: Command, options: OperatorCommand
     .action(async function (this: Command, opts: StatusOptions) {
       const out = commandOutput(this);
       const location = { dataDir: resolveDataDir(opts.dataDir), configDir: resolveConfigDir(opts.config) };
+      const { loadConfig } = await import('../../shared/config');
       const config = loadConfig(location.configDir);
       if (opts.client && !config.clients.has(opts.client)) {
         throw new UserError(

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError, formatProblem, loadConfig } from '../../shared/config';
-import { planProblems } from '../operations/planProblems';
 import { resolveConfigDir } from '../paths';
 import { UserError } from '../UserError';
 
@@ -13,7 +11,9 @@ export function registerValidateCommand(program: Command): void {
     )
     .option('--config <dir>', 'folder holding sources/ and clients/ (default: the project folder)')
     .option('--json', 'print the result as JSON')
-    .action((options: { config?: string; json?: boolean }) => {
+    .action(async (options: { config?: string; json?: boolean }) => {
+      const { ConfigError, formatProblem, loadConfig } = await import('../../shared/config');
+      const { planProblems } = await import('../operations/planProblems');
       const dir = resolveConfigDir(options.config);
       try {
         const config = loadConfig(dir);

@@ -9,7 +9,6 @@ import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import { openLocalQueues, type LocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
 import { SqliteSecretRecordStore } from '../../shared/adapters/local/SqliteSecretRecordStore';
-import { createRedisLimiting } from '../../shared/adapters/redis';
 import { redactRunStateWrites } from '../../shared/runState/redactRunStateWrites';
 import { openLocalWarehouse } from './openLocalWarehouse';
 import { DataDirLock } from './DataDirLock';
@@ -71,8 +70,9 @@ async function openPortsHolding(lock: DataDirLock, options: LocalPortsOptions): 
   const secretRecords = SqliteSecretRecordStore.inDataDir(dataDir);
   const keyring = await FileKeyring.open(join(dataDir, 'keyring.json'));
   const warehouse = await openLocalWarehouse(dataDir, options.databaseUrl, objectStore);
+  // ioredis loads only when REDIS_URL asks for it.
   const limiting = options.redisUrl
-    ? createRedisLimiting({ urls: [options.redisUrl] })
+    ? (await import('../../shared/adapters/redis')).createRedisLimiting({ urls: [options.redisUrl] })
     : { rateLimiter: new InProcessRateLimiter(), locks: new InProcessLockManager() };
   return {
     objectStore,

@@ -1,8 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoRunStateStore } from '../../shared/adapters/aws/DynamoRunStateStore';
-import { SqsQueue } from '../../shared/adapters/aws/SqsQueue';
 import type { QueueName } from '../../shared/ports';
 import { UserError } from '../UserError';
 import type { OperatorPorts } from './OperatorPorts';
@@ -13,7 +8,8 @@ type Env = Record<string, string | undefined>;
  * The aws profile's openers: run state in the DynamoDB table `DIF_TABLE`, queues and DLQs at
  * `DIF_{TRANSFORM,LOAD}_{QUEUE,DLQ}_URL` (the variables serverless.yml sets, docs/deploying.md).
  * Each command needs only its own variables. Endpoints and credentials follow the AWS SDK's
- * usual environment (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL_*`).
+ * usual environment (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL_*`). The AWS SDK loads when a
+ * port is opened, so commands on the local profile never pay for it.
  *
  * There is no `--drain` on AWS: the deployed transform and load functions consume their queues,
  * so a redriven message is delivered by them.
@@ -28,6 +24,11 @@ export function awsOperatorPorts(env: Env = process.env): OperatorPorts {
 
     async openRunState() {
       const tableName = required(env, 'DIF_TABLE', 'the run-state DynamoDB table');
+      const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoRunStateStore }] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('@aws-sdk/lib-dynamodb'),
+        import('../../shared/adapters/aws/DynamoRunStateStore'),
+      ]);
       const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION }), {
         marshallOptions: { removeUndefinedValues: true },
       });
@@ -41,6 +42,10 @@ export function awsOperatorPorts(env: Env = process.env): OperatorPorts {
       });
       const transform = urls('transform');
       const load = urls('load');
+      const [{ SQSClient }, { SqsQueue }] = await Promise.all([
+        import('@aws-sdk/client-sqs'),
+        import('../../shared/adapters/aws/SqsQueue'),
+      ]);
       const client = new SQSClient({ region: env.AWS_REGION });
       return {
         transform: new SqsQueue({ client, name: 'transform', ...transform }),

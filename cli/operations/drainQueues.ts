@@ -1,7 +1,6 @@
 import type { Queue } from '../../shared/ports';
 import type { QueueStage, StageHandler } from '../../shared/runtime/consumeMessage';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
-import { QueueWorker } from '../localRuntime/QueueWorker';
 import { LOCAL_REDELIVERY_BACKOFF, type RedeliveryBackoff } from '../../shared/runtime/redeliveryDelay';
 
 /** One stage to drain: its queue and the handler that consumes it. */
@@ -47,6 +46,7 @@ export async function drainQueues(
   options: DrainOptions,
 ): Promise<DrainResult> {
   const started = Date.now();
+  const { QueueWorker } = await import('../localRuntime/QueueWorker');
   const deadBefore = await Promise.all(stages.map(async ({ queue }) => (await queue.depth()).dead));
   const workers = stages.map(
     ({ stage, queue, handler }) =>

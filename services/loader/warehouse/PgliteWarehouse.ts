@@ -8,6 +8,9 @@ import { csvRecordChunks } from './csvRecordChunks';
 import { loadPostgresBatch } from './loadPostgresBatch';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
 import { DATE_OID, keepDateText } from './dateAsText';
+import { pgliteStartParams } from './pgliteStartParams';
+import { useBaselineWasmCompiler } from './useBaselineWasmCompiler';
+import { seedDataDir } from './seedDataDir';
 
 export interface PgliteWarehouseOptions {
   /** Where the clean parts and manifests are read from. */
@@ -19,6 +22,11 @@ export interface PgliteWarehouseOptions {
    * directory). The warehouse does not close it.
    */
   db?: PGlite;
+  /**
+   * An initialised PGlite data directory a new `dataDir` starts as a copy of, instead of running
+   * initdb (see seedDataDir). Ignored when `dataDir` already holds a database, or when missing.
+   */
+  templateDir?: string;
   /** Size of the record-aligned slices each part is copied in. Default 8 MiB. */
   chunkBytes?: number;
   hooks?: LoadHooks;
@@ -44,8 +52,13 @@ export class PgliteWarehouse implements Warehouse, PgTransactor {
       this.ownsDb = false;
     } else {
       if (!options.dataDir) throw new TypeError('PgliteWarehouse needs a dataDir or an open db');
+      if (options.templateDir) seedDataDir(options.dataDir, options.templateDir);
       mkdirSync(options.dataDir, { recursive: true });
-      this.db = new PGlite(options.dataDir, { parsers: { [DATE_OID]: keepDateText } });
+      useBaselineWasmCompiler();
+      this.db = new PGlite(options.dataDir, {
+        parsers: { [DATE_OID]: keepDateText },
+        startParams: pgliteStartParams(),
+      });
       this.ownsDb = true;
     }
   }

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { WarehouseUnreachableError } from './WarehouseUnreachableError';
-import { pgTypesWithDateText } from './dateAsText';
+import { pgTypesWithDateText } from './pgTypesWithDateText';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';

@@ -1,5 +1,3 @@
-import pg from 'pg';
-
 /** PostgreSQL's type OID of DATE. */
 export const DATE_OID = 1082;
 
@@ -8,9 +6,3 @@ export const DATE_OID = 1082;
  * print as a UTC midnight timestamp, which is not what was loaded.
  */
 export const keepDateText = (value: string): string => value;
-
-/** pg type parsers with {@link keepDateText} for DATE, the driver's defaults otherwise. */
-export const pgTypesWithDateText = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === DATE_OID ? keepDateText : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};

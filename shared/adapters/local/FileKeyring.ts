@@ -3,23 +3,15 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { KeyringDecryptError, type DataKey, type EncryptionContext, type Keyring } from '../../ports';
+import { KeyringFileError } from './KeyringFileError';
+
+export { KeyringFileError };
 
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const WRAP_FORMAT = 1;
 const FILE_MODE = 0o600;
-
-/** The keyring file could not be used: wrong permissions, missing, or not a keyring. */
-export class KeyringFileError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KeyringFileError';
-  }
-}
 
 const keyringFileSchema = z.object({
   format: z.literal(1),
