@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import {
   assessFreshness,
-  assessGaps,
   commandOutput,
   formatDuration,
   profileOperatorPorts,
@@ -58,6 +57,7 @@ export function registerStatusCommand(program: Command, options: OperatorCommand
       const runState = await ports.openRunState(location);
       let streams: (StreamFreshness & { gaps: StreamGaps['gaps'] })[];
       try {
+        const { assessGaps } = await import('../operations/assessGaps');
         const gaps = await assessGaps(config, runState, now(), { client: opts.client });
         const gapsOf = (row: StreamFreshness) =>
           gaps.find((entry) => streamName(entry) === streamName(row))?.gaps ?? [];

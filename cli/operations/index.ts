@@ -1,4 +1,5 @@
-export { assessGaps, type StreamGaps } from './assessGaps';
+// assessGaps is imported where used (dif status): it needs the extractor's planning, which `dif --help` must not load.
+export type { StreamGaps } from './assessGaps';
 export { assessFreshness, type FreshnessState, type StreamFreshness } from './assessFreshness';
 export { summarizeRun, type RunSummary } from './summarizeRun';
 export { describeDeadLetter, type DeadLetterView } from './describeDeadLetter';
