@@ -114,13 +114,7 @@ export function registerCredentialsCommands(
     .allowExcessArguments()
     .action(
       run(async (store, command) => {
-        if (command.args.length > 0) {
-          command.error(
-            'error: put does not take credential values on the command line (they would be kept in shell history and visible to other users); ' +
-              'put them in a JSON file and pass --file path, or pipe the JSON on stdin',
-            { exitCode: 2, code: 'dif.credentials.argument' },
-          );
-        }
+        refuseExtraArguments(command);
         const { client, source, file } = command.opts<{ client: string; source: string; file?: string }>();
         const text = file ? await readInputFile(command, file) : await readStdin(command, io.stdin ?? process.stdin);
         const values = parseJson(command, text, file ?? 'stdin');
@@ -225,6 +219,30 @@ export function registerCredentialsCommands(
     );
 
   return credentials;
+}
+
+/** `--name` as typed, when it looks like an option name (never a value that follows it or `=value`). */
+const OPTION_NAME = /^(--[A-Za-z][\w-]{0,40})(?:=|$)/;
+
+/**
+ * Refuses what `put` does not take: an unknown option is named as such (`--config` is a mistake,
+ * not a secret); anything else is treated as a credential value typed on the command line and
+ * is never echoed, since it would be kept in shell history and visible to other users.
+ */
+function refuseExtraArguments(command: Command): void {
+  if (command.args.length === 0) return;
+  const [first = ''] = command.args;
+  const option = first.startsWith('-') ? (OPTION_NAME.exec(first)?.[1] ?? 'a short or malformed option') : undefined;
+  if (option)
+    command.error(
+      `error: unknown option ${option} for \`dif credentials put\`; it takes --client and --source (or --shared NAME) and reads the values from --file path or stdin`,
+      { exitCode: 2, code: 'dif.credentials.unknownOption' },
+    );
+  command.error(
+    'error: put does not take credential values on the command line (they would be kept in shell history and visible to other users); ' +
+      'put them in a JSON file and pass --file path, or pipe the JSON on stdin',
+    { exitCode: 2, code: 'dif.credentials.argument' },
+  );
 }
 
 async function readInputFile(command: Command, path: string): Promise<string> {

@@ -57,14 +57,24 @@ describe('dif credentials', () => {
   });
 
   it.each([
-    [['put', '--client', 'acme', '--source', 'graph_ads', JSON.stringify(SECRETS)]],
-    [['put', '--client', 'acme', '--source', 'graph_ads', '--access_token', SECRETS.access_token]],
-    [['put', '--client', 'acme', '--source', 'graph_ads', `--access-token=${SECRETS.access_token}`]],
-  ])('refuses a secret passed on the command line without echoing it: %j', async (args) => {
+    [['put', '--client', 'acme', '--source', 'graph_ads', JSON.stringify(SECRETS)], 'does not take credential values'],
+    [['put', '--client', 'acme', '--source', 'graph_ads', '--access_token', SECRETS.access_token], '--access_token'],
+    [['put', '--client', 'acme', '--source', 'graph_ads', `--access-token=${SECRETS.access_token}`], '--access-token'],
+    [['put', '--client', 'acme', '--source', 'graph_ads', `-t${SECRETS.access_token}`], 'a short or malformed option'],
+  ])('refuses a secret passed on the command line without echoing it: %j', async (args, says) => {
     const result = await dif(args, JSON.stringify(SECRETS));
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('does not take credential values on the command line');
+    expect(result.stderr).toContain(says);
     expectNoSecret(result.stdout + result.stderr);
+    expect((await dif(['list', '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it('names an unknown option as such instead of blaming credential values on the command line', async () => {
+    const result = await dif(['put', '--client', 'acme', '--source', 'graph_ads', '--config', 'clients/acme.yml']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('unknown option --config');
+    expect(result.stderr).toContain('--file');
+    expect(result.stderr).not.toContain('credential values on the command line');
     expect((await dif(['list', '--json'])).stdout.trim()).toBe('[]');
   });
 
