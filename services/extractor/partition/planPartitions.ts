@@ -2,6 +2,7 @@ import { DateTime, Duration } from 'luxon';
 import type { StreamDefinition } from '../../../shared/config/schema';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import { StreamConfigError } from '../errors';
+import { relativeDates } from '../scope';
 
 /** One statically known partition of a stream. */
 export interface PlannedPartition {
@@ -29,6 +30,21 @@ export interface PartitionWindow {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RELATIVE_DATES = new Set(['today', 'yesterday']);
+/** A start that moves with the calendar: `today`, or a template such as `{{ today - P28D }}`. */
+const READS_TODAY = /\{\{\s*(today|yesterday)\b/;
+
+/** `date_range.lookback` as written, or rendered from a template (a per-client attribution window). */
+function lookbackOf(where: string, written: string | undefined, scope: TemplateScope): Duration | undefined {
+  if (written === undefined) return undefined;
+  const text = renderTemplate(written, scope).trim();
+  const lookback = Duration.fromISO(text);
+  if (!lookback.isValid || !/^P/.test(text))
+    throw new StreamConfigError(
+      where,
+      `date_range.lookback is "${text}"${text === written ? '' : ` (from ${written})`}; expected an ISO duration such as P7D or P28D`,
+    );
+  return lookback;
+}
 
 function listValues(
   where: string,
@@ -105,10 +121,13 @@ function rangeSlices(
   if (!step.isValid || step.as('days') < 1)
     throw new StreamConfigError(where, `date_range.step "${range.step}" must be at least one day (e.g. P1D, P7D)`);
   const zone = range.timezone;
-  const end = resolveDate(where, 'date_range.end', renderTemplate(range.end, scope), zone, now);
-  const startText = renderTemplate(range.start, scope);
+  // `today` and `yesterday` follow the range's time zone, like the keywords `end: today`.
+  const dated = { ...scope, ...relativeDates(now, zone) };
+  const end = resolveDate(where, 'date_range.end', renderTemplate(range.end, dated), zone, now);
+  const startText = renderTemplate(range.start, dated);
   const start = resolveDate(where, 'date_range.start', startText, zone, now);
-  const refreshFrom = range.lookback ? end.minus(Duration.fromISO(range.lookback)).plus({ days: 1 }) : start;
+  const lookback = lookbackOf(where, range.lookback, dated);
+  const refreshFrom = lookback ? end.minus(lookback).plus({ days: 1 }) : start;
   const refresh = (slice: { start: string; end: string }) =>
     slice.start >= start.toISODate()! && slice.end >= refreshFrom.toISODate()!;
   if (window.backfill) {
@@ -123,7 +142,8 @@ function rangeSlices(
     return slices;
   }
   let first = start;
-  if (RELATIVE_DATES.has(startText) && window.earliestKnown && ISO_DATE.test(window.earliestKnown)) {
+  const moving = RELATIVE_DATES.has(startText) || READS_TODAY.test(range.start);
+  if (moving && window.earliestKnown && ISO_DATE.test(window.earliestKnown)) {
     const known = DateTime.fromISO(window.earliestKnown, { zone });
     if (known.isValid && known < start) first = alignedStart(start, known, step);
   }
@@ -150,7 +170,7 @@ export function planPartitions(
   if (!spec) return [{ partition: 'all', values: {}, refresh: true }];
   let combos: PlannedPartition[] = [{ partition: '', values: {}, refresh: true }];
   for (const [name, list] of Object.entries(spec.list ?? {})) {
-    const values = listValues(where, name, list, scope);
+    const values = listValues(where, name, list, { ...scope, ...relativeDates(now) });
     combos = combos.flatMap((combo) =>
       values.map((value) => ({
         partition: `${combo.partition}${combo.partition ? '/' : ''}${name}=${value}`,

@@ -9,15 +9,22 @@ const dateText = templated.refine((value) => !/^\d{4}-\d{2}-\d{2}$/.test(value) 
 
 export const dateRange = z
   .strictObject({
-    start: dateText.describe('First date (YYYY-MM-DD); may be a template. Example: "{{ client.start_date }}"'),
+    start: dateText.describe(
+      'First date: YYYY-MM-DD, `today`, `yesterday` or a template, with date arithmetic if needed. Example: "{{ client.start_date }}", "{{ today - P28D }}"',
+    ),
     end: dateText
       .default('yesterday')
       .describe('Last date: YYYY-MM-DD, a template, `today` or `yesterday` (in `timezone`).'),
     step: isoDuration.default('P1D').describe('Length of one slice (one work item). Example: P1D, P7D, P30D'),
-    lookback: isoDuration
+    lookback: z
+      .string()
+      .refine((value) => value.includes('{{') || isoDuration.safeParse(value).success, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not an ISO-8601 duration like P7D or P28D, nor a template such as "{{ client.attribution_window | default:P7D }}"`,
+      })
       .optional()
       .describe(
-        'After the first run, re-read only this much of the end of the range (restated data) plus every partition that never loaded; without it every run re-reads the whole range. Example: P7D',
+        'Attribution window: after the first run, re-read only this much of the end of the range (restated data) plus every partition that never loaded; without it every run re-reads the whole range. A template gives each client its own window. Example: P7D, or "{{ client.attribution_window | default:P28D }}"',
       ),
     timezone: z.string().default('UTC').describe('IANA time zone that defines `today`. Example: America/New_York'),
   })
