@@ -26,6 +26,11 @@ export interface PartitionWindow {
   earliestKnown?: string;
   /** A backfill: exactly the slices overlapping `from`..`to` (YYYY-MM-DD), aligned on the configured start. */
   backfill?: { from: string; to: string };
+  /**
+   * The partition values of `partition.from_stream`, as Plan discovered them (or as run state
+   * recorded the last discovery): one entry per discovered record.
+   */
+  discovered?: readonly Record<string, string>[];
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -151,8 +156,8 @@ function rangeSlices(
 }
 
 /**
- * The partitions that should exist for a stream of one client: the product of every `list` and
- * the date-range slices, each marked whether every run re-reads it (see
+ * The partitions that should exist for a stream of one client: the product of every `list`, the
+ * discovered records (`window.discovered`, for `partition.from_stream`) and the date-range slices, each marked whether every run re-reads it (see
  * {@link PlannedPartition.refresh}). With `window.backfill`, only the slices of that window.
  *
  * @example
@@ -175,6 +180,24 @@ export function planPartitions(
       values.map((value) => ({
         partition: `${combo.partition}${combo.partition ? '/' : ''}${name}=${value}`,
         values: { ...combo.values, [name]: value },
+        refresh: true,
+      })),
+    );
+  }
+  if (spec.from_stream) {
+    const discovered = window.discovered;
+    if (!discovered)
+      throw new StreamConfigError(
+        where,
+        `its partitions are discovered from stream ${spec.from_stream} when Plan runs; none were discovered`,
+      );
+    combos = combos.flatMap((combo) =>
+      discovered.map((values) => ({
+        partition: Object.entries(values).reduce(
+          (name, [key, value]) => `${name}${name ? '/' : ''}${key}=${value}`,
+          combo.partition,
+        ),
+        values: { ...combo.values, ...values },
         refresh: true,
       })),
     );

@@ -52,6 +52,7 @@ describe('example platform sources against the demo API', () => {
   it('graph_ads: plans accounts × weeks and walks campaigns → insights with parent context', async () => {
     const { items } = await plan(env.ctx, { runId: 'g1', client: 'initech', source: 'graph_ads' });
     expect(items.map((item) => item.partition)).toEqual([
+      'all', // ad_accounts, whose records Plan read to discover 1002 and 1003 (account_ids narrows them)
       'account_id=1002',
       'account_id=1003',
       'account_id=1002/slice=2026-02-01..2026-02-07',

@@ -137,6 +137,39 @@ describe('dif validate: lines and templates', () => {
     ]);
   });
 
+  it('checks partition discovery: the stream it names, fields, and keys that need from_stream (issue 16 §9)', () => {
+    const source = (partition: string) =>
+      SOURCE('', '').replace('    records: $.data\n', `    records: $.data\n    partition: ${partition}\n`) +
+      '  accounts:\n    request: { path: /accounts }\n    partition: { list: { region: [eu] } }\n    columns: { id: bigint }\n    load: { table: accounts }\n';
+    expect(
+      problemsOf({
+        'sources/shop.yml': source('{ from_stream: acounts, fields: { store: id } }'),
+        'clients/acme.yml': CLIENT,
+      }),
+    ).toEqual([
+      'sources/shop.yml:8: streams.orders.partition.from_stream: no stream "acounts" in this source (it has: orders, accounts)',
+    ]);
+    expect(
+      problemsOf({
+        'sources/shop.yml': source('{ from_stream: accounts, fields: { store: id } }'),
+        'clients/acme.yml': CLIENT,
+      }),
+    ).toEqual([
+      'sources/shop.yml:8: streams.orders.partition.from_stream: "accounts" is partitioned itself; Plan requests a discovery stream once per client, so it must have no partition',
+    ]);
+    expect(problemsOf({ 'sources/shop.yml': source('{ from_stream: accounts }'), 'clients/acme.yml': CLIENT })[0]).toBe(
+      'sources/shop.yml:8: streams.orders.partition.fields: from_stream needs `fields`: the partition values to read from each discovered record, e.g. { account_id: id }',
+    );
+    expect(
+      problemsOf({
+        'sources/shop.yml': source('{ list: { a: [1] }, include: { status: [ACTIVE] } }'),
+        'clients/acme.yml': CLIENT,
+      })[0],
+    ).toBe(
+      'sources/shop.yml:8: streams.orders.partition.include: `include` applies to discovered partitions only; add from_stream (the stream that lists them)',
+    );
+  });
+
   it('accepts the project configuration', () => {
     expect(() => loadConfig(process.cwd())).not.toThrow();
   });
