@@ -56,6 +56,12 @@ export class DemoState {
    * and Microsoft's report jobs do.
    */
   readonly failJobsOnce = new Set<string>();
+  /**
+   * What the ad-account discovery endpoint lists per business (`/ads/v1/businesses/:id/adaccounts`),
+   * when a test changes it (accounts opened or closed); default: the business's accounts, active,
+   * and a closed one (see demo/discoveryRoutes.ts).
+   */
+  readonly adAccounts = new Map<string, { account_id: string; name: string; account_status: number }[]>();
   /** The server's base URL, for the download links it hands out. */
   baseUrl = '';
 

@@ -49,7 +49,8 @@ const allow = {
  * here and on any grant here that is neither called nor listed.
  */
 const FUNCTIONS = {
-  plan: [allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query')],
+  // Plan decrypts credentials (and stores rotated OAuth tokens) to discover partitions (partition.from_stream).
+  plan: [allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query'), allow.key('Decrypt', 'GenerateDataKey')],
   startJob: [allow.runState('GetItem', 'PutItem', 'UpdateItem'), allow.key('Decrypt', 'GenerateDataKey')],
   pollJob: [allow.runState('GetItem', 'PutItem', 'UpdateItem'), allow.key('Decrypt', 'GenerateDataKey')],
   extract: [

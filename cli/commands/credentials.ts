@@ -12,6 +12,14 @@ import {
 import { KeyringFileError } from '../../shared/adapters/local/KeyringFileError';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
 import { commandOutput } from '../operations/commandOutput';
+import { resolveConfigDir } from '../paths';
+import { ConfigError, loadConfig, type DifConfig } from '../../shared/config';
+import {
+  CREDENTIAL_REF,
+  sharedCredentialKey,
+  sharedRefOf,
+  type CredentialKey,
+} from '../../shared/config/credentialKey';
 
 /** What the credentials commands need; opened per command and closed when it ends. */
 export interface CredentialsCommandContext {
@@ -33,6 +41,7 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Errors a user can cause and fix; shown as one line instead of a stack. */
 const USER_ERRORS = [
+  ConfigError,
   CredentialNotFoundError,
   CredentialDecryptError,
   InvalidCredentialValuesError,
@@ -110,54 +119,68 @@ export function registerCredentialsCommands(
     .description(
       'Store the credentials of a client × source from a JSON object in --file or on stdin (replaces the stored fields)',
     )
-    .requiredOption('--client <client>', 'client name, as in clients/{client}.yml')
-    .requiredOption('--source <source>', 'source name, as in sources/{source}.yml')
+    .option('--client <client>', 'client name, as in clients/{client}.yml')
+    .option('--source <source>', 'source name, as in sources/{source}.yml')
+    .option(
+      '--shared <name>',
+      'a shared credential that clients reference as `credentials: { ref: NAME }` (instead of --client/--source)',
+    )
     .option('--file <path>', 'JSON file holding an object of field name to string value; stdin when omitted')
     // Unknown options and arguments are caught below so commander never echoes them (they may be secrets).
     .allowUnknownOption()
     .allowExcessArguments()
     .action(
       run(async (store, command) => {
-        if (command.args.length > 0) {
-          command.error(
-            'error: put does not take credential values on the command line (they would be kept in shell history and visible to other users); ' +
-              'put them in a JSON file and pass --file path, or pipe the JSON on stdin',
-            { exitCode: 2, code: 'dif.credentials.argument' },
-          );
-        }
-        const { client, source, file } = command.opts<{ client: string; source: string; file?: string }>();
+        refuseExtraArguments(command);
+        const key = credentialKeyFromOptions(command);
+        const { file } = command.opts<{ file?: string }>();
         const text = file ? await readInputFile(command, file) : await readStdin(command, io.stdin ?? process.stdin);
         const values = parseJson(command, text, file ?? 'stdin');
-        const meta = await store.put(client, source, values as Record<string, unknown>);
-        out(
-          `stored credentials for client ${meta.client} source ${meta.source}: version ${meta.version}, fields ${meta.fields.join(', ')}, key ${meta.keyId}`,
-        );
+        const meta = await store.put(key.client, key.source, values as Record<string, unknown>);
+        const what =
+          sharedRefOf(meta) === undefined
+            ? `for client ${meta.client} source ${meta.source}`
+            : `as shared credentials ${meta.source}`;
+        out(`stored credentials ${what}: version ${meta.version}, fields ${meta.fields.join(', ')}, key ${meta.keyId}`);
       }),
     );
 
   credentials
     .command('list')
-    .description('List stored credentials: client, source, version, key and field names (never values)')
-    .option('--json', 'print JSON')
+    .description(
+      'List stored credentials: client, source, version, key and field names (never values); shared credentials (client @shared) with the client sources that reference them',
+    )
+    .option('--config <dir>', 'folder holding clients/, read for `credentials: { ref }` (default: the project folder)')
+    .option('--json', 'print JSON (shared credentials carry `usedBy`)')
     .action(
       run(async (store, command) => {
-        const all = await store.list();
-        if (command.opts<{ json?: boolean }>().json) out(JSON.stringify(all, null, 2));
-        else if (all.length === 0)
+        const { json, config } = command.opts<{ json?: boolean; config?: string }>();
+        const refs = sharedReferences(config);
+        const all = (await store.list()).map((meta) => {
+          const ref = sharedRefOf(meta);
+          return ref === undefined ? meta : { ...meta, usedBy: refs.get(ref) ?? [] };
+        });
+        if (json) out(JSON.stringify(all, null, 2));
+        else if (all.length === 0 && refs.size === 0)
           out('no credentials stored; add some with `dif credentials put --client C --source S --file creds.json`');
-        else out(formatTable(all));
+        else {
+          if (all.length > 0) out(formatTable(all));
+          if (refs.size > 0) out(formatReferences(refs, new Set(all.map((meta) => sharedRefOf(meta) ?? ''))));
+        }
       }),
     );
 
   credentials
     .command('show-meta')
     .description('Show the metadata of one credential (never values)')
-    .requiredOption('--client <client>', 'client name')
-    .requiredOption('--source <source>', 'source name')
+    .option('--client <client>', 'client name')
+    .option('--source <source>', 'source name')
+    .option('--shared <name>', 'a shared credential (instead of --client/--source)')
     .option('--json', 'print JSON')
     .action(
       run(async (store, command) => {
-        const { client, source, json } = command.opts<{ client: string; source: string; json?: boolean }>();
+        const { client, source } = credentialKeyFromOptions(command);
+        const { json } = command.opts<{ json?: boolean }>();
         const meta = await store.describe(client, source);
         out(json ? JSON.stringify(meta, null, 2) : formatMeta(meta));
       }),
@@ -165,14 +188,20 @@ export function registerCredentialsCommands(
 
   credentials
     .command('delete')
-    .description('Delete the credentials of a client × source')
-    .requiredOption('--client <client>', 'client name')
-    .requiredOption('--source <source>', 'source name')
+    .description('Delete the credentials of a client × source, or a shared credential')
+    .option('--client <client>', 'client name')
+    .option('--source <source>', 'source name')
+    .option('--shared <name>', 'a shared credential (instead of --client/--source)')
     .action(
       run(async (store, command) => {
-        const { client, source } = command.opts<{ client: string; source: string }>();
-        if (!(await store.delete(client, source))) throw new CredentialNotFoundError(client, source);
-        out(`deleted credentials for client ${client} source ${source}`);
+        const key = credentialKeyFromOptions(command);
+        if (!(await store.delete(key.client, key.source))) throw new CredentialNotFoundError(key.client, key.source);
+        const ref = sharedRefOf(key);
+        out(
+          ref === undefined
+            ? `deleted credentials for client ${key.client} source ${key.source}`
+            : `deleted shared credentials "${ref}"`,
+        );
       }),
     );
 
@@ -229,6 +258,87 @@ export function registerCredentialsCommands(
     );
 
   return credentials;
+}
+
+/** The credential a command names: `--shared NAME`, or `--client C --source S`. */
+function credentialKeyFromOptions(command: Command): CredentialKey {
+  const { client, source, shared } = command.opts<{ client?: string; source?: string; shared?: string }>();
+  if (shared !== undefined) {
+    if (client !== undefined || source !== undefined)
+      command.error(
+        'error: give either --shared NAME (a credential several clients reference) or --client and --source, not both',
+        { exitCode: 2, code: 'dif.credentials.options' },
+      );
+    if (!CREDENTIAL_REF.test(shared))
+      command.error(
+        `error: --shared ${JSON.stringify(shared.slice(0, 64))} is not a credential name: letters, digits, _ and -`,
+        {
+          exitCode: 2,
+          code: 'dif.credentials.options',
+        },
+      );
+    return sharedCredentialKey(shared);
+  }
+  if (client === undefined || source === undefined)
+    command.error(
+      `error: name the credential with --client and --source${client === undefined && source === undefined ? '' : ` (missing ${client === undefined ? '--client' : '--source'})`}, or --shared NAME`,
+      { exitCode: 2, code: 'dif.credentials.options' },
+    );
+  return { client, source };
+}
+
+/**
+ * Which client sources reference each shared credential (`credentials: { ref }`), from the config
+ * folder. A folder that cannot be read is reported only when `--config` named it.
+ */
+function sharedReferences(configOption: string | undefined): Map<string, string[]> {
+  const refs = new Map<string, string[]>();
+  let config: DifConfig;
+  try {
+    config = loadConfig(resolveConfigDir(configOption));
+  } catch (error) {
+    if (configOption !== undefined) throw error;
+    return refs;
+  }
+  for (const [clientName, client] of [...config.clients].sort(([a], [b]) => a.localeCompare(b)))
+    for (const [sourceName, clientSource] of Object.entries(client.sources)) {
+      const ref = clientSource.credentials?.ref;
+      if (ref !== undefined) refs.set(ref, [...(refs.get(ref) ?? []), `${clientName}/${sourceName}`]);
+    }
+  return refs;
+}
+
+function formatReferences(refs: Map<string, string[]>, stored: Set<string>): string {
+  const width = Math.max(...[...refs.keys()].map((ref) => ref.length));
+  const lines = [...refs].map(
+    ([ref, users]) =>
+      `  ${ref.padEnd(width)}  ${users.join(', ')}${stored.has(ref) ? '' : `  (not stored: dif credentials put --shared ${ref} --file creds.json)`}`,
+  );
+  return ['', 'shared credentials used by clients (credentials.ref in clients/*.yml):', ...lines].join('\n');
+}
+
+/** `--name` as typed, when it looks like an option name (never a value that follows it or `=value`). */
+const OPTION_NAME = /^(--[A-Za-z][\w-]{0,40})(?:=|$)/;
+
+/**
+ * Refuses what `put` does not take: an unknown option is named as such (`--config` is a mistake,
+ * not a secret); anything else is treated as a credential value typed on the command line and
+ * is never echoed, since it would be kept in shell history and visible to other users.
+ */
+function refuseExtraArguments(command: Command): void {
+  if (command.args.length === 0) return;
+  const [first = ''] = command.args;
+  const option = first.startsWith('-') ? (OPTION_NAME.exec(first)?.[1] ?? 'a short or malformed option') : undefined;
+  if (option)
+    command.error(
+      `error: unknown option ${option} for \`dif credentials put\`; it takes --client and --source (or --shared NAME) and reads the values from --file path or stdin`,
+      { exitCode: 2, code: 'dif.credentials.unknownOption' },
+    );
+  command.error(
+    'error: put does not take credential values on the command line (they would be kept in shell history and visible to other users); ' +
+      'put them in a JSON file and pass --file path, or pipe the JSON on stdin',
+    { exitCode: 2, code: 'dif.credentials.argument' },
+  );
 }
 
 async function readInputFile(command: Command, path: string): Promise<string> {

@@ -1,4 +1,4 @@
-import type { DifConfig } from '../../shared/config';
+import { credentialKeyOf, type DifConfig } from '../../shared/config';
 import type { CredentialStore } from '../../services/credentials';
 import { DEMO_CREDENTIALS, startDemoApi, type DemoApi } from '../../demo';
 
@@ -15,7 +15,7 @@ export function demoSourcesOf(config: DifConfig): string[] {
 /**
  * Makes a configuration that uses the bundled demo API runnable offline: starts the demo API on
  * a free port unless DIF_DEMO_API_URL already points at one, and stores the demo credentials for
- * every client × demo source (encrypted, like any credential). A freshly started demo API has
+ * every client × demo source (encrypted, like any credential; a shared credential once). A freshly started demo API has
  * forgotten the refresh tokens it rotated last time, so its credentials are stored anew; with an
  * external demo API only missing credentials are added.
  * Returns undefined when no source uses the demo API.
@@ -30,10 +30,13 @@ export async function prepareDemoEnvironment(
   if (demo) process.env[DEMO_URL_VARIABLE] = demo.url;
   const existing = new Set(demo ? [] : (await credentials.list()).map((entry) => `${entry.client}/${entry.source}`));
   for (const client of config.clients.values()) {
-    for (const sourceName of Object.keys(client.sources)) {
+    for (const [sourceName, clientSource] of Object.entries(client.sources)) {
       const values = DEMO_CREDENTIALS[sourceName];
-      if (!demoSources.includes(sourceName) || !values || existing.has(`${client.client}/${sourceName}`)) continue;
-      await credentials.put(client.client, sourceName, values);
+      // A client that references a shared credential gets that one stored (once), not its own.
+      const key = credentialKeyOf(client.client, sourceName, clientSource);
+      if (!demoSources.includes(sourceName) || !values || existing.has(`${key.client}/${key.source}`)) continue;
+      await credentials.put(key.client, key.source, values);
+      existing.add(`${key.client}/${key.source}`);
     }
   }
   return demo;

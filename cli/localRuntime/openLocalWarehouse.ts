@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ObjectStore, Warehouse } from '../../shared/ports';
+import type { TabularQuery } from '../../services/loader/warehouse/types';
 import { WAREHOUSE_TEMPLATE_DIR } from '../paths';
 
 /**
@@ -10,7 +11,7 @@ export async function openLocalWarehouse(
   dataDir: string,
   databaseUrl: string | undefined,
   objectStore: ObjectStore,
-): Promise<Warehouse> {
+): Promise<Warehouse & TabularQuery> {
   if (databaseUrl) {
     const { PostgresWarehouse } = await import('../../services/loader/warehouse/PostgresWarehouse');
     return new PostgresWarehouse({ connectionString: databaseUrl, objectStore });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Warehouse } from '../../shared/ports';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
+import type { TabularQuery } from '../../services/loader/warehouse/types';
 import { openLocalWarehouse } from './openLocalWarehouse';
 import { DataDirLock } from './DataDirLock';
 
@@ -18,7 +19,7 @@ export async function openWarehouseOnly(
   dataDir: string,
   databaseUrl: string | undefined,
   command = 'dif sql',
-): Promise<Warehouse> {
+): Promise<Warehouse & TabularQuery> {
   const objectStore = new DirectoryObjectStore(join(dataDir, 'lake'));
   if (databaseUrl) return openLocalWarehouse(dataDir, databaseUrl, objectStore);
   const lock = await DataDirLock.acquire(dataDir, { command });
@@ -27,6 +28,7 @@ export async function openWarehouseOnly(
     return {
       load: (request) => warehouse.load(request),
       query: (sql, params) => warehouse.query(sql, params),
+      queryTable: (sql) => warehouse.queryTable(sql),
       async close() {
         try {
           await warehouse.close();

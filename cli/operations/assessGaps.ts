@@ -30,8 +30,16 @@ export async function assessGaps(
   for (const target of planTargets(config, { runId: 'status', client: filter.client })) {
     const history = await runState.listPartitionHistory(target);
     if (!history.some((entry) => entry.failedAt && !entry.loadedAt)) continue;
+    // Discovered partitions: what the last discovery found is expected; an account that has
+    // disappeared since is no longer a gap, one that appeared is (once a run failed it).
+    let discovered: Record<string, string>[] | undefined;
+    if (target.definition.partition?.from_stream) {
+      discovered = (await runState.getDiscovery(target))?.values;
+      if (!discovered) continue;
+    }
     const expected = planPartitions(target.definition, target.scope, now, target.where, {
       earliestKnown: earliestKnownDate(history),
+      ...(discovered ? { discovered } : {}),
     });
     const gaps = findGaps(expected, history);
     if (gaps.length > 0) found.push({ client: target.client, source: target.source, stream: target.stream, gaps });

@@ -1,6 +1,6 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { ConfigProblem, DifConfig } from '../../shared/config';
-import { TemplateError } from '../../shared/config/template';
+import { renderTemplate, TemplateError } from '../../shared/config/template';
 import { StreamConfigError } from '../../services/extractor/errors';
 import { planPartitions } from '../../services/extractor/partition/planPartitions';
 import { planTargets } from '../../services/extractor/plan';
@@ -17,8 +17,15 @@ import { planTargets } from '../../services/extractor/plan';
 export function planProblems(config: DifConfig, now: Date): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const target of planTargets(config, { runId: 'validate' })) {
+    // Discovered partitions are known only when Plan runs: check the rest with a stand-in record.
+    const fields = target.definition.partition?.fields;
+    const window = fields ? { discovered: [Object.fromEntries(Object.keys(fields).map((name) => [name, 'x']))] } : {};
     try {
-      planPartitions(target.definition, target.scope, now, target.where);
+      planPartitions(target.definition, target.scope, now, target.where, window);
+      // include/exclude templates read client params: render them once so a missing one is reported.
+      const { include = {}, exclude = {} } = target.definition.partition ?? {};
+      for (const written of [...Object.values(include), ...Object.values(exclude)])
+        if (typeof written === 'string') renderTemplate(written, target.scope);
     } catch (error) {
       if (!(error instanceof StreamConfigError) && !(error instanceof TemplateError)) throw error;
       problems.push({

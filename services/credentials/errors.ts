@@ -1,3 +1,4 @@
+import { credentialOptions, describeCredential, SHARED_CREDENTIALS } from '../../shared/config/credentialKey';
 import { PermanentError } from '../../shared/runtime/errors';
 
 /**
@@ -14,8 +15,8 @@ export class CredentialNotFoundError extends PermanentError {
   ) {
     super(
       'Credentials.NotFound',
-      `no credentials stored for client "${client}" source "${source}"; add them with ` +
-        `\`dif credentials put --client ${client} --source ${source} --file creds.json\``,
+      `${client === SHARED_CREDENTIALS ? `no shared credentials "${source}" stored` : `no credentials stored for client "${client}" source "${source}"`}; add them with ` +
+        `\`dif credentials put ${credentialOptions({ client, source })} --file creds.json\``,
     );
     this.name = 'CredentialNotFoundError';
   }
@@ -31,7 +32,7 @@ export class CredentialDecryptError extends PermanentError {
   ) {
     super(
       'Credentials.Undecryptable',
-      `credentials for client "${client}" source "${source}" could not be decrypted: ${detail}. ` +
+      `${describeCredential({ client, source })} could not be decrypted: ${detail}. ` +
         'If the keyring was replaced or the record was altered, store them again with `dif credentials put`.',
       options,
     );
@@ -48,7 +49,7 @@ export class InvalidCredentialValuesError extends PermanentError {
   ) {
     super(
       'Credentials.Invalid',
-      `credentials for client "${client}" source "${source}" are invalid: ${detail}. ` +
+      `${describeCredential({ client, source })} are invalid: ${detail}. ` +
         'Expected a JSON object of field name to string value, e.g. {"access_token": "…"}.',
     );
     this.name = 'InvalidCredentialValuesError';
@@ -63,7 +64,7 @@ export class CredentialWriteConflictError extends Error {
     attempts: number,
   ) {
     super(
-      `credentials for client "${client}" source "${source}" were changed by other writers ${attempts} times in a row while ` +
+      `${describeCredential({ client, source })} were changed by other writers ${attempts} times in a row while ` +
         'this write was retried; the change was not saved. Retry; if it persists, check that every worker uses the same lock service (REDIS_URL).',
     );
     this.name = 'CredentialWriteConflictError';

@@ -96,10 +96,13 @@ export class StreamConfigError extends PermanentError {
 
 /** Authentication failed even after refreshing the token. */
 export class AuthFailedError extends PermanentError {
-  constructor(where: string, detail: string) {
+  /** `sharedRef`: the shared credential in use, whose fix affects every client referencing it. */
+  constructor(where: string, detail: string, sharedRef?: string) {
     super(
       'Extract.AuthFailed',
-      `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif credentials put --client … --source …).`,
+      sharedRef === undefined
+        ? `authentication failed for ${where}: ${detail}. Check the credentials stored for this client and source (dif credentials put --client … --source …).`
+        : `authentication failed for ${where}: ${detail}. Check the shared credentials "${sharedRef}" (dif credentials put --shared ${sharedRef}); every client that references them uses them.`,
     );
     this.name = 'AuthFailedError';
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renderTemplate, type TemplateScope } from '../../shared/config/template';
+import { credentialKeyOf } from '../../shared/config/credentialKey';
 import type { Limits, SourceDefinition, StreamDefinition } from '../../shared/config/schema';
 import type { BodyGuards } from './http/pageBody';
 import { redact, registerSecrets } from '../../shared/log/secretRedactor';
@@ -43,7 +44,9 @@ export async function openSession(
       'the work item names a client, source or stream that is not in the configuration; the config changed since Plan ran — start a new run',
     );
   }
-  const secrets = await ctx.secrets.get(item.client, item.source);
+  // A client may use a shared credential (`credentials: { ref }`): read, refresh and rotate that one.
+  const credential = credentialKeyOf(item.client, item.source, clientSource);
+  const secrets = await ctx.secrets.get(credential.client, credential.source);
   registerSecrets(Object.values(secrets));
   let cursor: string | undefined;
   if (stream.incremental) {
@@ -95,7 +98,7 @@ export async function openSession(
   });
   const http = new HttpClient({
     ...common,
-    auth: createAuth(ctx, item.client, item.source, source.auth, scope, tokenEndpoint),
+    auth: createAuth(ctx, credential.client, credential.source, source.auth, scope, tokenEndpoint),
     ...(rateLimit
       ? {
           limiter: {

@@ -65,6 +65,9 @@ export function streamKeyOf(target: { client: string; source: string; stream: st
 /** Partition history per stream (`client/source/stream`), as run state reports it. */
 export type PlanHistories = ReadonlyMap<string, readonly PartitionHistory[]>;
 
+/** Discovered partition values per stream (`client/source/stream`) with `partition.from_stream`. */
+export type PlanDiscoveries = ReadonlyMap<string, readonly Record<string, string>[]>;
+
 /** Only date ranges need history: a lookback window, or a range that starts `today`/`yesterday`. */
 export function needsHistory(target: PlanTarget): boolean {
   return target.definition.partition?.date_range !== undefined;
@@ -125,11 +128,20 @@ export function planTargets(config: DifConfig, filter: PlanFilter): PlanTarget[]
 }
 
 /** The partitions of one target a run plans: a backfill window, or refresh + never loaded. */
-function partitionsOf(target: PlanTarget, now: Date, filter: PlanFilter, histories: PlanHistories) {
+function partitionsOf(
+  target: PlanTarget,
+  now: Date,
+  filter: PlanFilter,
+  histories: PlanHistories,
+  discoveries: PlanDiscoveries,
+) {
+  const discovered = discoveries.get(streamKeyOf(target));
+  const window = discovered ? { discovered } : {};
   if (filter.backfill)
-    return planPartitions(target.definition, target.scope, now, target.where, { backfill: filter.backfill });
+    return planPartitions(target.definition, target.scope, now, target.where, { ...window, backfill: filter.backfill });
   const history = histories.get(streamKeyOf(target)) ?? [];
   const expected = planPartitions(target.definition, target.scope, now, target.where, {
+    ...window,
     earliestKnown: earliestKnownDate(history),
   });
   return partitionsToPlan(expected, history);
@@ -154,19 +166,25 @@ function backfillTargets(targets: PlanTarget[], filter: PlanFilter): PlanTarget[
  * enabled source of every client (or the ones the filter names). A stream's partitions are
  * those every run re-reads plus every expected one that never loaded (`histories` says which
  * loaded, see {@link partitionsToPlan}); with `filter.backfill`, exactly the slices of that window.
+ * Streams with `partition.from_stream` take their values from `discoveries`.
  *
  * @example
  * planRun(ctx, { runId: 'r1', client: 'acme' }).map((item) => item.label);
  * // ['acme/demo_ads/accounts/all', 'acme/demo_ads/campaigns/all', …]
  */
-export function planRun(ctx: ServiceContext, filter: PlanFilter, histories: PlanHistories = new Map()): WorkItem[] {
+export function planRun(
+  ctx: ServiceContext,
+  filter: PlanFilter,
+  histories: PlanHistories = new Map(),
+  discoveries: PlanDiscoveries = new Map(),
+): WorkItem[] {
   const { config } = ctx;
   let targets = planTargets(config, filter);
   if (filter.backfill) targets = backfillTargets(targets, filter);
   const items: WorkItem[] = [];
   for (const target of targets) {
     const { client, source, stream } = target;
-    for (const { partition, values } of partitionsOf(target, ctx.now(), filter, histories)) {
+    for (const { partition, values } of partitionsOf(target, ctx.now(), filter, histories, discoveries)) {
       items.push({
         v: MESSAGE_VERSION,
         runId: filter.runId,

@@ -14,12 +14,26 @@ export interface ClientParamUse {
   at: string;
 }
 
-const ROOTS = ['client', 'secrets', 'partition', 'slice', 'parent', 'job', 'cursor', 'run', 'env'];
-const ROOTS_HELP = 'use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id or env.DIF_*';
+const ROOTS = [
+  'client',
+  'secrets',
+  'partition',
+  'slice',
+  'parent',
+  'job',
+  'cursor',
+  'run',
+  'env',
+  'today',
+  'yesterday',
+];
+const ROOTS_HELP =
+  'use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id, env.DIF_*, today or yesterday';
 
 /**
  * Checks every `{{ … }}` of a source definition as `dif validate` should: a variable name that
- * is not one, an unknown filter, an unknown variable, and variables the place cannot have
+ * is not one, an unknown filter, malformed date arithmetic (`{{ today - 28D }}`), an unknown
+ * variable, and variables the place cannot have
  * (`parent.*` outside a dependent stream, `slice.*` without `partition.date_range`, `cursor`
  * without `incremental`, `job.*` outside `async_job`). Each problem carries the template's line.
  * Returns the client params the templates read, for the check of each client.
@@ -72,6 +86,8 @@ function placeProblem(
   if (root === 'env' && !/^env\.DIF_\w+$/.test(variable))
     return `only env.DIF_* variables can be read ("${variable}"), so a source cannot reach other process settings`;
   if (root === 'run' && variable !== 'run.id') return `unknown variable "${variable}"; the run offers run.id`;
+  if ((root === 'today' || root === 'yesterday') && variable !== root)
+    return `unknown variable "${variable}"; ${root} is a date (YYYY-MM-DD), e.g. {{ ${root} - P7D }}`;
   if (root === 'slice' && !['slice.start', 'slice.end'].includes(variable))
     return `unknown variable "${variable}"; a slice has slice.start and slice.end`;
   if (path[0] !== 'streams') return undefined;

@@ -190,6 +190,7 @@ function checkExtraction(file: string, source: SourceDefinition, streamName: str
         message: 'a stream cannot be both dependent (parent) and an async report (async_job)',
       });
   }
+  problems.push(...checkDiscovery(file, source, streamName));
   const paginate = stream.paginate;
   const paging = paginate.type;
   const readsBody =
@@ -213,6 +214,29 @@ function checkExtraction(file: string, source: SourceDefinition, streamName: str
     });
   }
   return problems;
+}
+
+/**
+ * `partition.from_stream` names a stream Plan can request once per client: a top-level JSON
+ * stream of the source without partitions, parent, async job or cursor of its own.
+ */
+function checkDiscovery(file: string, source: SourceDefinition, streamName: string): ConfigProblem[] {
+  const name = source.streams[streamName]!.partition?.from_stream;
+  if (name === undefined) return [];
+  const path = `streams.${streamName}.partition.from_stream`;
+  const discovery = source.streams[name];
+  const why = !discovery
+    ? `no stream "${name}" in this source (it has: ${Object.keys(source.streams).join(', ')})`
+    : name === streamName
+      ? 'a stream cannot discover its own partitions; name the stream that lists them (e.g. ad_accounts)'
+      : discovery.partition
+        ? `"${name}" is partitioned itself; Plan requests a discovery stream once per client, so it must have no partition`
+        : discovery.parent || discovery.async_job || discovery.incremental
+          ? `"${name}" is ${discovery.parent ? 'a dependent stream' : discovery.async_job ? 'an async report' : 'incremental'}; discovery needs a plain request Plan can make`
+          : discovery.format.type !== 'json'
+            ? `the discovered records are read from JSON pages, but "${name}" has format ${discovery.format.type}`
+            : undefined;
+  return why === undefined ? [] : [{ file, path, message: why }];
 }
 
 type Paginate = SourceDefinition['streams'][string]['paginate'];

@@ -5,3 +5,4 @@ export * from './loadConfig';
 export * from './template';
 export * from './formatIssues';
 export * from './shortDuration';
+export * from './credentialKey';

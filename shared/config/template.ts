@@ -1,7 +1,10 @@
+import { shiftDate, DATE_SHIFT_HELP, dateShiftProblem } from './dateShift';
+
 /**
- * Data-only templates: `{{ client.account_id }}`, `{{ slice.start | date:yyyyMMdd }}`.
- * A template reads values from a scope and applies a few named filters; nothing in a template
- * can run code. An unknown variable is an error that names the template and the variable.
+ * Data-only templates: `{{ client.account_id }}`, `{{ slice.start | date:yyyyMMdd }}`,
+ * `{{ today - P28D }}`. A template reads values from a scope, may move a date by an ISO
+ * duration, and applies a few named filters; nothing in a template can run code. An unknown
+ * variable is an error that names the template and the variable.
  */
 export type TemplateScope = Record<string, unknown>;
 export type TemplateFilter = (value: unknown, argument: string | undefined) => unknown;
@@ -50,11 +53,24 @@ export function lookup(scope: TemplateScope, dottedPath: string): unknown {
   return current;
 }
 
-/** One `{{ variable | filter:argument … }}` of a template, split but not evaluated. */
+/** One `{{ variable [± DURATION] | filter:argument … }}` of a template, split but not evaluated. */
 export interface TemplateExpression {
   variable: string;
+  /** Date arithmetic after the variable, e.g. `- P28D` (sign, spaces, ISO duration); absent: none. */
+  shift?: string;
   /** Each filter as written, e.g. `date:yyyyMMdd`. */
   filters: string[];
+}
+
+/** `today - P28D`: a variable, a spaced `+` or `-`, and what should be a duration. */
+const SHIFTED = /^(\S+)\s+([+-])\s+(\S+)$/;
+
+/** Splits the text of one `{{ … }}` into variable, date shift and filters. */
+function parseExpression(text: string): TemplateExpression {
+  const [head = '', ...filters] = text.split('|').map((part) => part.trim());
+  const shifted = SHIFTED.exec(head);
+  if (!shifted) return { variable: head, filters };
+  return { variable: shifted[1]!, shift: `${shifted[2]} ${shifted[3]}`, filters };
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][\w]*(\.[\w-]+)*$/;
@@ -64,10 +80,7 @@ export const TEMPLATE_FILTERS: readonly string[] = Object.keys(FILTERS);
 
 /** Every expression of a template, in order, as {@link renderTemplate} reads them. */
 export function templateExpressions(template: string): TemplateExpression[] {
-  return [...template.matchAll(EXPRESSION)].map((match) => {
-    const [variable = '', ...filters] = (match[1] ?? '').split('|').map((part) => part.trim());
-    return { variable, filters };
-  });
+  return [...template.matchAll(EXPRESSION)].map((match) => parseExpression(match[1] ?? ''));
 }
 
 /**
@@ -77,8 +90,15 @@ export function templateExpressions(template: string): TemplateExpression[] {
  * @example
  * expressionProblem({ variable: 'client.id', filters: ['upcase'] }); // 'unknown filter "upcase" (known: …)'
  */
-export function expressionProblem({ variable, filters }: TemplateExpression): string | undefined {
-  if (!VARIABLE_NAME.test(variable)) return `"${variable}" is not a variable name`;
+export function expressionProblem({ variable, shift, filters }: TemplateExpression): string | undefined {
+  if (!VARIABLE_NAME.test(variable)) {
+    const written = shift === undefined ? variable : `${variable} ${shift}`;
+    return /[+-]P/.test(variable)
+      ? `"${written}" is not a variable name; write date arithmetic with spaces: ${DATE_SHIFT_HELP}`
+      : `"${written}" is not a variable name`;
+  }
+  const shiftProblem = shift === undefined ? undefined : dateShiftProblem(shift);
+  if (shiftProblem) return shiftProblem;
   for (const filter of filters) {
     const name = filter.split(':')[0]!.trim();
     if (!FILTERS[name]) return `unknown filter "${name}" (known: ${TEMPLATE_FILTERS.join(', ')})`;
@@ -86,9 +106,11 @@ export function expressionProblem({ variable, filters }: TemplateExpression): st
   return undefined;
 }
 
-function evaluate(template: string, expression: string, scope: TemplateScope): unknown {
-  const [variable = '', ...filters] = expression.split('|').map((part) => part.trim());
-  if (!VARIABLE_NAME.test(variable)) throw new TemplateError(template, `"${variable}" is not a variable name`);
+function evaluate(template: string, text: string, scope: TemplateScope): unknown {
+  const expression = parseExpression(text);
+  const { variable, shift, filters } = expression;
+  const problem = VARIABLE_NAME.test(variable) && shift === undefined ? undefined : expressionProblem(expression);
+  if (problem) throw new TemplateError(template, problem);
   let value = lookup(scope, variable);
   const hasDefault = filters.some((filter) => filter.startsWith('default'));
   if (value === undefined && !hasDefault) {
@@ -96,6 +118,15 @@ function evaluate(template: string, expression: string, scope: TemplateScope): u
       template,
       `unknown variable "${variable}" (available: ${Object.keys(scope).join(', ') || 'none'})`,
     );
+  }
+  if (shift !== undefined && value !== undefined && value !== null && value !== '') {
+    const moved = shiftDate(String(value), shift);
+    if (moved === undefined)
+      throw new TemplateError(
+        template,
+        `"${variable}" is ${JSON.stringify(String(value))}, not a date (YYYY-MM-DD or an ISO date-time), so "${shift}" cannot apply`,
+      );
+    value = moved;
   }
   for (const filter of filters) {
     const [name = '', argument] = filter.split(/:(.*)/s, 2).map((part) => part.trim());
@@ -127,5 +158,5 @@ export function renderDeep<T>(value: T, scope: TemplateScope): T {
 
 /** The variables a template reads, e.g. to check `secrets.*` references at validation time. */
 export function templateVariables(template: string): string[] {
-  return [...template.matchAll(EXPRESSION)].map((match) => (match[1] ?? '').split('|')[0]!.trim());
+  return templateExpressions(template).map((expression) => expression.variable);
 }

@@ -84,6 +84,19 @@ export interface PartitionHistory {
   error?: string;
 }
 
+/**
+ * The partitions Plan last discovered for a stream (`partition.from_stream`): what Plan planned
+ * and what `dif status` expects, until the next discovery replaces it.
+ */
+export interface DiscoveryRecord extends StreamKey {
+  /** One entry per discovered partition, its values by name (e.g. `{ account_id: '1002' }`), in discovery order. */
+  values: Record<string, string>[];
+  /** Records the discovery call returned, before `include`/`exclude`. */
+  found: number;
+  discoveredAt: string;
+  runId: string;
+}
+
 export interface CursorKey {
   client: string;
   source: string;
@@ -126,6 +139,11 @@ export interface RunStateStore {
    * it per stream), not a scan of every run.
    */
   listPartitionHistory(stream: StreamKey): Promise<PartitionHistory[]>;
+
+  /** The newest discovery of a stream's partitions, or undefined when none ran yet. */
+  getDiscovery(stream: StreamKey): Promise<DiscoveryRecord | undefined>;
+  /** Replaces a stream's discovery (the newest one wins; Plan writes it once per run). */
+  putDiscovery(record: DiscoveryRecord): Promise<void>;
 
   getCursor(key: CursorKey): Promise<CursorRecord | undefined>;
   /**

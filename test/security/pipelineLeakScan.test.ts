@@ -19,6 +19,7 @@ import { demoSourcesOf, prepareDemoEnvironment } from '../../cli/localRuntime/de
 import type { IngestResult, TaskHandler } from '../../cli/localRuntime/ingestStateMachine';
 import type { DemoApi } from '../../demo';
 import { redirectLogs } from '../../shared/log/logger';
+import { credentialKeyOf } from '../../shared/config/credentialKey';
 import type { StageHandler } from '../../shared/runtime/consumeMessage';
 import { makeTempDir } from '../unit/credentials/support/tempDir';
 import { secretForms } from './support/secretForms';
@@ -193,8 +194,10 @@ describe('full local pipeline leaks no credential', () => {
     const stored = await runtime.credentials.list();
     for (const client of runtime.ctx.config.clients.values()) {
       for (const source of Object.keys(client.sources).filter((name) => demoSources.includes(name))) {
+        // A client source that references a shared login (credentials: { ref }) uses that record.
+        const key = credentialKeyOf(client.client, source, client.sources[source]);
         expect(
-          stored.some((meta) => meta.client === client.client && meta.source === source),
+          stored.some((meta) => meta.client === key.client && meta.source === key.source),
           `${client.client}/${source} has credentials`,
         ).toBe(true);
       }

@@ -8,11 +8,14 @@ import {
   openLocalQueues,
   SqliteRunStateStore,
 } from '../../shared/adapters/local';
-import { loadConfig, type DifConfig } from '../../shared/config';
+import { loadConfig, SHARED_CREDENTIALS, type DifConfig } from '../../shared/config';
 import type { Ports } from '../../shared/ports';
 import { unusedPort } from './unusedPort';
 import type { SecretProvider, ServiceContext } from '../../shared/runtime/ServiceContext';
 import { DEMO_CREDENTIALS } from '../../demo/credentials';
+
+/** Shared credentials the demo clients reference (`credentials: { ref }`), by ref → the source whose demo values they hold. */
+const DEMO_SHARED_REFS: Record<string, string> = { 'agency-amazon': 'sponsored_ads' };
 
 /** Secrets held in memory, seeded with the demo credentials; records every rotation. */
 export class MemorySecrets implements SecretProvider {
@@ -22,7 +25,9 @@ export class MemorySecrets implements SecretProvider {
   constructor(private readonly defaults: Record<string, Record<string, string>> = DEMO_CREDENTIALS) {}
 
   async get(client: string, source: string): Promise<Record<string, string>> {
-    return { ...(this.values.get(`${client}/${source}`) ?? this.defaults[source] ?? {}) };
+    const seeded =
+      client === SHARED_CREDENTIALS ? this.defaults[DEMO_SHARED_REFS[source] ?? source] : this.defaults[source];
+    return { ...(this.values.get(`${client}/${source}`) ?? seeded ?? {}) };
   }
 
   async rotate(client: string, source: string, changes: Record<string, string>): Promise<void> {

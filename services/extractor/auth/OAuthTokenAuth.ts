@@ -1,6 +1,7 @@
 import { logger } from '../../../shared/log/logger';
 import { registerSecrets } from '../../../shared/log/secretRedactor';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
+import { sharedRefOf } from '../../../shared/config/credentialKey';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { checkErrorPredicates, type ErrorPredicate } from '../errorPredicates';
 import { AuthFailedError, BadResponseError, HttpStatusError, TokenStoreError } from '../errors';
@@ -83,6 +84,7 @@ function secretNameOf(template: string): string {
 export class OAuthTokenAuth implements AuthHook {
   private readonly cacheKey: string;
   private readonly refreshName: string;
+  private readonly sharedRef: string | undefined;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -92,7 +94,9 @@ export class OAuthTokenAuth implements AuthHook {
     private readonly scope: TemplateScope,
     private readonly endpoint: TokenEndpoint,
   ) {
+    // Keyed by the stored credential: clients sharing one (`@shared/{ref}`) share its token, lock and rotation.
     this.cacheKey = `${client}/${source}`;
+    this.sharedRef = sharedRefOf({ client, source });
     this.refreshName = config.type === 'oauth2_refresh_token' ? secretNameOf(config.refresh_token) : 'refresh_token';
   }
 
@@ -192,7 +196,7 @@ export class OAuthTokenAuth implements AuthHook {
           }),
     };
     const parsed = new URL(tokenUrl);
-    const where = `${this.client}/${this.source} token endpoint ${parsed.origin}${parsed.pathname}`;
+    const where = `${this.sharedRef === undefined ? `${this.client}/${this.source}` : `shared credentials "${this.sharedRef}"`} token endpoint ${parsed.origin}${parsed.pathname}`;
     return this.endpoint.http.exchange(request, (response) => this.readAnswer(response, where), {
       // RFC 6749 errors come as 400/401 with a JSON body that says which kind they are.
       accept: (status) => status === 400 || status === 401,
@@ -214,7 +218,7 @@ export class OAuthTokenAuth implements AuthHook {
     const error = typeof body?.error === 'string' ? body.error : undefined;
     const detail = `HTTP ${response.status} ${error ?? ''} ${typeof body?.error_description === 'string' ? body.error_description : ''}`;
     if ((error && CREDENTIAL_ERRORS.has(error)) || response.status === 401)
-      throw new AuthFailedError(where, redact(detail.replace(/\s+/g, ' ').trim()));
+      throw new AuthFailedError(where, redact(detail.replace(/\s+/g, ' ').trim()), this.sharedRef);
     if (response.status === 400)
       throw new HttpStatusError(
         400,

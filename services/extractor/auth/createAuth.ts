@@ -4,7 +4,11 @@ import type { AuthHook } from '../http/types';
 import { OAuthTokenAuth, type TokenEndpoint } from './OAuthTokenAuth';
 import { staticAuth, type AuthConfig } from './staticAuth';
 
-/** The auth hook for a source's `auth` block; `tokenEndpoint` is built only for OAuth. */
+/**
+ * The auth hook for a source's `auth` block; `tokenEndpoint` is built only for OAuth. `client` and
+ * `source` name the stored credential (a shared one is `@shared`/its ref), which keys the OAuth
+ * token's cache, lock and storage.
+ */
 export function createAuth(
   ctx: ServiceContext,
   client: string,

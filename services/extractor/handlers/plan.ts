@@ -2,7 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import type { PartitionHistory } from '../../../shared/ports/RunStateStore';
-import { needsHistory, planRun, planTargets, streamKeyOf, type PlanFilter, type PlanHistories } from '../plan';
+import { logger } from '../../../shared/log/logger';
+import { redact } from '../../../shared/log/secretRedactor';
+import { StreamConfigError } from '../errors';
+import { discoverPartitions, type Discovery, type DiscoveryCache } from '../partition/discoverPartitions';
+import { PartitionDiscoveryError } from '../partition/PartitionDiscoveryError';
+import {
+  needsHistory,
+  planRun,
+  planTargets,
+  streamKeyOf,
+  type PlanDiscoveries,
+  type PlanFilter,
+  type PlanHistories,
+} from '../plan';
 import { assertStatePayloadFits } from '../statePayloadBudget';
 
 export interface PlanInput {
@@ -59,8 +72,47 @@ async function historiesFor(ctx: ServiceContext, filter: PlanFilter): Promise<Pl
 }
 
 /**
+ * Discovers the partitions of every stream with `partition.from_stream` the run covers (one call
+ * per client × discovery stream) and records them in run state, where `dif status` reads what is
+ * expected. When the discovery call fails (the API is down, a 5xx storm outlasted the retries),
+ * the last recorded discovery is planned instead, with a warning: known accounts keep loading and
+ * the next run discovers again. A configuration problem (a missing field, nothing kept) fails Plan.
+ */
+async function discoveriesFor(ctx: ServiceContext, filter: PlanFilter): Promise<PlanDiscoveries> {
+  const discoveries = new Map<string, Record<string, string>[]>();
+  const cache: DiscoveryCache = new Map();
+  for (const target of planTargets(ctx.config, filter).filter((entry) => entry.definition.partition?.from_stream)) {
+    const key = { client: target.client, source: target.source, stream: target.stream };
+    let discovery: Discovery;
+    try {
+      discovery = await discoverPartitions(ctx, target, filter.runId, cache);
+    } catch (error) {
+      const last = error instanceof StreamConfigError ? undefined : await ctx.ports.runState.getDiscovery(key);
+      if (!last) throw new PartitionDiscoveryError(target, error);
+      logger.warn('partition discovery failed; planning the partitions discovered last time', {
+        ...key,
+        discoveredAt: last.discoveredAt,
+        partitions: last.values.length,
+        error: redact(error instanceof Error ? error.message : String(error)),
+      });
+      discoveries.set(streamKeyOf(target), last.values);
+      continue;
+    }
+    await ctx.ports.runState.putDiscovery({
+      ...key,
+      ...discovery,
+      discoveredAt: ctx.now().toISOString(),
+      runId: filter.runId,
+    });
+    discoveries.set(streamKeyOf(target), discovery.values);
+  }
+  return discoveries;
+}
+
+/**
  * The Plan state: work items for the run, recorded in run state (the run, and every item at
- * stage `planned`). Every expected partition that never loaded is planned again besides the
+ * stage `planned`). Discovered partitions (`partition.from_stream`) are requested first and
+ * recorded. Every expected partition that never loaded is planned again besides the
  * lookback window, so a failed slice is retried by the next run instead of left as a gap.
  * Re-running Plan with the same runId (a state-machine retry) is harmless.
  *
@@ -76,7 +128,7 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}, options: 
     stream: input.stream,
     ...(input.backfill ? { backfill: input.backfill } : {}),
   };
-  const items = planRun(ctx, filter, await historiesFor(ctx, filter));
+  const items = planRun(ctx, filter, await historiesFor(ctx, filter), await discoveriesFor(ctx, filter));
   const output = { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
   // Before anything is recorded: a run that cannot fit through the Map must not be left "running".
   if (options.statePayloadLimitBytes) assertStatePayloadFits(output, options.statePayloadLimitBytes);

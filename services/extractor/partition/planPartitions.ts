@@ -2,6 +2,7 @@ import { DateTime, Duration } from 'luxon';
 import type { StreamDefinition } from '../../../shared/config/schema';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import { StreamConfigError } from '../errors';
+import { relativeDates } from '../scope';
 
 /** One statically known partition of a stream. */
 export interface PlannedPartition {
@@ -25,10 +26,30 @@ export interface PartitionWindow {
   earliestKnown?: string;
   /** A backfill: exactly the slices overlapping `from`..`to` (YYYY-MM-DD), aligned on the configured start. */
   backfill?: { from: string; to: string };
+  /**
+   * The partition values of `partition.from_stream`, as Plan discovered them (or as run state
+   * recorded the last discovery): one entry per discovered record.
+   */
+  discovered?: readonly Record<string, string>[];
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RELATIVE_DATES = new Set(['today', 'yesterday']);
+/** A start that moves with the calendar: `today`, or a template such as `{{ today - P28D }}`. */
+const READS_TODAY = /\{\{\s*(today|yesterday)\b/;
+
+/** `date_range.lookback` as written, or rendered from a template (a per-client attribution window). */
+function lookbackOf(where: string, written: string | undefined, scope: TemplateScope): Duration | undefined {
+  if (written === undefined) return undefined;
+  const text = renderTemplate(written, scope).trim();
+  const lookback = Duration.fromISO(text);
+  if (!lookback.isValid || !/^P/.test(text))
+    throw new StreamConfigError(
+      where,
+      `date_range.lookback is "${text}"${text === written ? '' : ` (from ${written})`}; expected an ISO duration such as P7D or P28D`,
+    );
+  return lookback;
+}
 
 function listValues(
   where: string,
@@ -105,10 +126,13 @@ function rangeSlices(
   if (!step.isValid || step.as('days') < 1)
     throw new StreamConfigError(where, `date_range.step "${range.step}" must be at least one day (e.g. P1D, P7D)`);
   const zone = range.timezone;
-  const end = resolveDate(where, 'date_range.end', renderTemplate(range.end, scope), zone, now);
-  const startText = renderTemplate(range.start, scope);
+  // `today` and `yesterday` follow the range's time zone, like the keywords `end: today`.
+  const dated = { ...scope, ...relativeDates(now, zone) };
+  const end = resolveDate(where, 'date_range.end', renderTemplate(range.end, dated), zone, now);
+  const startText = renderTemplate(range.start, dated);
   const start = resolveDate(where, 'date_range.start', startText, zone, now);
-  const refreshFrom = range.lookback ? end.minus(Duration.fromISO(range.lookback)).plus({ days: 1 }) : start;
+  const lookback = lookbackOf(where, range.lookback, dated);
+  const refreshFrom = lookback ? end.minus(lookback).plus({ days: 1 }) : start;
   const refresh = (slice: { start: string; end: string }) =>
     slice.start >= start.toISODate()! && slice.end >= refreshFrom.toISODate()!;
   if (window.backfill) {
@@ -123,7 +147,8 @@ function rangeSlices(
     return slices;
   }
   let first = start;
-  if (RELATIVE_DATES.has(startText) && window.earliestKnown && ISO_DATE.test(window.earliestKnown)) {
+  const moving = RELATIVE_DATES.has(startText) || READS_TODAY.test(range.start);
+  if (moving && window.earliestKnown && ISO_DATE.test(window.earliestKnown)) {
     const known = DateTime.fromISO(window.earliestKnown, { zone });
     if (known.isValid && known < start) first = alignedStart(start, known, step);
   }
@@ -131,8 +156,8 @@ function rangeSlices(
 }
 
 /**
- * The partitions that should exist for a stream of one client: the product of every `list` and
- * the date-range slices, each marked whether every run re-reads it (see
+ * The partitions that should exist for a stream of one client: the product of every `list`, the
+ * discovered records (`window.discovered`, for `partition.from_stream`) and the date-range slices, each marked whether every run re-reads it (see
  * {@link PlannedPartition.refresh}). With `window.backfill`, only the slices of that window.
  *
  * @example
@@ -150,11 +175,29 @@ export function planPartitions(
   if (!spec) return [{ partition: 'all', values: {}, refresh: true }];
   let combos: PlannedPartition[] = [{ partition: '', values: {}, refresh: true }];
   for (const [name, list] of Object.entries(spec.list ?? {})) {
-    const values = listValues(where, name, list, scope);
+    const values = listValues(where, name, list, { ...scope, ...relativeDates(now) });
     combos = combos.flatMap((combo) =>
       values.map((value) => ({
         partition: `${combo.partition}${combo.partition ? '/' : ''}${name}=${value}`,
         values: { ...combo.values, [name]: value },
+        refresh: true,
+      })),
+    );
+  }
+  if (spec.from_stream) {
+    const discovered = window.discovered;
+    if (!discovered)
+      throw new StreamConfigError(
+        where,
+        `its partitions are discovered from stream ${spec.from_stream} when Plan runs; none were discovered`,
+      );
+    combos = combos.flatMap((combo) =>
+      discovered.map((values) => ({
+        partition: Object.entries(values).reduce(
+          (name, [key, value]) => `${name}${name ? '/' : ''}${key}=${value}`,
+          combo.partition,
+        ),
+        values: { ...combo.values, ...values },
         refresh: true,
       })),
     );

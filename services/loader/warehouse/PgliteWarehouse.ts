@@ -6,7 +6,7 @@ import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/W
 import { CSV_COPY_OPTIONS, CSV_COPY_OPTIONS_NO_HEADER } from './copyOptions';
 import { csvRecordChunks } from './csvRecordChunks';
 import { loadPostgresBatch } from './loadPostgresBatch';
-import type { LoadHooks, PgTransaction, PgTransactor } from './types';
+import type { LoadHooks, PgTransaction, PgTransactor, ResultTable, TabularQuery } from './types';
 import { DATE_OID, keepDateText } from './dateAsText';
 import { pgliteStartParams } from './pgliteStartParams';
 import { useBaselineWasmCompiler } from './useBaselineWasmCompiler';
@@ -42,7 +42,7 @@ export interface PgliteWarehouseOptions {
  * @example
  * const warehouse = await PgliteWarehouse.open({ objectStore, dataDir: '.dif/warehouse' });
  */
-export class PgliteWarehouse implements Warehouse, PgTransactor {
+export class PgliteWarehouse implements Warehouse, PgTransactor, TabularQuery {
   private readonly db: PGlite;
   private readonly ownsDb: boolean;
 
@@ -77,6 +77,12 @@ export class PgliteWarehouse implements Warehouse, PgTransactor {
   async query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
     const result = await this.db.query<Record<string, unknown>>(sql, params);
     return result.rows;
+  }
+
+  /** Rows as arrays, so columns that share a name are all kept. */
+  async queryTable(sql: string, params?: unknown[]): Promise<ResultTable> {
+    const result = await this.db.query<unknown[]>(sql, params, { rowMode: 'array' });
+    return { columns: result.fields.map((field) => field.name), rows: result.rows };
   }
 
   transaction<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> {

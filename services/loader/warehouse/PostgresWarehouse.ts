@@ -8,7 +8,7 @@ import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';
 import { CSV_COPY_OPTIONS, CSV_COPY_OPTIONS_PG14 } from './copyOptions';
 import { loadPostgresBatch } from './loadPostgresBatch';
-import type { LoadHooks, PgTransaction, PgTransactor } from './types';
+import type { LoadHooks, PgTransaction, PgTransactor, ResultTable, TabularQuery } from './types';
 
 export interface PostgresWarehouseOptions {
   /** Where the clean parts and manifests are read from. */
@@ -28,7 +28,7 @@ export interface PostgresWarehouseOptions {
  * const warehouse = new PostgresWarehouse({ objectStore, connectionString: process.env.DATABASE_URL! });
  * await warehouse.load({ batchId, table, mode: 'merge', manifestKey });
  */
-export class PostgresWarehouse implements Warehouse, PgTransactor {
+export class PostgresWarehouse implements Warehouse, PgTransactor, TabularQuery {
   private readonly pool: pg.Pool;
   private copyOptions?: Promise<string>;
 
@@ -54,6 +54,16 @@ export class PostgresWarehouse implements Warehouse, PgTransactor {
     try {
       const result = await this.pool.query(sql, params);
       return result.rows as Record<string, unknown>[];
+    } catch (error) {
+      throw WarehouseUnreachableError.wrap(error, this.options.connectionString);
+    }
+  }
+
+  /** Rows as arrays, so columns that share a name are all kept. */
+  async queryTable(sql: string, params?: unknown[]): Promise<ResultTable> {
+    try {
+      const result = await this.pool.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+      return { columns: result.fields.map((field) => field.name), rows: result.rows };
     } catch (error) {
       throw WarehouseUnreachableError.wrap(error, this.options.connectionString);
     }

@@ -20,3 +20,14 @@ export interface PgTransaction {
 export interface PgTransactor {
   transaction<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T>;
 }
+
+/** A result set with every column in order, even when two share a name (`count`, `sum`, `sum`). */
+export interface ResultTable {
+  columns: string[];
+  rows: unknown[][];
+}
+
+/** A warehouse that can answer a statement as rows of values (`dif sql` shows every column). */
+export interface TabularQuery {
+  queryTable(sql: string, params?: unknown[]): Promise<ResultTable>;
+}

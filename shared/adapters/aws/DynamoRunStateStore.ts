@@ -9,6 +9,7 @@ import {
 import type {
   CursorKey,
   CursorRecord,
+  DiscoveryRecord,
   ItemPatch,
   ItemRecord,
   ItemStage,
@@ -20,6 +21,9 @@ import type {
 import { isAwsError } from './awsErrors';
 import { ItemIdentityMissingError, RunNotFoundError } from './errors';
 import { RUNS_INDEX, runStateKeys } from './runStateTable';
+
+/** Largest discovered-partition list one stream may record (a DynamoDB item is at most 400 KB). */
+const MAX_DISCOVERY_BYTES = 350_000;
 
 export interface DynamoRunStateStoreOptions {
   client: DynamoDBDocumentClient;
@@ -202,6 +206,45 @@ export class DynamoRunStateStore implements RunStateStore {
       });
     }
     return [...history.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+  }
+
+  async getDiscovery(stream: StreamKey): Promise<DiscoveryRecord | undefined> {
+    const response = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: runStateKeys.discovery(stream.client, stream.source, stream.stream),
+        ConsistentRead: true,
+      }),
+    );
+    if (!response.Item) return undefined;
+    const { values, found, discoveredAt, runId } = response.Item as DiscoveryRecord;
+    return { client: stream.client, source: stream.source, stream: stream.stream, values, found, discoveredAt, runId };
+  }
+
+  async putDiscovery(record: DiscoveryRecord): Promise<void> {
+    const { client, source, stream, values, found, discoveredAt, runId } = record;
+    // A DynamoDB item holds at most 400 KB: thousands of accounts fit, a runaway discovery does not.
+    const bytes = Buffer.byteLength(JSON.stringify(values));
+    if (bytes > MAX_DISCOVERY_BYTES)
+      throw new Error(
+        `the ${values.length} partitions discovered for ${client}/${source}/${stream} take ${bytes} bytes, more than run state keeps per stream (${MAX_DISCOVERY_BYTES}); narrow them with partition.include/exclude`,
+      );
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...runStateKeys.discovery(client, source, stream),
+          kind: 'discovery',
+          client,
+          source,
+          stream,
+          values,
+          found,
+          discoveredAt,
+          runId,
+        },
+      }),
+    );
   }
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {

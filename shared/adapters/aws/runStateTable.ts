@@ -11,7 +11,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | `CURSOR#{client}#{source}#{stream}` | `{partition}` | incremental cursor |
  * | `LATEST#LOAD` | `{client}#{source}#{stream}#{partition}` | copy of the newest loaded item per partition |
  * | `FAILURE#{client}#{source}#{stream}` | `{partition}` | newest failure per partition (run, time, error) |
- * | `CRED#{client}#{source}` | `CURRENT` | envelope-encrypted credential |
+ * | `CRED#{client}#{source}` | `CURRENT` | envelope-encrypted credential (`CRED#@shared#{name}`: a shared one) |
+ * | `DISCOVERY#{client}#{source}#{stream}` | `CURRENT` | partitions Plan last discovered (`partition.from_stream`) |
  */
 export const RUNS_INDEX = 'gsi1';
 
@@ -33,6 +34,10 @@ export const runStateKeys = {
     sk: partition,
   }),
   credential: (client: string, source: string) => ({ pk: `CRED#${client}#${source}`, sk: 'CURRENT' }),
+  discovery: (client: string, source: string, stream: string) => ({
+    pk: `DISCOVERY#${client}#${source}#${stream}`,
+    sk: 'CURRENT',
+  }),
   runsIndexPk: 'RUNS',
 } as const;
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type {
   CursorKey,
   CursorRecord,
+  DiscoveryRecord,
   ItemPatch,
   ItemRecord,
   PartitionHistory,
@@ -43,6 +44,13 @@ CREATE TABLE IF NOT EXISTS items (
   PRIMARY KEY (run_id, item_id)
 );
 CREATE INDEX IF NOT EXISTS items_loaded ON items (stage, client, source, stream, partition, loaded_at);
+CREATE TABLE IF NOT EXISTS discoveries (
+  client  TEXT NOT NULL,
+  source  TEXT NOT NULL,
+  stream  TEXT NOT NULL,
+  data    TEXT NOT NULL,
+  PRIMARY KEY (client, source, stream)
+);
 CREATE TABLE IF NOT EXISTS cursors (
   client     TEXT NOT NULL,
   source     TEXT NOT NULL,
@@ -198,6 +206,22 @@ export class SqliteRunStateStore implements RunStateStore {
     return [...history.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
   }
 
+  async getDiscovery(stream: StreamKey): Promise<DiscoveryRecord | undefined> {
+    const row = this.sql('SELECT data FROM discoveries WHERE client = ? AND source = ? AND stream = ?').get(
+      stream.client,
+      stream.source,
+      stream.stream,
+    ) as { data: string } | undefined;
+    return row && { ...(JSON.parse(row.data) as DiscoveryRecord), ...pickStreamKey(stream) };
+  }
+
+  async putDiscovery(record: DiscoveryRecord): Promise<void> {
+    this.sql(
+      `INSERT INTO discoveries (client, source, stream, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (client, source, stream) DO UPDATE SET data = excluded.data`,
+    ).run(record.client, record.source, record.stream, JSON.stringify(record));
+  }
+
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {
     const row = this.sql('SELECT * FROM cursors WHERE client = ? AND source = ? AND stream = ? AND partition = ?').get(
       key.client,
@@ -344,4 +368,8 @@ function merge<T extends object>(current: T, patch: object): T {
     else if (!REQUIRED.has(field)) delete next[field];
   }
   return next as T;
+}
+
+function pickStreamKey({ client, source, stream }: StreamKey): StreamKey {
+  return { client, source, stream };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
+import { CREDENTIAL_REF } from '../credentialKey';
 import { identifier, scalar, shortDuration } from './common';
 
 /** A parameter shaped like a date (YYYY-MM-DD) must be one: `2026-02-30` would plan nothing. */
@@ -16,6 +17,19 @@ export const clientSource = z
       .describe('Values the source templates read as {{ client.NAME }}. Example: { account_id: "123" }'),
     streams: z.array(identifier).optional().describe('Streams to ingest; default: every stream of the source.'),
     enabled: z.boolean().default(true).describe('Set false to pause the source for this client.'),
+    credentials: z
+      .strictObject({
+        ref: z
+          .string()
+          .regex(CREDENTIAL_REF, 'a credential name: letters, digits, _ and -, e.g. agency-amazon')
+          .describe(
+            'Name of a shared credential, stored once with `dif credentials put --shared NAME`. Example: agency-amazon',
+          ),
+      })
+      .optional()
+      .describe(
+        "Use a shared credential instead of this client's own: one login for several clients, stored once, its OAuth tokens refreshed and rotated once for all of them under one lock. Holds a name only, never a secret. Example: { ref: agency-amazon }",
+      ),
     allow_partial: z
       .union([z.boolean(), z.array(identifier).min(1)])
       .default(false)

@@ -213,6 +213,39 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
       });
     });
 
+    describe('discovered partitions', () => {
+      const key = { client: 'acme', source: 'graph_ads', stream: 'campaigns' };
+
+      it('keeps the newest discovery per stream, values in order', async () => {
+        expect(await store.getDiscovery(key)).toBeUndefined();
+        const first = {
+          ...key,
+          values: [{ account_id: '1002' }, { account_id: '1001' }],
+          found: 3,
+          discoveredAt: '2026-03-01T10:00:00.000Z',
+          runId: 'r-1',
+        };
+        await store.putDiscovery(first);
+        expect(await store.getDiscovery(key)).toEqual(first);
+        const second = { ...first, values: [{ account_id: '1002', region: 'eu' }], found: 1, runId: 'r-2' };
+        await store.putDiscovery(second);
+        expect(await store.getDiscovery(key)).toEqual(second);
+        expect(await store.getDiscovery({ ...key, stream: 'ads' })).toBeUndefined();
+        expect(await store.getDiscovery({ ...key, client: 'globex' })).toBeUndefined();
+      });
+
+      it('records an empty discovery (every account gone) as such', async () => {
+        await store.putDiscovery({
+          ...key,
+          values: [],
+          found: 0,
+          discoveredAt: '2026-03-02T10:00:00.000Z',
+          runId: 'r-3',
+        });
+        expect((await store.getDiscovery(key))?.values).toEqual([]);
+      });
+    });
+
     describe('cursors', () => {
       const key: CursorKey = { client: 'acme', source: 'graph_ads', stream: 'campaigns', partition: 'act_1' };
 

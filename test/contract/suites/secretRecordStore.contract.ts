@@ -89,5 +89,16 @@ export function describeSecretRecordStoreContract(
       // A deleted credential starts again at version 1.
       expect(await store.put(record('acme', 'graph_ads', 1))).toBe(true);
     });
+
+    it('keeps a shared credential (client @shared, its ref as source) beside the clients own, versioned alike', async () => {
+      await store.put(record('@shared', 'agency-amazon', 1));
+      await store.put(record('acme', 'agency-amazon', 1));
+      expect(await store.put(record('@shared', 'agency-amazon', 2))).toBe(true);
+      expect(await store.put(record('@shared', 'agency-amazon', 2))).toBe(false);
+      expect((await store.get('@shared', 'agency-amazon'))?.version).toBe(2);
+      expect((await store.get('acme', 'agency-amazon'))?.version).toBe(1);
+      const listed = (await store.list()).map((entry) => `${entry.client}/${entry.source}/${entry.version}`).sort();
+      expect(listed).toEqual(['@shared/agency-amazon/2', 'acme/agency-amazon/1']);
+    });
   });
 }

@@ -52,6 +52,7 @@ describe('example platform sources against the demo API', () => {
   it('graph_ads: plans accounts × weeks and walks campaigns → insights with parent context', async () => {
     const { items } = await plan(env.ctx, { runId: 'g1', client: 'initech', source: 'graph_ads' });
     expect(items.map((item) => item.partition)).toEqual([
+      'all', // ad_accounts, whose records Plan read to discover 1002 and 1003 (account_ids narrows them)
       'account_id=1002',
       'account_id=1003',
       'account_id=1002/slice=2026-02-01..2026-02-07',
@@ -87,14 +88,16 @@ describe('example platform sources against the demo API', () => {
     for await (const chunk of await env.ctx.ports.objectStore.get(entry!.key)) chunks.push(chunk as Buffer);
     const records = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString()) as unknown[];
     expect(records).toHaveLength(api.groundTruth.campaigns('1001').length * 7);
-    // The refresh token rotated on the first token request and the new one was saved.
-    const rotated = env.secrets.rotations.filter((rotation) => rotation.source === 'sponsored_ads');
+    // The refresh token rotated on the first token request and the new one was saved, in the
+    // shared credential initech references (clients/initech.yml: credentials: { ref: agency-amazon }).
+    const rotated = env.secrets.rotations.filter((rotation) => rotation.source === 'agency-amazon');
+    expect(rotated.every((rotation) => rotation.client === '@shared')).toBe(true);
     expect(rotated).toHaveLength(1);
     expect(api.state.refreshTokens.has(rotated[0]!.changes.refresh_token!)).toBe(true);
     // A revoked access token: 401 → one refresh (with the rotated refresh token) → retry.
     api.state.expireAccessTokens();
     await runAsync(items[1]!);
-    expect(env.secrets.rotations.filter((rotation) => rotation.source === 'sponsored_ads')).toHaveLength(2);
+    expect(env.secrets.rotations.filter((rotation) => rotation.source === 'agency-amazon')).toHaveLength(2);
     expect(api.state.refreshTokens.has(rotated[0]!.changes.refresh_token!)).toBe(false);
   });
 

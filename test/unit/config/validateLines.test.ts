@@ -76,9 +76,9 @@ describe('dif validate: lines and templates', () => {
       'clients/acme.yml': CLIENT,
     });
     expect(problems).toEqual([
-      'sources/shop.yml:3: headers.X-Shop: template "{{ secret.shop_key }}": unknown variable "secret.shop_key"; use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id or env.DIF_*',
+      'sources/shop.yml:3: headers.X-Shop: template "{{ secret.shop_key }}": unknown variable "secret.shop_key"; use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id, env.DIF_*, today or yesterday',
       'sources/shop.yml:9: streams.orders.request.query.store: template "{{ client.store | upcase }}": unknown filter "upcase" (known: upper, lower, urlencode, json, default, date, xml)',
-      'sources/shop.yml:10: streams.orders.request.query.page: template "{{ page.cursor }}": unknown variable "page.cursor"; use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id or env.DIF_*',
+      'sources/shop.yml:10: streams.orders.request.query.page: template "{{ page.cursor }}": unknown variable "page.cursor"; use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id, env.DIF_*, today or yesterday',
       'sources/shop.yml:11: streams.orders.request.query.bad: template "{{ 1 + 2 }}": "1 + 2" is not a variable name',
     ]);
   });
@@ -108,6 +108,66 @@ describe('dif validate: lines and templates', () => {
     expect(problems).toEqual([
       'clients/acme.yml:4: sources.shop.params: source "shop" reads {{ client.store }} (sources/shop.yml:7) but this client gives no param "store" (it gives: stor); add it, or give the template a | default:… filter',
     ]);
+  });
+
+  it('accepts date arithmetic and reports malformed arithmetic at its line (issue 16 §10)', () => {
+    const problems = problemsOf({
+      'sources/shop.yml': SOURCE(
+        [
+          '      query:',
+          '        since: "{{ today - P28D }}"',
+          '        until: "{{ yesterday + P1W | date:yyyyMMdd }}"',
+          '        a: "{{ today - 28D }}"',
+          '        b: "{{ today-P28D }}"',
+          '        c: "{{ today - PT1H }}"',
+          '        d: "{{ today * P1D }}"',
+          '        e: "{{ today.date }}"',
+          '',
+        ].join('\n'),
+      ),
+      'clients/acme.yml': CLIENT,
+    });
+    const help = '{{ today - P28D }}, {{ slice.end + P1D }} (days D, weeks W, months M, years Y)';
+    expect(problems).toEqual([
+      `sources/shop.yml:10: streams.orders.request.query.a: template "{{ today - 28D }}": date arithmetic "- 28D" is not a sign and an ISO duration of days, weeks, months or years; write ${help}`,
+      `sources/shop.yml:11: streams.orders.request.query.b: template "{{ today-P28D }}": "today-P28D" is not a variable name; write date arithmetic with spaces: ${help}`,
+      `sources/shop.yml:12: streams.orders.request.query.c: template "{{ today - PT1H }}": date arithmetic "- PT1H" is not a sign and an ISO duration of days, weeks, months or years; write ${help}`,
+      'sources/shop.yml:13: streams.orders.request.query.d: template "{{ today * P1D }}": "today * P1D" is not a variable name',
+      'sources/shop.yml:14: streams.orders.request.query.e: template "{{ today.date }}": unknown variable "today.date"; today is a date (YYYY-MM-DD), e.g. {{ today - P7D }}',
+    ]);
+  });
+
+  it('checks partition discovery: the stream it names, fields, and keys that need from_stream (issue 16 §9)', () => {
+    const source = (partition: string) =>
+      SOURCE('', '').replace('    records: $.data\n', `    records: $.data\n    partition: ${partition}\n`) +
+      '  accounts:\n    request: { path: /accounts }\n    partition: { list: { region: [eu] } }\n    columns: { id: bigint }\n    load: { table: accounts }\n';
+    expect(
+      problemsOf({
+        'sources/shop.yml': source('{ from_stream: acounts, fields: { store: id } }'),
+        'clients/acme.yml': CLIENT,
+      }),
+    ).toEqual([
+      'sources/shop.yml:8: streams.orders.partition.from_stream: no stream "acounts" in this source (it has: orders, accounts)',
+    ]);
+    expect(
+      problemsOf({
+        'sources/shop.yml': source('{ from_stream: accounts, fields: { store: id } }'),
+        'clients/acme.yml': CLIENT,
+      }),
+    ).toEqual([
+      'sources/shop.yml:8: streams.orders.partition.from_stream: "accounts" is partitioned itself; Plan requests a discovery stream once per client, so it must have no partition',
+    ]);
+    expect(problemsOf({ 'sources/shop.yml': source('{ from_stream: accounts }'), 'clients/acme.yml': CLIENT })[0]).toBe(
+      'sources/shop.yml:8: streams.orders.partition.fields: from_stream needs `fields`: the partition values to read from each discovered record, e.g. { account_id: id }',
+    );
+    expect(
+      problemsOf({
+        'sources/shop.yml': source('{ list: { a: [1] }, include: { status: [ACTIVE] } }'),
+        'clients/acme.yml': CLIENT,
+      })[0],
+    ).toBe(
+      'sources/shop.yml:8: streams.orders.partition.include: `include` applies to discovered partitions only; add from_stream (the stream that lists them)',
+    );
   });
 
   it('accepts the project configuration', () => {

@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../../services/credentials';
@@ -57,15 +57,73 @@ describe('dif credentials', () => {
   });
 
   it.each([
-    [['put', '--client', 'acme', '--source', 'graph_ads', JSON.stringify(SECRETS)]],
-    [['put', '--client', 'acme', '--source', 'graph_ads', '--access_token', SECRETS.access_token]],
-    [['put', '--client', 'acme', '--source', 'graph_ads', `--access-token=${SECRETS.access_token}`]],
-  ])('refuses a secret passed on the command line without echoing it: %j', async (args) => {
+    [['put', '--client', 'acme', '--source', 'graph_ads', JSON.stringify(SECRETS)], 'does not take credential values'],
+    [['put', '--client', 'acme', '--source', 'graph_ads', '--access_token', SECRETS.access_token], '--access_token'],
+    [['put', '--client', 'acme', '--source', 'graph_ads', `--access-token=${SECRETS.access_token}`], '--access-token'],
+    [['put', '--client', 'acme', '--source', 'graph_ads', `-t${SECRETS.access_token}`], 'a short or malformed option'],
+  ])('refuses a secret passed on the command line without echoing it: %j', async (args, says) => {
     const result = await dif(args, JSON.stringify(SECRETS));
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('does not take credential values on the command line');
+    expect(result.stderr).toContain(says);
     expectNoSecret(result.stdout + result.stderr);
     expect((await dif(['list', '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it('names an unknown option as such instead of blaming credential values on the command line', async () => {
+    const result = await dif(['put', '--client', 'acme', '--source', 'graph_ads', '--config', 'clients/acme.yml']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('unknown option --config');
+    expect(result.stderr).toContain('--file');
+    expect(result.stderr).not.toContain('credential values on the command line');
+    expect((await dif(['list', '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it('stores a shared credential once and lists which client sources reference it (issue 16 §8)', async () => {
+    const config = join(temp.dir, 'config');
+    await mkdir(join(config, 'sources'), { recursive: true });
+    await mkdir(join(config, 'clients'));
+    await writeFile(
+      join(config, 'sources', 'ads.yml'),
+      'name: ads\nbase_url: https://ads.example.com\nstreams:\n  s:\n    request: { path: /s }\n    columns: { id: bigint }\n    load: { table: s }\n',
+    );
+    const client = (name: string, ref: string) =>
+      writeFile(
+        join(config, 'clients', `${name}.yml`),
+        `client: ${name}\nsources:\n  ads: { credentials: { ref: ${ref} } }\n`,
+      );
+    await client('acme', 'agency-ads');
+    await client('globex', 'agency-ads');
+    await client('initech', 'other-login');
+
+    const put = await dif(['put', '--shared', 'agency-ads'], JSON.stringify(SECRETS));
+    expect(put.exitCode).toBe(0);
+    expect(put.stdout).toMatch(
+      /^stored credentials as shared credentials agency-ads: version 1, fields access_token, app_id/,
+    );
+    expect(await readBack('@shared', 'agency-ads')).toEqual(SECRETS);
+
+    const list = await dif(['list', '--config', config]);
+    expect(list.stdout).toMatch(/^@shared\s+agency-ads\s+1\s/m);
+    expect(list.stdout).toContain('shared credentials used by clients (credentials.ref in clients/*.yml):');
+    expect(list.stdout).toMatch(/^ {2}agency-ads\s+acme\/ads, globex\/ads$/m);
+    expect(list.stdout).toContain(
+      'other-login  initech/ads  (not stored: dif credentials put --shared other-login --file creds.json)',
+    );
+    expectNoSecret(list.stdout + list.stderr);
+    const json = JSON.parse((await dif(['list', '--json', '--config', config])).stdout) as unknown[];
+    expect(json).toEqual([
+      expect.objectContaining({ client: '@shared', source: 'agency-ads', usedBy: ['acme/ads', 'globex/ads'] }),
+    ]);
+
+    expect((await dif(['show-meta', '--shared', 'agency-ads'])).stdout).toContain('source:   agency-ads');
+    const both = await dif(['put', '--shared', 'agency-ads', '--client', 'acme'], JSON.stringify(SECRETS));
+    expect(both).toMatchObject({ exitCode: 2 });
+    expect(both.stderr).toContain('either --shared NAME');
+    expect((await dif(['put', '--client', 'acme'], '{}')).stderr).toContain('(missing --source)');
+    expect((await dif(['delete', '--shared', 'agency-ads'])).stdout).toBe('deleted shared credentials "agency-ads"\n');
+    expect((await dif(['delete', '--shared', 'agency-ads'])).stderr).toContain(
+      'no shared credentials "agency-ads" stored; add them with `dif credentials put --shared agency-ads --file creds.json`',
+    );
   });
 
   it('explains bad input without quoting it', async () => {

@@ -88,6 +88,41 @@ describe('planPartitions', () => {
     expect(planPartitions(fixed, {}, now, 'w', { earliestKnown: '2026-03-01' })).toHaveLength(1);
   });
 
+  it('plans a rolling window from {{ today - P28D }} in the range time zone, widened back like `yesterday`', () => {
+    // 2026-03-10 03:00 UTC is 2026-03-09 in New York: today there is the 9th, 28 days back the 9th of February.
+    const now = new Date('2026-03-10T03:00:00Z');
+    const stream = streamWith({
+      date_range: { start: '{{ today - P28D }}', end: 'yesterday', timezone: 'America/New_York', lookback: 'P3D' },
+    });
+    const parts = planPartitions(stream, {}, now, 'w');
+    expect(parts[0]!.partition).toBe('date=2026-02-09');
+    expect(parts.at(-1)!.partition).toBe('date=2026-03-08');
+    expect(parts).toHaveLength(28);
+    // A day that never loaded before the moving start stays planned (no silent gap).
+    const widened = planPartitions(stream, {}, now, 'w', { earliestKnown: '2026-02-07' });
+    expect(widened.slice(0, 2).map((part) => [part.partition, part.refresh])).toEqual([
+      ['date=2026-02-07', false],
+      ['date=2026-02-08', false],
+    ]);
+  });
+
+  it('takes the attribution window (lookback) from a client param when the stream says so', () => {
+    const stream = streamWith({
+      date_range: {
+        start: '2026-03-01',
+        end: '2026-03-20',
+        lookback: '{{ client.attribution_window | default:P7D }}',
+      },
+    });
+    const refreshed = (params: Record<string, string>) =>
+      planPartitions(stream, { client: params }, new Date(), 'w').filter((part) => part.refresh).length;
+    expect(refreshed({})).toBe(7);
+    expect(refreshed({ attribution_window: 'P14D' })).toBe(14);
+    expect(() => refreshed({ attribution_window: '14 days' })).toThrow(
+      'w: date_range.lookback is "14 days" (from {{ client.attribution_window | default:P7D }}); expected an ISO duration such as P7D or P28D',
+    );
+  });
+
   it('plans a backfill window on the slice grid of the configured range', () => {
     const stream = streamWith({
       list: { account_id: ['1'] },
