@@ -13,7 +13,8 @@ import { KeyringFileError } from '../../shared/adapters/local/KeyringFileError';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
 import { commandOutput } from '../operations/commandOutput';
 import { resolveConfigDir } from '../paths';
-import { ConfigError, loadConfig, type DifConfig } from '../../shared/config';
+import { ConfigError } from '../../shared/config/errors';
+import type { DifConfig } from '../../shared/config';
 import {
   CREDENTIAL_REF,
   sharedCredentialKey,
@@ -155,7 +156,7 @@ export function registerCredentialsCommands(
     .action(
       run(async (store, command) => {
         const { json, config } = command.opts<{ json?: boolean; config?: string }>();
-        const refs = sharedReferences(config);
+        const refs = await sharedReferences(config);
         const all = (await store.list()).map((meta) => {
           const ref = sharedRefOf(meta);
           return ref === undefined ? meta : { ...meta, usedBy: refs.get(ref) ?? [] };
@@ -291,8 +292,10 @@ function credentialKeyFromOptions(command: Command): CredentialKey {
  * Which client sources reference each shared credential (`credentials: { ref }`), from the config
  * folder. A folder that cannot be read is reported only when `--config` named it.
  */
-function sharedReferences(configOption: string | undefined): Map<string, string[]> {
+async function sharedReferences(configOption: string | undefined): Promise<Map<string, string[]>> {
   const refs = new Map<string, string[]>();
+  // Loaded here, not at the top: registering the commands (`dif --help`) must not load YAML and zod.
+  const { loadConfig } = await import('../../shared/config/loadConfig');
   let config: DifConfig;
   try {
     config = loadConfig(resolveConfigDir(configOption));

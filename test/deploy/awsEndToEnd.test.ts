@@ -1,3 +1,4 @@
+import { credentialKeyOf } from '../../shared/config/credentialKey';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -186,8 +187,14 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
         objectStore: ctx.ports.objectStore,
         connectionString: DATABASE_URL.replace(/\/[^/]*$/, `/${database}`),
       });
-      // What an operator does once per client and source: `dif credentials set` (aws profile).
-      await (ctx.secrets as CredentialStore).put('initech', 'sponsored_ads', DEMO_CREDENTIALS.sponsored_ads!);
+      // What an operator does once per client and source (or once per shared login):
+      // `dif credentials put` (aws profile). initech's Amazon login is a shared credential.
+      const login = credentialKeyOf(
+        'initech',
+        'sponsored_ads',
+        ctx.config.clients.get('initech')?.sources.sponsored_ads,
+      );
+      await (ctx.secrets as CredentialStore).put(login.client, login.source, DEMO_CREDENTIALS.sponsored_ads!);
       recordedCalls.length = 0;
     }, 300_000);
 

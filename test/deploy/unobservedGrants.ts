@@ -135,4 +135,15 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
     resource: 'load-dlq',
     reason: 'a permanent load failure is sent to the DLQ with its cause (see TransformRole)',
   },
+  {
+    role: 'PlanRole',
+    action: 'kms:Decrypt',
+    reason:
+      "Plan decrypts a source's credentials to make the discovery call of `partition.from_stream` (test/integration/extractor/partitionDiscovery.test.ts); the Amazon-like source here lists no discovered partitions",
+  },
+  {
+    role: 'PlanRole',
+    action: 'kms:GenerateDataKey',
+    reason: 'stores a refreshed OAuth token after a discovery call (see kms:Decrypt above)',
+  },
 ];
