@@ -135,15 +135,24 @@ function localOffset(zone: string, clock: WallClock): number | undefined {
   const known = cache.get(hourKey);
   if (known !== undefined) return known;
   const { year, month, day, hour, minute, second } = clock;
-  const at = DateTime.fromObject({ year, month, day, hour, minute, second }, { zone });
-  if (!at.isValid) return undefined;
-  const start = DateTime.fromObject({ year, month, day, hour, minute: 0, second: 0 }, { zone });
-  const end = DateTime.fromObject({ year, month, day, hour, minute: 59, second: 59 }, { zone });
-  if (start.isValid && end.isValid && start.offset === at.offset && end.offset === at.offset) {
+  const at = existing(DateTime.fromObject({ year, month, day, hour, minute, second }, { zone }), clock, minute);
+  if (!at) return undefined;
+  const start = existing(DateTime.fromObject({ year, month, day, hour, minute: 0, second: 0 }, { zone }), clock, 0);
+  const end = existing(DateTime.fromObject({ year, month, day, hour, minute: 59, second: 59 }, { zone }), clock, 59);
+  if (start && end && start.offset === at.offset && end.offset === at.offset) {
     if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
     cache.set(hourKey, at.offset);
   }
   return at.offset;
+}
+
+/**
+ * The time luxon made of a wall clock, or undefined when the clock does not exist in the zone:
+ * luxon moves a time inside a spring-forward gap (02:30 in New York on the day clocks jump from
+ * 02:00 to 03:00) to another hour, and a timestamp that never happened is rejected, not moved.
+ */
+function existing(at: DateTime, clock: WallClock, minute: number): DateTime | undefined {
+  return at.isValid && at.hour === clock.hour && at.minute === minute && at.day === clock.day ? at : undefined;
 }
 
 /** Minutes east of UTC of `zone` at the instant a UTC wall clock names. */
