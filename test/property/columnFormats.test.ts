@@ -87,8 +87,7 @@ describe('column formats against references', () => {
         (whole, frac) => {
           const grouped = whole.toLocaleString('en-US');
           const fraction = String(frac).padStart(4, '0');
-          const sign = whole === 0n && false ? '-' : '';
-          expect(text(decimal(`${sign}${grouped}.${fraction}`))).toBe(`${whole}.${fraction}`.replace(/^-0\./, '0.'));
+          expect(text(decimal(`${grouped}.${fraction}`))).toBe(`${whole}.${fraction}`);
           // Dropping one digit of a group of three must be refused, not read as another number.
           if (grouped.includes(',')) {
             const broken = grouped.replace(/,(\d)\d\d/, ',$1');
