@@ -16,16 +16,17 @@ export type MatchCombiner = (values: unknown[]) => unknown;
  * combineMatches('sum', "actions[*].value")(['1.5', 2]) // '3.5'
  */
 export function combineMatches(rule: MatchRule, path: string): MatchCombiner {
+  // No match is null, not "missing": a day without a purchase is no schema drift (missing_field: fail).
   switch (rule) {
     case 'first':
-      return (values) => values[0];
+      return (values) => (values.length === 0 ? null : values[0]);
     case 'last':
-      return (values) => values[values.length - 1];
+      return (values) => (values.length === 0 ? null : values[values.length - 1]);
     case 'sum':
-      return (values) => (values.length <= 1 ? values[0] : sumDecimals(values, path));
+      return (values) => (values.length <= 1 ? (values[0] ?? null) : (sumDecimals(values, path) ?? null));
     case 'one':
       return (values) => {
-        if (values.length <= 1) return values[0];
+        if (values.length <= 1) return values[0] ?? null;
         const shown = values
           .slice(0, 5)
           .map((value) => JSON.stringify(value) ?? String(value))

@@ -143,6 +143,18 @@ describe('columns over arrays', () => {
     ).toEqual(['1,3,\\N,"[""link_click"",""purchase""]"', '1,\\N,\\N,[]', '2,\\N,\\N,[]']);
   });
 
+  it('treats no match as NULL, not as a missing field, under missing_field: fail', async () => {
+    expect(
+      await rows(
+        {
+          columns: { purchases: { type: 'bigint', from: "actions[?action_type=='purchase'].value" } },
+          transform: { missing_field: 'fail' },
+        },
+        [insight([{ action_type: 'link_click', value: '1' }])],
+      ),
+    ).toEqual(['\\N']);
+  });
+
   it('rejects a record whose filter matches twice, unless the column says how to combine', async () => {
     const twice = insight([
       { action_type: 'purchase', value: '3' },
