@@ -28,7 +28,7 @@ function tag(xml: string, name: string): string | undefined {
 /** The CSV a Microsoft-Advertising-like report holds: title lines, a header, rows, a copyright footer. */
 export function bingReportCsv(rows: Record<string, unknown>[], start: string, end: string): string {
   const title = `"Report Name: Campaign Performance"\n"Report Time: ${start},${end}"\n"Rows: ${rows.length}"\n\n`;
-  return `${title}${toCsv(['TimePeriod', 'CampaignId', 'Impressions', 'Clicks', 'Spend'], rows)}"©2026 Microsoft Corporation. All rights reserved. "\n`;
+  return `${title}${toCsv(['TimePeriod', 'CampaignId', 'Impressions', 'Clicks', 'Spend', 'Conversions'], rows)}"©2026 Microsoft Corporation. All rights reserved. "\n`;
 }
 
 /**
@@ -82,13 +82,19 @@ export const soapRoutes: DemoRoute[] = [
       const job = state.jobs.get(params[0]!);
       if (!job) return { status: 404, body: 'no such file' };
       if (Number(query.get('expires')) < Date.now()) return { status: 403, body: 'expired' };
-      const rows = reportRecords(data, job.accountId, job.start, job.end).map((row) => ({
-        TimePeriod: row.date,
-        CampaignId: row.campaignId,
-        Impressions: row.impressions,
-        Clicks: row.clicks,
-        Spend: row.spend,
-      }));
+      // As Microsoft prints them: days as M/D/YYYY, and "--" where a metric has no value.
+      const rows = reportRecords(data, job.accountId, job.start, job.end).map((row) => {
+        const purchases = data.dailyActions(row.campaignId, row).find((action) => action.action_type === 'purchase');
+        const [year, month, day] = row.date.split('-').map(Number) as [number, number, number];
+        return {
+          TimePeriod: `${month}/${day}/${year}`,
+          CampaignId: row.campaignId,
+          Impressions: row.impressions,
+          Clicks: row.clicks,
+          Spend: row.spend,
+          Conversions: purchases ? purchases.value : '--',
+        };
+      });
       return {
         status: 200,
         headers: { 'content-type': 'application/octet-stream' },

@@ -8,6 +8,7 @@ import { DemoState, platformRoutes } from './platformRoutes';
 import { partnerFeedRoutes } from './partnerFeedRoutes';
 import { oauthStatsRoutes } from './oauthStatsRoutes';
 import { discoveryRoutes } from './discoveryRoutes';
+import { tiktokRoutes } from './tiktokRoutes';
 import { PLATFORM_FAILURES } from './platformFailures';
 
 export interface DemoApiOptions {
@@ -97,6 +98,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     ...partnerFeedRoutes,
     ...oauthStatsRoutes,
     ...discoveryRoutes,
+    ...tiktokRoutes,
   ];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';

@@ -19,6 +19,7 @@ import {
   type OutputColumn,
   type PipelineSetup,
 } from './pipeline/RecordPipeline';
+import type { RequestValues } from './pipeline/compileColumn';
 import { Rejection } from './pipeline/Rejection';
 import { recordsPathOf } from './recordsPathOf';
 import { transformRecords, type TransformCounts } from './transformRecords';
@@ -63,6 +64,7 @@ export async function transformWithCounts(
     options,
     primaryKey: stream.primary_key,
     metadata: runMetadata(message),
+    request: requestValues(ctx.config, message, stream),
   };
   let lastOfKey: Map<string, number> | undefined;
   if (options.new_field === 'evolve' || options.dedupe) {
@@ -71,7 +73,7 @@ export async function transformWithCounts(
     lastOfKey = first.lastOfKey;
   }
   const pipeline = new RecordPipeline(setup);
-  const outputs = ItemOutputs.open(store, message, stream, pipeline, options, setup.metadata);
+  const outputs = ItemOutputs.open(store, message, stream, pipeline, options, setup);
   let counts: TransformCounts;
   try {
     counts = await transformRecords({ store, manifest, stream, options, message, lastOfKey }, pipeline, outputs);
@@ -98,6 +100,19 @@ function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError
   return new DedupeLimitError(
     `${where}: more than transform.dedupe_max_keys (${options.dedupe_max_keys}) distinct primary keys in one item, more than dedupe holds in memory. Split the item into smaller partitions (a shorter date_range step), or raise dedupe_max_keys if the transformer has the memory (~150 bytes per key)`,
   );
+}
+
+/**
+ * What columns may read from the request that fetched the item: its partition values, the
+ * client's params for the source (as the extractor's templates saw them) and the parent fields.
+ */
+function requestValues(config: DifConfig, message: RawReady, stream: StreamDefinition): RequestValues {
+  const params = config.clients.get(message.client)?.sources[message.source]?.params ?? {};
+  return {
+    partition: message.partitionValues,
+    client: { name: message.client, ...params },
+    parentFields: stream.parent?.fields ?? {},
+  };
 }
 
 /** What `transform.add` can write: the item's run metadata. */
@@ -194,6 +209,7 @@ async function firstPass(
   let ordinal = 0;
   for (const entry of manifest.objects) {
     if (entry.context) probe.knowFields(Object.keys(entry.context));
+    probe.useContext(entry.context);
     for await (const { batch } of decodeObject(
       await openRawObject(store, entry.key),
       stream.format,

@@ -54,6 +54,8 @@ export async function transformRecords(
   let ordinal = 0;
   for (const entry of manifest.objects) {
     if (entry.context) pipeline.knowFields(Object.keys(entry.context));
+    pipeline.useContext(entry.context);
+    for (const child of outputs.children) child.pipeline.useContext(entry.context);
     let where = '';
     let recordNumber = 0;
     for await (const decoded of decodeObject(

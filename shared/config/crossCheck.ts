@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { ConfigProblem } from './errors';
 import type { ClientDefinition, SourceDefinition } from './schema';
+import { checkColumns } from './checkColumns';
 import { checkTemplates, type ClientParamUse, type LineOf } from './checkTemplates';
 
 interface Located<T> {
@@ -35,7 +36,9 @@ export function crossCheck(
     problems.push(...checkTableNames(file, value));
     const templates = checkTemplates(file, value, lineOf ?? (() => undefined));
     problems.push(...templates.problems.sort((x, y) => (x.line ?? 0) - (y.line ?? 0)));
-    clientParams.set(value.name, templates.clientParams);
+    const columns = checkColumns(file, value, lineOf ?? (() => undefined));
+    problems.push(...columns.problems);
+    clientParams.set(value.name, [...templates.clientParams, ...columns.clientParams]);
   }
   for (const { file, value } of clients) {
     if (!value) continue;
@@ -98,7 +101,7 @@ function checkClientParams(
     problems.push({
       file,
       path: params ? `sources.${sourceName}.params` : `sources.${sourceName}`,
-      message: `source "${sourceName}" reads ${use.template} (${use.at}) but this client gives no param "${use.param}" (it gives: ${given.join(', ') || 'none'}); add it, or give the template a | default:… filter`,
+      message: `source "${sourceName}" reads ${use.template} (${use.at}) but this client gives no param "${use.param}" (it gives: ${given.join(', ') || 'none'}); add it${use.template.startsWith('{{') ? ', or give the template a | default:… filter' : ''}`,
     });
   }
   return problems;

@@ -1,3 +1,4 @@
+import { parseRecordsPath as parseSharedRecordsPath } from '../../../shared/paths';
 import { DecodeError, RecordsPathError } from '../errors';
 import { DecodeFailure } from './DecodeFailure';
 import { excerpt } from './excerpt';
@@ -9,23 +10,16 @@ type Segment = string | number | typeof ANY;
 const ANY = Symbol('any');
 
 /**
- * Parses a records path (`$`, `$.data`, `$.report.rows`, `$.pages[*].items`, `$[0].data`).
- * A trailing `[*]` is dropped: the records are the elements of the array found there anyway.
+ * The segments of a records path (`$`, `$.data`, `$.report.rows`, `$.pages[*].items`,
+ * `$[0].data`), parsed by the one path language of shared/paths, which the extractor reads pages
+ * with too. A trailing `[*]` is dropped: the records are the elements of the array found there anyway.
  */
 export function parseRecordsPath(path: string): Segment[] {
-  const segments: Segment[] = [];
-  const pattern = /\.([^.[\]]+)|\[(\d+|\*)\]/g;
-  if (!path.startsWith('$')) throw new Error(`records path "${path}" must start with $`);
-  let at = 1;
-  for (let match = pattern.exec(path); match; match = pattern.exec(path)) {
-    if (match.index !== at) break;
-    at = pattern.lastIndex;
-    if (match[1] !== undefined) segments.push(match[1]);
-    else segments.push(match[2] === '*' ? ANY : Number(match[2]));
-  }
-  if (at !== path.length) throw new Error(`records path "${path}" is not of the form $.a.b[0].c or $.a[*]`);
-  if (segments[segments.length - 1] === ANY) segments.pop();
-  return segments;
+  return parseSharedRecordsPath(path).steps.map((step) => {
+    if (step.kind === 'field') return step.name;
+    if (step.kind === 'index') return step.index;
+    return ANY;
+  });
 }
 
 type Expect = 'key' | 'keyOrEnd' | 'colon' | 'value' | 'valueOrEnd' | 'commaOrEnd';
@@ -455,8 +449,10 @@ function kindOf(c: number): string {
   return 'a number, boolean or null';
 }
 
+/** A member name of digits also names that element of a list (`$.data.0`), as in shared/paths. */
 function matches(segment: Segment | undefined, key: string | number): boolean {
-  return segment === ANY ? typeof key === 'number' : segment === key;
+  if (segment === ANY) return typeof key === 'number';
+  return segment === key || (typeof key === 'number' && typeof segment === 'string' && segment === String(key));
 }
 
 /** Index just past the closing quote of the string opening at `from - 1`, or -1 if incomplete. */

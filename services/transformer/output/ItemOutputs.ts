@@ -5,7 +5,7 @@ import type { RawReady } from '../../../shared/messages/rawReady';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import { TransformConfigError } from '../errors';
 import { cleanManifestKey, cleanPartKey, quarantineKey } from '../objectKeys';
-import { RecordPipeline, type OutputColumn } from '../pipeline/RecordPipeline';
+import { RecordPipeline, type OutputColumn, type PipelineSetup } from '../pipeline/RecordPipeline';
 import { QuarantineWriter } from './QuarantineWriter';
 import { TableWriter, type WrittenTable } from './TableWriter';
 
@@ -28,7 +28,7 @@ export interface WrittenChild {
  * columns, add, filter) and the quarantine they share. Closed together, or aborted together.
  *
  * @example
- * const outputs = ItemOutputs.open(store, message, stream, pipeline, options, setup.metadata);
+ * const outputs = ItemOutputs.open(store, message, stream, pipeline, options, setup);
  * … outputs.table.add(row) …
  * const { table, children } = await outputs.close();
  */
@@ -45,7 +45,7 @@ export class ItemOutputs {
     stream: StreamDefinition,
     pipeline: RecordPipeline,
     options: TransformOptions,
-    metadata: Record<string, string>,
+    setup: Pick<PipelineSetup, 'metadata' | 'request'>,
   ): ItemOutputs {
     const layout = { partBytes: options.part_bytes, gzipLevel: options.gzip_level };
     const table = new TableWriter(store, {
@@ -55,7 +55,7 @@ export class ItemOutputs {
       header: pipeline.header,
     });
     const children = Object.entries(stream.children ?? {}).map(([name, child]) => {
-      const childPipeline = childPipelineOf(name, child, metadata);
+      const childPipeline = childPipelineOf(name, child, setup, options);
       const childTable = new TableWriter(store, {
         ...layout,
         manifestKey: cleanManifestKey(message, name),
@@ -97,10 +97,20 @@ export class ItemOutputs {
 }
 
 /** A child table's pipeline; a configuration problem names the child (`children.{name}: …`). */
-function childPipelineOf(name: string, child: ChildTable, metadata: Record<string, string>): RecordPipeline {
+function childPipelineOf(
+  name: string,
+  child: ChildTable,
+  { metadata, request }: Pick<PipelineSetup, 'metadata' | 'request'>,
+  streamOptions: TransformOptions,
+): RecordPipeline {
   try {
-    const options = transformSchema.parse({ ...child.transform, explode: child.explode });
-    return new RecordPipeline({ columns: child.columns, options, primaryKey: child.primary_key, metadata });
+    // The stream's null texts hold in its child tables too, unless the child lists its own.
+    const options = transformSchema.parse({
+      null_values: streamOptions.null_values,
+      ...child.transform,
+      explode: child.explode,
+    });
+    return new RecordPipeline({ columns: child.columns, options, primaryKey: child.primary_key, metadata, request });
   } catch (error) {
     if (error instanceof TransformConfigError) throw new TransformConfigError(`children.${name}: ${error.message}`);
     throw error;

@@ -1,12 +1,18 @@
-import { formatColumnType, parseColumnType, type ParsedColumnType } from '../../../shared/config/columnType';
+import { formatColumnType, parseColumnType } from '../../../shared/config/columnType';
 import type { TransformOptions } from '../../../shared/config/schema/transform';
 import type { ColumnSpec } from '../../../shared/config/schema/columns';
 import { SchemaDriftError, TransformConfigError } from '../errors';
-import { isKnownZone } from './temporalText';
-import { compileCaster, type Caster } from './compileCaster';
+import { compileCaster } from './compileCaster';
+import {
+  compileColumn,
+  resolveZone,
+  type CompiledColumn,
+  type ContextHolder,
+  type RequestValues,
+  type ValueGetter,
+} from './compileColumn';
 import { compileFilter, type RecordFilter } from './compileFilter';
 import { NULL_CELL } from './csvCell';
-import { fieldGetter, type FieldGetter } from './fieldGetter';
 import { Rejection } from './Rejection';
 
 /** A column of the clean output, as sent in CleanReady.columns. */
@@ -30,13 +36,8 @@ export interface PipelineSetup {
   metadata: Record<string, string>;
   /** Columns added by the first pass when `new_field: evolve`. */
   evolved?: EvolvedColumn[];
-}
-
-interface CompiledColumn {
-  name: string;
-  type: ParsedColumnType;
-  get: FieldGetter;
-  cast: Caster;
+  /** What columns can read from the request (`from: partition.*`, `slice.*`, `client.*`, `parent.*`). */
+  request?: RequestValues;
 }
 
 /** Where the record being processed came from, for drift errors. */
@@ -57,6 +58,8 @@ export class RecordPipeline {
   readonly columns: OutputColumn[];
   readonly header: string;
   readonly location: RecordLocation = { where: '', record: 0 };
+  /** The parent context of the raw object being read, for `from: parent.*` columns. */
+  private readonly context: ContextHolder = { current: undefined };
   private readonly compiled: CompiledColumn[];
   /** Cells of `transform.add` columns: the same for every row of the item. */
   private readonly constantTail: string;
@@ -65,20 +68,23 @@ export class RecordPipeline {
   private readonly known: Set<string>;
   private readonly checkNewFields: boolean;
   private readonly missingFails: boolean;
-  private readonly keyGetters: FieldGetter[];
+  private readonly keyGetters: ValueGetter[];
   private readonly explodeField: string | undefined;
 
   constructor(setup: PipelineSetup) {
     const { options } = setup;
     checkSetup(setup);
-    const castOptions = { varcharOverflow: options.varchar_overflow, timezone: options.timezone };
+    const request = setup.request ?? NO_REQUEST_VALUES;
+    const castOptions = {
+      varcharOverflow: options.varchar_overflow,
+      timezone: resolveZone(options.timezone, request, 'transform.timezone'),
+    };
+    const environment = { request, context: this.context, cast: castOptions, nullValues: options.null_values };
     const roots: string[] = [];
     this.compiled = Object.entries(setup.columns).map(([name, spec]) => {
-      const declared = typeof spec === 'string' ? spec : spec.type;
-      const path = typeof spec === 'string' ? name : (spec.from ?? name);
-      roots.push(path.split('.')[0]!);
-      const type = parseColumnType(declared)!;
-      return { name, type, get: fieldGetter(path), cast: compileCaster(type, castOptions) };
+      const column = compileColumn(name, spec, environment);
+      if (column.root !== undefined) roots.push(column.root);
+      return column;
     });
     for (const evolved of setup.evolved ?? []) {
       const type = parseColumnType(evolved.type)!;
@@ -88,6 +94,7 @@ export class RecordPipeline {
         type,
         get: (record) => record[evolved.field],
         cast: compileCaster(type, castOptions),
+        root: evolved.field,
       });
     }
     const added = Object.entries(options.add).map(([name, field]) => ({
@@ -195,14 +202,17 @@ export class RecordPipeline {
   knowFields(fields: Iterable<string>): void {
     for (const field of fields) this.known.add(field);
   }
+
+  /** The parent context of the raw object whose records come next (`from: parent.*` reads it). */
+  useContext(context: Record<string, unknown> | undefined): void {
+    this.context.current = context;
+  }
 }
+
+const NO_REQUEST_VALUES: RequestValues = { partition: {}, client: {}, parentFields: {} };
 
 /** Settings a schema cannot check alone; each problem names the key and what to do. */
 function checkSetup({ columns, options }: PipelineSetup): void {
-  if (!isKnownZone(options.timezone))
-    throw new TransformConfigError(
-      `transform.timezone "${options.timezone}" is not an IANA time zone; use a name like UTC or Europe/Paris`,
-    );
   for (const name of Object.keys(options.add)) {
     if (name in columns)
       throw new TransformConfigError(`transform.add.${name} is also a declared column; rename one of them`);

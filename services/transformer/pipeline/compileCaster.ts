@@ -4,7 +4,17 @@ import { csvJsonCell } from './csvJsonCell';
 import { decimalText } from './decimalText';
 import { isJsonText } from './isJsonText';
 import { Rejection } from './Rejection';
-import { dateText, timestampText } from './temporalText';
+import {
+  clockDateText,
+  clockTimestampText,
+  dateText,
+  fromEpochValue,
+  timestampText,
+  type WallClock,
+} from './temporalText';
+import type { TemporalFormat } from '../../../shared/config/temporalFormat';
+import { compileTemporalParser } from './compileTemporalParser';
+import { numberText, type NumberFormat } from './numberText';
 
 /** Turns one field value into its clean CSV cell, or says why it cannot. */
 export type Caster = (value: unknown) => string | Rejection;
@@ -14,6 +24,16 @@ export interface CastOptions {
   varcharOverflow: 'reject' | 'truncate';
   /** IANA zone of timestamps without an offset. */
   timezone: string;
+  /** How the platform writes this column's values, when not as DIF reads them by default. */
+  format?: ValueFormat;
+}
+
+/** A column's `format`, `thousands` and `decimal`, read from its configuration once. */
+export interface ValueFormat {
+  /** Dates and timestamps: a pattern, an epoch unit, or iso. */
+  temporal?: TemporalFormat;
+  /** Numbers written with separators or as percentages. */
+  number?: NumberFormat;
 }
 
 const INT_RANGES = {
@@ -33,6 +53,14 @@ const FALSE_WORDS = new Set(['false', 'f', '0', 'no', 'n']);
  * compileCaster({ kind: 'decimal', precision: 18, scale: 2 }, options)('12.345') // '12.35'
  */
 export function compileCaster(type: ParsedColumnType, options: CastOptions): Caster {
+  const { temporal, number } = options.format ?? {};
+  if (number) return formattedNumberCaster(type, number, options);
+  if (
+    temporal &&
+    temporal.kind !== 'iso' &&
+    (type.kind === 'date' || type.kind === 'timestamp' || type.kind === 'timestamptz')
+  )
+    return nonEmpty(temporalCaster(temporal, type.kind, options.timezone));
   switch (type.kind) {
     case 'varchar':
       return varcharCaster(type.length, options.varcharOverflow);
@@ -67,6 +95,70 @@ export function compileCaster(type: ParsedColumnType, options: CastOptions): Cas
     case 'super':
       return superCast;
   }
+}
+
+/**
+ * Numbers as a platform writes them (`1,234.5`, `12.5%`): the text is made plain first, then
+ * cast as any number is. Numbers that arrive as JSON numbers only take the percentage.
+ */
+function formattedNumberCaster(type: ParsedColumnType, format: NumberFormat, options: CastOptions): Caster {
+  const plain = compileCaster(type, { ...options, format: undefined });
+  return nonEmpty((value) => {
+    if (typeof value === 'string') {
+      const text = numberText(value, format);
+      return typeof text === 'string' ? plain(text) : text;
+    }
+    if (typeof value === 'number' && format.percent)
+      return Number.isFinite(value)
+        ? plain(hundredth(String(value)))
+        : new Rejection(`${value} is not a finite number`);
+    return plain(value);
+  });
+}
+
+/** `12.5` → `12.5e-2`, `1e-7` → `1e-9`: a hundredth as decimal text, with no float arithmetic. */
+function hundredth(text: string): string {
+  const e = text.search(/[eE]/);
+  return e === -1 ? `${text}e-2` : `${text.slice(0, e)}e${Number(text.slice(e + 1)) - 2}`;
+}
+
+/** Dates and timestamps written in a pattern (`M/d/yyyy`) or as epoch seconds or milliseconds. */
+function temporalCaster(
+  format: Exclude<TemporalFormat, { kind: 'iso' }>,
+  kind: 'date' | 'timestamp' | 'timestamptz',
+  zone: string,
+): Caster {
+  const withZone = kind === 'timestamptz';
+  const toText =
+    kind === 'date'
+      ? (clock: WallClock, value: string | number) => clockDateText(clock, zone, value)
+      : (clock: WallClock, value: string | number) => clockTimestampText(clock, zone, withZone, value);
+  if (format.kind === 'epoch') {
+    const unit = format.unit;
+    return (value) => {
+      const epoch = typeof value === 'number' ? value : typeof value === 'string' ? epochNumber(value) : undefined;
+      const clock = epoch === undefined ? undefined : fromEpochValue(epoch, unit);
+      if (!clock)
+        return typeof value === 'string' || typeof value === 'number'
+          ? new Rejection(`${JSON.stringify(String(value).slice(0, 60))} is not an epoch in ${unit}`)
+          : wrongType(value, `an epoch in ${unit}`);
+      return toText(clock, value as string | number);
+    };
+  }
+  const parse = compileTemporalParser(format.tokens);
+  const what = kind === 'date' ? 'a date' : 'a timestamp';
+  return (value) => {
+    if (typeof value !== 'string') return wrongType(value, `${what} written ${format.pattern}`);
+    const clock = parse(value);
+    if (!clock) return new Rejection(`${JSON.stringify(value.slice(0, 60))} is not ${what} written ${format.pattern}`);
+    return toText(clock, value);
+  };
+}
+
+/** An epoch written as text: digits, with a sign or a fraction. */
+function epochNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
 function nonEmpty(cast: Caster): Caster {

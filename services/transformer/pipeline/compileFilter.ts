@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { filterCondition } from '../../../shared/config/schema/transform';
-import type { FieldGetter } from './fieldGetter';
+import type { ValueGetter } from './compileColumn';
 
 export type FilterCondition = z.infer<typeof filterCondition>;
 export type RecordFilter = (record: Record<string, unknown>) => boolean;
@@ -11,7 +11,7 @@ export type RecordFilter = (record: Record<string, unknown>) => boolean;
  */
 export function compileFilter(
   conditions: FilterCondition[],
-  getterOf: (column: string) => FieldGetter,
+  getterOf: (column: string) => ValueGetter,
 ): RecordFilter | undefined {
   if (conditions.length === 0) return undefined;
   const tests = conditions.map((condition) => compileCondition(condition, getterOf(condition.column)));
@@ -21,7 +21,7 @@ export function compileFilter(
   };
 }
 
-function compileCondition(condition: FilterCondition, get: FieldGetter): RecordFilter {
+function compileCondition(condition: FilterCondition, get: ValueGetter): RecordFilter {
   const values = Array.isArray(condition.value)
     ? condition.value.map(String)
     : condition.value === undefined

@@ -2,7 +2,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { Rejection } from './Rejection';
 
 /** Parsed wall-clock fields of a date or timestamp, before time-zone normalisation. */
-interface WallClock {
+export interface WallClock {
   year: number;
   month: number;
   day: number;
@@ -55,19 +55,30 @@ export function timestampText(value: string | number, zone: string, withZone: bo
     return new Rejection(
       `${quoted(String(value))} is not a timestamp (expected ISO-8601 like 2026-01-31T10:00:00Z, or epoch seconds)`,
     );
+  return clockTimestampText(clock, zone, withZone, value);
+}
+
+/**
+ * The clean timestamp text of a parsed wall clock: shifted to UTC by its offset, or by the
+ * offset of `zone` at that wall-clock time when it has none.
+ *
+ * @example
+ * clockTimestampText(clock, 'America/New_York', false, '1/31/2026 10:00') // '2026-01-31 15:00:00.000000'
+ */
+export function clockTimestampText(
+  clock: WallClock,
+  zone: string,
+  withZone: boolean,
+  original: string | number,
+): string | Rejection {
   let { year, month, day, hour, minute, second } = clock;
   let offset = clock.offset;
   if (offset === undefined && zone !== 'UTC') {
-    const local = DateTime.fromObject({ year, month, day, hour, minute, second }, { zone });
-    if (!local.isValid) return new Rejection(`${quoted(String(value))} does not exist in time zone ${zone}`);
-    offset = local.offset;
+    offset = localOffset(zone, clock);
+    if (offset === undefined) return new Rejection(`${quoted(String(original))} does not exist in time zone ${zone}`);
   }
   if (offset) {
-    // Not Date.UTC: it reads years 0–99 as 1900–1999.
-    const wall = new Date(0);
-    wall.setUTCFullYear(year, month - 1, day);
-    wall.setUTCHours(hour, minute, second, 0);
-    const shifted = new Date(wall.getTime() - offset * 60_000);
+    const shifted = shiftedClock(clock, -offset);
     year = shifted.getUTCFullYear();
     month = shifted.getUTCMonth() + 1;
     day = shifted.getUTCDate();
@@ -75,9 +86,78 @@ export function timestampText(value: string | number, zone: string, withZone: bo
     minute = shifted.getUTCMinutes();
     second = shifted.getUTCSeconds();
   }
-  if (year < 1 || year > 9999) return new Rejection(`${quoted(String(value))} is outside the years 1–9999`);
+  if (year < 1 || year > 9999) return new Rejection(`${quoted(String(original))} is outside the years 1–9999`);
   const text = `${pad4(year)}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${clock.micros}`;
   return withZone ? `${text}+00` : text;
+}
+
+/**
+ * The clean date text (`YYYY-MM-DD`) of a parsed wall clock. A clock read from an epoch (offset
+ * 0) is the instant's date in `zone`; any other clock is its own calendar date.
+ *
+ * @example
+ * clockDateText(fromEpochValue(1769904000, 'seconds')!, 'America/Los_Angeles', 1769904000) // '2026-01-31'
+ */
+export function clockDateText(clock: WallClock, zone: string, original: string | number): string | Rejection {
+  let { year, month, day } = clock;
+  if (clock.offset === 0 && zone !== 'UTC') {
+    const shifted = shiftedClock(clock, instantOffset(zone, clock));
+    year = shifted.getUTCFullYear();
+    month = shifted.getUTCMonth() + 1;
+    day = shifted.getUTCDate();
+  }
+  if (year < 1 || year > 9999) return new Rejection(`${quoted(String(original))} is outside the years 1–9999`);
+  return `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** The wall clock moved by `minutes`, as a Date read in UTC. */
+function shiftedClock(clock: WallClock, minutes: number): Date {
+  // Not Date.UTC: it reads years 0–99 as 1900–1999.
+  const wall = new Date(0);
+  wall.setUTCFullYear(clock.year, clock.month - 1, clock.day);
+  wall.setUTCHours(clock.hour, clock.minute, clock.second, 0);
+  return new Date(wall.getTime() + minutes * 60_000);
+}
+
+/** Offsets of local hours, per zone: a zone changes its offset a few times a year, not per value. */
+const localOffsets = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_LIMIT = 100_000;
+
+/**
+ * Minutes east of UTC of `zone` at a wall-clock time, or undefined when that time does not
+ * exist there. Luxon decides once per local hour; an hour that holds a change of offset is
+ * decided per value.
+ */
+function localOffset(zone: string, clock: WallClock): number | undefined {
+  let cache = localOffsets.get(zone);
+  if (!cache) localOffsets.set(zone, (cache = new Map()));
+  const hourKey = ((clock.year * 13 + clock.month) * 32 + clock.day) * 24 + clock.hour;
+  const known = cache.get(hourKey);
+  if (known !== undefined) return known;
+  const { year, month, day, hour, minute, second } = clock;
+  const at = existing(DateTime.fromObject({ year, month, day, hour, minute, second }, { zone }), clock, minute);
+  if (!at) return undefined;
+  const start = existing(DateTime.fromObject({ year, month, day, hour, minute: 0, second: 0 }, { zone }), clock, 0);
+  const end = existing(DateTime.fromObject({ year, month, day, hour, minute: 59, second: 59 }, { zone }), clock, 59);
+  if (start && end && start.offset === at.offset && end.offset === at.offset) {
+    if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
+    cache.set(hourKey, at.offset);
+  }
+  return at.offset;
+}
+
+/**
+ * The time luxon made of a wall clock, or undefined when the clock does not exist in the zone:
+ * luxon moves a time inside a spring-forward gap (02:30 in New York on the day clocks jump from
+ * 02:00 to 03:00) to another hour, and a timestamp that never happened is rejected, not moved.
+ */
+function existing(at: DateTime, clock: WallClock, minute: number): DateTime | undefined {
+  return at.isValid && at.hour === clock.hour && at.minute === minute && at.day === clock.day ? at : undefined;
+}
+
+/** Minutes east of UTC of `zone` at the instant a UTC wall clock names. */
+function instantOffset(zone: string, clock: WallClock): number {
+  return IANAZone.create(zone).offset(shiftedClock(clock, 0).getTime());
 }
 
 /** Exactly `YYYY-MM-DD`, a real day of year 1 or later: already its own clean text. */
@@ -135,8 +215,18 @@ export function isKnownZone(zone: string): boolean {
 }
 
 function fromEpoch(value: number): WallClock | undefined {
+  return fromEpochValue(value, Math.abs(value) >= EPOCH_MS_THRESHOLD ? 'millis' : 'seconds');
+}
+
+/**
+ * The UTC wall clock of a Unix epoch in the unit a column's `format` names (no guessing).
+ *
+ * @example
+ * fromEpochValue(1769904000000, 'millis')?.year // 2026
+ */
+export function fromEpochValue(value: number, unit: 'seconds' | 'millis'): WallClock | undefined {
   if (!Number.isFinite(value)) return undefined;
-  const micros = Math.round(Math.abs(value) >= EPOCH_MS_THRESHOLD ? value * 1000 : value * 1_000_000);
+  const micros = Math.round(unit === 'millis' ? value * 1000 : value * 1_000_000);
   const ms = Math.floor(micros / 1000);
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) return undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonPath, shortDuration } from './common';
+import { jsonPath, recordsPath, shortDuration } from './common';
 import { pagination, request } from './request';
 
 export const asyncJob = z
@@ -36,7 +36,7 @@ export const asyncJob = z
       .strictObject({
         url: jsonPath.optional().describe('Where the download URL is in the status response. Example: $.location'),
         request: request.optional().describe('Download request when the URL is not in the status; reads {{ job.id }}.'),
-        records: jsonPath.optional().describe('Record selector of a paged JSON result.'),
+        records: recordsPath.optional().describe('Record selector of a paged JSON result.'),
         paginate: pagination.optional(),
         expired_statuses: z
           .array(z.number().int())

@@ -26,10 +26,10 @@ export const childTable = z
         'Columns that identify a row of the child table; required by merge loads. Usually the parent key plus a field of the element.',
       ),
     transform: transform
-      .pick({ add: true, filter: true, varchar_overflow: true, timezone: true })
+      .pick({ add: true, filter: true, varchar_overflow: true, timezone: true, null_values: true })
       .optional()
       .describe(
-        "Row options of the child table (add, filter, varchar_overflow, timezone). Renames, dedupe and drift policies are the stream's, applied before the records are exploded.",
+        "Row options of the child table (add, filter, varchar_overflow, timezone, null_values). Renames, dedupe and drift policies are the stream's, applied before the records are exploded.",
       ),
     load: load,
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePath, parseRecordsPath, PathSyntaxError } from '../../paths';
 import { COLUMN_TYPE_HELP, parseColumnType } from '../columnType';
 
 /** Names that become SQL identifiers, S3 key segments and queue message fields. */
@@ -9,10 +10,37 @@ export const identifier = z
     'a lower-case identifier: letters, digits and _, starting with a letter or _, at most 63 characters',
   );
 
-/** A JSONPath-like selector such as `$.data` or `$.paging.cursors.after` (dots and [n] only). */
+/**
+ * A path of DIF's one path language (shared/paths) from the document root: `$.data`,
+ * `$.paging.cursors.after`, `$.pages[*].items`, `$.errors[0].code`, `$.rows[?type=='total'].value`.
+ */
 export const jsonPath = z
   .string()
-  .regex(/^\$(?:\.[A-Za-z0-9_@-]+|\[\d+\]|\[\*\])*$/, 'a path like $.data or $.paging.cursors.after');
+  .regex(/^\$/, 'a path like $.data or $.paging.cursors.after (starting with $)')
+  .superRefine((value, context) => {
+    const problem = pathProblem(value, parsePath);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Where the records are: a path without filters, read alike by the extractor and the streaming decoder. */
+export const recordsPath = z
+  .string()
+  .regex(/^\$/, 'a path like $.data or $.pages[*].items (starting with $)')
+  .superRefine((value, context) => {
+    const problem = pathProblem(value, parseRecordsPath);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+function pathProblem(value: string, parse: (path: string) => unknown): string | undefined {
+  if (!value.startsWith('$')) return undefined;
+  try {
+    parse(value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof PathSyntaxError) return error.detail;
+    throw error;
+  }
+}
 
 /** A string that may contain `{{ … }}` templates (data only, see shared/config/template.ts). */
 export const templated = z.string();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, jsonPath } from './common';
+import { identifier, recordsPath } from './common';
 import { childTable } from './childTable';
 import { columns } from './columns';
 import { format } from './format';
@@ -20,7 +20,7 @@ export const stream = z
     request: request
       .optional()
       .describe('The request that fetches the stream; required unless the stream is an async_job report.'),
-    records: jsonPath.default('$').describe('Where the records are in a JSON response. Example: $.data'),
+    records: recordsPath.default('$').describe('Where the records are in a JSON response. Example: $.data'),
     expect_records: expectRecords,
     paginate: pagination.default({ type: 'none' }),
     partition: partition.optional(),

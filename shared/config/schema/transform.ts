@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier } from './common';
+import { nullValues } from './columns';
 
 const MIB = 1024 * 1024;
 
@@ -78,7 +79,14 @@ export const transform = z
     timezone: z
       .string()
       .default('UTC')
-      .describe('IANA zone of timestamps that carry no offset. Example: America/New_York'),
+      .describe(
+        'IANA zone of timestamps that carry no offset; may be a template such as "{{ client.timezone }}" (an account\'s time zone). Example: America/New_York',
+      ),
+    null_values: nullValues
+      .default([])
+      .describe(
+        'Texts read as NULL in every column of the table (a column\'s own null_values replaces this list). Example: ["--", "N/A"]',
+      ),
     max_rejected_ratio: z
       .number()
       .min(0)

@@ -88,6 +88,7 @@ describe('example sources end to end with faults on', () => {
       'initech.campaign_insights': stats(['1002', '1003'], '2026-02-01', '2026-02-10'),
       'initech.sponsored_campaign_report': stats(['1001'], '2026-02-01', '2026-02-10'),
       'initech.bing_campaign_performance': stats(['2001'], '2026-02-01', '2026-02-07'),
+      'initech.tiktok_campaign_daily': stats(['2001', '2002'], '2026-02-01', '2026-02-07'),
       'acme.daily_channel_report': report('ADV-ACME', '2026-01-01', '2026-01-14'),
       'globex.daily_channel_report': report('ADV-GLOBEX', '2025-12-01', '2025-12-31'),
     };
@@ -185,4 +186,46 @@ describe('example sources end to end with faults on', () => {
     ]);
     expect(await warehouse()).toEqual(expected);
   }, 180_000);
+
+  // Issue 16 §2-4 on the demo platforms: values only the request carries, platform formats, actions[].
+  it('loads what the platforms print in their own forms as the ground truth says', async () => {
+    const data = api.groundTruth;
+    const purchases = (accounts: string[], since: string, until: string) => {
+      let total = 0;
+      let days = 0;
+      for (const account of accounts)
+        for (const campaign of data.campaigns(account))
+          for (const stat of data.dailyStats(campaign.id, since, until)) {
+            const purchase = data.dailyActions(campaign.id, stat).find((action) => action.action_type === 'purchase');
+            if (purchase) [total, days] = [total + purchase.value, days + 1];
+          }
+      return { total, days };
+    };
+    // Meta-like: purchases read from actions[] into a column of the insights table.
+    const meta = purchases(['1002', '1003'], '2026-02-01', '2026-02-10');
+    expect(
+      await query('select sum(purchases)::int as total, count(purchases)::int as days from initech.campaign_insights'),
+    ).toEqual(meta);
+    // Microsoft-like: M/D/YYYY days land as dates, "--" conversions as NULL.
+    const bing = purchases(['2001'], '2026-02-01', '2026-02-07');
+    expect(
+      await query(
+        'select sum(conversions)::int as total, count(conversions)::int as days, min(date)::text as first, max(date)::text as last from initech.bing_campaign_performance',
+      ),
+    ).toEqual({ ...bing, first: '2026-02-01', last: '2026-02-07' });
+    // TikTok-like: the advertiser id comes from the request; ctr "2.15" is the fraction 0.0215.
+    const rows = await runtime.ctx.ports.warehouse.query(
+      'select advertiser_id, count(*)::int as n, min(date)::text as first from initech.tiktok_campaign_daily group by 1 order by 1',
+    );
+    expect(rows).toEqual(
+      ['2001', '2002'].map((advertiser) => ({
+        advertiser_id: advertiser,
+        n: data.campaigns(advertiser).length * 7,
+        first: '2026-02-01',
+      })),
+    );
+    const ctr = await query('select max(ctr)::float8 as max from initech.tiktok_campaign_daily');
+    expect(ctr.max).toBeGreaterThan(0);
+    expect(ctr.max).toBeLessThan(0.1);
+  });
 });

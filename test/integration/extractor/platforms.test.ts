@@ -207,7 +207,7 @@ describe('example platform sources against the demo API', () => {
       });
     });
     const lines = csv.trim().split('\n');
-    expect(lines[4]).toBe('TimePeriod,CampaignId,Impressions,Clicks,Spend');
+    expect(lines[4]).toBe('TimePeriod,CampaignId,Impressions,Clicks,Spend,Conversions');
     expect(lines.length - 6).toBe(api.groundTruth.campaigns('2001').length * 7);
   });
 });
