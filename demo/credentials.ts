@@ -22,4 +22,5 @@ export const DEMO_CREDENTIALS: Record<string, Record<string, string>> = {
   bing_reports: { developer_token: 'demo-bing-dev-token-31d7' },
   demo_basic: { username: 'demo-user', password: 'demo-pass-5e2a' },
   partner_feed: { api_key: 'demo-reports-key-4b8d2e6f' },
+  analytics_data: { access_token: 'demo-ads-access-7f3c9a1e' },
 };

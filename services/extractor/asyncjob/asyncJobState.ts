@@ -184,13 +184,20 @@ export async function downloadReport(
     errorWhen: download.check_errors ? base.errorWhen : [],
   };
   if (download.request) {
-    const request = buildRequest(
-      download.request,
-      { ...session.scope, job: { id: job.id } },
-      session.baseUrl,
-      session.source.headers,
-    );
-    return walkPages({ ...walk, request: { ...request, withoutAuth: download.auth === 'none', kind: 'download' } });
+    const configured = download.request;
+    return walkPages({
+      ...walk,
+      request: (page) => ({
+        ...buildRequest(
+          configured,
+          { ...session.scope, job: { id: job.id }, page },
+          session.baseUrl,
+          session.source.headers,
+        ),
+        withoutAuth: download.auth === 'none',
+        kind: 'download',
+      }),
+    });
   }
   if (!download.url)
     throw new StreamConfigError(
@@ -211,7 +218,7 @@ export async function downloadReport(
       const withoutAuth = (download.auth ?? (absolute ? 'none' : 'source')) === 'none';
       return await walkPages({
         ...walk,
-        request: { method: 'GET', url: location.toString(), headers: {}, withoutAuth, kind: 'download' },
+        request: () => ({ method: 'GET', url: location.toString(), headers: {}, withoutAuth, kind: 'download' }),
       });
     } catch (error) {
       const expired = error instanceof HttpStatusError && download.expired_statuses.includes(error.status);

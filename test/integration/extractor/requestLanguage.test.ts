@@ -2,7 +2,12 @@
  * Issue 16 §1, §5–7 against the demo API: paging anywhere in the request, values read with a
  * pattern, structured usage headers, and rate limits per kind of request shared through Redis.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareDemoEnvironment } from '../../../cli/localRuntime/demoEnvironment';
+import { LocalRuntime } from '../../../cli/localRuntime/LocalRuntime';
 import { DEMO_CREDENTIALS, startDemoApi, type DemoApi } from '../../../demo';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { extract } from '../../../services/extractor/handlers/extract';
@@ -11,9 +16,16 @@ import { pollJob } from '../../../services/extractor/handlers/pollJob';
 import { startJob } from '../../../services/extractor/handlers/startJob';
 import { RedisRateLimiter } from '../../../shared/adapters/redis';
 import { loadConfig } from '../../../shared/config';
+import { rawManifest } from '../../../shared/messages/rawReady';
 import type { RateLimiter } from '../../../shared/ports';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import { configFrom, extractorContext, MemorySecrets, type ExtractorTestContext } from '../../support/extractorContext';
+import {
+  configFrom,
+  extractorContext,
+  MemorySecrets,
+  readObject,
+  type ExtractorTestContext,
+} from '../../support/extractorContext';
 import { startRedisServer, type RedisServerHandle } from '../../support/redisServer';
 
 let api: DemoApi;
@@ -40,6 +52,80 @@ function contextFor(config = loadConfig(process.cwd()), secrets?: MemorySecrets)
 function onLimiter(ctx: ServiceContext, rateLimiter: RateLimiter): ServiceContext {
   return { ...ctx, ports: { ...ctx.ports, rateLimiter } };
 }
+
+/** Rows the demo's GA4-like property holds for a date range: one per campaign and day. */
+function ga4Truth(property: string, since: string, until: string) {
+  const rows = api.groundTruth
+    .campaigns(property)
+    .flatMap((campaign) => api.groundTruth.dailyStats(campaign.id, since, until));
+  return {
+    rows: rows.length,
+    impressions: rows.reduce((sum, row) => sum + row.impressions, 0),
+    clicks: rows.reduce((sum, row) => sum + row.clicks, 0),
+  };
+}
+
+describe('paging inside the request body (analytics_data, GA4 runReport)', () => {
+  it('walks offset/limit in the JSON body through the whole pipeline and loads exactly the ground truth', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dif-ga4-'));
+    const runtime = await LocalRuntime.open({ configDir: process.cwd(), dataDir: dir });
+    try {
+      await prepareDemoEnvironment(runtime.ctx.config, runtime.credentials);
+      const before = api.requests.length;
+      const outcome = await runtime.run({ client: 'initech', source: 'analytics_data' });
+      expect(outcome.result.status, JSON.stringify(outcome.result)).toBe('succeeded');
+      const [loaded] = await runtime.ctx.ports.warehouse.query(
+        'select count(*)::int as rows, sum(impressions)::int as impressions, sum(clicks)::int as clicks from initech.ga4_campaign_days',
+      );
+      expect(loaded).toEqual(ga4Truth('1002', '2026-02-01', '2026-02-10'));
+      // Every page was a POST with nothing in the query: offset and limit travelled in the body.
+      const calls = api.requests.slice(before).filter((request) => request.path.includes(':runReport'));
+      const truth = [ga4Truth('1002', '2026-02-01', '2026-02-07'), ga4Truth('1002', '2026-02-08', '2026-02-10')];
+      expect(calls).toHaveLength(truth.reduce((pages, slice) => pages + Math.ceil(slice.rows / 5), 0));
+      expect(calls.every((call) => call.method === 'POST' && call.query === '' && call.status === 200)).toBe(true);
+    } finally {
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('puts {{ page.offset }} where the request says (in: template), and stops on a short page', async () => {
+    const source = `
+name: ga4
+base_url: "{{ env.DIF_DEMO_API_URL }}/analytics/v1beta"
+auth: { type: bearer, token: "{{ secrets.access_token }}" }
+streams:
+  days:
+    request:
+      method: POST
+      path: "/properties/1003:runReport"
+      body: { type: json, value: { dateRanges: [{ startDate: "2026-02-01", endDate: "2026-02-09" }], offset: "{{ page.offset }}", limit: "4" } }
+    records: $.rows
+    expect_records: allow_missing
+    paginate: { type: offset, in: template, limit: 4, stop_on_short_page: true }
+    columns: { campaign_id: { type: varchar(32), from: dimensionValues.1.value } }
+    load: { table: days }
+`;
+    const env = contextFor(
+      configFrom({ sources: { ga4: source }, clients: { c: 'client: c\nsources:\n  ga4: {}\n' } }),
+      new MemorySecrets({ ga4: DEMO_CREDENTIALS.analytics_data! }),
+    );
+    const { items } = await plan(env.ctx, { runId: 't1', client: 'c', source: 'ga4' });
+    const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok' });
+    const truth = ga4Truth('1003', '2026-02-01', '2026-02-09');
+    expect(truth.rows % 4).not.toBe(0); // so the last page is short, and ends paging without a total
+    const rows: string[] = [];
+    for (const entry of rawManifest.parse(JSON.parse(await readObject(env.ctx, output.raw.manifestKey))).objects) {
+      const page = JSON.parse(await readObject(env.ctx, entry.key)) as {
+        rows?: { dimensionValues: { value: string }[] }[];
+      };
+      rows.push(...(page.rows ?? []).map((row) => row.dimensionValues.map((value) => value.value).join('/')));
+    }
+    expect(rows).toHaveLength(truth.rows);
+    expect(new Set(rows).size).toBe(truth.rows);
+    expect(output.raw.pages).toBe(Math.ceil(truth.rows / 4));
+  });
+});
 
 describe('usage headers with structure (graph_ads, Meta X-Business-Use-Case-Usage)', () => {
   it("slows the fleet down when the work item's own account nears its quota, not another account's", async () => {
