@@ -1,5 +1,10 @@
 /** Issue 16 §6–7: usage header paths with the item's values; budgets per kind of request. */
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../../services/extractor/http/HttpClient';
+import { HostAllowList } from '../../../services/extractor/http/allowedHosts';
+import { InProcessRateLimiter } from '../../../shared/adapters/local/InProcessRateLimiter';
 import { limitPolicies } from '../../../services/extractor/http/limitPolicies';
 import { usageSignalOf, usedFraction } from '../../../services/extractor/http/usageSignal';
 import { rateLimit } from '../../../shared/config/schema/rateLimit';
@@ -107,5 +112,57 @@ streams:
           'name: amz\nbase_url: https://a.example\nrate_limit: { requests: 3 }\nstreams:\n  s:\n    request: { path: /x }\n    columns: { id: bigint }\n    load: { table: s }\n',
       }),
     ).toEqual(['sources/amz.yml:3: rate_limit.per: requests and per go together (e.g. requests: 10, per: 1s)']);
+  });
+});
+
+describe('HttpClient takes the permits of a request kind', () => {
+  let server: Server;
+  let base: string;
+  let status = 200;
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      response.statusCode = status;
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("kind's budget first, then the source's; a 429 pauses the kind's budget", async () => {
+    const rateLimiter = new InProcessRateLimiter();
+    const acquired: string[] = [];
+    const pausedScopes: string[] = [];
+    const acquire = rateLimiter.acquire.bind(rateLimiter);
+    rateLimiter.acquire = (policy, signal) => {
+      acquired.push(policy.scope);
+      return acquire(policy, signal);
+    };
+    rateLimiter.backOff = async (scope) => void pausedScopes.push(scope);
+    const client = new HttpClient({
+      allowList: new HostAllowList(['127.0.0.1']),
+      auth: { apply: async () => undefined },
+      timeoutMs: 2_000,
+      retry: { statuses: [429], maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      limiter: {
+        rateLimiter,
+        policy: { scope: 'amz:app', limits: [{ requests: 100, perMs: 1000 }] },
+        byKind: { create: { scope: 'amz:create:p1', limits: [{ requests: 5, perMs: 1000 }] } },
+      },
+      redact: (text) => text,
+    });
+    const send = (kind?: 'create' | 'poll') =>
+      client.exchange({ method: 'GET', url: `${base}/r`, headers: {}, ...(kind ? { kind } : {}) }, async (response) =>
+        response.body.resume(),
+      );
+    await send('create');
+    await send('poll');
+    await send();
+    expect(acquired).toEqual(['amz:create:p1', 'amz:app', 'amz:app', 'amz:app']);
+    status = 429;
+    await expect(send('create')).rejects.toThrow(/429/);
+    await expect(send('poll')).rejects.toThrow(/429/);
+    expect(pausedScopes).toEqual(['amz:create:p1', 'amz:app']);
+    await rateLimiter.close();
   });
 });
