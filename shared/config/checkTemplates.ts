@@ -78,7 +78,10 @@ function placeProblem(
   if (root === 'run' && variable !== 'run.id') return `unknown variable "${variable}"; the run offers run.id`;
   if (root === 'slice' && !['slice.start', 'slice.end'].includes(variable))
     return `unknown variable "${variable}"; a slice has slice.start and slice.end`;
-  if (path[0] !== 'streams') return undefined;
+  if (path[0] !== 'streams')
+    return root === 'page'
+      ? "page.* exists only in a paged request (the stream's request, or async_job.download.request)"
+      : undefined;
   const stream = source.streams[String(path[1])] as StreamDefinition | undefined;
   if (!stream) return undefined;
   if (root === 'parent' && !stream.parent) return 'parent.* exists only in a dependent stream (one with `parent`)';

@@ -87,7 +87,7 @@ describe('paging inside the request body (analytics_data, GA4 runReport)', () =>
       await runtime.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('puts {{ page.offset }} where the request says (in: template), and stops on a short page', async () => {
     const source = `

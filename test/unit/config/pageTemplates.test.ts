@@ -56,6 +56,19 @@ describe('dif validate: page templates and where paging values go', () => {
     ]);
   });
 
+  it('refuses page.* in source-wide headers, which every request (a report creation too) sends', () => {
+    expect(
+      problemsOf({
+        'sources/ga4.yml': source('    request: { path: /rows }\n').replace(
+          'streams:',
+          'headers: { X-Page: "{{ page.number }}" }\nstreams:',
+        ),
+      }),
+    ).toEqual([
+      'sources/ga4.yml:3: headers.X-Page: template "{{ page.number }}": page.* exists only in a paged request (the stream\'s request, or async_job.download.request)',
+    ]);
+  });
+
   it('needs a JSON or form body for in: body, and a {{ page.* }} for in: template', () => {
     expect(
       check(`    request: { path: /rows }
