@@ -23,4 +23,5 @@ export const DEMO_CREDENTIALS: Record<string, Record<string, string>> = {
   demo_basic: { username: 'demo-user', password: 'demo-pass-5e2a' },
   partner_feed: { api_key: 'demo-reports-key-4b8d2e6f' },
   tiktok_reports: { access_token: 'demo-tiktok-token-8c21' },
+  analytics_data: { access_token: 'demo-ads-access-7f3c9a1e' },
 };

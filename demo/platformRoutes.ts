@@ -64,6 +64,8 @@ export class DemoState {
   readonly adAccounts = new Map<string, { account_id: string; name: string; account_status: number }[]>();
   /** The server's base URL, for the download links it hands out. */
   baseUrl = '';
+  /** Percent of the quota each ad account has used, reported in X-Business-Use-Case-Usage (demo/metaUsage.ts). */
+  readonly businessUseCaseUsage = new Map<string, number>();
 
   constructor(readonly data: DemoDataset) {}
 
@@ -257,11 +259,8 @@ export const platformRoutes: DemoRoute[] = [
       if (!request.accountId || !request.startDate || !request.endDate)
         return json({ code: 'INVALID_ARGUMENT', detail: 'accountId, startDate and endDate are required' }, 400);
       const { job, duplicate } = state.createJob('amazon', request.accountId, request.startDate, request.endDate);
-      if (duplicate)
-        return json(
-          { code: '425', detail: `The Request is a duplicate of : ${job.id}`, duplicateReportId: job.id },
-          425,
-        );
+      // As Amazon answers: the pending report's id only inside the message text.
+      if (duplicate) return json({ code: '425', detail: `The Request is a duplicate of : ${job.id}` }, 425);
       return json({ reportId: job.id, status: 'PENDING' });
     },
   },

@@ -1,6 +1,7 @@
 import type { DemoDataset } from './dataset';
 import { toCsv } from './csv';
 import type { DemoState } from './platformRoutes';
+import { metaUsageHeaders } from './metaUsage';
 
 /** What a route answers; the server adds content-length and applies faults. */
 export interface DemoReply {
@@ -95,23 +96,24 @@ export const coreRoutes: DemoRoute[] = [
     method: 'GET',
     pattern: /^\/ads\/v1\/accounts\/(\d+)\/campaigns$/,
     auth: 'bearer',
-    handle: ({ params, query, url, data }) => {
+    handle: ({ params, query, url, data, state }) => {
       if (!data.account(params[0]!)) return notFound(`account ${params[0]}`);
-      return json(cursorPage(data.campaigns(params[0]!), query, url));
+      return json(cursorPage(data.campaigns(params[0]!), query, url), 200, metaUsageHeaders(state, params[0]!));
     },
   },
   {
     method: 'GET',
     pattern: /^\/ads\/v1\/campaigns\/(\d+)\/stats$/,
     auth: 'bearer',
-    handle: ({ params, query, url, data }) => {
-      if (!data.campaign(params[0]!)) return notFound(`campaign ${params[0]}`);
+    handle: ({ params, query, url, data, state }) => {
+      const campaign = data.campaign(params[0]!);
+      if (!campaign) return notFound(`campaign ${params[0]}`);
       const dates = requireDates(query, 'since', 'until');
       if (!Array.isArray(dates)) return dates;
       const stats = data
         .dailyStats(params[0]!, dates[0], dates[1])
         .map((stat) => ({ ...stat, actions: data.dailyActions(params[0]!, stat) }));
-      return json(cursorPage(stats, query, url, 7));
+      return json(cursorPage(stats, query, url, 7), 200, metaUsageHeaders(state, campaign.account_id));
     },
   },
   {

@@ -9,6 +9,7 @@ import { partnerFeedRoutes } from './partnerFeedRoutes';
 import { oauthStatsRoutes } from './oauthStatsRoutes';
 import { discoveryRoutes } from './discoveryRoutes';
 import { tiktokRoutes } from './tiktokRoutes';
+import { analyticsRoutes } from './analyticsRoutes';
 import { PLATFORM_FAILURES } from './platformFailures';
 
 export interface DemoApiOptions {
@@ -99,6 +100,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     ...oauthStatsRoutes,
     ...discoveryRoutes,
     ...tiktokRoutes,
+    ...analyticsRoutes,
   ];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';

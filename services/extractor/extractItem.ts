@@ -95,7 +95,13 @@ export async function extractItem(
   } else {
     pages = await walkPages({
       ...walkBase(),
-      request: buildRequest(requestOf(stream, item.stream), session.scope, session.baseUrl, session.source.headers),
+      request: (page) =>
+        buildRequest(
+          requestOf(stream, item.stream),
+          { ...session.scope, page },
+          session.baseUrl,
+          session.source.headers,
+        ),
     });
   }
   const manifestKey = await writer.finish();
@@ -119,7 +125,8 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
   const parents: unknown[] = [];
   let pages = await walkPages({
     http: session.http,
-    request: buildRequest(requestOf(parentStream, link.stream), session.scope, session.baseUrl, source.headers),
+    request: (page) =>
+      buildRequest(requestOf(parentStream, link.stream), { ...session.scope, page }, session.baseUrl, source.headers),
     paginate: parentStream.paginate,
     recordsPath: parentStream.records,
     formatType: parentStream.format.type,
@@ -143,7 +150,8 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
         return walkPages({
           ...base,
           context,
-          request: buildRequest(requestOf(stream, base.where), scope, session.baseUrl, source.headers),
+          request: (page) =>
+            buildRequest(requestOf(stream, base.where), { ...scope, page }, session.baseUrl, source.headers),
         });
       }),
     ),

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { renderTemplate, type TemplateScope } from '../../shared/config/template';
 import { credentialKeyOf } from '../../shared/config/credentialKey';
 import type { Limits, SourceDefinition, StreamDefinition } from '../../shared/config/schema';
@@ -12,6 +11,8 @@ import { HostAllowList } from './http/allowedHosts';
 import { parseShortDuration } from '../../shared/config/shortDuration';
 import { HttpClient } from './http/HttpClient';
 import { itemScope } from './scope';
+import { limitPolicies } from './http/limitPolicies';
+import { usageSignalOf } from './http/usageSignal';
 
 /** Everything needed to call a source's API for one work item. */
 export interface SourceSession {
@@ -89,9 +90,16 @@ export async function openSession(
     now: ctx.now,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
-  // The token endpoint gets the source's retry policy and caps, not its rate limit or credentials.
+  const policies = rateLimit ? limitPolicies(item.source, rateLimit, scope) : undefined;
+  const tokenPolicy = policies?.byKind.token;
+  // The token endpoint gets the source's retry policy and caps, not its rate limit or credentials;
+  // only a `rate_limit.by_kind.token` budget applies to it.
   const tokenEndpoint = () => ({
-    http: new HttpClient({ ...common, auth: { apply: async () => undefined } }),
+    http: new HttpClient({
+      ...common,
+      auth: { apply: async () => undefined },
+      ...(tokenPolicy ? { limiter: { rateLimiter: ctx.ports.rateLimiter, byKind: { token: tokenPolicy } } } : {}),
+    }),
     errorWhen: retry.error_when,
     guards,
     redact,
@@ -99,31 +107,12 @@ export async function openSession(
   const http = new HttpClient({
     ...common,
     auth: createAuth(ctx, credential.client, credential.source, source.auth, scope, tokenEndpoint),
-    ...(rateLimit
+    ...(policies
       ? {
           limiter: {
             rateLimiter: ctx.ports.rateLimiter,
-            policy: {
-              // Hashed: a scope may be rendered from a secret (an app id or token) and ends up in Redis keys.
-              scope: `${item.source}:${rateLimit.scope ? createHash('sha256').update(renderTemplate(rateLimit.scope, scope)).digest('hex').slice(0, 16) : 'app'}`,
-              limits: [rateLimit, ...rateLimit.also].map((limit) => ({
-                requests: limit.requests,
-                perMs: parseShortDuration(limit.per),
-              })),
-              ...(rateLimit.concurrency ? { concurrency: rateLimit.concurrency } : {}),
-            },
-            ...(rateLimit.usage_header
-              ? {
-                  usage: {
-                    header: rateLimit.usage_header.name,
-                    ...(rateLimit.usage_header.field ? { field: rateLimit.usage_header.field } : {}),
-                    fullAt: rateLimit.usage_header.full_at,
-                    threshold: rateLimit.usage_header.threshold,
-                    factor: rateLimit.usage_header.slow_to,
-                    forMs: parseShortDuration(rateLimit.usage_header.for),
-                  },
-                }
-              : {}),
+            ...policies,
+            ...(rateLimit?.usage_header ? { usage: usageSignalOf(rateLimit.usage_header, scope, where) } : {}),
           },
         }
       : {}),

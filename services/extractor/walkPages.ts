@@ -5,18 +5,21 @@ import { checkBodyPredicates, checkErrorPredicates, type ErrorPredicate } from '
 import type { HttpClient } from './http/HttpClient';
 import { bufferedBody, lineCount, meteredBody, pageContent, type BodyGuards, type BodyTally } from './http/pageBody';
 import type { HttpRequest, OpenResponse } from './http/types';
-import { createPaginator, type PaginationConfig } from './paginate/createPaginator';
+import { createPaginator, type PaginationConfig } from '../../shared/config/paginate/registry';
+import type { PageFacts, PageVariables } from '../../shared/config/paginate/types';
+import { applyPageStep } from './paginate/applyPageStep';
 import { nextPage } from './paginate/nextPage';
-import type { PageFacts } from './paginate/types';
 import { XmlRecordCounter } from './paginate/XmlRecordCounter';
 import { recordsAt } from './readPath';
 import type { RawWriter } from './RawWriter';
-import { withQuery } from './request/buildRequest';
 
 export interface PageWalk {
   http: HttpClient;
-  /** The rendered first request; paging parameters are added to it. */
-  request: HttpRequest;
+  /**
+   * The configured request rendered for one page (its `{{ page.* }}` values); the page step's
+   * patch (next URL, query, headers, body fields) is applied to it.
+   */
+  request: (page: PageVariables) => HttpRequest;
   paginate: PaginationConfig;
   /** Record selector for JSON pages. */
   recordsPath: string;
@@ -58,25 +61,27 @@ const PEEK_BYTES = 64 * 1024;
 export async function walkPages(walk: PageWalk): Promise<number> {
   const paginator = createPaginator(walk.paginate);
   const isJson = walk.formatType === 'json';
-  const parse = isJson && (paginator.needs !== 'nothing' || walk.onRecords !== undefined);
-  if (!isJson && (paginator.needs === 'body' || walk.onRecords)) {
+  const parse = isJson && (paginator.reads !== 'nothing' || walk.onRecords !== undefined);
+  if (!isJson && (paginator.reads === 'body' || walk.onRecords)) {
     throw new StreamConfigError(
       walk.where,
-      `paginate type "${walk.paginate.type}" (or a dependent stream) reads the response body, which needs format json (this stream is ${walk.formatType}); use offset with total_header, link_header or page_number`,
+      `paginate type "${walk.paginate.type}" (or a dependent stream) reads the response body, which needs format json (this stream is ${walk.formatType}); read totals and cursors from headers ({ header: … }), or use link_header or page_number`,
     );
   }
-  let request = withQuery(walk.request, paginator.first());
+  let step = paginator.first();
+  const sent = new Set<string>();
   let pages = 0;
   for (;;) {
+    const request = applyPageStep(walk.request(step.page), step, walk.where);
     // The page number is fixed before the request, so a retried page overwrites its own key.
     const seq = walk.writer?.reserve() ?? 0;
     const facts = await walk.http.exchange(request, (response) =>
       parse ? readJsonPage(walk, response, seq) : streamPage(walk, response, seq),
     );
     pages += 1;
-    const step = nextPage(paginator, facts, { pages, maxPages: walk.maxPages, where: walk.where });
-    if (!step) return pages;
-    request = 'url' in step ? { ...request, url: step.url } : withQuery(request, step.query);
+    const next = nextPage(paginator, facts, { pages, maxPages: walk.maxPages, where: walk.where, sent });
+    if (!next) return pages;
+    step = next;
   }
 }
 

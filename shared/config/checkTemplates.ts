@@ -1,6 +1,7 @@
 import type { ConfigProblem } from './errors';
 import { formatPath } from './formatIssues';
 import type { SourceDefinition, StreamDefinition } from './schema';
+import { pageVariables } from './paginate/registry';
 import { expressionProblem, templateExpressions } from './template';
 
 /** A path inside a YAML document → its 1-based line, when known. */
@@ -22,20 +23,23 @@ const ROOTS = [
   'parent',
   'job',
   'cursor',
+  'page',
   'run',
   'env',
   'today',
   'yesterday',
 ];
 const ROOTS_HELP =
-  'use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, run.id, env.DIF_*, today or yesterday';
+  'use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, page.*, run.id, env.DIF_*, today or yesterday';
+const PAGE_VARIABLES: readonly string[] = ['page.number', 'page.offset', 'page.cursor'];
 
 /**
  * Checks every `{{ … }}` of a source definition as `dif validate` should: a variable name that
  * is not one, an unknown filter, malformed date arithmetic (`{{ today - 28D }}`), an unknown
  * variable, and variables the place cannot have
  * (`parent.*` outside a dependent stream, `slice.*` without `partition.date_range`, `cursor`
- * without `incremental`, `job.*` outside `async_job`). Each problem carries the template's line.
+ * without `incremental`, `job.*` outside `async_job`, `page.*` outside a paged request or one
+ * its paginate block does not provide). Each problem carries the template's line.
  * Returns the client params the templates read, for the check of each client.
  *
  * @example
@@ -90,7 +94,10 @@ function placeProblem(
     return `unknown variable "${variable}"; ${root} is a date (YYYY-MM-DD), e.g. {{ ${root} - P7D }}`;
   if (root === 'slice' && !['slice.start', 'slice.end'].includes(variable))
     return `unknown variable "${variable}"; a slice has slice.start and slice.end`;
-  if (path[0] !== 'streams') return undefined;
+  if (path[0] !== 'streams')
+    return root === 'page'
+      ? "page.* exists only in a paged request (the stream's request, or async_job.download.request)"
+      : undefined;
   const stream = source.streams[String(path[1])] as StreamDefinition | undefined;
   if (!stream) return undefined;
   if (root === 'parent' && !stream.parent) return 'parent.* exists only in a dependent stream (one with `parent`)';
@@ -98,7 +105,32 @@ function placeProblem(
     return 'slice.* exists only in a stream with partition.date_range';
   if (root === 'cursor' && !stream.incremental) return 'cursor exists only in a stream with `incremental`';
   if (root === 'job' && path[2] !== 'async_job') return 'job.* exists only inside async_job';
+  if (root === 'page') return pageProblem(variable, stream, path);
   return undefined;
+}
+
+/**
+ * `page.*` exists in the request a paginate block walks — the stream's request, or the report
+ * download request — and only the variables that block's style provides.
+ */
+function pageProblem(
+  variable: string,
+  stream: StreamDefinition,
+  path: readonly (string | number)[],
+): string | undefined {
+  if (!PAGE_VARIABLES.includes(variable))
+    return `unknown variable "${variable}"; paging offers ${PAGE_VARIABLES.join(', ')}`;
+  const inRequest = path[2] === 'request';
+  const inDownload = path[2] === 'async_job' && path[3] === 'download' && path[4] === 'request';
+  const paginate = inRequest ? stream.paginate : inDownload ? stream.async_job?.download.paginate : undefined;
+  if (!inRequest && !inDownload)
+    return "page.* exists only in a paged request (the stream's request, or async_job.download.request)";
+  const provided = paginate ? pageVariables(paginate).map((name) => `page.${name}`) : [];
+  if (provided.includes(variable)) return undefined;
+  const block = inRequest ? 'paginate' : 'async_job.download.paginate';
+  return provided.length === 0
+    ? `${block} type ${paginate?.type ?? 'none'} provides no page.* values (cursor paging gives page.cursor, offset page.offset, page_number page.number)`
+    : `${block} type ${paginate!.type} provides ${provided.join(', ')}, not ${variable}`;
 }
 
 /** Every string holding `{{`, with its path, in document order. */

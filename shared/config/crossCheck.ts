@@ -3,6 +3,7 @@ import type { ConfigProblem } from './errors';
 import type { ClientDefinition, SourceDefinition } from './schema';
 import { checkColumns } from './checkColumns';
 import { checkTemplates, type ClientParamUse, type LineOf } from './checkTemplates';
+import { pageParamsIn, paginateStopHint, paginateReads, pageVariables } from './paginate/registry';
 
 interface Located<T> {
   file: string;
@@ -195,19 +196,23 @@ function checkExtraction(file: string, source: SourceDefinition, streamName: str
   }
   problems.push(...checkDiscovery(file, source, streamName));
   const paginate = stream.paginate;
-  const paging = paginate.type;
-  const readsBody =
-    paging === 'cursor' ||
-    paging === 'next_url' ||
-    (paginate.type === 'page_number' && (paginate.total_pages !== undefined || paginate.total_records !== undefined)) ||
-    (paginate.type === 'offset' && paginate.total !== undefined);
-  if (!stream.async_job && readsBody && stream.format.type !== 'json') {
+  if (!stream.async_job && paginateReads(paginate) === 'body' && stream.format.type !== 'json') {
     problems.push({
       file,
       path: `${at}.paginate`,
-      message: `paginate type ${paging} reads the response body, which needs format json (this stream is ${stream.format.type}); use offset with total_header, link_header or page_number`,
+      message: `paginate type ${paginate.type} reads the response body, which needs format json (this stream is ${stream.format.type}); read totals and cursors from headers ({ header: … }), or use link_header or page_number`,
     });
   }
+  problems.push(...checkPageParams(file, `${at}.paginate`, paginate, stream.request));
+  if (stream.async_job?.download.paginate)
+    problems.push(
+      ...checkPageParams(
+        file,
+        `${at}.async_job.download.paginate`,
+        stream.async_job.download.paginate,
+        stream.async_job.download.request,
+      ),
+    );
   problems.push(...checkPagingEnds(file, at, stream));
   if (stream.incremental && stream.format.type !== 'json') {
     problems.push({
@@ -243,13 +248,36 @@ function checkDiscovery(file: string, source: SourceDefinition, streamName: stri
 }
 
 type Paginate = SourceDefinition['streams'][string]['paginate'];
+type RequestDefinition = NonNullable<SourceDefinition['streams'][string]['request']>;
 
-/** Paging that only an empty page can end: offset or page numbers without a total. */
-function endsOnlyOnEmptyPage(paginate: Paginate): boolean {
-  if (paginate.type === 'offset') return paginate.total === undefined && paginate.total_header === undefined;
-  if (paginate.type === 'page_number')
-    return paginate.total_pages === undefined && paginate.total_records === undefined;
-  return false;
+/**
+ * Page values must have somewhere to go: `in: body` needs a JSON or form body to put them in;
+ * `in: template` needs a `{{ page.* }}` in the request, or every page would be the first.
+ */
+function checkPageParams(
+  file: string,
+  at: string,
+  paginate: Paginate,
+  request: RequestDefinition | undefined,
+): ConfigProblem[] {
+  const where = pageParamsIn(paginate);
+  if (where === 'body' && request?.body?.type !== 'json' && request?.body?.type !== 'form')
+    return [
+      {
+        file,
+        path: `${at}.in`,
+        message: `paging values go in the body, but the request has ${request?.body ? `an ${request.body.type} body` : 'no body'}; give it a JSON or form body, or write {{ page.* }} into it with in: template`,
+      },
+    ];
+  if (where === 'template' && !JSON.stringify(request ?? {}).match(/\{\{\s*page\./))
+    return [
+      {
+        file,
+        path: `${at}.in`,
+        message: `paging values go only where the request says {{ page.${pageVariables(paginate).join(' | page.')} }}, but the request has none; add one, or set in: query, body or header`,
+      },
+    ];
+  return [];
 }
 
 /**
@@ -267,10 +295,10 @@ function checkPagingEnds(file: string, at: string, stream: SourceDefinition['str
     [`${at}.async_job.download.paginate`, stream.async_job?.download.paginate],
   ];
   return walks
-    .filter((walk): walk is [string, Paginate] => walk[1] !== undefined && endsOnlyOnEmptyPage(walk[1]))
+    .filter((walk): walk is [string, Paginate] => walk[1] !== undefined && paginateReads(walk[1]) === 'count')
     .map(([path, paginate]) => ({
       file,
       path,
-      message: `${paginate.type} paging without a total ends only on an empty page, and the records of a ${compression}-compressed ${type} page cannot be counted while it streams, so paging could never stop; add ${paginate.type === 'offset' ? 'total or total_header' : 'total_pages or total_records'}, or use link_header`,
+      message: `${paginate.type} paging without a total ends only on an empty${'stop_on_short_page' in paginate && paginate.stop_on_short_page ? ' or short' : ''} page, and the records of a ${compression}-compressed ${type} page cannot be counted while it streams, so paging could never stop; ${paginateStopHint(paginate)}, or use link_header`,
     }));
 }

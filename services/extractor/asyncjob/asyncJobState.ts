@@ -1,10 +1,11 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { WorkItem } from '../../../shared/messages/workItem';
 import { BadResponseError, HttpStatusError, StreamConfigError } from '../errors';
 import { checkErrorPredicates } from '../errorPredicates';
 import { bufferedBody, pageContent } from '../http/pageBody';
 import type { OpenResponse } from '../http/types';
 import type { SourceSession } from '../openSession';
-import { readPath } from '../readPath';
+import { describeReader, readValue } from '../../../shared/config/readValue';
 import { buildRequest } from '../request/buildRequest';
 import { walkPages, type PageWalk } from '../walkPages';
 import { parseShortDuration } from '../../../shared/config/shortDuration';
@@ -77,18 +78,21 @@ export async function createJob(
   attempt = 1,
 ): Promise<AsyncJobState> {
   const config = asyncConfig(session, item);
-  const request = buildRequest(config.create, session.scope, session.baseUrl, session.source.headers);
+  const request = {
+    ...buildRequest(config.create, session.scope, session.baseUrl, session.source.headers),
+    kind: 'create' as const,
+  };
   const id = await session.http.exchange(
     request,
     async (response) => {
-      const body = await readJson(session, response);
-      const found =
-        readPath(body, config.id) ?? (config.duplicate_id ? readPath(body, config.duplicate_id) : undefined);
+      const answer = { body: await readJson(session, response), headers: response.headers };
+      const created = readValue(config.id, answer);
+      const found = present(created) || !config.duplicate_id ? created : readValue(config.duplicate_id, answer);
       // An answer without a job id is an error envelope (or a wrong `id` path): retried, then named.
       if (!present(found))
         throw new BadResponseError(
           session.redact(response.url),
-          `no job id at ${config.id} in ${excerptOf(session, body)}; if the API answered an error, add it to retry.error_when, else check async_job.id against the API's create response`,
+          `no job id at ${describeReader(config.id)}${config.duplicate_id ? ` or ${describeReader(config.duplicate_id)}` : ''} in ${excerptOf(session, answer.body)}; if the API answered an error, add it to retry.error_when, else check async_job.id against the API's create response`,
         );
       return String(found);
     },
@@ -97,18 +101,24 @@ export async function createJob(
   return { id, polls: 0, startedAt: now.toISOString(), attempt };
 }
 
+/** A status answer: its parsed body and its headers. */
+export interface StatusAnswer {
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
 /** The progress a status response reports, when the source says where to find it. */
-export function progressOf(session: SourceSession, body: unknown): string | undefined {
-  const path = session.stream.async_job?.poll.progress;
-  const value = path ? readPath(body, path) : undefined;
+export function progressOf(session: SourceSession, answer: StatusAnswer): string | undefined {
+  const reader = session.stream.async_job?.poll.progress;
+  const value = reader ? readValue(reader, answer) : undefined;
   return value === undefined || value === null ? undefined : String(value);
 }
 
 /** Why a failed job failed, as the platform says it (`async_job.poll.message`), else an excerpt of its answer. */
-export function failureMessageOf(session: SourceSession, body: unknown): string {
-  const path = session.stream.async_job?.poll.message;
-  const value = path ? readPath(body, path) : undefined;
-  const text = value === undefined || value === null ? JSON.stringify(body) : String(value);
+export function failureMessageOf(session: SourceSession, answer: StatusAnswer): string {
+  const reader = session.stream.async_job?.poll.message;
+  const value = reader ? readValue(reader, answer) : undefined;
+  const text = value === undefined || value === null ? JSON.stringify(answer.body) : String(value);
   return session.redact(text.length > 300 ? `${text.slice(0, 300)}…` : text);
 }
 
@@ -117,34 +127,37 @@ export async function pollOnce(
   session: SourceSession,
   item: WorkItem,
   job: AsyncJobState,
-): Promise<{ status: JobStatus; raw: string; body: unknown; waitSeconds: number }> {
+): Promise<{ status: JobStatus; raw: string; answer: StatusAnswer; waitSeconds: number }> {
   const config = asyncConfig(session, item);
-  const request = buildRequest(
-    config.poll.request,
-    { ...session.scope, job: { id: job.id } },
-    session.baseUrl,
-    session.source.headers,
-  );
-  const { body, raw } = await session.http.exchange(request, async (response) => {
-    const answer = await readJson(session, response);
-    const status = readPath(answer, config.poll.status);
+  const request = {
+    ...buildRequest(
+      config.poll.request,
+      { ...session.scope, job: { id: job.id } },
+      session.baseUrl,
+      session.source.headers,
+    ),
+    kind: 'poll' as const,
+  };
+  const { answer, raw } = await session.http.exchange(request, async (response) => {
+    const answer: StatusAnswer = { body: await readJson(session, response), headers: response.headers };
+    const status = readValue(config.poll.status, answer);
     // No status at all is an error envelope, not an unknown status: retried like a 5xx.
     if (!present(status))
       throw new BadResponseError(
         session.redact(response.url),
-        `no job status at ${config.poll.status} in ${excerptOf(session, answer)}; if the API answered an error, add it to retry.error_when`,
+        `no job status at ${describeReader(config.poll.status)} in ${excerptOf(session, answer.body)}; if the API answered an error, add it to retry.error_when`,
       );
-    return { body: answer, raw: String(status) };
+    return { answer, raw: String(status) };
   });
   const waitSeconds = Math.max(1, Math.round(parseShortDuration(config.poll.wait) / 1000));
-  if (config.poll.done.includes(raw)) return { status: 'ready', raw, body, waitSeconds };
-  if (config.poll.failed.includes(raw)) return { status: 'failed', raw, body, waitSeconds };
-  if (config.poll.running.includes(raw)) return { status: 'running', raw, body, waitSeconds };
+  if (config.poll.done.includes(raw)) return { status: 'ready', raw, answer, waitSeconds };
+  if (config.poll.failed.includes(raw)) return { status: 'failed', raw, answer, waitSeconds };
+  if (config.poll.running.includes(raw)) return { status: 'running', raw, answer, waitSeconds };
   throw new HttpStatusError(
     200,
     session.redact(request.url),
-    excerptOf(session, body),
-    `job status "${raw}" at ${config.poll.status} is in none of running/done/failed; add it to async_job.poll`,
+    excerptOf(session, answer.body),
+    `job status "${raw}" at ${describeReader(config.poll.status)} is in none of running/done/failed; add it to async_job.poll`,
   );
 }
 
@@ -171,13 +184,20 @@ export async function downloadReport(
     errorWhen: download.check_errors ? base.errorWhen : [],
   };
   if (download.request) {
-    const request = buildRequest(
-      download.request,
-      { ...session.scope, job: { id: job.id } },
-      session.baseUrl,
-      session.source.headers,
-    );
-    return walkPages({ ...walk, request: { ...request, withoutAuth: download.auth === 'none' } });
+    const configured = download.request;
+    return walkPages({
+      ...walk,
+      request: (page) => ({
+        ...buildRequest(
+          configured,
+          { ...session.scope, job: { id: job.id }, page },
+          session.baseUrl,
+          session.source.headers,
+        ),
+        withoutAuth: download.auth === 'none',
+        kind: 'download',
+      }),
+    });
   }
   if (!download.url)
     throw new StreamConfigError(
@@ -188,7 +208,7 @@ export async function downloadReport(
     const poll = await pollOnce(session, item, job);
     if (poll.status !== 'ready')
       throw new BadResponseError(base.where, `the report job ${job.id} is "${poll.raw}" again after it was ready`);
-    const url = readPath(poll.body, download.url);
+    const url = readValue(download.url, poll.answer);
     if (url === undefined || url === null || url === '') return 0;
     try {
       const location = new URL(String(url), session.baseUrl);
@@ -198,7 +218,7 @@ export async function downloadReport(
       const withoutAuth = (download.auth ?? (absolute ? 'none' : 'source')) === 'none';
       return await walkPages({
         ...walk,
-        request: { method: 'GET', url: location.toString(), headers: {}, withoutAuth },
+        request: () => ({ method: 'GET', url: location.toString(), headers: {}, withoutAuth, kind: 'download' }),
       });
     } catch (error) {
       const expired = error instanceof HttpStatusError && download.expired_statuses.includes(error.status);

@@ -188,6 +188,7 @@ export class OAuthTokenAuth implements AuthHook {
       method: 'POST',
       url: tokenUrl,
       withoutAuth: true,
+      kind: 'token',
       ...(this.config.body === 'json'
         ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) }
         : {

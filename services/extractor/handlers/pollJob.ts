@@ -29,7 +29,7 @@ export async function pollJob(
   const { item } = input;
   const session = await openSession(ctx, item);
   const poll = await pollOnce(session, item, input.job);
-  const progress = progressOf(session, poll.body);
+  const progress = progressOf(session, poll.answer);
   const job: AsyncJobState = {
     ...input.job,
     polls: input.job.polls + 1,
@@ -47,7 +47,7 @@ export async function pollJob(
     attempt: job.attempt ?? 1,
     polls: job.polls,
     status: poll.raw,
-    message: failureMessageOf(session, poll.body),
+    message: failureMessageOf(session, poll.answer),
     timedOut,
   });
   if (outcome.resubmit) {

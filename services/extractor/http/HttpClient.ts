@@ -1,6 +1,6 @@
 import got, { RequestError, type Got, type Response } from 'got';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { LimitPolicy, RateLimiter } from '../../../shared/ports/RateLimiter';
+import type { Permit, RateLimiter } from '../../../shared/ports/RateLimiter';
 import { isPermanent } from '../../../shared/runtime/errors';
 import {
   AuthFailedError,
@@ -14,6 +14,7 @@ import type { HostAllowList } from './allowedHosts';
 import { unwrapError } from './unwrapError';
 import { meteredBody } from './pageBody';
 import { backoffDelay, retryAfterMs } from './retryDelay';
+import type { LimitPolicies } from './limitPolicies';
 import { usedFraction, type UsageSignal } from './usageSignal';
 
 export { usedFraction, type UsageSignal };
@@ -36,7 +37,8 @@ export interface HttpClientOptions {
   /** Longest time one attempt may take, from sending the request to the last byte consumed. */
   deadlineMs?: number;
   retry: RetrySettings;
-  limiter?: { rateLimiter: RateLimiter; policy: LimitPolicy; usage?: UsageSignal };
+  /** Budgets to take permits from: the request's kind's (`request.kind`), then the source-wide one. */
+  limiter?: LimitPolicies & { rateLimiter: RateLimiter; usage?: UsageSignal };
   /** Masks secret values in URLs and excerpts that go into errors. */
   redact: (text: string) => string;
   now?: () => Date;
@@ -147,9 +149,7 @@ export class HttpClient {
     let refreshed = false;
     let lastError = '';
     for (let attempt = 0; attempt < retry.maxAttempts; attempt++) {
-      const permit = this.options.limiter
-        ? await this.options.limiter.rateLimiter.acquire(this.options.limiter.policy)
-        : undefined;
+      const permits = await this.permits(request);
       let waitMs: number | undefined;
       let settle = (): void => undefined;
       try {
@@ -178,9 +178,10 @@ export class HttpClient {
         }
         lastError = `HTTP ${response.status} ${body}`;
         waitMs = this.serverWait(response.headers);
-        if (response.status === 429 && this.options.limiter) {
-          await this.options.limiter.rateLimiter.backOff(
-            this.options.limiter.policy.scope,
+        const busy = this.busyScope(request);
+        if (response.status === 429 && busy !== undefined) {
+          await this.options.limiter!.rateLimiter.backOff(
+            busy,
             waitMs ?? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs, this.random),
           );
         }
@@ -190,7 +191,7 @@ export class HttpClient {
         lastError = redact(error instanceof Error ? error.message : String(error));
       } finally {
         settle();
-        await permit?.release();
+        for (const permit of permits.reverse()) await permit.release();
       }
       if (attempt + 1 < retry.maxAttempts) {
         await this.sleep(
@@ -201,10 +202,35 @@ export class HttpClient {
     throw new RetriesExhaustedError(safeUrl, retry.maxAttempts, lastError);
   }
 
+  /**
+   * Permits for one attempt: the kind's budget first, then the source-wide one. A request waiting
+   * for its kind (a report creation held to one per profile) holds no source-wide slot meanwhile,
+   * and one fixed order means two workers never each hold the permit the other waits for.
+   */
+  private async permits(request: HttpRequest): Promise<Permit[]> {
+    const limiter = this.options.limiter;
+    if (!limiter) return [];
+    const policies = [limiter.byKind[request.kind ?? 'page'], limiter.policy].filter((policy) => policy !== undefined);
+    const permits: Permit[] = [];
+    try {
+      for (const policy of policies) permits.push(await limiter.rateLimiter.acquire(policy));
+    } catch (error) {
+      for (const permit of permits) await permit.release();
+      throw error;
+    }
+    return permits;
+  }
+
+  /** The scope a 429 pauses: the kind's own budget when it has one (it is what ran out), else the source's. */
+  private busyScope(request: HttpRequest): string | undefined {
+    const limiter = this.options.limiter;
+    return (limiter?.byKind[request.kind ?? 'page'] ?? limiter?.policy)?.scope;
+  }
+
   /** Slows every worker of the scope down when the API reports its quota nearly used. */
   private async heedUsage(headers: IncomingHttpHeaders): Promise<void> {
     const limiter = this.options.limiter;
-    if (!limiter?.usage || !limiter.rateLimiter.slowDown) return;
+    if (!limiter?.usage || !limiter.policy || !limiter.rateLimiter.slowDown) return;
     const used = usedFraction(headers, limiter.usage);
     if (used !== undefined && used >= limiter.usage.threshold) {
       await limiter.rateLimiter.slowDown(limiter.policy.scope, limiter.usage.factor, limiter.usage.forMs);

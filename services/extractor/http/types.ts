@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { RequestKind } from '../../../shared/config/schema/rateLimit';
 
 /** A fully rendered request: templates resolved, auth not yet applied. */
 export interface HttpRequest {
@@ -13,6 +14,8 @@ export interface HttpRequest {
    * signed twice.
    */
   withoutAuth?: boolean;
+  /** What the request is for, which picks its `rate_limit.by_kind` budget. Default: page. */
+  kind?: RequestKind;
 }
 
 /** A response whose body has not been read yet. */

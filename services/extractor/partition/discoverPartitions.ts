@@ -108,7 +108,7 @@ async function requestRecords(
   const records: unknown[] = [];
   await walkPages({
     http: session.http,
-    request: buildRequest(stream.request, session.scope, session.baseUrl, source.headers),
+    request: (page) => buildRequest(stream.request!, { ...session.scope, page }, session.baseUrl, source.headers),
     paginate: stream.paginate,
     recordsPath: stream.records,
     formatType: stream.format.type,

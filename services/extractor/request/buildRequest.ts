@@ -49,10 +49,3 @@ export function buildRequest(
   }
   return request;
 }
-
-/** The same request with query parameters set (next page). */
-export function withQuery(request: HttpRequest, query: Record<string, string>): HttpRequest {
-  const url = new URL(request.url);
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  return { ...request, url: url.toString() };
-}

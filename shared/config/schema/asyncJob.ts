@@ -1,29 +1,32 @@
 import { z } from 'zod';
 import { jsonPath, recordsPath, shortDuration } from './common';
+import { valueReader } from './valueReader';
 import { pagination, request } from './request';
 
 export const asyncJob = z
   .strictObject({
     create: request.describe('Request that starts the report job.'),
-    id: jsonPath.describe('Where the job id is in the create response. Example: $.report_id'),
-    duplicate_id: jsonPath
+    id: valueReader.describe(
+      'Where the job id is in the create response: a path, or { path | header, pattern }. Example: $.report_id, or { header: Location, pattern: "/reports/([^/]+)$" }',
+    ),
+    duplicate_id: valueReader
       .optional()
       .describe(
-        'Where a "duplicate request" answer names the existing job id; that job is followed instead. Example: $.error.existing_report_id',
+        'Where a "duplicate request" answer (409 or 425) names the existing job id; that job is followed instead. Example: $.error.existing_report_id, or (Amazon) { path: $.detail, pattern: "duplicate of : (\\S+)" }',
       ),
     poll: z
       .strictObject({
         request: request.describe('Status request; reads {{ job.id }}.'),
-        status: jsonPath.describe('Where the status is. Example: $.status'),
+        status: valueReader.describe('Where the status is: a path, or { path | header, pattern }. Example: $.status'),
         running: z.array(z.string()).min(1).describe('Status values that mean "not ready yet".'),
         done: z.array(z.string()).min(1).describe('Status values that mean "ready to download".'),
         failed: z.array(z.string()).default([]).describe('Status values that mean the job failed.'),
-        progress: jsonPath
+        progress: valueReader
           .optional()
           .describe(
             'Where the job reports how far it is (a percentage or fraction), shown in logs and the Step Functions console. Example: $.percent_complete',
           ),
-        message: jsonPath
+        message: valueReader
           .optional()
           .describe(
             "Where a failed job's status response says why; quoted in the error and the run report. Example: $.failureReason",
@@ -34,7 +37,11 @@ export const asyncJob = z
       .describe('How to poll the job.'),
     download: z
       .strictObject({
-        url: jsonPath.optional().describe('Where the download URL is in the status response. Example: $.location'),
+        url: valueReader
+          .optional()
+          .describe(
+            'Where the download URL is in the status response (a path, or { path | header, pattern }). Example: $.location',
+          ),
         request: request.optional().describe('Download request when the URL is not in the status; reads {{ job.id }}.'),
         records: recordsPath.optional().describe('Record selector of a paged JSON result.'),
         paginate: pagination.optional(),

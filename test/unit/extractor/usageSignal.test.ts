@@ -7,8 +7,7 @@ import { InProcessRateLimiter } from '../../../shared/adapters/local/InProcessRa
 import type { LimitPolicy } from '../../../shared/ports';
 
 const META_USAGE: UsageSignal = {
-  header: 'x-app-usage',
-  field: 'call_count',
+  value: { header: 'x-app-usage', path: '$.call_count' },
   fullAt: 100,
   threshold: 0.8,
   factor: 0.5,
@@ -18,9 +17,9 @@ const META_USAGE: UsageSignal = {
 describe('quota usage headers', () => {
   it('reads a plain or JSON usage header as a fraction of the quota', () => {
     expect(usedFraction({ 'x-app-usage': '{"call_count":85,"total_time":12}' }, META_USAGE)).toBeCloseTo(0.85);
-    expect(
-      usedFraction({ 'x-usage': '0.4' }, { ...META_USAGE, header: 'X-Usage', field: undefined, fullAt: 1 }),
-    ).toBeCloseTo(0.4);
+    expect(usedFraction({ 'x-usage': '0.4' }, { ...META_USAGE, value: { header: 'X-Usage' }, fullAt: 1 })).toBeCloseTo(
+      0.4,
+    );
     expect(usedFraction({}, META_USAGE)).toBeUndefined();
     expect(usedFraction({ 'x-app-usage': 'not json' }, META_USAGE)).toBeUndefined();
   });
@@ -53,7 +52,7 @@ describe('quota usage headers', () => {
         auth: { apply: async () => undefined },
         timeoutMs: 2_000,
         retry: { statuses: [], maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-        limiter: { rateLimiter, policy, usage: META_USAGE },
+        limiter: { rateLimiter, policy, byKind: {}, usage: META_USAGE },
         redact: (text) => text,
       });
       const get = () =>
