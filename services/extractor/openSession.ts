@@ -104,6 +104,7 @@ export async function openSession(
     guards,
     redact,
   });
+  const usage = rateLimit?.usage_header ? usageSignalOf(rateLimit.usage_header, scope, where) : undefined;
   const http = new HttpClient({
     ...common,
     auth: createAuth(ctx, credential.client, credential.source, source.auth, scope, tokenEndpoint),
@@ -112,7 +113,7 @@ export async function openSession(
           limiter: {
             rateLimiter: ctx.ports.rateLimiter,
             ...policies,
-            ...(rateLimit?.usage_header ? { usage: usageSignalOf(rateLimit.usage_header, scope, where) } : {}),
+            ...(usage ? { usage } : {}),
           },
         }
       : {}),

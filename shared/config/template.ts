@@ -19,6 +19,18 @@ export class TemplateError extends Error {
   }
 }
 
+/** A template read a variable its scope does not have (and gave no `| default:`). */
+export class UnknownTemplateVariableError extends TemplateError {
+  constructor(
+    template: string,
+    readonly variable: string,
+    available: string[],
+  ) {
+    super(template, `unknown variable "${variable}" (available: ${available.join(', ') || 'none'})`);
+    this.name = 'UnknownTemplateVariableError';
+  }
+}
+
 const EXPRESSION = /\{\{\s*([^}]+?)\s*\}\}/g;
 
 const FILTERS: Record<string, TemplateFilter> = {
@@ -114,10 +126,7 @@ function evaluate(template: string, text: string, scope: TemplateScope): unknown
   let value = lookup(scope, variable);
   const hasDefault = filters.some((filter) => filter.startsWith('default'));
   if (value === undefined && !hasDefault) {
-    throw new TemplateError(
-      template,
-      `unknown variable "${variable}" (available: ${Object.keys(scope).join(', ') || 'none'})`,
-    );
+    throw new UnknownTemplateVariableError(template, variable, Object.keys(scope));
   }
   if (shift !== undefined && value !== undefined && value !== null && value !== '') {
     const moved = shiftDate(String(value), shift);

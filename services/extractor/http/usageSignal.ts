@@ -3,7 +3,7 @@ import { readValue } from '../../../shared/config/readValue';
 import type { usageHeader } from '../../../shared/config/schema/rateLimit';
 import type { ValueLocation } from '../../../shared/config/schema/valueReader';
 import { parseShortDuration } from '../../../shared/config/shortDuration';
-import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
+import { renderTemplate, UnknownTemplateVariableError, type TemplateScope } from '../../../shared/config/template';
 import type { z } from 'zod';
 import { StreamConfigError } from '../errors';
 
@@ -39,7 +39,23 @@ export function usedFraction(headers: IncomingHttpHeaders, usage: UsageSignal): 
  * @example
  * usageSignalOf({ name: 'X-Business-Use-Case-Usage', path: '$.{{ partition.account_id }}[*].call_count', … }, scope, where);
  */
-export function usageSignalOf(config: z.infer<typeof usageHeader>, scope: TemplateScope, where: string): UsageSignal {
+export function usageSignalOf(
+  config: z.infer<typeof usageHeader>,
+  scope: TemplateScope,
+  where: string,
+): UsageSignal | undefined {
+  try {
+    return signalOf(config, scope, where);
+  } catch (error) {
+    // An item without the value that keys the usage (Meta's account id, for the call that lists the
+    // accounts) has no figure of its own to read: its requests still keep to the rate limits and
+    // back off on 429, they just do not slow the fleet down on usage.
+    if (error instanceof UnknownTemplateVariableError) return undefined;
+    throw error;
+  }
+}
+
+function signalOf(config: z.infer<typeof usageHeader>, scope: TemplateScope, where: string): UsageSignal {
   // Each template must render to one key of the path: a value with a dot or bracket would read elsewhere.
   const path = config.path
     ? config.path.replace(/\{\{[^}]*\}\}/g, (expression) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonPath, recordsPath, shortDuration } from './common';
+import { recordsPath, shortDuration } from './common';
 import { valueReader } from './valueReader';
 import { pagination, request } from './request';
 

@@ -23,7 +23,7 @@ describe('usage header with structure', () => {
   });
 
   it("reads the work item's own account, the busiest use case counting", () => {
-    const signal = usageSignalOf(meta, scope, 'sources/graph_ads.yml');
+    const signal = usageSignalOf(meta, scope, 'sources/graph_ads.yml')!;
     expect(signal.value).toEqual({ header: 'X-Business-Use-Case-Usage', path: '$.1002[*].call_count' });
     const reading = header({
       '1002': [
@@ -36,13 +36,17 @@ describe('usage header with structure', () => {
     expect(usedFraction(header({ '1003': [{ type: 'ads_management', call_count: 99 }] }), signal)).toBeUndefined();
   });
 
+  it('reads no usage for an item without the value that keys it (the call that lists the accounts)', () => {
+    expect(usageSignalOf(meta, { client: { name: 'c' } }, 'sources/graph_ads.yml streams.ad_accounts')).toBeUndefined();
+  });
+
   it('keeps `field` working, and fails loudly when a value breaks the path', () => {
     const legacy = rateLimit.parse({
       requests: 1,
       per: '1s',
       usage_header: { name: 'x-app-usage', field: 'call_count' },
     });
-    expect(usedFraction({ 'x-app-usage': '{"call_count":40}' }, usageSignalOf(legacy.usage_header!, scope, 'x'))).toBe(
+    expect(usedFraction({ 'x-app-usage': '{"call_count":40}' }, usageSignalOf(legacy.usage_header!, scope, 'x')!)).toBe(
       0.4,
     );
     expect(() =>
