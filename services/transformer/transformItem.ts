@@ -161,7 +161,8 @@ function batchIdOf(message: RawReady, written: WrittenTable, child?: string): st
 }
 
 function cleanSummary(written: WrittenTable): CleanReady['clean'] {
-  return { manifestKey: written.manifestKey, parts: written.parts, rows: written.rows, bytes: written.bytes };
+  const { manifestKey, parts, rows, bytes, sourceOrder } = written;
+  return { manifestKey, parts, rows, bytes, ...(sourceOrder ? { sourceOrder } : {}) };
 }
 
 function findStream(config: DifConfig, message: RawReady): StreamDefinition {

@@ -59,10 +59,12 @@ export const tableSql = {
       : `ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${sqlType(change.to, dialect)}`;
   },
 
-  /** A session-local staging table with the batch's columns. */
-  createStaging(spec: TableSpec, name: string, dialect: SqlDialect): string {
+  /** A session-local staging table with the batch's columns, and its source-order column when it has one. */
+  createStaging(spec: TableSpec, name: string, dialect: SqlDialect, sourceOrder?: string): string {
     const onCommit = dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-    return `CREATE TEMP TABLE ${quoteIdentifier(name, 'staging table')} (${columnDefinitions(spec, dialect).join(', ')})${onCommit}`;
+    const columns = columnDefinitions(spec, dialect);
+    if (sourceOrder) columns.push(`${quoteIdentifier(sourceOrder, 'source order column')} bigint`);
+    return `CREATE TEMP TABLE ${quoteIdentifier(name, 'staging table')} (${columns.join(', ')})${onCommit}`;
   },
 };
 

@@ -7,6 +7,7 @@ import type { LoadRequest, TableSpec } from '../../../shared/ports/Warehouse';
 import { redshiftLoadStatements } from '../../../services/loader/warehouse/redshift/redshiftLoadStatements';
 import { tableSql } from '../../../services/loader/sql/tableSql';
 import { csvText, type CsvValue } from './support/writeCleanBatch';
+import { SOURCE_ORDER_COLUMN } from '../../../shared/messages/cleanReady';
 
 const DATABASE_URL = process.env.DIF_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const schema = `dif_rs_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
@@ -54,10 +55,20 @@ describe('Redshift load SQL on PostgreSQL', () => {
       for (const [i, sql] of plan.sqls.entries()) {
         if (i === plan.copyIndex) {
           const table = /^COPY (\S+) \(([^)]*)\)/.exec(sql)!;
+          // The CSV has the columns the COPY names: the declared ones, then the source order if any.
+          const names = table[2]!.split(', ').map((name) => name.replace(/"/g, ''));
           const copy = client.query(
             copyFrom(`COPY ${table[1]} (${table[2]}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, NULL '\\N')`),
           );
-          await pipeline(Readable.from([csvText(['day', 'id', 'name'], rows)]), copy);
+          await pipeline(
+            Readable.from([
+              csvText(
+                names,
+                rows.map((row) => row.slice(0, names.length)),
+              ),
+            ]),
+            copy,
+          );
           counts.push(copy.rowCount);
         } else {
           counts.push((await client.query(sql)).rowCount ?? 0);
@@ -106,6 +117,40 @@ describe('Redshift load SQL on PostgreSQL', () => {
     expect(
       (await client.query(`SELECT rows::int AS rows FROM dif_load_ledger WHERE batch_id = 'b2-merge'`)).rows,
     ).toEqual([{ rows: 2 }]);
+  });
+
+  it('keeps the last row of a duplicated key in source order, whatever order COPY stores the rows in', async () => {
+    await client.query(tableSql.createTable(spec('latest'), 'redshift', true));
+    // As the transformer writes a merge table (clean CSV format 2): each row ends with its source position.
+    const inSource: CsvValue[][] = [
+      ['2026-01-01', 1, 'first'],
+      ['2026-01-01', 2, 'only'],
+      ['2026-01-02', 1, 'second'],
+      ['2026-01-03', 1, 'last'],
+    ].map((row, i) => [...row, i + 1]);
+    const [a, b, c, d] = inSource;
+    // A Redshift COPY reads the parts in parallel slices: any stored order is possible.
+    const storedOrders = { source: inSource, reversed: [d, c, b, a], shuffled: [c, a, d, b] };
+    for (const [order, stored] of Object.entries(storedOrders)) {
+      const request: LoadRequest = {
+        batchId: `b-latest-${order}`,
+        table: spec('latest'),
+        mode: 'merge',
+        manifestKey: 'k',
+        sourceOrder: SOURCE_ORDER_COLUMN,
+      };
+      expect(await runBatch(request, stored as CsvValue[][]), order).toEqual([2, 1]);
+      expect(await table('latest'), order).toEqual([
+        { day: '2026-01-03', id: 1, name: 'last' },
+        { day: '2026-01-01', id: 2, name: 'only' },
+      ]);
+    }
+    // The source-order column is staged, never loaded into the table.
+    const columns = await client.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'latest' ORDER BY ordinal_position`,
+      [schema],
+    );
+    expect(columns.rows.map((row: { column_name: string }) => row.column_name)).toEqual(['day', 'id', 'name']);
   });
 
   it('appends and replaces partitions exactly once', async () => {

@@ -7,6 +7,7 @@ import type { LoadRequest, TableSpec, Warehouse } from '../../../../shared/ports
 import { BadLoadDataError, DestructiveSchemaChangeError } from '../../../../services/loader/errors';
 import type { LoadHooks } from '../../../../services/loader/warehouse/types';
 import { writeCleanBatch, type CsvValue } from './writeCleanBatch';
+import { SOURCE_ORDER_COLUMN } from '../../../../shared/messages/cleanReady';
 
 export interface WarehouseFixture {
   /** Opens a warehouse on the fixture's database; several may be open at once. */
@@ -178,6 +179,44 @@ export function warehouseSuite(label: string, fixture: () => WarehouseFixture): 
         [2, 'two-new', '21.000000'],
         [3, 'three', '3.000000'],
       ]);
+    });
+
+    it('merges a batch by its source-order column whatever the file layout, and never loads that column', async () => {
+      const numbered = [...NAMES, SOURCE_ORDER_COLUMN];
+      // The last row of key 2 in source order (3) sits in the first part: the column decides, not the files.
+      const update = await request(
+        'merge',
+        [
+          [[2, 'two-last', '2026-01-02', '22', 3]],
+          [
+            [2, 'two-first', '2026-01-02', '21', 1],
+            [3, 'three', '2026-01-02', '3', 2],
+          ],
+        ],
+        { sourceOrder: SOURCE_ORDER_COLUMN },
+        numbered,
+      );
+      expect(await warehouse.load(update)).toEqual({ status: 'loaded', rowsLoaded: 2 });
+      expect((await rows()).map((row) => [Number(row.id), row.name])).toEqual([
+        [2, 'two-last'],
+        [3, 'three'],
+      ]);
+      // A table whose load mode changed after the transform: the column is still only staged.
+      const appended = await request(
+        'append',
+        [[[4, 'four', '2026-01-03', '4', 1]]],
+        { sourceOrder: SOURCE_ORDER_COLUMN },
+        numbered,
+      );
+      expect(await warehouse.load(appended)).toEqual({ status: 'loaded', rowsLoaded: 1 });
+      expect(
+        (
+          await warehouse.query(
+            `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'stats' ORDER BY ordinal_position`,
+            [schema],
+          )
+        ).map((row) => row.column_name),
+      ).toEqual(NAMES);
     });
 
     it('replaces the partition range found in the batch and keeps the other partitions', async () => {
