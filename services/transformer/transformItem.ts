@@ -214,8 +214,8 @@ async function firstPass(
         if (!evolve) continue;
         for (const field of probe.newFields(record)) {
           const value = record[field];
-          if (value !== null && typeof value === 'object') found.set(field, 'super');
-          else if (!found.has(field) && value !== undefined && value !== null) found.set(field, 'varchar(65535)');
+          if (value !== null && typeof value === 'object') found.set(field, 'json');
+          else if (!found.has(field) && value !== undefined && value !== null) found.set(field, 'text');
         }
       }
     }

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redshiftDialect } from '../../../services/loader/warehouse/redshift/redshiftDialect';
 import type { LoadRequest, TableSpec } from '../../../shared/ports/Warehouse';
 import { redshiftLoadStatements } from '../../../services/loader/warehouse/redshift/redshiftLoadStatements';
 import { tableSql } from '../../../services/loader/sql/tableSql';
@@ -86,7 +87,7 @@ describe('Redshift load SQL on PostgreSQL', () => {
     (await client.query(`SELECT day::text AS day, id::int AS id, name FROM "${schema}"."${name}" ORDER BY id`)).rows;
 
   it('merges exactly once, deduplicating staged keys', async () => {
-    await client.query(tableSql.createTable(spec('merged'), 'redshift', true));
+    await client.query(tableSql.createTable(spec('merged'), redshiftDialect, true));
     const first: LoadRequest = { batchId: 'b1-merge', table: spec('merged'), mode: 'merge', manifestKey: 'k' };
     expect(
       await runBatch(first, [
@@ -120,7 +121,7 @@ describe('Redshift load SQL on PostgreSQL', () => {
   });
 
   it('keeps the last row of a duplicated key in source order, whatever order COPY stores the rows in', async () => {
-    await client.query(tableSql.createTable(spec('latest'), 'redshift', true));
+    await client.query(tableSql.createTable(spec('latest'), redshiftDialect, true));
     // As the transformer writes a merge table (clean CSV format 2): each row ends with its source position.
     const inSource: CsvValue[][] = [
       ['2026-01-01', 1, 'first'],
@@ -154,7 +155,7 @@ describe('Redshift load SQL on PostgreSQL', () => {
   });
 
   it('appends and replaces partitions exactly once', async () => {
-    await client.query(tableSql.createTable(spec('daily'), 'redshift', false));
+    await client.query(tableSql.createTable(spec('daily'), redshiftDialect, false));
     const append: LoadRequest = { batchId: 'b1-append', table: spec('daily'), mode: 'append', manifestKey: 'k' };
     expect(
       await runBatch(append, [
@@ -190,8 +191,8 @@ describe('Redshift load SQL on PostgreSQL', () => {
   });
 
   it('skips an older extraction of the same item as superseded, in every mode, leaving the newer rows', async () => {
-    await client.query(tableSql.createTable(spec('ordered'), 'redshift', true));
-    await client.query(tableSql.createTable(spec('ordered_log'), 'redshift', false));
+    await client.query(tableSql.createTable(spec('ordered'), redshiftDialect, true));
+    await client.query(tableSql.createTable(spec('ordered_log'), redshiftDialect, false));
     const at = (time: string) => ({ itemId: 'item-7', extractedAt: `2026-01-08T${time}Z` });
     const newer: LoadRequest = {
       batchId: 'item-7-newer',

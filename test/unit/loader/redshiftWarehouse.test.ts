@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest } from '../../../shared/ports/Warehouse';
-import { RedshiftWarehouse } from '../../../services/loader/warehouse/RedshiftWarehouse';
+import { RedshiftWarehouse } from '../../../services/loader/warehouse/redshift/RedshiftWarehouse';
 import { RedshiftStatementError } from '../../../services/loader/warehouse/redshift/RedshiftStatementError';
 import {
   BadLoadDataError,

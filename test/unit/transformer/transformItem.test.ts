@@ -66,7 +66,7 @@ describe('transformItem', () => {
       { name: 'active', type: 'boolean' },
       { name: 'name', type: 'varchar(20)' },
       { name: 'seen_at', type: 'timestamptz' },
-      { name: 'tags', type: 'super' },
+      { name: 'tags', type: 'json' },
     ]);
     expect(await t.readParts(clean.clean.manifestKey)).toEqual([
       'campaign_id,day,spend,active,name,seen_at,tags\n' +
@@ -253,7 +253,7 @@ describe('transformItem', () => {
     expect(evolved.columns).toEqual([
       { name: 'id', type: 'int' },
       { name: 'extra', type: 'varchar(65535)' },
-      { name: 'nested_thing', type: 'super' },
+      { name: 'nested_thing', type: 'json' },
     ]);
     expect(await t.readParts(evolved.clean.manifestKey)).toEqual([
       'id,extra,nested_thing\n1,a,\\N\n2,\\N,"{""k"":1}"\n',
@@ -302,7 +302,7 @@ describe('transformItem', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(line.reason).toMatch(/column payload \(super\): the value cannot be written as JSON .*nested too deeply/);
+    expect(line.reason).toMatch(/column payload \(json\): the value cannot be written as JSON .*nested too deeply/);
   });
 });
 

@@ -3,6 +3,7 @@ import { qualifiedName, quoteIdentifier } from '../../sql/quoteIdentifier';
 import { lastRowPerKey } from '../../sql/lastRowPerKey';
 import { columnList, LEDGER_TABLE, stagingTableName, tableSql } from '../../sql/tableSql';
 import { redshiftLiteral } from './redshiftLiteral';
+import { redshiftDialect } from './redshiftDialect';
 import { InvalidLoadRequestError } from '../../errors';
 
 /** The statements of one Redshift load and where the interesting ones are in the batch. */
@@ -52,7 +53,7 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
   const notLoaded = `NOT EXISTS (SELECT 1 FROM ${ledger} WHERE batch_id = ${batchId})${ordering ? ` AND ${ordering.notSuperseded}` : ''}`;
 
   const sqls = [
-    tableSql.createStaging(spec, stagingName, 'redshift', sourceOrder),
+    tableSql.createStaging(spec, stagingName, redshiftDialect, sourceOrder),
     `COPY ${stage} (${copied}) FROM ${redshiftLiteral(source.manifestUri, 'manifest URI')} IAM_ROLE ${redshiftLiteral(source.copyRoleArn, 'IAM role ARN')} CSV GZIP MANIFEST IGNOREHEADER 1 NULL AS '\\\\N' TIMEFORMAT 'auto'`,
     `LOCK TABLE ${ledger}, ${target}`,
   ];
@@ -64,7 +65,13 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
       .join(' AND ');
     sqls.push(`DELETE FROM ${target} USING ${stage} AS s WHERE ${match} AND ${notLoaded}`);
     // COPY keeps no file order: without a source-order column (format 1) the row kept is arbitrary.
-    const latest = lastRowPerKey({ stage, columns: names, keys: spec.primaryKey, sourceOrder });
+    const latest = lastRowPerKey({
+      stage,
+      columns: names,
+      keys: spec.primaryKey,
+      sourceOrder,
+      copyOrder: redshiftDialect.copyOrder,
+    });
     sqls.push(`INSERT INTO ${target} (${columns}) SELECT * FROM (${latest}) AS d WHERE ${notLoaded}`);
     rowsExpression = `(SELECT count(*) FROM (SELECT DISTINCT ${keys} FROM ${stage}) AS k)`;
   } else {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DirectoryObjectStore } from '../../../../shared/adapters/local/DirectoryObjectStore';
 import type { LoadRequest, TableSpec, Warehouse } from '../../../../shared/ports/Warehouse';
 import { BadLoadDataError, DestructiveSchemaChangeError } from '../../../../services/loader/errors';
-import type { LoadHooks } from '../../../../services/loader/warehouse/types';
+import type { LoadHooks } from '../../../../services/loader/warehouse/postgres/types';
 import { writeCleanBatch, type CsvValue } from './writeCleanBatch';
 import { SOURCE_ORDER_COLUMN } from '../../../../shared/messages/cleanReady';
 

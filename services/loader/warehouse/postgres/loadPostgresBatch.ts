@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import type { LoadRequest, LoadResult, TableSpec } from '../../../shared/ports/Warehouse';
-import { BadLoadDataError } from '../errors';
-import { planSchemaChange } from '../sql/planSchemaChange';
-import { qualifiedName, quoteIdentifier } from '../sql/quoteIdentifier';
-import { lastRowPerKey } from '../sql/lastRowPerKey';
-import { columnList, LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, stagingTableName, tableSql } from '../sql/tableSql';
-import { existingColumn, type CatalogColumn } from '../sql/warehouseTypes';
-import { readManifestKeys } from './readManifestKeys';
+import type { ObjectStore } from '../../../../shared/ports/ObjectStore';
+import type { LoadRequest, LoadResult, TableSpec } from '../../../../shared/ports/Warehouse';
+import { BadLoadDataError } from '../../errors';
+import { planSchemaChange } from '../../sql/planSchemaChange';
+import { qualifiedName, quoteIdentifier } from '../../sql/quoteIdentifier';
+import { lastRowPerKey } from '../../sql/lastRowPerKey';
+import { columnList, LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, stagingTableName, tableSql } from '../../sql/tableSql';
+import { existingColumn, type CatalogColumn } from '../../sql/warehouseTypes';
+import { readManifestKeys } from '../readManifestKeys';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
-import { validateLoadRequest } from './validateLoadRequest';
+import { postgresDialect } from './postgresDialect';
+import { validateLoadRequest } from '../validateLoadRequest';
 
 /**
  * Creates or evolves the target table (and the schema and its load ledger) in its own short
@@ -26,11 +27,15 @@ export async function ensurePostgresTable(db: PgTransactor, spec: TableSpec, pri
     await upgradeLedger(tx, spec.schema);
     const rows = (await tx.query(tableSql.selectColumns, [spec.schema, spec.table])) as unknown as CatalogColumn[];
     if (rows.length === 0) {
-      await tx.query(tableSql.createTable(spec, 'postgres', primaryKey));
+      await tx.query(tableSql.createTable(spec, postgresDialect, primaryKey));
       return;
     }
-    for (const change of planSchemaChange(spec, rows.map(existingColumn), 'postgres')) {
-      await tx.query(tableSql.alter(spec, change, 'postgres'));
+    for (const change of planSchemaChange(
+      spec,
+      rows.map((row) => existingColumn(row, postgresDialect)),
+      postgresDialect,
+    )) {
+      await tx.query(tableSql.alter(spec, change, postgresDialect));
     }
   });
 }
@@ -130,7 +135,7 @@ async function copyAndApply(
   const copied = (sourceOrder ? [...names, sourceOrder] : names).map((name) => quoteIdentifier(name, 'column'));
   // Append copies straight into the target, unless the parts carry a source-order column it lacks.
   const staging = request.mode === 'append' && !sourceOrder ? undefined : stagingTableName(request.batchId);
-  if (staging) await tx.query(tableSql.createStaging(spec, staging, 'postgres', sourceOrder));
+  if (staging) await tx.query(tableSql.createStaging(spec, staging, postgresDialect, sourceOrder));
   const copyTarget = staging ? quoteIdentifier(staging) : target;
   let rowsCopied = 0;
   for (const key of keys) rowsCopied += await tx.copyCsv(copyTarget, copied, await openPart(objectStore, key));
@@ -147,8 +152,13 @@ async function copyAndApply(
       .map((name) => `t.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`)
       .join(' AND ');
     await tx.query(`DELETE FROM ${target} AS t USING ${stage} AS s WHERE ${match}`);
-    // Without a source-order column, ctid follows COPY order in a fresh temp table.
-    const latest = lastRowPerKey({ stage, columns: names, keys: spec.primaryKey, sourceOrder, copyOrder: 'ctid' });
+    const latest = lastRowPerKey({
+      stage,
+      columns: names,
+      keys: spec.primaryKey,
+      sourceOrder,
+      copyOrder: postgresDialect.copyOrder,
+    });
     const inserted = await tx.query(
       `WITH d AS (INSERT INTO ${target} (${list}) ${latest} RETURNING 1) SELECT count(*) AS n FROM d`,
     );
