@@ -9,6 +9,7 @@ import { qualifiedName, quoteIdentifier } from '../../sql/quoteIdentifier';
 import { lastRowPerKey } from '../../sql/lastRowPerKey';
 import { columnList, LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, stagingTableName, tableSql } from '../../sql/tableSql';
 import { existingColumn, type CatalogColumn } from '../../sql/warehouseTypes';
+import { isoTimestamp } from '../isoTimestamp';
 import { readManifestKeys } from '../readManifestKeys';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
 import { postgresDialect } from './postgresDialect';
@@ -102,7 +103,8 @@ export async function loadPostgresBatch(
           `SELECT batch_id, extracted_at FROM ${ledger} WHERE item_id = $1 AND extracted_at > $2::timestamptz ORDER BY extracted_at DESC LIMIT 1`,
           [ordering.itemId, ordering.extractedAt],
         );
-        if (newer) throw new Superseded({ batchId: String(newer.batch_id), extractedAt: isoOf(newer.extracted_at) });
+        if (newer)
+          throw new Superseded({ batchId: String(newer.batch_id), extractedAt: isoTimestamp(newer.extracted_at) });
       }
       const rowsLoaded = await copyAndApply(tx, objectStore, request, keys, hooks);
       await tx.query(`UPDATE ${ledger} SET rows = $2 WHERE batch_id = $1`, [request.batchId, rowsLoaded]);
@@ -112,12 +114,6 @@ export async function loadPostgresBatch(
     if (error instanceof Superseded) return { status: 'superseded', rowsLoaded: 0, supersededBy: error.by };
     throw asBadData(error, tableName, request.batchId);
   }
-}
-
-/** A timestamptz as PostgreSQL (a Date) or PGlite returns it, in ISO 8601. */
-function isoOf(value: unknown): string {
-  const date = value instanceof Date ? value : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
 }
 
 async function copyAndApply(

@@ -9,6 +9,7 @@ import { existingColumn, type CatalogColumn } from '../../sql/warehouseTypes';
 import { redshiftLoadStatements, redshiftTimestamp } from './redshiftLoadStatements';
 import { RedshiftStatementError } from './RedshiftStatementError';
 import { RedshiftStatementRunner, type PollOptions, type RedshiftTarget } from './RedshiftStatementRunner';
+import { isoTimestamp } from '../isoTimestamp';
 import { validateLoadRequest } from '../validateLoadRequest';
 import { redshiftDialect } from './redshiftDialect';
 
@@ -121,7 +122,7 @@ export class RedshiftWarehouse implements Warehouse {
       { item_id: request.ordering.itemId, extracted_at: redshiftTimestamp(request.ordering.extractedAt) },
     );
     const row = rows[0];
-    return row ? { batchId: String(row.batch_id), extractedAt: String(row.extracted_at) } : undefined;
+    return row ? { batchId: String(row.batch_id), extractedAt: isoTimestamp(row.extracted_at) } : undefined;
   }
 
   private async ledgerRows(request: LoadRequest): Promise<number | undefined> {
