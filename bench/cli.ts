@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pgliteStartParams } from '../services/loader/warehouse/pgliteStartParams';
+import { pgliteStartParams } from '../services/loader/warehouse/postgres/pgliteStartParams';
 
 const root = resolve(import.meta.dirname, '..');
 const dif = join(root, 'bin', 'dif.mjs');

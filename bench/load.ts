@@ -19,7 +19,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DirectoryObjectStore } from '../shared/adapters/local/DirectoryObjectStore';
 import type { LoadRequest, TableSpec } from '../shared/ports/Warehouse';
-import { PostgresWarehouse } from '../services/loader/warehouse/PostgresWarehouse';
+import { PostgresWarehouse } from '../services/loader/warehouse/postgres/PostgresWarehouse';
 import { logger } from '../shared/log';
 
 const { values: args } = parseArgs({

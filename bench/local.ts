@@ -14,7 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { pgliteStartParams } from '../services/loader/warehouse/pgliteStartParams';
+import { pgliteStartParams } from '../services/loader/warehouse/postgres/pgliteStartParams';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });

@@ -13,10 +13,10 @@ export async function openLocalWarehouse(
   objectStore: ObjectStore,
 ): Promise<Warehouse & TabularQuery> {
   if (databaseUrl) {
-    const { PostgresWarehouse } = await import('../../services/loader/warehouse/PostgresWarehouse');
+    const { PostgresWarehouse } = await import('../../services/loader/warehouse/postgres/PostgresWarehouse');
     return new PostgresWarehouse({ connectionString: databaseUrl, objectStore });
   }
-  const { PgliteWarehouse } = await import('../../services/loader/warehouse/PgliteWarehouse');
+  const { PgliteWarehouse } = await import('../../services/loader/warehouse/postgres/PgliteWarehouse');
   return PgliteWarehouse.open({
     dataDir: join(dataDir, 'warehouse'),
     templateDir: WAREHOUSE_TEMPLATE_DIR,

@@ -60,6 +60,7 @@ function requestFor(
     table,
     mode: load.mode,
     manifestKey: output.clean.manifestKey,
+    ...(output.clean.sourceOrder ? { sourceOrder: output.clean.sourceOrder } : {}),
     ...(load.partition_column ? { partition: { column: load.partition_column } } : {}),
   };
 }

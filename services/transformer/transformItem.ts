@@ -176,7 +176,8 @@ function batchIdOf(message: RawReady, written: WrittenTable, child?: string): st
 }
 
 function cleanSummary(written: WrittenTable): CleanReady['clean'] {
-  return { manifestKey: written.manifestKey, parts: written.parts, rows: written.rows, bytes: written.bytes };
+  const { manifestKey, parts, rows, bytes, sourceOrder } = written;
+  return { manifestKey, parts, rows, bytes, ...(sourceOrder ? { sourceOrder } : {}) };
 }
 
 function findStream(config: DifConfig, message: RawReady): StreamDefinition {
@@ -229,8 +230,8 @@ async function firstPass(
         if (!evolve) continue;
         for (const field of probe.newFields(record)) {
           const value = record[field];
-          if (value !== null && typeof value === 'object') found.set(field, 'super');
-          else if (!found.has(field) && value !== undefined && value !== null) found.set(field, 'varchar(65535)');
+          if (value !== null && typeof value === 'object') found.set(field, 'json');
+          else if (!found.has(field) && value !== undefined && value !== null) found.set(field, 'text');
         }
       }
     }

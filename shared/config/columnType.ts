@@ -1,7 +1,8 @@
 /**
- * Column types a stream may declare. They are Redshift's types; the PostgreSQL and PGlite
- * warehouses map them to their equivalents. Written as strings in YAML and messages
- * (`bigint`, `decimal(18,6)`, `varchar(256)`), parsed with {@link parseColumnType}.
+ * Column types a stream may declare: DIF's own, which each warehouse dialect spells in its DDL
+ * (services/loader/warehouse/<warehouse>/<warehouse>Dialect.ts; e.g. json is `jsonb` in
+ * PostgreSQL and `SUPER` in Redshift). Written as strings in YAML and messages (`bigint`,
+ * `decimal(18,6)`, `varchar(256)`, `json`), parsed with {@link parseColumnType}.
  */
 export type ColumnType = string;
 
@@ -13,7 +14,10 @@ export type ParsedColumnType =
   | { kind: 'decimal'; precision: number; scale: number }
   | { kind: 'varchar'; length: number };
 
-/** Redshift's longest VARCHAR; also the length of a bare `varchar`/`text`. */
+/**
+ * The longest varchar DIF declares, and the length of a bare `varchar`/`text`: the smallest
+ * maximum of the warehouses DIF loads (Redshift's).
+ */
 export const MAX_VARCHAR = 65535;
 
 const ALIASES: Record<string, ParsedColumnType['kind']> = {
@@ -37,12 +41,13 @@ const ALIASES: Record<string, ParsedColumnType['kind']> = {
   'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz',
   'timestamp with time zone': 'timestamptz',
-  super: 'super',
+  // The kind is named `super` for history; DIF spells it json (formatColumnType).
   json: 'super',
+  super: 'super',
 };
 
 export const COLUMN_TYPE_HELP =
-  'one of smallint, int, bigint, double, real, boolean, date, timestamp, timestamptz, super (or json), varchar, varchar(n) with n ≤ 65535, text, decimal(p,s) with 1 ≤ p ≤ 38 and 0 ≤ s ≤ p';
+  'one of smallint, int, bigint, double, real, boolean, date, timestamp, timestamptz, json (or super, its Redshift name), varchar, varchar(n) with n ≤ 65535, text, decimal(p,s) with 1 ≤ p ≤ 38 and 0 ≤ s ≤ p';
 
 /** Parses a declared column type; returns undefined when it is not one DIF knows. */
 export function parseColumnType(declared: string): ParsedColumnType | undefined {
@@ -71,6 +76,8 @@ export function formatColumnType(type: ParsedColumnType): string {
       return `decimal(${type.precision},${type.scale})`;
     case 'varchar':
       return `varchar(${type.length})`;
+    case 'super':
+      return 'json';
     default:
       return type.kind;
   }

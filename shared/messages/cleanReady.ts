@@ -1,12 +1,24 @@
 import { z } from 'zod';
 import { workItem } from './workItem';
 
+/**
+ * The last CSV column of a table loaded by merge (clean CSV format 2): each row's 1-based position
+ * in source order, so every warehouse keeps the last row of a duplicated key, whatever order its
+ * COPY stores the rows in (docs/pipeline-contracts.md).
+ */
+export const SOURCE_ORDER_COLUMN = 'dif_source_row';
+
 const cleanParts = z.strictObject({
   /** Redshift-format COPY manifest listing the gzipped CSV parts. */
   manifestKey: z.string(),
   parts: z.number().int().min(0),
   rows: z.number().int().min(0),
   bytes: z.number().int().min(0),
+  /**
+   * Present when the parts end each row with {@link SOURCE_ORDER_COLUMN} (format 2; written for
+   * tables loaded by merge). Absent: format 1, the declared columns only.
+   */
+  sourceOrder: z.literal(SOURCE_ORDER_COLUMN).optional(),
 });
 
 const column = z.strictObject({ name: z.string(), type: z.string() });

@@ -37,6 +37,12 @@ export interface LoadRequest {
    * before ordering existed: such a batch is loaded unordered, as it was then.
    */
   ordering?: { itemId: string; extractedAt: string };
+  /**
+   * The CSV column after the declared ones that holds each row's position in source order (clean
+   * CSV format 2, `CleanReady.clean.sourceOrder`). It is staged, never loaded into the table; a
+   * merge keeps the last row of a duplicated key by it. Absent on format 1 batches.
+   */
+  sourceOrder?: string;
 }
 
 export interface LoadResult {

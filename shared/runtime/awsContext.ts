@@ -6,7 +6,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CredentialStore } from '../../services/credentials';
-import { RedshiftWarehouse } from '../../services/loader/warehouse/RedshiftWarehouse';
+import { RedshiftWarehouse } from '../../services/loader/warehouse/redshift/RedshiftWarehouse';
 import {
   AwsSettingMissingError,
   DynamoRunStateStore,

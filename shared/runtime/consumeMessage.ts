@@ -94,7 +94,12 @@ export async function consumeMessage(
     });
     if (last) {
       const cause = `${message} — failed ${delivery.receiveCount} times; the message is in the ${stage} dead-letter queue. Fix the cause, then replay it with \`dif dlq replay --stage ${stage}\`${REPLAY_HINT}.`;
-      await failItem(ctx, envelope, `${capitalize(stage)}.RetriesExhausted`, cause);
+      await failItem(
+        ctx,
+        envelope,
+        stepFunctionsErrorName(capitalize(stage), error, { retriesExhausted: true }),
+        cause,
+      );
     }
     throw new RetryLaterError(stage, message, last);
   } finally {

@@ -8,13 +8,20 @@ import { isPermanent } from './errors';
  *   when bare (`UnknownClient` thrown by Plan → `Plan.UnknownClient`; `Transform.RejectThreshold`
  *   stays as it is, never `Transform.Transform.RejectThreshold`);
  * - any other error is `{State}.Transient` (network blips, throttling of AWS calls), which the ASL
- *   may retry.
+ *   may retry; or `{State}.RetriesExhausted` when a queue consumer gives up on it after its last
+ *   allowed receive (`retriesExhausted`).
  *
  * @example
  * stepFunctionsErrorName('Transform', new RejectThresholdError('…')); // 'Transform.RejectThreshold'
  * stepFunctionsErrorName('Load', new Error('socket hang up')); // 'Load.Transient'
+ * stepFunctionsErrorName('Load', new Error('socket hang up'), { retriesExhausted: true }); // 'Load.RetriesExhausted'
  */
-export function stepFunctionsErrorName(state: string, error: unknown): string {
+export function stepFunctionsErrorName(
+  state: string,
+  error: unknown,
+  options: { retriesExhausted?: boolean } = {},
+): string {
+  if (options.retriesExhausted) return `${state}.RetriesExhausted`;
   if (error instanceof Error && isAslName(error.name)) return error.name;
   const code = isPermanent(error) ? error.code : (error as { code?: unknown } | undefined)?.code;
   if (isPermanent(error) || (typeof code === 'string' && code.includes('.'))) {

@@ -16,7 +16,7 @@ import { loadConfig } from '../../shared/config';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { openLocalQueues } from '../../shared/adapters/local/openLocalQueues';
 import { SqliteRunStateStore } from '../../shared/adapters/local/SqliteRunStateStore';
-import { PgliteWarehouse } from '../../services/loader/warehouse/PgliteWarehouse';
+import { PgliteWarehouse } from '../../services/loader/warehouse/postgres/PgliteWarehouse';
 import { startDemoApi } from '../../demo/startDemoApi';
 import type { CleanReady } from '../../shared/messages';
 

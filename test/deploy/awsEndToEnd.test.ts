@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_CREDENTIALS, startDemoApi, type DemoApi } from '../../demo';
 import { runStateTableDefinition } from '../../shared/adapters/aws';
 import type { CredentialStore } from '../../services/credentials';
-import { PostgresWarehouse } from '../../services/loader/warehouse/PostgresWarehouse';
+import { PostgresWarehouse } from '../../services/loader/warehouse/postgres/PostgresWarehouse';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import {
   enableStateMachineExecution,

@@ -3,7 +3,6 @@ import validator from 'asl-validator';
 import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { readIngestDefinition, runIngest, type IngestHandlers } from '../../cli/localRuntime/ingestStateMachine';
-import { stepFunctionsError } from '../../shared/runtime/stepFunctionsError';
 
 type Item = { itemId: string; label: string; extraction: 'sync' | 'async' };
 const ctx = {} as ServiceContext; // the fake handlers below never touch ports
@@ -199,30 +198,6 @@ describe('statemachines/ingest.asl.yml', () => {
     });
     const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001, maxWaitSeconds: 0 });
     expect(result.status === 'failed' && result.cause).toBe(`acme/reports/daily/2026-01-01: ${reason}`);
-  });
-
-  it('names every error it retries or catches the way stepFunctionsError can name it', () => {
-    const errorNames = new Set<string>();
-    const visit = (
-      states: Record<
-        string,
-        { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[]; ItemProcessor?: { States: never } }
-      >,
-    ) => {
-      for (const state of Object.values(states)) {
-        for (const rule of [...(state.Retry ?? []), ...(state.Catch ?? [])])
-          rule.ErrorEquals.forEach((name) => errorNames.add(name));
-        if (state.ItemProcessor) visit(state.ItemProcessor.States);
-      }
-    };
-    visit(readIngestDefinition().States as never);
-    const ours = [...errorNames].filter((name) => !/^(States|Lambda|ECS)\./.test(name));
-    // Every name of ours is `{State}.Transient`, the name stepFunctionsError gives a non-permanent error.
-    for (const name of ours) {
-      const state = name.split('.')[0]!;
-      expect(stepFunctionsError(state, new Error('blip'))).toMatchObject({ name });
-    }
-    expect(ours.length).toBeGreaterThan(0);
   });
 
   it('retries a report job that failed transiently, but not one the API refused', async () => {

@@ -3,12 +3,14 @@ import { logger } from '../../../shared/log';
 import { createAwsContext } from '../../../shared/runtime/awsContext';
 import { extract } from '../handlers/extract';
 import { exitAfterOutput } from '../../../shared/runtime/exitAfterOutput';
+import { runExtractTask } from './runExtractTask';
 
 /**
  * Container entry of the extractor for sources too long for Lambda's 15 minutes (ECS Fargate task
  * `ExtractTask` in serverless.yml). The state machine's `ecs:runTask.waitForTaskToken` passes the
  * Extract payload `{item, job}` as JSON in `DIF_TASK_INPUT` and the token in `DIF_TASK_TOKEN`. A
- * container's exit does not end a waiting task, so a failure is reported on the token before exiting.
+ * container's exit does not end a waiting task, so a failure is reported on the token before exiting
+ * (runExtractTask).
  */
 async function main(): Promise<number> {
   const raw = process.env.DIF_TASK_INPUT;
@@ -29,20 +31,7 @@ async function main(): Promise<number> {
   logger.appendKeys({ state: 'Extract', runtime: 'ecs', runId: input.item?.runId, itemId: input.item?.itemId });
   const ctx = await createAwsContext();
   try {
-    await extract(ctx, input);
-    return 0;
-  } catch (error) {
-    const failure = error as Error & { code?: string };
-    logger.error('Extract failed', failure);
-    const code = failure.code
-      ? `Extract.${failure.code}`
-      : failure.name.includes('.')
-        ? failure.name
-        : 'Extract.Failed';
-    await ctx.ports.workflow.sendTaskFailure(input.taskToken, code, failure.message).catch((reason: unknown) => {
-      logger.error('could not fail the task token; the task ends at its heartbeat timeout', { error: String(reason) });
-    });
-    return 1;
+    return await runExtractTask(input, (payload) => extract(ctx, payload), ctx.ports.workflow);
   } finally {
     await ctx.ports.close();
   }

@@ -1,7 +1,8 @@
 import { formatColumnType, type ParsedColumnType } from '../../../shared/config/columnType';
 import type { TableSpec } from '../../../shared/ports/Warehouse';
 import { DestructiveSchemaChangeError } from '../errors';
-import { declaredType, type ExistingColumn, type SqlDialect } from './warehouseTypes';
+import { declaredType, type ExistingColumn } from './warehouseTypes';
+import type { WarehouseDialect } from './WarehouseDialect';
 
 /** One additive change to an existing table. */
 export type SchemaChange =
@@ -13,17 +14,21 @@ const FLOAT_RANK: Partial<Record<ParsedColumnType['kind'], number>> = { real: 1,
 
 /**
  * Compares the declared columns with the table's and returns the additive changes to apply.
- * Widening rules: varchar(n)→varchar(m>n) (both dialects); smallint→int→bigint, real→double
- * and decimal(p,s)→decimal with at least as many integer and fraction digits (PostgreSQL only:
- * Redshift can alter nothing but varchar length). A declared type the existing column already
+ * Widening rules: varchar(n)→varchar(m>n); smallint→int→bigint, real→double and
+ * decimal(p,s)→decimal with at least as many integer and fraction digits — each where the
+ * dialect can alter the column in place (Redshift: varchar length only). A declared type the existing column already
  * holds (e.g. int into bigint) needs no change. Anything else is refused with
  * {@link DestructiveSchemaChangeError}; columns no longer declared are kept and stay NULL.
  *
  * @example
- * planSchemaChange(spec, [{ name: 'id', type: { kind: 'int' }, spelled: 'integer' }], 'postgres');
+ * planSchemaChange(spec, [{ name: 'id', type: { kind: 'int' }, spelled: 'integer' }], postgresDialect);
  * // [{ kind: 'widen_column', column: 'id', from: { kind: 'int' }, to: { kind: 'bigint' } }, …]
  */
-export function planSchemaChange(table: TableSpec, existing: ExistingColumn[], dialect: SqlDialect): SchemaChange[] {
+export function planSchemaChange(
+  table: TableSpec,
+  existing: ExistingColumn[],
+  dialect: WarehouseDialect,
+): SchemaChange[] {
   const byName = new Map(existing.map((column) => [column.name, column]));
   const changes: SchemaChange[] = [];
   const problems: string[] = [];
@@ -62,10 +67,14 @@ export function holds(current: ParsedColumnType, declared: ParsedColumnType): bo
 function widen(
   current: ParsedColumnType,
   declared: ParsedColumnType,
-  dialect: SqlDialect,
+  dialect: WarehouseDialect,
 ): ParsedColumnType | undefined {
+  const wider = smallestHoldingBoth(current, declared);
+  return wider && dialect.canAlterType(current, wider) ? wider : undefined;
+}
+
+function smallestHoldingBoth(current: ParsedColumnType, declared: ParsedColumnType): ParsedColumnType | undefined {
   if (current.kind === 'varchar' && declared.kind === 'varchar') return declared;
-  if (dialect === 'redshift') return undefined;
   if (current.kind === 'decimal' && declared.kind === 'decimal') {
     const scale = Math.max(current.scale, declared.scale);
     const precision = Math.max(current.precision - current.scale, declared.precision - declared.scale) + scale;

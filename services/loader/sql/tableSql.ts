@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { TableSpec } from '../../../shared/ports/Warehouse';
 import { qualifiedName, quoteIdentifier } from './quoteIdentifier';
 import type { SchemaChange } from './planSchemaChange';
-import { declaredType, sqlType, type SqlDialect } from './warehouseTypes';
+import { declaredType } from './warehouseTypes';
+import type { WarehouseDialect } from './WarehouseDialect';
 
 /** Name of the load ledger table in every client schema. */
 export const LEDGER_TABLE = 'dif_load_ledger';
@@ -38,31 +39,27 @@ export const tableSql = {
 
   /**
    * The target table. `primaryKey` adds a PRIMARY KEY (enforced by PostgreSQL, informational in
-   * Redshift); Redshift also gets DISTKEY/SORTKEY when the spec has them.
+   * Redshift); the dialect adds its table options (Redshift: DISTKEY/SORTKEY).
    */
-  createTable(spec: TableSpec, dialect: SqlDialect, primaryKey: boolean): string {
+  createTable(spec: TableSpec, dialect: WarehouseDialect, primaryKey: boolean): string {
     const parts = columnDefinitions(spec, dialect);
     if (primaryKey && spec.primaryKey.length > 0) parts.push(`PRIMARY KEY (${columnList(spec.primaryKey)})`);
-    let sql = `CREATE TABLE IF NOT EXISTS ${qualifiedName(spec.schema, spec.table)} (${parts.join(', ')})`;
-    if (dialect === 'redshift') {
-      if (spec.distKey) sql += ` DISTSTYLE KEY DISTKEY (${quoteIdentifier(spec.distKey, 'dist_key')})`;
-      if (spec.sortKey && spec.sortKey.length > 0) sql += ` COMPOUND SORTKEY (${columnList(spec.sortKey)})`;
-    }
-    return sql;
+    return `CREATE TABLE IF NOT EXISTS ${qualifiedName(spec.schema, spec.table)} (${parts.join(', ')})${dialect.tableOptions(spec)}`;
   },
 
-  alter(spec: TableSpec, change: SchemaChange, dialect: SqlDialect): string {
+  alter(spec: TableSpec, change: SchemaChange, dialect: WarehouseDialect): string {
     const table = qualifiedName(spec.schema, spec.table);
     const column = quoteIdentifier(change.column, 'column');
     return change.kind === 'add_column'
-      ? `ALTER TABLE ${table} ADD COLUMN ${column} ${sqlType(change.type, dialect)}`
-      : `ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${sqlType(change.to, dialect)}`;
+      ? `ALTER TABLE ${table} ADD COLUMN ${column} ${dialect.columnType(change.type)}`
+      : `ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${dialect.columnType(change.to)}`;
   },
 
-  /** A session-local staging table with the batch's columns. */
-  createStaging(spec: TableSpec, name: string, dialect: SqlDialect): string {
-    const onCommit = dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-    return `CREATE TEMP TABLE ${quoteIdentifier(name, 'staging table')} (${columnDefinitions(spec, dialect).join(', ')})${onCommit}`;
+  /** A session-local staging table with the batch's columns, and its source-order column when it has one. */
+  createStaging(spec: TableSpec, name: string, dialect: WarehouseDialect, sourceOrder?: string): string {
+    const columns = columnDefinitions(spec, dialect);
+    if (sourceOrder) columns.push(`${quoteIdentifier(sourceOrder, 'source order column')} bigint`);
+    return `CREATE TEMP TABLE ${quoteIdentifier(name, 'staging table')} (${columns.join(', ')})${dialect.stagingOptions}`;
   },
 };
 
@@ -76,8 +73,8 @@ export function columnList(names: string[]): string {
   return names.map((name) => quoteIdentifier(name, 'column')).join(', ');
 }
 
-function columnDefinitions(spec: TableSpec, dialect: SqlDialect): string[] {
+function columnDefinitions(spec: TableSpec, dialect: WarehouseDialect): string[] {
   return spec.columns.map(
-    (column) => `${quoteIdentifier(column.name, 'column')} ${sqlType(declaredType(column), dialect)}`,
+    (column) => `${quoteIdentifier(column.name, 'column')} ${dialect.columnType(declaredType(column))}`,
   );
 }

@@ -5,10 +5,8 @@ import {
   type ParsedColumnType,
 } from '../../../shared/config/columnType';
 import type { ColumnSpec } from '../../../shared/ports/Warehouse';
+import type { WarehouseDialect } from './WarehouseDialect';
 import { InvalidLoadRequestError } from '../errors';
-
-/** SQL spoken by the warehouse: PostgreSQL (also PGlite) or Amazon Redshift. */
-export type SqlDialect = 'postgres' | 'redshift';
 
 /** A column as it exists in the warehouse; `type` is undefined for types DIF does not declare. */
 export interface ExistingColumn {
@@ -28,30 +26,6 @@ export function declaredType(column: ColumnSpec): ParsedColumnType {
   return parsed;
 }
 
-/**
- * The DDL spelling of a DIF column type in `dialect`. Types are Redshift's; PostgreSQL stores
- * `super` as jsonb.
- *
- * @example
- * sqlType({ kind: 'decimal', precision: 18, scale: 6 }, 'postgres'); // 'numeric(18,6)'
- */
-export function sqlType(type: ParsedColumnType, dialect: SqlDialect): string {
-  switch (type.kind) {
-    case 'int':
-      return 'integer';
-    case 'double':
-      return 'double precision';
-    case 'decimal':
-      return `numeric(${type.precision},${type.scale})`;
-    case 'varchar':
-      return `varchar(${type.length})`;
-    case 'super':
-      return dialect === 'redshift' ? 'super' : 'jsonb';
-    default:
-      return type.kind;
-  }
-}
-
 /** A row of information_schema.columns. */
 export interface CatalogColumn {
   column_name: string;
@@ -61,7 +35,8 @@ export interface CatalogColumn {
   numeric_scale: number | string | null;
 }
 
-const CATALOG_KINDS: Record<string, ParsedColumnType['kind']> = {
+/** information_schema names of the standard types (standardColumnType); a dialect adds its own. */
+const STANDARD_CATALOG_KINDS: Record<string, ParsedColumnType['kind']> = {
   smallint: 'smallint',
   integer: 'int',
   bigint: 'bigint',
@@ -71,15 +46,22 @@ const CATALOG_KINDS: Record<string, ParsedColumnType['kind']> = {
   date: 'date',
   'timestamp without time zone': 'timestamp',
   'timestamp with time zone': 'timestamptz',
-  jsonb: 'super',
-  json: 'super',
-  super: 'super',
 };
 
-/** Reads a catalog row back into a DIF type (undefined for types DIF never creates). */
-export function existingColumn(row: CatalogColumn): ExistingColumn {
+/**
+ * Reads a catalog row of `dialect`'s warehouse back into a DIF type (undefined for types DIF
+ * never creates).
+ *
+ * @example
+ * existingColumn({ column_name: 'doc', data_type: 'jsonb', … }, postgresDialect).type; // { kind: 'super' } (json)
+ */
+export function existingColumn(row: CatalogColumn, dialect: WarehouseDialect): ExistingColumn {
   const spelled = row.data_type;
-  const kind = CATALOG_KINDS[row.data_type];
+  const kind = Object.hasOwn(STANDARD_CATALOG_KINDS, row.data_type)
+    ? STANDARD_CATALOG_KINDS[row.data_type]
+    : Object.hasOwn(dialect.catalogTypes, row.data_type)
+      ? dialect.catalogTypes[row.data_type]
+      : undefined;
   if (kind) return { name: row.column_name, type: { kind } as ParsedColumnType, spelled };
   if (row.data_type === 'character varying' || row.data_type === 'text') {
     const length =

@@ -4,8 +4,8 @@ import { quoteIdentifier } from '../sql/quoteIdentifier';
 import { declaredType } from '../sql/warehouseTypes';
 
 /**
- * Checks a load request before any SQL runs: identifiers, types, and that the key, partition,
- * dist and sort columns are among the declared columns.
+ * Checks a load request before any SQL runs: identifiers, types, that the key, partition, dist
+ * and sort columns are among the declared columns and that the source-order column is not.
  */
 export function validateLoadRequest(request: LoadRequest): void {
   const { table } = request;
@@ -30,6 +30,13 @@ export function validateLoadRequest(request: LoadRequest): void {
         );
     }
   };
+  if (request.sourceOrder !== undefined) {
+    quoteIdentifier(request.sourceOrder, 'source order column');
+    if (names.has(request.sourceOrder))
+      throw new InvalidLoadRequestError(
+        `${where}: column "${request.sourceOrder}" is declared, but DIF writes that column itself (each row's position in source order); rename the declared column`,
+      );
+  }
   mustBeDeclared('primary key column', table.primaryKey);
   mustBeDeclared('dist_key', table.distKey ? [table.distKey] : []);
   mustBeDeclared('sort_key column', table.sortKey ?? []);

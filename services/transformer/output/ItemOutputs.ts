@@ -53,6 +53,7 @@ export class ItemOutputs {
       manifestKey: cleanManifestKey(message),
       partKey: (n) => cleanPartKey(message, n),
       header: pipeline.header,
+      sourceOrder: stream.load.mode === 'merge',
     });
     const children = Object.entries(stream.children ?? {}).map(([name, child]) => {
       const childPipeline = childPipelineOf(name, child, setup, options);
@@ -61,6 +62,7 @@ export class ItemOutputs {
         manifestKey: cleanManifestKey(message, name),
         partKey: (n) => cleanPartKey(message, n, name),
         header: childPipeline.header,
+        sourceOrder: child.load.mode === 'merge',
       });
       return { name, pipeline: childPipeline, table: childTable };
     });

@@ -1,3 +1,4 @@
+import { SOURCE_ORDER_COLUMN } from '../../../shared/messages/cleanReady';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import { copyManifest } from './copyManifest';
 import { PartWriter } from './PartWriter';
@@ -14,6 +15,8 @@ export interface WrittenTable {
   bytes: number;
   /** sha256 (hex) of the uncompressed CSV, for the batch id. */
   contentHash: string;
+  /** Set when every row ends with its position in source order (`sourceOrder` of the layout). */
+  sourceOrder?: typeof SOURCE_ORDER_COLUMN;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface WrittenTable {
  * gathered into chunks, streamed into gzipped parts, and a Redshift COPY manifest on close.
  *
  * @example
- * const table = new TableWriter(store, { manifestKey, partKey: (n) => …, header, partBytes, gzipLevel });
+ * const table = new TableWriter(store, { manifestKey, partKey: (n) => …, header, partBytes, gzipLevel, sourceOrder: true });
  * const full = table.add('1,a\n');
  * if (full) await full;
  * const written = await table.close();
@@ -30,6 +33,8 @@ export class TableWriter {
   private readonly parts: PartWriter;
   private chunk = '';
   private rows = 0;
+  /** Rows added so far: the source position of the next row is one more. */
+  private added = 0;
   /** Parts are cut between chunks, so a chunk is never larger than a part should be. */
   private readonly chunkChars: number;
 
@@ -41,9 +46,15 @@ export class TableWriter {
       header: string;
       partBytes: number;
       gzipLevel: number;
+      /**
+       * End each row with its 1-based position in source order, as column SOURCE_ORDER_COLUMN: the
+       * loader's merge keeps the last row of a key by it (a Redshift COPY keeps no file order).
+       */
+      sourceOrder?: boolean;
     },
   ) {
-    this.parts = new PartWriter(store, layout.partKey, layout.header, {
+    const header = layout.sourceOrder ? `${layout.header.slice(0, -1)},${SOURCE_ORDER_COLUMN}\n` : layout.header;
+    this.parts = new PartWriter(store, layout.partKey, header, {
       partBytes: layout.partBytes,
       gzipLevel: layout.gzipLevel,
     });
@@ -52,7 +63,8 @@ export class TableWriter {
 
   /** Adds one CSV row; returns a promise to await only when a chunk was handed to the parts. */
   add(row: string): Promise<void> | undefined {
-    this.chunk += row;
+    this.added++;
+    this.chunk += this.layout.sourceOrder ? `${row.slice(0, -1)},${this.added}\n` : row;
     this.rows++;
     return this.chunk.length >= this.chunkChars ? this.flush() : undefined;
   }
@@ -69,6 +81,7 @@ export class TableWriter {
       rows: summary.rows,
       bytes: summary.bytes,
       contentHash: summary.contentHash,
+      ...(this.layout.sourceOrder ? { sourceOrder: SOURCE_ORDER_COLUMN } : {}),
     };
   }
 

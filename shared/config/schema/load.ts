@@ -9,7 +9,7 @@ export const load = z
       .enum(['append', 'merge', 'replace_partition'])
       .default('append')
       .describe(
-        'append: insert every row; merge: replace rows with the same primary key; replace_partition: delete the rows whose partition_column lies in the range of the loaded data (e.g. the dates re-extracted by a lookback window), then insert.',
+        'append: insert every row; merge: replace rows with the same primary key (of several rows of one key in an item, the last in source order wins, on every warehouse); replace_partition: delete the rows whose partition_column lies in the range of the loaded data (e.g. the dates re-extracted by a lookback window), then insert.',
       ),
     partition_column: identifier
       .optional()

@@ -64,7 +64,7 @@ export const transform = z
       .enum(['ignore', 'evolve', 'fail'])
       .default('ignore')
       .describe(
-        'A top-level field that no column reads. ignore: drop it; evolve: add a column for it (super for objects/arrays, else varchar(65535)); fail: fail the item.',
+        'A top-level field that no column reads. ignore: drop it; evolve: add a column for it (json for objects/arrays, else text); fail: fail the item.',
       ),
     missing_field: z
       .enum(['null', 'fail'])

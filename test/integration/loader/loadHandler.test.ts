@@ -12,7 +12,7 @@ import type { Ports } from '../../../shared/ports/Ports';
 import { PermanentError } from '../../../shared/runtime/errors';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { load } from '../../../services/loader/handlers/load';
-import { PgliteWarehouse } from '../../../services/loader/warehouse/PgliteWarehouse';
+import { PgliteWarehouse } from '../../../services/loader/warehouse/postgres/PgliteWarehouse';
 import { writeCleanBatch } from './support/writeCleanBatch';
 
 const source = sourceDefinition.parse({

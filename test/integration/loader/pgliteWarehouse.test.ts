@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll } from 'vitest';
-import { PgliteWarehouse } from '../../../services/loader/warehouse/PgliteWarehouse';
+import { PgliteWarehouse } from '../../../services/loader/warehouse/postgres/PgliteWarehouse';
 import { warehouseSuite } from './support/warehouseSuite';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dif-pglite-'));

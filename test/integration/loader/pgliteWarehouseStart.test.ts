@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryObjectStore } from '../../../shared/adapters/local/DirectoryObjectStore';
-import { PgliteWarehouse } from '../../../services/loader/warehouse/PgliteWarehouse';
+import { PgliteWarehouse } from '../../../services/loader/warehouse/postgres/PgliteWarehouse';
 
 describe('PgliteWarehouse start-up (the local warehouse of npm start)', () => {
   let dir: string;

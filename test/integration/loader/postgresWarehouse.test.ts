@@ -1,4 +1,4 @@
-import { PostgresWarehouse } from '../../../services/loader/warehouse/PostgresWarehouse';
+import { PostgresWarehouse } from '../../../services/loader/warehouse/postgres/PostgresWarehouse';
 import { warehouseSuite } from './support/warehouseSuite';
 
 const DATABASE_URL = process.env.DIF_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';

@@ -3,10 +3,12 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redshiftDialect } from '../../../services/loader/warehouse/redshift/redshiftDialect';
 import type { LoadRequest, TableSpec } from '../../../shared/ports/Warehouse';
 import { redshiftLoadStatements } from '../../../services/loader/warehouse/redshift/redshiftLoadStatements';
 import { tableSql } from '../../../services/loader/sql/tableSql';
 import { csvText, type CsvValue } from './support/writeCleanBatch';
+import { SOURCE_ORDER_COLUMN } from '../../../shared/messages/cleanReady';
 
 const DATABASE_URL = process.env.DIF_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const schema = `dif_rs_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
@@ -54,10 +56,20 @@ describe('Redshift load SQL on PostgreSQL', () => {
       for (const [i, sql] of plan.sqls.entries()) {
         if (i === plan.copyIndex) {
           const table = /^COPY (\S+) \(([^)]*)\)/.exec(sql)!;
+          // The CSV has the columns the COPY names: the declared ones, then the source order if any.
+          const names = table[2]!.split(', ').map((name) => name.replace(/"/g, ''));
           const copy = client.query(
             copyFrom(`COPY ${table[1]} (${table[2]}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, NULL '\\N')`),
           );
-          await pipeline(Readable.from([csvText(['day', 'id', 'name'], rows)]), copy);
+          await pipeline(
+            Readable.from([
+              csvText(
+                names,
+                rows.map((row) => row.slice(0, names.length)),
+              ),
+            ]),
+            copy,
+          );
           counts.push(copy.rowCount);
         } else {
           counts.push((await client.query(sql)).rowCount ?? 0);
@@ -75,7 +87,7 @@ describe('Redshift load SQL on PostgreSQL', () => {
     (await client.query(`SELECT day::text AS day, id::int AS id, name FROM "${schema}"."${name}" ORDER BY id`)).rows;
 
   it('merges exactly once, deduplicating staged keys', async () => {
-    await client.query(tableSql.createTable(spec('merged'), 'redshift', true));
+    await client.query(tableSql.createTable(spec('merged'), redshiftDialect, true));
     const first: LoadRequest = { batchId: 'b1-merge', table: spec('merged'), mode: 'merge', manifestKey: 'k' };
     expect(
       await runBatch(first, [
@@ -108,8 +120,42 @@ describe('Redshift load SQL on PostgreSQL', () => {
     ).toEqual([{ rows: 2 }]);
   });
 
+  it('keeps the last row of a duplicated key in source order, whatever order COPY stores the rows in', async () => {
+    await client.query(tableSql.createTable(spec('latest'), redshiftDialect, true));
+    // As the transformer writes a merge table (clean CSV format 2): each row ends with its source position.
+    const inSource: CsvValue[][] = [
+      ['2026-01-01', 1, 'first'],
+      ['2026-01-01', 2, 'only'],
+      ['2026-01-02', 1, 'second'],
+      ['2026-01-03', 1, 'last'],
+    ].map((row, i) => [...row, i + 1]);
+    const [a, b, c, d] = inSource;
+    // A Redshift COPY reads the parts in parallel slices: any stored order is possible.
+    const storedOrders = { source: inSource, reversed: [d, c, b, a], shuffled: [c, a, d, b] };
+    for (const [order, stored] of Object.entries(storedOrders)) {
+      const request: LoadRequest = {
+        batchId: `b-latest-${order}`,
+        table: spec('latest'),
+        mode: 'merge',
+        manifestKey: 'k',
+        sourceOrder: SOURCE_ORDER_COLUMN,
+      };
+      expect(await runBatch(request, stored as CsvValue[][]), order).toEqual([2, 1]);
+      expect(await table('latest'), order).toEqual([
+        { day: '2026-01-03', id: 1, name: 'last' },
+        { day: '2026-01-01', id: 2, name: 'only' },
+      ]);
+    }
+    // The source-order column is staged, never loaded into the table.
+    const columns = await client.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'latest' ORDER BY ordinal_position`,
+      [schema],
+    );
+    expect(columns.rows.map((row: { column_name: string }) => row.column_name)).toEqual(['day', 'id', 'name']);
+  });
+
   it('appends and replaces partitions exactly once', async () => {
-    await client.query(tableSql.createTable(spec('daily'), 'redshift', false));
+    await client.query(tableSql.createTable(spec('daily'), redshiftDialect, false));
     const append: LoadRequest = { batchId: 'b1-append', table: spec('daily'), mode: 'append', manifestKey: 'k' };
     expect(
       await runBatch(append, [
@@ -145,8 +191,8 @@ describe('Redshift load SQL on PostgreSQL', () => {
   });
 
   it('skips an older extraction of the same item as superseded, in every mode, leaving the newer rows', async () => {
-    await client.query(tableSql.createTable(spec('ordered'), 'redshift', true));
-    await client.query(tableSql.createTable(spec('ordered_log'), 'redshift', false));
+    await client.query(tableSql.createTable(spec('ordered'), redshiftDialect, true));
+    await client.query(tableSql.createTable(spec('ordered_log'), redshiftDialect, false));
     const at = (time: string) => ({ itemId: 'item-7', extractedAt: `2026-01-08T${time}Z` });
     const newer: LoadRequest = {
       batchId: 'item-7-newer',

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { csvRecordChunks } from '../../../services/loader/warehouse/csvRecordChunks';
+import { csvRecordChunks } from '../../../services/loader/warehouse/postgres/csvRecordChunks';
 
 async function chunksOf(text: string, target: number, pieceSize: number): Promise<string[]> {
   const pieces: Buffer[] = [];

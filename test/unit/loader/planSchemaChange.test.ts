@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { postgresDialect } from '../../../services/loader/warehouse/postgres/postgresDialect';
+import { redshiftDialect } from '../../../services/loader/warehouse/redshift/redshiftDialect';
 import { planSchemaChange, holds } from '../../../services/loader/sql/planSchemaChange';
 import { existingColumn } from '../../../services/loader/sql/warehouseTypes';
 import { DestructiveSchemaChangeError } from '../../../services/loader/errors';
@@ -16,14 +18,27 @@ const catalog = (
   length: number | null = null,
   precision: number | null = null,
   scale: number | null = null,
+  dialect = postgresDialect,
 ) =>
-  existingColumn({
-    column_name,
-    data_type,
-    character_maximum_length: length,
-    numeric_precision: precision,
-    numeric_scale: scale,
+  existingColumn(
+    {
+      column_name,
+      data_type,
+      character_maximum_length: length,
+      numeric_precision: precision,
+      numeric_scale: scale,
+    },
+    dialect,
+  );
+
+describe('existingColumn', () => {
+  it("reads each dialect's own name for json back as json, and leaves the other's unknown", () => {
+    expect(catalog('doc', 'jsonb').type).toEqual({ kind: 'super' });
+    expect(catalog('doc', 'super', null, null, null, redshiftDialect).type).toEqual({ kind: 'super' });
+    expect(catalog('doc', 'super').type).toBeUndefined();
+    expect(catalog('doc', 'jsonb', null, null, null, redshiftDialect).type).toBeUndefined();
   });
+});
 
 describe('planSchemaChange', () => {
   const existing = [
@@ -42,7 +57,7 @@ describe('planSchemaChange', () => {
           ['spend', 'decimal(10,2)'],
         ]),
         existing,
-        'postgres',
+        postgresDialect,
       ),
     ).toEqual([]);
   });
@@ -57,7 +72,7 @@ describe('planSchemaChange', () => {
         ['clicks', 'int'],
       ]),
       existing,
-      'postgres',
+      postgresDialect,
     );
     expect(changes).toEqual([
       { kind: 'widen_column', column: 'id', from: { kind: 'int' }, to: { kind: 'bigint' } },
@@ -80,7 +95,7 @@ describe('planSchemaChange', () => {
   });
 
   it('only widens varchar on Redshift and refuses the rest, naming every column', () => {
-    expect(planSchemaChange(spec([['name', 'varchar(50)']]), existing, 'redshift')).toHaveLength(1);
+    expect(planSchemaChange(spec([['name', 'varchar(50)']]), existing, redshiftDialect)).toHaveLength(1);
     const error = (() => {
       try {
         planSchemaChange(
@@ -89,7 +104,7 @@ describe('planSchemaChange', () => {
             ['ratio', 'double'],
           ]),
           existing,
-          'redshift',
+          redshiftDialect,
         );
       } catch (caught) {
         return caught;
@@ -102,14 +117,18 @@ describe('planSchemaChange', () => {
   });
 
   it('refuses incompatible kinds on every dialect', () => {
-    expect(() => planSchemaChange(spec([['name', 'bigint']]), existing, 'postgres')).toThrow(
+    expect(() => planSchemaChange(spec([['name', 'bigint']]), existing, postgresDialect)).toThrow(
       /column "name" is varchar\(20\) but is now declared bigint/,
     );
-    expect(() => planSchemaChange(spec([['id', 'date']]), existing, 'postgres')).toThrow(DestructiveSchemaChangeError);
+    expect(() => planSchemaChange(spec([['id', 'date']]), existing, postgresDialect)).toThrow(
+      DestructiveSchemaChangeError,
+    );
   });
 
   it('trusts columns of types DIF never creates', () => {
-    expect(planSchemaChange(spec([['geo', 'varchar(10)']]), [catalog('geo', 'USER-DEFINED')], 'postgres')).toEqual([]);
+    expect(planSchemaChange(spec([['geo', 'varchar(10)']]), [catalog('geo', 'USER-DEFINED')], postgresDialect)).toEqual(
+      [],
+    );
   });
 
   it('knows which types hold which', () => {

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { LoadRequest } from '../../../shared/ports/Warehouse';
-import { RedshiftWarehouse } from '../../../services/loader/warehouse/RedshiftWarehouse';
+import { RedshiftWarehouse } from '../../../services/loader/warehouse/redshift/RedshiftWarehouse';
 import { RedshiftStatementError } from '../../../services/loader/warehouse/redshift/RedshiftStatementError';
 import {
   BadLoadDataError,
@@ -217,7 +217,7 @@ describe('RedshiftWarehouse', () => {
     expect(await warehouse().load(ordered)).toEqual({
       status: 'superseded',
       rowsLoaded: 0,
-      supersededBy: { batchId: 'abc123-newer', extractedAt: '2026-01-08 07:00:00+00' },
+      supersededBy: { batchId: 'abc123-newer', extractedAt: '2026-01-08T07:00:00.000Z' },
     });
     expect(executed.some((entry) => entry.sql.startsWith('BATCH'))).toBe(false);
     expect(executed.find((entry) => entry.sql.includes('WHERE item_id = :item_id'))?.params).toEqual([

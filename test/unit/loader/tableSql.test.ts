@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { postgresDialect } from '../../../services/loader/warehouse/postgres/postgresDialect';
+import { redshiftDialect } from '../../../services/loader/warehouse/redshift/redshiftDialect';
 import { stagingTableName, tableSql } from '../../../services/loader/sql/tableSql';
 import { quoteIdentifier } from '../../../services/loader/sql/quoteIdentifier';
 import { InvalidIdentifierError } from '../../../services/loader/errors';
@@ -21,14 +23,24 @@ const spec: TableSpec = {
 
 describe('tableSql', () => {
   it('spells PostgreSQL DDL with the primary key and without Redshift options', () => {
-    expect(tableSql.createTable(spec, 'postgres', true)).toBe(
+    expect(tableSql.createTable(spec, postgresDialect, true)).toBe(
       'CREATE TABLE IF NOT EXISTS "acme"."daily" ("day" date, "campaign_id" bigint, "spend" numeric(18,6), "raw" jsonb, PRIMARY KEY ("day", "campaign_id"))',
     );
   });
 
   it('spells Redshift DDL with SUPER, DISTKEY and SORTKEY', () => {
-    expect(tableSql.createTable(spec, 'redshift', true)).toBe(
+    expect(tableSql.createTable(spec, redshiftDialect, true)).toBe(
       'CREATE TABLE IF NOT EXISTS "acme"."daily" ("day" date, "campaign_id" bigint, "spend" numeric(18,6), "raw" super, PRIMARY KEY ("day", "campaign_id")) DISTSTYLE KEY DISTKEY ("campaign_id") COMPOUND SORTKEY ("day")',
+    );
+  });
+
+  it('spells the DIF types in each dialect: json is jsonb in PostgreSQL and SUPER in Redshift', () => {
+    const json: TableSpec = { ...spec, columns: [{ name: 'doc', type: 'json' }], primaryKey: [] };
+    expect(tableSql.createStaging(json, 'stage', postgresDialect)).toBe(
+      'CREATE TEMP TABLE "stage" ("doc" jsonb) ON COMMIT DROP',
+    );
+    expect(tableSql.createStaging(json, 'stage', redshiftDialect, 'dif_source_row')).toBe(
+      'CREATE TEMP TABLE "stage" ("doc" super, "dif_source_row" bigint)',
     );
   });
 

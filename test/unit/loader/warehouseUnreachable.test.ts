@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PostgresWarehouse } from '../../../services/loader/warehouse/PostgresWarehouse';
-import { WarehouseUnreachableError } from '../../../services/loader/warehouse/WarehouseUnreachableError';
+import { PostgresWarehouse } from '../../../services/loader/warehouse/postgres/PostgresWarehouse';
+import { WarehouseUnreachableError } from '../../../services/loader/warehouse/postgres/WarehouseUnreachableError';
 import type { ObjectStore } from '../../../shared/ports';
 
 describe('an unreachable PostgreSQL warehouse', () => {

@@ -66,7 +66,7 @@ describe('transformItem', () => {
       { name: 'active', type: 'boolean' },
       { name: 'name', type: 'varchar(20)' },
       { name: 'seen_at', type: 'timestamptz' },
-      { name: 'tags', type: 'super' },
+      { name: 'tags', type: 'json' },
     ]);
     expect(await t.readParts(clean.clean.manifestKey)).toEqual([
       'campaign_id,day,spend,active,name,seen_at,tags\n' +
@@ -174,6 +174,24 @@ describe('transformItem', () => {
     expect(rows[2999]).toBe(`2999,row 2999 ${'x'.repeat(50)}`);
   });
 
+  it('numbers the rows of a merge table in source order across parts, so a merge keeps the last of a key', async () => {
+    t = transformerContext({
+      format: { type: 'jsonl' },
+      columns: { id: 'int', status: 'varchar(10)' },
+      primary_key: ['id'],
+      load: { table: 'report', mode: 'merge' },
+      transform: { part_bytes: 1024 },
+    });
+    const records = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i % 7, status: `v${i}` }));
+    const clean = await transformItem(t.ctx, await t.stage([{ body: records.join('\n'), ext: 'jsonl' }]));
+    expect(cleanReady.parse(clean).clean).toMatchObject({ sourceOrder: 'dif_source_row', rows: 300 });
+    const parts = await t.readParts(clean.clean.manifestKey);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.split('\n')[0]).toBe('id,status,dif_source_row');
+    const rows = parts.flatMap((part) => part.trim().split('\n').slice(1));
+    expect(rows).toEqual(records.map((_, i) => `${i % 7},v${i},${i + 1}`));
+  });
+
   it('writes one header-only part when there are no records', async () => {
     t = transformerContext({ records: '$.data', columns: { id: 'int' } });
     const clean = await transformItem(t.ctx, await t.stage([{ body: page([]) }]));
@@ -235,7 +253,7 @@ describe('transformItem', () => {
     expect(evolved.columns).toEqual([
       { name: 'id', type: 'int' },
       { name: 'extra', type: 'varchar(65535)' },
-      { name: 'nested_thing', type: 'super' },
+      { name: 'nested_thing', type: 'json' },
     ]);
     expect(await t.readParts(evolved.clean.manifestKey)).toEqual([
       'id,extra,nested_thing\n1,a,\\N\n2,\\N,"{""k"":1}"\n',
@@ -284,7 +302,7 @@ describe('transformItem', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(line.reason).toMatch(/column payload \(super\): the value cannot be written as JSON .*nested too deeply/);
+    expect(line.reason).toMatch(/column payload \(json\): the value cannot be written as JSON .*nested too deeply/);
   });
 });
 
@@ -410,8 +428,11 @@ describe('transformItem child tables', () => {
     expect(child!.batchId).toMatch(/^item1\.report_actions-[0-9a-f]{16}$/);
     expect(child!.batchId).not.toBe(clean.batchId);
     // Record 2 is rejected, so its action is not written either; the ignored action is filtered out.
+    // The child table is loaded by merge: each row ends with its position in source order (format 2).
+    expect(child!.clean.sourceOrder).toBe('dif_source_row');
+    expect(clean.clean.sourceOrder).toBeUndefined();
     expect(await t.readParts(child!.clean.manifestKey)).toEqual([
-      'campaign_id,day,action_type,value\n1,2026-01-01,click,3\n5,2026-01-03,lead,1\n5,2026-01-03,click,2\n',
+      'campaign_id,day,action_type,value,dif_source_row\n1,2026-01-01,click,3,1\n5,2026-01-03,lead,1,2\n5,2026-01-03,click,2,3\n',
     ]);
     expect(counts).toMatchObject({ recordsIn: 5, rows: 4, rejected: 2, childElements: 5 });
     const lines = (await t.readText('quarantine/acme/ads/report/run=r1/item1.jsonl'))

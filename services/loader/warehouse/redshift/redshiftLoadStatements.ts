@@ -1,7 +1,9 @@
 import type { LoadRequest } from '../../../../shared/ports/Warehouse';
 import { qualifiedName, quoteIdentifier } from '../../sql/quoteIdentifier';
+import { lastRowPerKey } from '../../sql/lastRowPerKey';
 import { columnList, LEDGER_TABLE, stagingTableName, tableSql } from '../../sql/tableSql';
 import { redshiftLiteral } from './redshiftLiteral';
+import { redshiftDialect } from './redshiftDialect';
 import { InvalidLoadRequestError } from '../../errors';
 
 /** The statements of one Redshift load and where the interesting ones are in the batch. */
@@ -23,7 +25,8 @@ export interface RedshiftCopySource {
 
 /**
  * The statements that load one batch inside a single BatchExecuteStatement transaction: COPY the
- * manifest's parts into a temp staging table, LOCK the ledger and the target (concurrent loaders
+ * manifest's parts into a temp staging table (with the batch's source-order column, by which a
+ * merge keeps the last row of a key: {@link lastRowPerKey}), LOCK the ledger and the target (concurrent loaders
  * queue here instead of failing with serializable-isolation errors), then delete/insert guarded
  * by "this batch is not in the ledger yet" (and, for an ordered load, "no later extraction of
  * its item is in the ledger": an older batch is superseded) and write the ledger row. A batch
@@ -39,7 +42,10 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
   const ledger = qualifiedName(spec.schema, LEDGER_TABLE);
   const stagingName = stagingTableName(request.batchId);
   const stage = quoteIdentifier(stagingName);
-  const columns = columnList(spec.columns.map((column) => column.name));
+  const names = spec.columns.map((column) => column.name);
+  const columns = columnList(names);
+  const { sourceOrder } = request;
+  const copied = columnList(sourceOrder ? [...names, sourceOrder] : names);
   const batchId = redshiftLiteral(request.batchId, 'batch id');
   const tableName = redshiftLiteral(`${spec.schema}.${spec.table}`, 'table name');
   const ordering = orderingOf(request, ledger);
@@ -47,8 +53,8 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
   const notLoaded = `NOT EXISTS (SELECT 1 FROM ${ledger} WHERE batch_id = ${batchId})${ordering ? ` AND ${ordering.notSuperseded}` : ''}`;
 
   const sqls = [
-    tableSql.createStaging(spec, stagingName, 'redshift'),
-    `COPY ${stage} (${columns}) FROM ${redshiftLiteral(source.manifestUri, 'manifest URI')} IAM_ROLE ${redshiftLiteral(source.copyRoleArn, 'IAM role ARN')} CSV GZIP MANIFEST IGNOREHEADER 1 NULL AS '\\\\N' TIMEFORMAT 'auto'`,
+    tableSql.createStaging(spec, stagingName, redshiftDialect, sourceOrder),
+    `COPY ${stage} (${copied}) FROM ${redshiftLiteral(source.manifestUri, 'manifest URI')} IAM_ROLE ${redshiftLiteral(source.copyRoleArn, 'IAM role ARN')} CSV GZIP MANIFEST IGNOREHEADER 1 NULL AS '\\\\N' TIMEFORMAT 'auto'`,
     `LOCK TABLE ${ledger}, ${target}`,
   ];
   let rowsExpression = `(SELECT count(*) FROM ${stage})`;
@@ -58,9 +64,15 @@ export function redshiftLoadStatements(request: LoadRequest, source: RedshiftCop
       .map((name) => `${target}.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`)
       .join(' AND ');
     sqls.push(`DELETE FROM ${target} USING ${stage} AS s WHERE ${match} AND ${notLoaded}`);
-    sqls.push(
-      `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM (SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY ${keys}) AS dif_row FROM ${stage}) AS d WHERE dif_row = 1 AND ${notLoaded}`,
-    );
+    // COPY keeps no file order: without a source-order column (format 1) the row kept is arbitrary.
+    const latest = lastRowPerKey({
+      stage,
+      columns: names,
+      keys: spec.primaryKey,
+      sourceOrder,
+      copyOrder: redshiftDialect.copyOrder,
+    });
+    sqls.push(`INSERT INTO ${target} (${columns}) SELECT * FROM (${latest}) AS d WHERE ${notLoaded}`);
     rowsExpression = `(SELECT count(*) FROM (SELECT DISTINCT ${keys} FROM ${stage}) AS k)`;
   } else {
     if (request.mode === 'replace_partition') {

@@ -32,13 +32,14 @@ function correlationKeys(event: unknown): { runId?: string; itemId?: string } {
 /**
  * Wraps a plain handler `(ctx, input) => output` as a Lambda invoked by a Step Functions Task:
  * Powertools logger (with runId/itemId) and metrics, the cached aws ServiceContext, and error
- * names the ASL can match.
+ * names the ASL can match. The handler carries its `state`, so a test can tell which names an
+ * ASL Task bound to this function can receive.
  *
  * @example
  * export const handler = stateTaskHandler('Plan', plan);
  */
 export function stateTaskHandler<I, O>(state: StateName, run: (ctx: ServiceContext, input: I) => Promise<O>) {
-  return middy(async (event: I, _context: LambdaContext): Promise<O> => {
+  const handler = middy(async (event: I, _context: LambdaContext): Promise<O> => {
     logger.appendKeys({ state, ...correlationKeys(event) });
     const ctx = await lambdaServiceContext();
     const started = Date.now();
@@ -55,4 +56,5 @@ export function stateTaskHandler<I, O>(state: StateName, run: (ctx: ServiceConte
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return Object.assign(handler, { state });
 }

@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import type { LoadRequest, LoadResult, TableSpec } from '../../../shared/ports/Warehouse';
-import { BadLoadDataError } from '../errors';
-import { planSchemaChange } from '../sql/planSchemaChange';
-import { qualifiedName, quoteIdentifier } from '../sql/quoteIdentifier';
-import { columnList, LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, stagingTableName, tableSql } from '../sql/tableSql';
-import { existingColumn, type CatalogColumn } from '../sql/warehouseTypes';
-import { readManifestKeys } from './readManifestKeys';
+import type { ObjectStore } from '../../../../shared/ports/ObjectStore';
+import type { LoadRequest, LoadResult, TableSpec } from '../../../../shared/ports/Warehouse';
+import { BadLoadDataError } from '../../errors';
+import { planSchemaChange } from '../../sql/planSchemaChange';
+import { qualifiedName, quoteIdentifier } from '../../sql/quoteIdentifier';
+import { lastRowPerKey } from '../../sql/lastRowPerKey';
+import { columnList, LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, stagingTableName, tableSql } from '../../sql/tableSql';
+import { existingColumn, type CatalogColumn } from '../../sql/warehouseTypes';
+import { isoTimestamp } from '../isoTimestamp';
+import { readManifestKeys } from '../readManifestKeys';
 import type { LoadHooks, PgTransaction, PgTransactor } from './types';
-import { validateLoadRequest } from './validateLoadRequest';
+import { postgresDialect } from './postgresDialect';
+import { validateLoadRequest } from '../validateLoadRequest';
 
 /**
  * Creates or evolves the target table (and the schema and its load ledger) in its own short
@@ -25,11 +28,15 @@ export async function ensurePostgresTable(db: PgTransactor, spec: TableSpec, pri
     await upgradeLedger(tx, spec.schema);
     const rows = (await tx.query(tableSql.selectColumns, [spec.schema, spec.table])) as unknown as CatalogColumn[];
     if (rows.length === 0) {
-      await tx.query(tableSql.createTable(spec, 'postgres', primaryKey));
+      await tx.query(tableSql.createTable(spec, postgresDialect, primaryKey));
       return;
     }
-    for (const change of planSchemaChange(spec, rows.map(existingColumn), 'postgres')) {
-      await tx.query(tableSql.alter(spec, change, 'postgres'));
+    for (const change of planSchemaChange(
+      spec,
+      rows.map((row) => existingColumn(row, postgresDialect)),
+      postgresDialect,
+    )) {
+      await tx.query(tableSql.alter(spec, change, postgresDialect));
     }
   });
 }
@@ -61,8 +68,8 @@ class Superseded extends Error {
  * as `superseded` (rolling the claim back) when the ledger holds a batch of the same item
  * extracted later; COPY
  * every part — straight into the target for `append`, into a temp staging table otherwise — and
- * apply it: merge = delete the staged keys then insert the staged rows deduplicated (last row of
- * a key wins); replace_partition = delete the partition range then insert. Merges and partition
+ * apply it: merge = delete the staged keys then insert the staged rows deduplicated (the last row
+ * of a key in source order wins: {@link lastRowPerKey}); replace_partition = delete the partition range then insert. Merges and partition
  * replacements on one table are serialised with an advisory lock taken after the COPY.
  * A failure anywhere rolls everything back, the staging table with it.
  */
@@ -96,7 +103,8 @@ export async function loadPostgresBatch(
           `SELECT batch_id, extracted_at FROM ${ledger} WHERE item_id = $1 AND extracted_at > $2::timestamptz ORDER BY extracted_at DESC LIMIT 1`,
           [ordering.itemId, ordering.extractedAt],
         );
-        if (newer) throw new Superseded({ batchId: String(newer.batch_id), extractedAt: isoOf(newer.extracted_at) });
+        if (newer)
+          throw new Superseded({ batchId: String(newer.batch_id), extractedAt: isoTimestamp(newer.extracted_at) });
       }
       const rowsLoaded = await copyAndApply(tx, objectStore, request, keys, hooks);
       await tx.query(`UPDATE ${ledger} SET rows = $2 WHERE batch_id = $1`, [request.batchId, rowsLoaded]);
@@ -106,12 +114,6 @@ export async function loadPostgresBatch(
     if (error instanceof Superseded) return { status: 'superseded', rowsLoaded: 0, supersededBy: error.by };
     throw asBadData(error, tableName, request.batchId);
   }
-}
-
-/** A timestamptz as PostgreSQL (a Date) or PGlite returns it, in ISO 8601. */
-function isoOf(value: unknown): string {
-  const date = value instanceof Date ? value : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
 }
 
 async function copyAndApply(
@@ -124,41 +126,50 @@ async function copyAndApply(
   const spec = request.table;
   const target = qualifiedName(spec.schema, spec.table);
   const names = spec.columns.map((column) => column.name);
-  const columns = names.map((name) => quoteIdentifier(name, 'column'));
-  const staging = request.mode === 'append' ? undefined : stagingTableName(request.batchId);
-  if (staging) await tx.query(tableSql.createStaging(spec, staging, 'postgres'));
+  const list = columnList(names);
+  const { sourceOrder } = request;
+  const copied = (sourceOrder ? [...names, sourceOrder] : names).map((name) => quoteIdentifier(name, 'column'));
+  // Append copies straight into the target, unless the parts carry a source-order column it lacks.
+  const staging = request.mode === 'append' && !sourceOrder ? undefined : stagingTableName(request.batchId);
+  if (staging) await tx.query(tableSql.createStaging(spec, staging, postgresDialect, sourceOrder));
   const copyTarget = staging ? quoteIdentifier(staging) : target;
   let rowsCopied = 0;
-  for (const key of keys) rowsCopied += await tx.copyCsv(copyTarget, columns, await openPart(objectStore, key));
+  for (const key of keys) rowsCopied += await tx.copyCsv(copyTarget, copied, await openPart(objectStore, key));
   await hooks.afterCopy?.({ batchId: request.batchId, rowsCopied });
   if (!staging) return rowsCopied;
 
-  const list = columns.join(', ');
   const stage = quoteIdentifier(staging);
   // The dedupe sort and the key join spill to disk at the default 4 MB; this transaction only.
   await tx.query(`SET LOCAL work_mem = '${APPLY_WORK_MEM}'`);
   await tx.query(`ANALYZE ${stage}`);
   await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`table:${spec.schema}.${spec.table}`)]);
   if (request.mode === 'merge') {
-    const keyList = columnList(spec.primaryKey);
     const match = spec.primaryKey
       .map((name) => `t.${quoteIdentifier(name)} = s.${quoteIdentifier(name)}`)
       .join(' AND ');
     await tx.query(`DELETE FROM ${target} AS t USING ${stage} AS s WHERE ${match}`);
-    // ctid follows COPY order in a fresh temp table: the last row of a duplicated key wins.
+    const latest = lastRowPerKey({
+      stage,
+      columns: names,
+      keys: spec.primaryKey,
+      sourceOrder,
+      copyOrder: postgresDialect.copyOrder,
+    });
     const inserted = await tx.query(
-      `WITH d AS (INSERT INTO ${target} (${list}) SELECT DISTINCT ON (${keyList}) ${list} FROM ${stage} ORDER BY ${keyList}, ctid DESC RETURNING 1) SELECT count(*) AS n FROM d`,
+      `WITH d AS (INSERT INTO ${target} (${list}) ${latest} RETURNING 1) SELECT count(*) AS n FROM d`,
     );
     return Number(inserted[0]?.n ?? 0);
   }
-  const partition = request.partition!;
-  const column = quoteIdentifier(partition.column, 'partition_column');
-  if (partition.from !== undefined && partition.to !== undefined) {
-    await tx.query(`DELETE FROM ${target} WHERE ${column} BETWEEN $1 AND $2`, [partition.from, partition.to]);
-  } else {
-    await tx.query(
-      `DELETE FROM ${target} WHERE ${column} BETWEEN (SELECT min(${column}) FROM ${stage}) AND (SELECT max(${column}) FROM ${stage})`,
-    );
+  if (request.mode === 'replace_partition') {
+    const partition = request.partition!;
+    const column = quoteIdentifier(partition.column, 'partition_column');
+    if (partition.from !== undefined && partition.to !== undefined) {
+      await tx.query(`DELETE FROM ${target} WHERE ${column} BETWEEN $1 AND $2`, [partition.from, partition.to]);
+    } else {
+      await tx.query(
+        `DELETE FROM ${target} WHERE ${column} BETWEEN (SELECT min(${column}) FROM ${stage}) AND (SELECT max(${column}) FROM ${stage})`,
+      );
+    }
   }
   await tx.query(`INSERT INTO ${target} (${list}) SELECT ${list} FROM ${stage}`);
   return rowsCopied;

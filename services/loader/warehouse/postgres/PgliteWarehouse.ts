@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';
+import type { ObjectStore } from '../../../../shared/ports/ObjectStore';
+import type { LoadRequest, LoadResult, Warehouse } from '../../../../shared/ports/Warehouse';
 import { CSV_COPY_OPTIONS, CSV_COPY_OPTIONS_NO_HEADER } from './copyOptions';
 import { csvRecordChunks } from './csvRecordChunks';
 import { loadPostgresBatch } from './loadPostgresBatch';

@@ -1,15 +1,17 @@
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import type { LoadRequest, LoadResult, Warehouse } from '../../../shared/ports/Warehouse';
-import { BadLoadDataError } from '../errors';
-import { planSchemaChange } from '../sql/planSchemaChange';
-import { LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, tableSql } from '../sql/tableSql';
-import { qualifiedName } from '../sql/quoteIdentifier';
-import { existingColumn, type CatalogColumn } from '../sql/warehouseTypes';
-import { redshiftLoadStatements, redshiftTimestamp } from './redshift/redshiftLoadStatements';
-import { RedshiftStatementError } from './redshift/RedshiftStatementError';
-import { RedshiftStatementRunner, type PollOptions, type RedshiftTarget } from './redshift/RedshiftStatementRunner';
-import { validateLoadRequest } from './validateLoadRequest';
+import type { ObjectStore } from '../../../../shared/ports/ObjectStore';
+import type { LoadRequest, LoadResult, Warehouse } from '../../../../shared/ports/Warehouse';
+import { BadLoadDataError } from '../../errors';
+import { planSchemaChange } from '../../sql/planSchemaChange';
+import { LEDGER_ORDERING_COLUMNS, LEDGER_TABLE, tableSql } from '../../sql/tableSql';
+import { qualifiedName } from '../../sql/quoteIdentifier';
+import { existingColumn, type CatalogColumn } from '../../sql/warehouseTypes';
+import { redshiftLoadStatements, redshiftTimestamp } from './redshiftLoadStatements';
+import { RedshiftStatementError } from './RedshiftStatementError';
+import { RedshiftStatementRunner, type PollOptions, type RedshiftTarget } from './RedshiftStatementRunner';
+import { isoTimestamp } from '../isoTimestamp';
+import { validateLoadRequest } from '../validateLoadRequest';
+import { redshiftDialect } from './redshiftDialect';
 
 export interface RedshiftWarehouseOptions extends RedshiftTarget {
   client: RedshiftDataClient;
@@ -99,12 +101,16 @@ export class RedshiftWarehouse implements Warehouse {
       table: spec.table,
     })) as unknown as CatalogColumn[];
     if (catalog.length === 0) {
-      await this.runner.execute(tableSql.createTable(spec, 'redshift', true));
+      await this.runner.execute(tableSql.createTable(spec, redshiftDialect, true));
       return;
     }
     // ALTER COLUMN TYPE cannot run inside a transaction block in Redshift: one statement each.
-    for (const change of planSchemaChange(spec, catalog.map(existingColumn), 'redshift')) {
-      await this.runner.execute(tableSql.alter(spec, change, 'redshift'));
+    for (const change of planSchemaChange(
+      spec,
+      catalog.map((row) => existingColumn(row, redshiftDialect)),
+      redshiftDialect,
+    )) {
+      await this.runner.execute(tableSql.alter(spec, change, redshiftDialect));
     }
   }
 
@@ -116,7 +122,7 @@ export class RedshiftWarehouse implements Warehouse {
       { item_id: request.ordering.itemId, extracted_at: redshiftTimestamp(request.ordering.extractedAt) },
     );
     const row = rows[0];
-    return row ? { batchId: String(row.batch_id), extractedAt: String(row.extracted_at) } : undefined;
+    return row ? { batchId: String(row.batch_id), extractedAt: isoTimestamp(row.extracted_at) } : undefined;
   }
 
   private async ledgerRows(request: LoadRequest): Promise<number | undefined> {
