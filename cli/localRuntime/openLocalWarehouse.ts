@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ObjectStore, Warehouse } from '../../shared/ports';
-import type { TabularQuery } from '../../services/loader/warehouse/types';
+import type { TabularQuery } from '../../services/loader/warehouse/postgres/types';
 import { WAREHOUSE_TEMPLATE_DIR } from '../paths';
 
 /**

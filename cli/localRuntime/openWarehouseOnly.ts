@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Warehouse } from '../../shared/ports';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
-import type { TabularQuery } from '../../services/loader/warehouse/types';
+import type { TabularQuery } from '../../services/loader/warehouse/postgres/types';
 import { openLocalWarehouse } from './openLocalWarehouse';
 import { DataDirLock } from './DataDirLock';
 
