@@ -78,6 +78,11 @@ describe('paging inside the request body (analytics_data, GA4 runReport)', () =>
         'select count(*)::int as rows, sum(impressions)::int as impressions, sum(clicks)::int as clicks from initech.ga4_campaign_days',
       );
       expect(loaded).toEqual(ga4Truth('1002', '2026-02-01', '2026-02-10'));
+      // GA4 prints days as YYYYMMDD and the property only in the path: typed dates, the property a column.
+      const [shape] = await runtime.ctx.ports.warehouse.query(
+        "select min(date)::text as first, max(date)::text as last, string_agg(distinct property_id, ',') as properties from initech.ga4_campaign_days",
+      );
+      expect(shape).toEqual({ first: '2026-02-01', last: '2026-02-10', properties: '1002' });
       // Every page was a POST with nothing in the query: offset and limit travelled in the body.
       const calls = api.requests.slice(before).filter((request) => request.path.includes(':runReport'));
       const truth = [ga4Truth('1002', '2026-02-01', '2026-02-07'), ga4Truth('1002', '2026-02-08', '2026-02-10')];
