@@ -49,7 +49,12 @@ const allow = {
  * here and on any grant here that is neither called nor listed.
  */
 const FUNCTIONS = {
-  plan: [allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query')],
+  // Plan writes the run's work items (runs/{runId}/items.jsonl) for the Distributed Map's ItemReader.
+  plan: [
+    allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query'),
+    allow.write('runs/'),
+    allow.key('GenerateDataKey'),
+  ],
   startJob: [allow.runState('GetItem', 'PutItem', 'UpdateItem'), allow.key('Decrypt', 'GenerateDataKey')],
   pollJob: [allow.runState('GetItem', 'PutItem', 'UpdateItem'), allow.key('Decrypt', 'GenerateDataKey')],
   extract: [
@@ -77,6 +82,8 @@ const FUNCTIONS = {
     allow.send('LoadDeadLetterQueue'),
     allow.callback('SendTaskSuccess', 'SendTaskFailure'),
   ],
+  // The per-item flow's `Item failed` Task: records why an item failed, for Finalize.
+  recordFailure: [allow.runState('GetItem', 'PutItem', 'UpdateItem')],
   finalize: [allow.runState('GetItem', 'UpdateItem', 'Query')],
 };
 
