@@ -83,7 +83,7 @@ const FUNCTIONS = {
     allow.callback('SendTaskSuccess', 'SendTaskFailure'),
   ],
   // The per-item flow's `Item failed` Task: records why an item failed, for Finalize.
-  recordFailure: [allow.runState('GetItem', 'PutItem', 'UpdateItem')],
+  recordFailure: [allow.runState('GetItem', 'UpdateItem')],
   finalize: [allow.runState('GetItem', 'UpdateItem', 'Query')],
 };
 

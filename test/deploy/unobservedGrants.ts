@@ -135,4 +135,15 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
     resource: 'load-dlq',
     reason: 'a permanent load failure is sent to the DLQ with its cause (see TransformRole)',
   },
+  {
+    role: 'RecordFailureRole',
+    action: 'dynamodb:GetItem',
+    reason:
+      "the per-item flow's `Item failed` state records why an item failed (handlers/recordFailure.ts; test/unit/extractor/recordFailure.test.ts, test/e2e/demoRun.test.ts); every demo item delivers here",
+  },
+  {
+    role: 'RecordFailureRole',
+    action: 'dynamodb:UpdateItem',
+    reason: 'marks the failed item and its cause in run state (see dynamodb:GetItem above)',
+  },
 ];
