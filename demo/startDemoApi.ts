@@ -7,6 +7,7 @@ import { coreRoutes, json, type DemoAuthKind, type DemoReply, type DemoRoute } f
 import { DemoState, platformRoutes } from './platformRoutes';
 import { partnerFeedRoutes } from './partnerFeedRoutes';
 import { oauthStatsRoutes } from './oauthStatsRoutes';
+import { scaleRoutes } from './scaleRoutes';
 import { PLATFORM_FAILURES } from './platformFailures';
 
 export interface DemoApiOptions {
@@ -90,7 +91,13 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
   ]);
   const state = new DemoState(data);
   if (options.platformFailures) PLATFORM_FAILURES.jobsFailingOnce.forEach((key) => state.failJobsOnce.add(key));
-  const routes: DemoRoute[] = [...coreRoutes, ...platformRoutes, ...partnerFeedRoutes, ...oauthStatsRoutes];
+  const routes: DemoRoute[] = [
+    ...coreRoutes,
+    ...platformRoutes,
+    ...partnerFeedRoutes,
+    ...oauthStatsRoutes,
+    ...scaleRoutes,
+  ];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';
 

@@ -45,7 +45,8 @@ export class MapRun {
   private readonly aborts = new Set<() => void>();
   private failed = 0;
   private read = 0;
-  private readingDone = false;
+  /** Items in the file (up to MaxItems), counted before the first child starts, as the service does. */
+  private total = 0;
   /** Why the Map Run stopped starting children (its failure), once it has. */
   private stopped: Error | undefined;
 
@@ -84,6 +85,12 @@ export class MapRun {
           )
         : undefined;
     const outputs: unknown[] = [];
+    try {
+      this.total = await this.countItems(parameters.reader.Key);
+    } catch (error) {
+      await writer?.abort();
+      throw error;
+    }
     const items = this.readItems(parameters.reader.Key);
     const worker = async () => {
       try {
@@ -112,8 +119,33 @@ export class MapRun {
     return { MapRunArn: this.arn, ResultWriterDetails: { Bucket: parameters.writer?.Bucket, Key: key } };
   }
 
+  /** The item file's items (non-empty lines), so tolerated percentages apply from the first failure. */
+  private async countItems(key: string | undefined): Promise<number> {
+    let count = 0;
+    for await (const line of this.lines(key)) if (line.text.trim() !== '') count++;
+    return Math.min(count, this.spec.readerConfig.MaxItems ?? Infinity);
+  }
+
   /** The item file, line by line; `MaxItems` stops it early. */
   private async *readItems(key: string | undefined): AsyncGenerator<ReadItem> {
+    const maxItems = this.spec.readerConfig.MaxItems ?? Infinity;
+    for await (const { text, line } of this.lines(key)) {
+      if (text.trim() === '') continue;
+      if (this.read >= maxItems) break;
+      let value: JsonValue;
+      try {
+        value = JSON.parse(text) as JsonValue;
+      } catch (error) {
+        throw new MapRunError(
+          'States.ItemReaderFailed',
+          `${this.spec.name}: line ${line} of ${key} is not JSON (${(error as Error).message})`,
+        );
+      }
+      yield { index: this.read++, value };
+    }
+  }
+
+  private async *lines(key: string | undefined): AsyncGenerator<{ text: string; line: number }> {
     if (!key) throw new MapRunError('States.ItemReaderFailed', `${this.spec.name}: the ItemReader names no Key`);
     const inputType = this.spec.readerConfig.InputType ?? 'JSONL';
     if (inputType !== 'JSONL')
@@ -121,7 +153,6 @@ export class MapRun {
         'States.ItemReaderFailed',
         `${this.spec.name}: the local runtime reads ItemReader InputType JSONL, not ${inputType}`,
       );
-    const maxItems = this.spec.readerConfig.MaxItems ?? Infinity;
     let body;
     try {
       body = await this.options.store.get(key);
@@ -129,31 +160,14 @@ export class MapRun {
       throw new MapRunError(
         'States.ItemReaderFailed',
         `${this.spec.name}: cannot read the items at ${key}: ${String(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     let line = 0;
     try {
-      for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
-        line++;
-        if (text.trim() === '') continue;
-        if (this.read >= maxItems) break;
-        let value: JsonValue;
-        try {
-          value = JSON.parse(text) as JsonValue;
-        } catch (error) {
-          throw new MapRunError(
-            'States.ItemReaderFailed',
-            `${this.spec.name}: line ${line} of ${key} is not JSON (${(error as Error).message})`,
-          );
-        }
-        yield { index: this.read++, value };
-      }
+      for await (const text of createInterface({ input: body, crlfDelay: Infinity })) yield { text, line: ++line };
     } finally {
       body.destroy();
-      this.readingDone = true;
     }
   }
 
@@ -239,14 +253,13 @@ export class MapRun {
     const { toleratedFailureCount: count, toleratedFailurePercentage: percentage } = this.spec;
     const overCount = count !== undefined && this.failed > count;
     // The percentage is of every item, known once the file is read to its end.
-    const overPercentage =
-      percentage !== undefined && this.readingDone && this.failed * 100 > percentage * Math.max(this.read, 1);
+    const overPercentage = percentage !== undefined && this.failed * 100 > percentage * Math.max(this.total, 1);
     const noTolerance = count === undefined && percentage === undefined;
     if (!overCount && !overPercentage && !noTolerance) return;
     this.stop(
       new MapRunError(
         'States.ExceedToleratedFailureThreshold',
-        `${this.spec.name}: ${this.failed} of ${this.readingDone ? this.read : `at least ${this.read}`} child executions failed, more than the Map tolerates (${count === undefined ? '' : `ToleratedFailureCount ${count}`}${count !== undefined && percentage !== undefined ? ', ' : ''}${percentage === undefined ? '' : `ToleratedFailurePercentage ${percentage}`}${noTolerance ? 'no failure' : ''})`,
+        `${this.spec.name}: ${this.failed} of ${this.total} child executions failed, more than the Map tolerates (${count === undefined ? '' : `ToleratedFailureCount ${count}`}${count !== undefined && percentage !== undefined ? ', ' : ''}${percentage === undefined ? '' : `ToleratedFailurePercentage ${percentage}`}${noTolerance ? 'no failure' : ''})`,
       ),
     );
   }

@@ -1,0 +1,3 @@
+export async function runTransformPart(_o: unknown): Promise<Record<string, unknown>> {
+  return { todo: true };
+}
