@@ -10,6 +10,7 @@ import { oauthStatsRoutes } from './oauthStatsRoutes';
 import { discoveryRoutes } from './discoveryRoutes';
 import { tiktokRoutes } from './tiktokRoutes';
 import { analyticsRoutes } from './analyticsRoutes';
+import { scaleRoutes } from './scaleRoutes';
 import { PLATFORM_FAILURES } from './platformFailures';
 
 export interface DemoApiOptions {
@@ -101,6 +102,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     ...discoveryRoutes,
     ...tiktokRoutes,
     ...analyticsRoutes,
+    ...scaleRoutes,
   ];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';

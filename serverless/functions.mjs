@@ -5,6 +5,7 @@ export const lambdaEntries = [
   { name: 'startJob', entry: 'services/extractor/lambda/startJob.ts' },
   { name: 'pollJob', entry: 'services/extractor/lambda/pollJob.ts' },
   { name: 'extract', entry: 'services/extractor/lambda/extract.ts' },
+  { name: 'recordFailure', entry: 'services/extractor/lambda/recordFailure.ts' },
   { name: 'finalize', entry: 'services/extractor/lambda/finalize.ts' },
   { name: 'transform', entry: 'services/transformer/lambda/transform.ts' },
   { name: 'load', entry: 'services/loader/lambda/load.ts' },

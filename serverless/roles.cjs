@@ -49,8 +49,13 @@ const allow = {
  * here and on any grant here that is neither called nor listed.
  */
 const FUNCTIONS = {
-  // Plan decrypts credentials (and stores rotated OAuth tokens) to discover partitions (partition.from_stream).
-  plan: [allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query'), allow.key('Decrypt', 'GenerateDataKey')],
+  // Plan decrypts credentials (and stores rotated OAuth tokens) to discover partitions (partition.from_stream),
+  // and writes the run's work items (runs/{runId}/items.jsonl) for the Distributed Map's ItemReader.
+  plan: [
+    allow.runState('GetItem', 'PutItem', 'UpdateItem', 'Query'),
+    allow.write('runs/'),
+    allow.key('Decrypt', 'GenerateDataKey'),
+  ],
   startJob: [allow.runState('GetItem', 'PutItem', 'UpdateItem'), allow.key('Decrypt', 'GenerateDataKey')],
   pollJob: [allow.runState('GetItem', 'PutItem', 'UpdateItem'), allow.key('Decrypt', 'GenerateDataKey')],
   extract: [
@@ -78,6 +83,8 @@ const FUNCTIONS = {
     allow.send('LoadDeadLetterQueue'),
     allow.callback('SendTaskSuccess', 'SendTaskFailure'),
   ],
+  // The per-item flow's `Item failed` Task: records why an item failed, for Finalize.
+  recordFailure: [allow.runState('GetItem', 'UpdateItem')],
   finalize: [allow.runState('GetItem', 'UpdateItem', 'Query')],
 };
 

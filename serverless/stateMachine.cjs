@@ -17,6 +17,7 @@ const SUBSTITUTIONS = {
   StartJobFunctionArn: { 'Fn::GetAtt': ['StartJobLambdaFunction', 'Arn'] },
   PollJobFunctionArn: { 'Fn::GetAtt': ['PollJobLambdaFunction', 'Arn'] },
   ExtractFunctionArn: { 'Fn::GetAtt': ['ExtractLambdaFunction', 'Arn'] },
+  RecordFailureFunctionArn: { 'Fn::GetAtt': ['RecordFailureLambdaFunction', 'Arn'] },
   FinalizeFunctionArn: { 'Fn::GetAtt': ['FinalizeLambdaFunction', 'Arn'] },
   // For an ECS Task state (ecs:runTask.waitForTaskToken) routing long extractions to Fargate.
   EcsClusterArn: { 'Fn::GetAtt': ['ExtractCluster', 'Arn'] },

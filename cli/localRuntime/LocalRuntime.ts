@@ -5,6 +5,7 @@ import { extract } from '../../services/extractor/handlers/extract';
 import { startJob } from '../../services/extractor/handlers/startJob';
 import { pollJob } from '../../services/extractor/handlers/pollJob';
 import { finalize } from '../../services/extractor/handlers/finalize';
+import { recordFailure } from '../../services/extractor/handlers/recordFailure';
 import { transform } from '../../services/transformer/handlers/transform';
 import { load } from '../../services/loader/handlers/load';
 import type { LocalPortsOptions } from './openLocalPorts';
@@ -115,7 +116,7 @@ export class LocalRuntime {
   }
 
   private taskHandlers(): IngestHandlers {
-    const handlers: IngestHandlers = { plan, extract, startJob, pollJob, finalize };
+    const handlers: IngestHandlers = { plan, extract, startJob, pollJob, recordFailure, finalize };
     const decorate = this.options.decorate?.task;
     if (!decorate) return handlers;
     return Object.fromEntries(

@@ -6,6 +6,9 @@ import { parse } from 'yaml';
 import type { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { stepFunctionsError } from '../../shared/runtime/stepFunctionsError';
+import { standInForDistributedMaps, type MapRunParameters } from './distributedMap/distributedMapStates';
+import { MapRun } from './distributedMap/MapRun';
+import type { ExecutionStats } from './ExecutionStats';
 
 /** The deployed definition, read as-is: locally we run exactly what Step Functions runs. */
 export const INGEST_ASL_PATH = fileURLToPath(new URL('../../statemachines/ingest.asl.yml', import.meta.url));
@@ -39,6 +42,7 @@ export interface IngestHandlers {
   startJob: Handler;
   pollJob: Handler;
   extract: Handler;
+  recordFailure: Handler;
   finalize: Handler;
 }
 
@@ -49,6 +53,8 @@ export interface RunIngestOptions {
   itemTimeoutMs?: number;
   /** Cap on Wait-state seconds locally (the demo's async jobs need no real minutes). */
   maxWaitSeconds?: number;
+  /** Collects history-event counts and the largest state payload (bench:scale); costs a little per state. */
+  stats?: ExecutionStats;
 }
 
 export type IngestResult =
@@ -69,7 +75,10 @@ function asTaskHandler(handler: (parameters: LambdaInvokeInput) => Promise<unkno
  * Runs `statemachines/ingest.asl.yml` with aws-local-stepfunctions, binding each Task state to
  * its service handler. `waitForTaskToken` is honoured: Extract's token is opened in the
  * {@link LocalWorkflow} and the state completes only when the loader (or a failing stage)
- * completes the token.
+ * completes the token. The library runs Map states inline only, so each Distributed Map state
+ * runs as a {@link MapRun}: items read from the object store, one child execution of the
+ * library per item with the same Task bindings, MaxConcurrency and tolerated failures honoured,
+ * results written as Step Functions' ResultWriter writes them.
  */
 export async function runIngest(
   ctx: ServiceContext,
@@ -79,7 +88,8 @@ export async function runIngest(
   options: RunIngestOptions = {},
 ): Promise<IngestResult> {
   const definition = readIngestDefinition();
-  const machine = new StateMachine(definition, {
+  const { definition: runnable, maps } = standInForDistributedMaps(definition);
+  const machine = new StateMachine(runnable, {
     validationOptions: { checkArn: false, noValidate: validatedAtBuild() },
   });
   const timeoutOf = (state: string) => options.itemTimeoutMs ?? taskTimeoutMs(definition, state);
@@ -91,24 +101,13 @@ export async function runIngest(
         throw stepFunctionsError(state, error);
       }
     });
-  const execution = machine.run(input as Parameters<typeof machine.run>[0], {
+  const taskHandlers: Record<string, LocalTaskHandler> = {};
+  const runOptions: RunOptions = {
     // $$.Task.Token must resolve for the Parameters to evaluate; the Extract binding swaps the
     // placeholder for a fresh token per task.
     context: { Task: { Token: 'LOCAL_TASK_TOKEN' } },
     overrides: {
-      taskResourceLocalHandlers: {
-        Plan: invoke('Plan', handlers.plan),
-        'Start report job': invoke('StartJob', handlers.startJob),
-        'Poll report job': invoke('PollJob', handlers.pollJob),
-        Extract: asTaskHandler((parameters) =>
-          extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, timeoutOf('Extract')),
-        ),
-        // Locally there is no Fargate: the long-running route runs the same extract handler.
-        'Extract on ECS': asTaskHandler((parameters) =>
-          extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), timeoutOf('Extract on ECS')),
-        ),
-        Finalize: invoke('Finalize', handlers.finalize),
-      },
+      taskResourceLocalHandlers: taskHandlers,
       retryIntervalOverrides: retryOverrides(definition, options.retryIntervalScale),
       waitTimeOverrides:
         options.maxWaitSeconds === undefined
@@ -118,12 +117,36 @@ export async function runIngest(
               'Wait before re-submitting': options.maxWaitSeconds * 1000,
             },
     },
+  };
+  Object.assign(taskHandlers, {
+    Plan: invoke('Plan', handlers.plan),
+    'Start report job': invoke('StartJob', handlers.startJob),
+    'Poll report job': invoke('PollJob', handlers.pollJob),
+    Extract: asTaskHandler((parameters) =>
+      extractWithToken(ctx, workflow, handlers.extract, parameters.Payload, timeoutOf('Extract')),
+    ),
+    // Locally there is no Fargate: the long-running route runs the same extract handler.
+    'Extract on ECS': asTaskHandler((parameters) =>
+      extractWithToken(ctx, workflow, handlers.extract, ecsPayload(parameters), timeoutOf('Extract on ECS')),
+    ),
+    'Item failed': invoke('RecordFailure', handlers.recordFailure),
+    Finalize: invoke('Finalize', handlers.finalize),
   });
+  for (const [name, spec] of maps)
+    taskHandlers[name] = asTaskHandler((parameters) =>
+      new MapRun(spec, { store: ctx.ports.objectStore, childRunOptions: runOptions, stats: options.stats }).run(
+        parameters as unknown as MapRunParameters,
+      ),
+    );
+  const execution = machine.run(input as Parameters<typeof machine.run>[0], runOptions);
+  const watched = options.stats?.watch(execution.eventLogs, 'parent');
   try {
     return { status: 'succeeded', output: await execution.result };
   } catch (error) {
     const cause = (error as { cause?: { name?: string; message?: string } }).cause;
     return { status: 'failed', error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? String(error) };
+  } finally {
+    await watched;
   }
 }
 

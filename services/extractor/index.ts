@@ -8,5 +8,7 @@ export * from './handlers/extract';
 export * from './handlers/startJob';
 export * from './handlers/pollJob';
 export * from './handlers/finalize';
+export * from './handlers/recordFailure';
+export * from './workItemFile';
 export type { AsyncJobState, JobStatus } from './asyncjob/asyncJobState';
 export { clearOAuthTokenCache } from './auth/OAuthTokenAuth';

@@ -1,44 +1,43 @@
+import type { WorkItem } from '../../shared/messages/workItem';
 import { PermanentError } from '../../shared/runtime/errors';
-import type { PlanOutput } from './handlers/plan';
 
 /** Step Functions' cap on any state's input or output: 256 KiB of UTF-8 JSON. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /**
- * What one item's Map result may add beyond its id and label: the loader's counts (table, rows,
- * status, child tables) or an error name with a short cause. Measured delivered results take
- * 150–300 bytes; a long failure cause takes more, which is why this is an estimate, not a bound.
+ * What the per-item flow adds to an item's state as it runs: the report job (id, status text,
+ * attempts), the loader's delivery counts (tables, rows, child tables) or an error with its cause.
+ * Measured: 0.3–2 KiB; a long failure cause from a platform can be longer, hence the margin.
  */
-export const RESULT_RESERVE_BYTES = 512;
+export const ITEM_STATE_RESERVE_BYTES = 16 * 1024;
 
-/** Plan's items would not fit through the Map's state payload. */
-export class StatePayloadTooLargeError extends PermanentError {
+/** One work item would not fit through its child execution's state. */
+export class WorkItemTooLargeError extends PermanentError {
   constructor(
-    readonly items: number,
+    readonly label: string,
     readonly estimatedBytes: number,
     readonly limitBytes: number,
   ) {
     super(
-      'Plan.StatePayloadTooLarge',
-      `the run plans ${items} work items; with their results the Map state would carry about ${Math.ceil(estimatedBytes / 1024)} KiB, above Step Functions' ${Math.floor(limitBytes / 1024)} KiB state payload limit, so the run would fail midway. Narrow the run (\`--client\`, \`--source\`, \`--stream\`), or shorten the clients' date ranges and run the backfill in pieces.`,
+      'Plan.WorkItemTooLarge',
+      `work item ${label} takes ${Math.ceil(estimatedBytes / 1024)} KiB of state in its child execution (with room for its job and delivery), above Step Functions' ${Math.floor(limitBytes / 1024)} KiB state payload limit: its partition values are too long. Shorten the values the stream's partition takes from the client config (clients/*.yml), or split them across more partitions`,
     );
-    this.name = 'StatePayloadTooLargeError';
+    this.name = 'WorkItemTooLargeError';
   }
 }
 
 /**
- * Estimates the largest state payload of the run — the Map's output: Plan's output (the item list)
- * plus one result per item — and throws {@link StatePayloadTooLargeError} before anything is
- * recorded when it would exceed the 256 KiB cap. The inline Map carries the list and its results
- * in state; a Distributed Map that reads items from S3 lifts the limit (DESIGN.md §8).
+ * The guard that replaced the run-wide one when items moved to S3 (DESIGN.md §8): Plan's own
+ * output is now a reference of constant size, and no state carries the item list or the Map's
+ * results, so the number of items no longer matters. What still reaches a state is one item, as
+ * the input of its child execution ({item, label, job, ecsSubnets}) growing by what the flow
+ * adds; an item whose partition values are huge would fail its execution midway, so Plan refuses
+ * it up front, naming it.
  *
  * @example
- * assertStatePayloadFits({ runId, items, itemCount: items.length, ecsSubnets: [] }, STATE_PAYLOAD_LIMIT_BYTES);
+ * for (const item of items) assertItemFitsState(item, ecsSubnets, STATE_PAYLOAD_LIMIT_BYTES);
  */
-export function assertStatePayloadFits(output: PlanOutput, limitBytes: number): void {
-  let bytes = Buffer.byteLength(JSON.stringify(output));
-  for (const item of output.items) {
-    const result = { itemId: item.itemId, label: item.label, status: 'delivered' };
-    bytes += Buffer.byteLength(JSON.stringify(result)) + RESULT_RESERVE_BYTES;
-  }
-  if (bytes > limitBytes) throw new StatePayloadTooLargeError(output.items.length, bytes, limitBytes);
+export function assertItemFitsState(item: WorkItem, ecsSubnets: readonly string[], limitBytes: number): void {
+  const input = { label: item.label, item, job: null, ecsSubnets };
+  const bytes = Buffer.byteLength(JSON.stringify(input)) + ITEM_STATE_RESERVE_BYTES;
+  if (bytes > limitBytes) throw new WorkItemTooLargeError(item.label, bytes, limitBytes);
 }

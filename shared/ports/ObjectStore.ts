@@ -20,6 +20,11 @@ export interface ObjectStore {
   put(key: string, body: ObjectBody, options?: { contentType?: string }): Promise<StoredObject>;
   /** Opens the object for streaming. Throws {@link ObjectNotFoundError} when absent. */
   get(key: string): Promise<Readable>;
+  /**
+   * Opens bytes `start` (inclusive) to `end` (exclusive) of the object, for transforming a large
+   * object as byte ranges in parallel. Throws {@link ObjectNotFoundError} when absent.
+   */
+  getRange(key: string, start: number, end: number): Promise<Readable>;
   /** Size of the object, or undefined when it does not exist. */
   head(key: string): Promise<StoredObject | undefined>;
   /** Every object whose key starts with `prefix`, sorted by key. */

@@ -26,12 +26,16 @@ import type { CredentialStore } from '../../services/credentials';
 import { PostgresWarehouse } from '../../services/loader/warehouse/postgres/PostgresWarehouse';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import {
+  asMotoAccount,
   enableStateMachineExecution,
   motoCredentials,
   motoUrl,
+  randomMotoAccount,
   startPrivateMoto,
   type PrivateMoto,
 } from '../support/moto';
+import { MAP_RUN_CALLER, MAP_RUN_FUNCTION, MapRunPlayer, splitForMoto } from './support/mapRunPlayer';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { callingAs, recordAwsCalls, recordedCalls, type RecordedCall } from './support/awsCallRecorder';
 import { allows, grantsOf, needsOf, resourceIndex, type Grant, type StackEnvironment } from './support/iamPolicy';
 import { lambdaContext, startLambdaBridge, type LambdaBridge, type LambdaHandler } from './support/lambdaBridge';
@@ -41,7 +45,7 @@ import { UNOBSERVED_GRANTS } from './unobservedGrants';
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const DATABASE_URL = process.env.DIF_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const FUNCTIONS = ['plan', 'startJob', 'pollJob', 'extract', 'transform', 'load', 'finalize'] as const;
+const FUNCTIONS = ['plan', 'startJob', 'pollJob', 'extract', 'transform', 'load', 'recordFailure', 'finalize'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 const ENTRIES: Record<FunctionName, string> = {
   plan: '../../services/extractor/lambda/plan',
@@ -49,6 +53,7 @@ const ENTRIES: Record<FunctionName, string> = {
   pollJob: '../../services/extractor/lambda/pollJob',
   extract: '../../services/extractor/lambda/extract',
   finalize: '../../services/extractor/lambda/finalize',
+  recordFailure: '../../services/extractor/lambda/recordFailure',
   transform: '../../services/transformer/lambda/transform',
   load: '../../services/loader/lambda/load',
 };
@@ -80,6 +85,7 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
     let queues: Record<'transform' | 'load', string>;
     const saved = { ...process.env };
     const handlers = {} as Record<FunctionName, LambdaHandler>;
+    let player: MapRunPlayer | undefined;
     let execution: { status?: string; output?: string; error?: string; cause?: string };
     let summary: { status: string; runId: string; items: number };
 
@@ -91,11 +97,12 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
       await admin.query(`CREATE DATABASE ${database}`);
       await admin.end();
       [{ template }, api] = await Promise.all([packagedStack(), startDemoApi()]);
-      bridge = await startLambdaBridge(
-        Object.fromEntries(
+      bridge = await startLambdaBridge({
+        ...Object.fromEntries(
           FUNCTIONS.map((name) => [name, (event: unknown, context: unknown) => handlers[name](event, context)]),
         ),
-      );
+        [MAP_RUN_FUNCTION]: (event: unknown) => player!.invoke(event),
+      });
       moto = await startPrivateMoto({ MOTO_PORT: String(bridge.port) });
       await enableStateMachineExecution(moto.url);
       const config = { endpoint: moto.url, region: REGION, credentials: motoCredentials };
@@ -211,14 +218,28 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
       }
     });
 
-    it('runs Plan → Map (async report jobs) → Extract → SQS → transform → SQS → load → SendTaskSuccess → Finalize', async () => {
-      const sfn = new SFNClient({ endpoint: moto.url, region: REGION, credentials: motoCredentials });
+    it('runs Plan → item file → Map Run of child executions (async report jobs) → Extract → SQS → transform → SQS → load → SendTaskSuccess → Finalize', async () => {
+      const config = { endpoint: moto.url, region: REGION, credentials: motoCredentials };
+      const bucket = resourceIndex(template, env).LakeBucket!.ref;
+      const { parent, child, map } = splitForMoto(
+        JSON.parse(deployedDefinition(template, bucket)) as Record<string, unknown>,
+        'Ingest each item',
+        REGION,
+        ACCOUNT,
+      );
+      // The children run in the stack's account, on a state machine of the deployed name (the
+      // Map Run's StartExecution names it); the parent in an account of its own (moto: one
+      // execution per account at a time).
+      const children = new SFNClient(config);
+      const sfn = asMotoAccount(new SFNClient(config), randomMotoAccount());
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/dif-dev-IngestStateMachineExecutionRole`;
+      player = new MapRunPlayer(
+        map,
+        { s3: new S3Client({ ...config, forcePathStyle: true }), children, parent: sfn },
+        { name: 'dif-dev-ingest', roleArn, definition: JSON.stringify(child) },
+      );
       const { stateMachineArn } = await sfn.send(
-        new CreateStateMachineCommand({
-          name: 'dif-dev-ingest',
-          roleArn: `arn:aws:iam::${ACCOUNT}:role/dif-dev-IngestStateMachineExecutionRole`,
-          definition: deployedDefinition(template),
-        }),
+        new CreateStateMachineCommand({ name: 'dif-dev-ingest', roleArn, definition: JSON.stringify(parent) }),
       );
       const { executionArn } = await sfn.send(
         new StartExecutionCommand({
@@ -232,9 +253,11 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
       for (;;) {
         execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         if (execution.status !== 'RUNNING' || Date.now() > deadline) break;
+        await player.step();
         await pumpQueue(sqs, 'transform', queues.transform, handlers.transform);
         await pumpQueue(sqs, 'load', queues.load, handlers.load);
       }
+      expect(player.failure, 'the Map Run played for moto').toBeUndefined();
       expect({ status: execution.status, error: execution.error, cause: execution.cause }).toEqual({
         status: 'SUCCEEDED',
         error: undefined,
@@ -247,6 +270,15 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
       );
       const items = await ctx.ports.runState.listItems(summary.runId);
       expect(items.length).toBe(2);
+      // One child execution per line of the item file Plan wrote; their results went to S3.
+      expect(player.childExecutions).toHaveLength(2);
+      const s3 = new S3Client({ ...config, forcePathStyle: true });
+      const runObjects = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `runs/${summary.runId}/` }));
+      expect((runObjects.Contents ?? []).map((object) => object.Key).sort()).toEqual([
+        `runs/${summary.runId}/items.jsonl`,
+        `runs/${summary.runId}/map-results/moto-map-run/SUCCEEDED_0.json`,
+        `runs/${summary.runId}/map-results/moto-map-run/manifest.json`,
+      ]);
       expect(items.every((item) => item.stage === 'loaded')).toBe(true);
       const rows = items.reduce((sum, item) => sum + (item.rowsLoaded ?? 0), 0);
       expect(rows).toBeGreaterThan(0);
@@ -294,6 +326,22 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
         }
         rows.push(tableRow(name, role, calls, grants, extra, env));
       }
+      // The Map Run's own calls (item file, child executions, results) with the state machine's
+      // role. Only refusals are checked: its Lambda, ECS and log grants are used by the service.
+      const machineRole = 'IngestStateMachineExecutionRole';
+      const machineGrants = grantsOf(template, machineRole, env, index);
+      const mapRunCalls = recordedCalls.filter((call) => call.caller === MAP_RUN_CALLER);
+      expect(mapRunCalls.map((call) => call.operation).sort()).toEqual([
+        'GetObject',
+        'PutObject',
+        'PutObject',
+        'StartExecution',
+        'StartExecution',
+      ]);
+      for (const call of mapRunCalls)
+        for (const need of needsOf(call, env, keyArn))
+          if (!machineGrants.some((grant) => allows(grant, need)))
+            denied.push(`Map Run (${machineRole}): ${need.action} on ${need.resource} for ${need.call}`);
       writeCallsVsRoles(rows);
       expect(denied, 'calls the deployed role would refuse').toEqual([]);
       expect(unused, 'grants no call used; remove them or list them in test/deploy/unobservedGrants.ts').toEqual([]);
@@ -309,8 +357,8 @@ function roleOf(template: Template, name: string): string {
   return role['Fn::GetAtt'][0];
 }
 
-/** The packaged ASL with its DefinitionString variables bound to the functions' (bridge) names. */
-function deployedDefinition(template: Template): string {
+/** The packaged ASL with its DefinitionString variables bound to the functions' (bridge) names and the bucket. */
+function deployedDefinition(template: Template, bucket: string): string {
   const definition = template.Resources.IngestStateMachine!.Properties.DefinitionString as {
     'Fn::Sub': [string, Record<string, { 'Fn::GetAtt'?: [string, string]; Ref?: string }>];
   };
@@ -318,6 +366,7 @@ function deployedDefinition(template: Template): string {
   return text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, variable: string) => {
     const value = variables[variable];
     const logical = value?.['Fn::GetAtt']?.[0] ?? value?.Ref ?? variable;
+    if (logical === 'LakeBucket') return bucket;
     const fn = /^(\w+)LambdaFunction$/.exec(logical)?.[1];
     if (fn) return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn.charAt(0).toLowerCase()}${fn.slice(1)}`;
     return `arn:aws:ecs:${REGION}:${ACCOUNT}:${logical}`;

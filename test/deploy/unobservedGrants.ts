@@ -146,4 +146,15 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
     action: 'kms:GenerateDataKey',
     reason: 'stores a refreshed OAuth token after a discovery call (see kms:Decrypt above)',
   },
+  {
+    role: 'RecordFailureRole',
+    action: 'dynamodb:GetItem',
+    reason:
+      "the per-item flow's `Item failed` state records why an item failed (handlers/recordFailure.ts; test/unit/extractor/recordFailure.test.ts, test/e2e/demoRun.test.ts); every demo item delivers here",
+  },
+  {
+    role: 'RecordFailureRole',
+    action: 'dynamodb:UpdateItem',
+    reason: 'marks the failed item and its cause in run state (see dynamodb:GetItem above)',
+  },
 ];

@@ -1,11 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
+import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { readIngestDefinition, runIngest, type IngestHandlers } from '../../cli/localRuntime/ingestStateMachine';
 
 type Item = { itemId: string; label: string; extraction: 'sync' | 'async' };
-const ctx = {} as ServiceContext; // the fake handlers below never touch ports
+const lake = mkdtempSync(join(tmpdir(), 'dif-asl-'));
+afterAll(() => rmSync(lake, { recursive: true, force: true }));
+// The fake handlers below touch no port; the Distributed Map reads the items Plan wrote to the lake.
+const ctx = { ports: { objectStore: new DirectoryObjectStore(lake) } } as unknown as ServiceContext;
+let runs = 0;
 
 class NamedError extends Error {
   constructor(name: string, message: string) {
@@ -22,8 +30,16 @@ function fakePipeline(
 ) {
   const attempts = new Map<string, number>();
   const calls: string[] = [];
+  /** What the `Item failed` state recorded (run state, in the services): Finalize tallies from it. */
+  const failures = new Map<string, string>();
+  const runId = `run-${++runs}`;
   const handlers: IngestHandlers = {
-    plan: async () => ({ runId: 'run-1', items, itemCount: items.length, ecsSubnets: [] }),
+    plan: async () => {
+      const key = `runs/${runId}/items.jsonl`;
+      await ctx.ports.objectStore.put(key, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+      const file = { key, resultsPrefix: `runs/${runId}/map-results`, count: items.length, bytes: 0 };
+      return { runId, items: file, itemCount: items.length, maxConcurrency: 8, ecsSubnets: [] };
+    },
     startJob: async (_ctx, input: { item: Item }) => {
       calls.push(`startJob:${input.item.itemId}`);
       return { item: input.item, job: { id: 'job-1', polls: 0 }, waitSeconds: 0 };
@@ -51,20 +67,18 @@ function fakePipeline(
       );
       return { itemId: input.item.itemId };
     },
-    finalize: async (
-      _ctx,
-      input: { runId: string; results: { status: string; label: string; error?: { Cause: string } }[] },
-    ) => {
-      const failed = input.results.filter((result) => result.status === 'failed');
-      return {
-        runId: input.runId,
-        status: failed.length === 0 ? 'succeeded' : 'failed',
-        items: input.results.length,
-        failureCause: failed.map((result) => `${result.label}: ${result.error?.Cause}`).join('; '),
-      };
+    recordFailure: async (_ctx, input: { item: Item; error: { Error: string; Cause: string } }) => {
+      failures.set(input.item.label, input.error.Cause);
+      return { itemId: input.item.itemId, label: input.item.label, status: 'failed', error: input.error };
     },
+    finalize: async (_ctx, input: { runId: string }) => ({
+      runId: input.runId,
+      status: failures.size === 0 ? 'succeeded' : 'failed',
+      items: items.length,
+      failureCause: [...failures].map(([label, cause]) => `${label}: ${cause}`).join('; '),
+    }),
   };
-  return { handlers, calls };
+  return { handlers, calls, failures };
 }
 
 describe('statemachines/ingest.asl.yml', () => {

@@ -38,33 +38,13 @@ export interface RunSummary {
   failureCause?: string;
 }
 
-/** A Map iteration's output when its Catch turned a failure into data: `{ itemId?, Error, Cause }`. */
-function failureOf(result: unknown): { itemId?: string; cause: string } | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  const record = result as Record<string, unknown>;
-  const nested = (record.item ?? {}) as Record<string, unknown>;
-  const itemId =
-    typeof record.itemId === 'string' ? record.itemId : typeof nested.itemId === 'string' ? nested.itemId : undefined;
-  const errorInfo = (record.error ?? record) as Record<string, unknown>;
-  if (typeof errorInfo.Error !== 'string' && typeof errorInfo.Cause !== 'string') return undefined;
-  let cause = String(errorInfo.Cause ?? errorInfo.Error);
-  try {
-    // Lambda failures arrive as a JSON document in Cause; keep its message.
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    if (parsed.errorMessage) cause = parsed.errorMessage;
-  } catch {
-    // A plain sentence already.
-  }
-  return { ...(itemId ? { itemId } : {}), cause };
-}
-
 /** At most this many failed items are spelled out in the execution's Cause; the rest are counted. */
 const CAUSE_ITEMS = 10;
 
 /** The failed execution's Cause in the console: which items failed and why, most useful first. */
-function failureCause(failed: FailedItem[], total: number, gaps: FailedItem[]): string {
-  if (failed.length === 0)
-    return 'the run planned no items although the state machine reported results; see the execution history';
+function failureCause(failed: FailedItem[], total: number, gaps: FailedItem[], mapRunFailure?: string): string {
+  const mapLine = mapRunFailure ? [mapRunFailure] : [];
+  if (failed.length === 0) return mapLine[0] ?? 'the run failed; see the execution history';
   const listed = failed.slice(0, CAUSE_ITEMS).map((item) => `${item.label}: ${item.error}`);
   const more = failed.length > CAUSE_ITEMS ? [`…and ${failed.length - CAUSE_ITEMS} more (dif runs show <runId>)`] : [];
   const gapLine =
@@ -78,7 +58,9 @@ function failureCause(failed: FailedItem[], total: number, gaps: FailedItem[]): 
               ', ',
             )}${gaps.length > CAUSE_ITEMS ? ', …' : ''}. The next \`dif run\` plans them again; \`dif status\` lists them until then.`,
         ];
-  return [`${failed.length} of ${total} items were not delivered.`, ...listed, ...more, ...gapLine].join('\n');
+  return [`${failed.length} of ${total} items were not delivered.`, ...mapLine, ...listed, ...more, ...gapLine].join(
+    '\n',
+  );
 }
 
 /** `allow_partial` of the item's client × source: true, or a list naming its stream. */
@@ -118,24 +100,37 @@ async function failUnfinished(ctx: ServiceContext, runId: string, items: ItemRec
   }
 }
 
+export interface FinalizeInput {
+  runId: string;
+  /**
+   * What the Distributed Map state ended with: its Map Run reference, or the error its Catch
+   * caught (the item file unreadable, the results unwritable). Never the items' results: those
+   * are in run state, whatever the number of items.
+   */
+  mapRun?: { Error?: string; Cause?: string } | Record<string, unknown>;
+}
+
+/** The Map Run's own failure, as a sentence for the execution's Cause. */
+function mapRunFailureOf(input: FinalizeInput): string | undefined {
+  const run = input.mapRun as { Error?: unknown; Cause?: unknown } | undefined;
+  if (!run || typeof run.Error !== 'string') return undefined;
+  return `the Map Run over the work items failed (${run.Error}${typeof run.Cause === 'string' && run.Cause ? `: ${run.Cause}` : ''}); items it did not start are listed as not finished`;
+}
+
 /**
- * The Finalize state: reads every item of the run, records the failures the Map caught, and
- * writes the run summary and status: succeeded only when every item loaded, or when every item
- * that did not is allowed to fail by its client's `allow_partial` (its gap is listed, not hidden).
+ * The Finalize state: tallies every item of the run from run state — never from the Map's
+ * output, which a Distributed Map writes to S3 — and writes the run summary and status:
+ * succeeded only when every item loaded, or when every item that did not is allowed to fail by
+ * its client's `allow_partial` (its gap is listed, not hidden). An item the Map never finished
+ * (its child execution failed, or was never started) is failed here as unfinished.
  *
  * @example
- * const summary = await finalize(ctx, { runId, results });
+ * const summary = await finalize(ctx, { runId });
  * summary.rowsByTable; // { 'acme.campaigns': 5, … }
  */
-export async function finalize(ctx: ServiceContext, input: { runId: string; results: unknown[] }): Promise<RunSummary> {
+export async function finalize(ctx: ServiceContext, input: FinalizeInput): Promise<RunSummary> {
   const { runState } = ctx.ports;
-  for (const result of input.results ?? []) {
-    const failure = failureOf(result);
-    if (!failure?.itemId) continue;
-    const item = await runState.getItem(input.runId, failure.itemId);
-    if (item && item.stage !== 'loaded' && item.stage !== 'superseded' && !item.error)
-      await runState.updateItem(input.runId, failure.itemId, { stage: 'failed', error: failure.cause });
-  }
+  const mapRunFailure = mapRunFailureOf(input);
   const items = await runState.listItems(input.runId);
   await failUnfinished(ctx, input.runId, items);
   const run = await runState.getRun(input.runId);
@@ -158,7 +153,7 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     const item = byId.get(problem.itemId);
     return !item || !allowsPartial(ctx.config, item);
   });
-  const status = fatal.length > 0 || (items.length === 0 && input.results.length > 0) ? 'failed' : 'succeeded';
+  const status = fatal.length > 0 || mapRunFailure ? 'failed' : 'succeeded';
   const summary: RunSummary = {
     runId: input.runId,
     status,
@@ -174,7 +169,7 @@ export async function finalize(ctx: ServiceContext, input: { runId: string; resu
     warnings: emptyItemsWarning(tally.empty),
     ...(gaps.length > 0 ? { gaps } : {}),
     ...(failed.length > fatal.length ? { allowedPartial: failed.length - fatal.length } : {}),
-    ...(status === 'failed' ? { failureCause: failureCause(fatal, items.length, gaps) } : {}),
+    ...(status === 'failed' ? { failureCause: failureCause(fatal, items.length, gaps, mapRunFailure) } : {}),
   };
   await runState.updateRun(input.runId, {
     status: summary.status,

@@ -16,7 +16,9 @@ import {
   type PlanFilter,
   type PlanHistories,
 } from '../plan';
-import { assertStatePayloadFits } from '../statePayloadBudget';
+import { assertItemFitsState, STATE_PAYLOAD_LIMIT_BYTES } from '../statePayloadBudget';
+import { writeWorkItems, type WorkItemFile } from '../workItemFile';
+import { mapConcurrency } from '../mapConcurrency';
 
 export interface PlanInput {
   runId?: string;
@@ -29,22 +31,22 @@ export interface PlanInput {
   trigger?: string | Record<string, unknown>;
 }
 
+/**
+ * Plan's state output: a reference to the work items, never the items themselves, so its size is
+ * the same for 1 item or 100,000 (the Distributed Map reads them with its ItemReader).
+ */
 export interface PlanOutput {
   runId: string;
-  items: WorkItem[];
+  items: WorkItemFile;
   itemCount: number;
+  /** The Distributed Map's MaxConcurrency (child executions at once): `DIF_MAP_CONCURRENCY`. */
+  maxConcurrency: number;
   /** Subnets for items routed to the Fargate extractor (`runtime: ecs`); empty locally. */
   ecsSubnets: string[];
 }
 
-export interface PlanOptions {
-  /**
-   * The state payload cap of the Step Functions service running the plan (the Lambda entry passes
-   * 256 KiB); a run whose Map would exceed it fails here, before anything is recorded. The local
-   * runtime has no such cap and passes none.
-   */
-  statePayloadLimitBytes?: number;
-}
+/** Run-state writes Plan keeps in flight: 100,000 items one at a time would take minutes on DynamoDB. */
+const ITEM_WRITES_IN_FLIGHT = 32;
 
 /**
  * The stage's Fargate subnets travel with the run so the state machine's ECS Task can use them:
@@ -111,15 +113,18 @@ async function discoveriesFor(ctx: ServiceContext, filter: PlanFilter): Promise<
 
 /**
  * The Plan state: work items for the run, recorded in run state (the run, and every item at
- * stage `planned`). Discovered partitions (`partition.from_stream`) are requested first and
- * recorded. Every expected partition that never loaded is planned again besides the
- * lookback window, so a failed slice is retried by the next run instead of left as a gap.
- * Re-running Plan with the same runId (a state-machine retry) is harmless.
+ * stage `planned`) and written to the object store as JSON Lines (`runs/{runId}/items.jsonl`) for
+ * the Distributed Map; the state output is only a reference to that file. Discovered partitions
+ * (`partition.from_stream`) are requested first and recorded. Every expected partition that never
+ * loaded is planned again besides the lookback window, so a failed slice is retried by the next
+ * run instead of left as a gap. Re-running Plan with the same runId (a state-machine retry) is
+ * harmless.
  *
  * @example
- * const { runId, itemCount } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
+ * const { runId, itemCount, items } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
+ * const workItems = await listWorkItems(ctx.ports.objectStore, items.key);
  */
-export async function plan(ctx: ServiceContext, input: PlanInput = {}, options: PlanOptions = {}): Promise<PlanOutput> {
+export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
   const runId = input.runId ?? newRunId(ctx.now());
   const filter: PlanFilter = {
     runId,
@@ -129,9 +134,10 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}, options: 
     ...(input.backfill ? { backfill: input.backfill } : {}),
   };
   const items = planRun(ctx, filter, await historiesFor(ctx, filter), await discoveriesFor(ctx, filter));
-  const output = { runId, items, itemCount: items.length, ecsSubnets: ecsSubnets() };
-  // Before anything is recorded: a run that cannot fit through the Map must not be left "running".
-  if (options.statePayloadLimitBytes) assertStatePayloadFits(output, options.statePayloadLimitBytes);
+  const subnets = ecsSubnets();
+  const maxConcurrency = mapConcurrency();
+  // Before anything is recorded: a run with an item that cannot pass through a state must not be left "running".
+  for (const item of items) assertItemFitsState(item, subnets, STATE_PAYLOAD_LIMIT_BYTES);
   if (!(await ctx.ports.runState.getRun(runId))) {
     const trigger = typeof input.trigger === 'string' ? { by: input.trigger } : (input.trigger ?? {});
     const filters = Object.fromEntries(
@@ -149,15 +155,27 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}, options: 
       trigger: { ...trigger, ...filters },
     });
   }
-  for (const item of items) {
-    await ctx.ports.runState.updateItem(runId, item.itemId, {
-      client: item.client,
-      source: item.source,
-      stream: item.stream,
-      partition: item.partition,
-      stage: 'planned',
-      attempts: 0,
-    });
-  }
-  return output;
+  await recordPlanned(ctx, runId, items);
+  // Written last: the Map reads only items that run state knows, so Finalize can tally every one.
+  const file = await writeWorkItems(ctx.ports.objectStore, runId, items);
+  return { runId, items: file, itemCount: items.length, maxConcurrency, ecsSubnets: subnets };
+}
+
+/** Every item at stage `planned`, a bounded number of writes at a time. */
+async function recordPlanned(ctx: ServiceContext, runId: string, items: readonly WorkItem[]): Promise<void> {
+  let next = 0;
+  const writer = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await ctx.ports.runState.updateItem(runId, item.itemId, {
+        client: item.client,
+        source: item.source,
+        stream: item.stream,
+        partition: item.partition,
+        stage: 'planned',
+        attempts: 0,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ITEM_WRITES_IN_FLIGHT, items.length) }, writer));
 }

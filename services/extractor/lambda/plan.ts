@@ -1,12 +1,9 @@
 import '../../../shared/runtime/polyfills';
 import { stateTaskHandler } from '../../../shared/adapters/aws/lambda';
-import { plan, type PlanInput } from '../handlers/plan';
-import { STATE_PAYLOAD_LIMIT_BYTES } from '../statePayloadBudget';
+import { plan } from '../handlers/plan';
 
 /**
- * Lambda entry of the ingest state machine's Plan Task (statemachines/ingest.asl.yml). Deployed,
- * the Map carries the items through Step Functions state, so Plan refuses a run that would not fit.
+ * Lambda entry of the ingest state machine's Plan Task (statemachines/ingest.asl.yml): writes the
+ * run's work items to S3 and returns a reference the Distributed Map's ItemReader reads.
  */
-export const handler = stateTaskHandler('Plan', (ctx, input: PlanInput) =>
-  plan(ctx, input, { statePayloadLimitBytes: STATE_PAYLOAD_LIMIT_BYTES }),
-);
+export const handler = stateTaskHandler('Plan', plan);

@@ -83,6 +83,20 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Readable> {
+    if (end <= start) return Readable.from([]);
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+      );
+      if (!response.Body) throw new ObjectNotFoundError(key);
+      return response.Body as Readable;
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchKey', 404)) throw new ObjectNotFoundError(key);
+      throw error;
+    }
+  }
+
   async head(key: string): Promise<StoredObject | undefined> {
     try {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));

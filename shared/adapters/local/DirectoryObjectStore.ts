@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ObjectNotFoundError, type ObjectBody, type ObjectStore, type StoredObject } from '../../ports/ObjectStore';
 import { ForeignObjectUriError, InvalidObjectKeyError } from './errors';
@@ -62,6 +62,19 @@ export class DirectoryObjectStore implements ObjectStore {
       throw new ObjectNotFoundError(key);
     }
     return handle.createReadStream();
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Readable> {
+    const handle = await open(this.pathOf(key), 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new ObjectNotFoundError(key);
+      throw error;
+    });
+    if (end <= start) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    // createReadStream's `end` is inclusive.
+    return handle.createReadStream({ start, end: end - 1 });
   }
 
   async head(key: string): Promise<StoredObject | undefined> {

@@ -113,6 +113,15 @@ export function describeObjectStoreContract(adapterName: string, factory: () => 
       expect(await store.head('raw/acme/ads/big.bin')).toEqual({ key: 'raw/acme/ads/big.bin', bytes: total });
     });
 
+    it('reads byte ranges (start inclusive, end exclusive), empty ones included, and not-found alike', async () => {
+      await store.put('raw/acme/ads/lines.jsonl', '{"a":1}\n{"a":22}\n{"a":333}\n');
+      expect((await drain(await store.getRange('raw/acme/ads/lines.jsonl', 8, 17))).text).toBe('{"a":22}\n');
+      expect((await drain(await store.getRange('raw/acme/ads/lines.jsonl', 0, 7))).text).toBe('{"a":1}');
+      expect((await drain(await store.getRange('raw/acme/ads/lines.jsonl', 17, 28))).text).toBe('{"a":333}\n');
+      expect((await drain(await store.getRange('raw/acme/ads/lines.jsonl', 5, 5))).bytes).toBe(0);
+      await expect(store.getRange('raw/acme/ads/none.jsonl', 0, 4)).rejects.toBeInstanceOf(ObjectNotFoundError);
+    });
+
     it('replaces an object on overwrite', async () => {
       await store.put('clean/acme/ads/part-1.csv.gz', 'first version, longer');
       await store.put('clean/acme/ads/part-1.csv.gz', 'second');

@@ -243,6 +243,14 @@ export function needsOf(call: RecordedCall, env: StackEnvironment, keyArn: strin
     case 'KMSClient':
       return [{ action: `kms:${call.operation}`, resource: keyArn, call: what(String(input.KeyId ?? 'key')) }];
     case 'SFNClient':
+      if (call.operation === 'StartExecution')
+        return [
+          {
+            action: 'states:StartExecution',
+            resource: String(input.stateMachineArn),
+            call: what(String(input.stateMachineArn)),
+          },
+        ];
       // The callbacks name a task token, not a resource: IAM evaluates them against "*".
       return [{ action: `states:${call.operation}`, resource: '*', call: what('task token') }];
     default:

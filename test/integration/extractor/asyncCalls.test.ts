@@ -1,8 +1,8 @@
+import { planItems } from '../../support/planItems';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../../demo';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { extract } from '../../../services/extractor/handlers/extract';
-import { plan } from '../../../services/extractor/handlers/plan';
 import { pollJob } from '../../../services/extractor/handlers/pollJob';
 import { startJob } from '../../../services/extractor/handlers/startJob';
 import { loadConfig, type DifConfig } from '../../../shared/config';
@@ -26,7 +26,7 @@ describe('async report calls: errors inside 200s, downloads', () => {
     source().retry.base_delay = '10ms';
     env = extractorContext(config);
     clearOAuthTokenCache();
-    item = (await plan(env.ctx, { runId: 'a1', client: 'initech', source: 'sponsored_ads' })).items[0]!;
+    item = (await planItems(env.ctx, { runId: 'a1', client: 'initech', source: 'sponsored_ads' })).items[0]!;
   });
   afterAll(async () => {
     await env?.close();

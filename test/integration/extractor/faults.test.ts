@@ -1,7 +1,7 @@
+import { planItems } from '../../support/planItems';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS, startDemoApi, type DemoApi } from '../../../demo';
 import { extract } from '../../../services/extractor/handlers/extract';
-import { plan } from '../../../services/extractor/handlers/plan';
 import { rawManifest } from '../../../shared/messages/rawReady';
 import type { LimitPolicy } from '../../../shared/ports/RateLimiter';
 import {
@@ -90,7 +90,7 @@ describe('extraction under injected faults', () => {
 
   async function extractStream(stream: string) {
     sleeps = [];
-    const { items } = await plan(env.ctx, { runId: `r${++run}`, stream });
+    const { items } = await planItems(env.ctx, { runId: `r${++run}`, stream });
     const item = items[0]!;
     const output = await extract(env.ctx, { item, taskToken: 'tok' }, { sleep: async (ms) => void sleeps.push(ms) });
     const manifest = rawManifest.parse(JSON.parse(await readObject(env.ctx, output.raw.manifestKey)));
@@ -162,7 +162,7 @@ describe('extraction under injected faults', () => {
       sendTaskFailure: async () => undefined,
     };
     api.faults.add({ path: '/accounts/1002/campaigns', kind: 'delay', ms: 150, times: 3 });
-    const { items } = await plan(env.ctx, { runId: `r${++run}`, stream: 'campaigns' });
+    const { items } = await planItems(env.ctx, { runId: `r${++run}`, stream: 'campaigns' });
     await extract(env.ctx, { item: items[0]!, taskToken: 'beating' }, { heartbeatMs: 40 });
     expect(beats.length).toBeGreaterThanOrEqual(3);
     expect(new Set(beats)).toEqual(new Set(['beating']));

@@ -1,8 +1,8 @@
+import { planItems } from '../../support/planItems';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS, startDemoApi, type DemoApi } from '../../../demo';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { extract } from '../../../services/extractor/handlers/extract';
-import { plan } from '../../../services/extractor/handlers/plan';
 import { rawManifest, rawReady } from '../../../shared/messages/rawReady';
 import {
   configFrom,
@@ -92,7 +92,7 @@ describe('paging styles, auth kinds and incremental cursors against the demo API
   });
 
   async function records(source: string, stream: string, select: (body: unknown) => unknown[]) {
-    const { items } = await plan(env.ctx, { runId: `p${++runs}`, source, stream });
+    const { items } = await planItems(env.ctx, { runId: `p${++runs}`, source, stream });
     const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok' });
     const manifest = rawManifest.parse(JSON.parse(await readObject(env.ctx, output.raw.manifestKey)));
     const rows: unknown[] = [];
@@ -130,7 +130,7 @@ describe('paging styles, auth kinds and incremental cursors against the demo API
       Math.min(25, api.groundTruth.campaigns('1001').length),
     );
     expect(api.state.tokenRequests).toContain('client_credentials');
-    const { items } = await plan(env.ctx, { runId: `p${++runs}`, source: 'query_key' });
+    const { items } = await planItems(env.ctx, { runId: `p${++runs}`, source: 'query_key' });
     const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok' });
     expect(output.raw.objects).toBe(1);
     const call = api.requests.find((request) => request.path.includes('/reports/v1/advertisers/X/'))!;

@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../../demo';
 import { assessGaps } from '../../../cli/operations/assessGaps';
-import { plan } from '../../../services/extractor/handlers/plan';
+import { planItems } from '../../support/planItems';
 import { configFrom, extractorContext, type ExtractorTestContext } from '../../support/extractorContext';
 import { readFileSync } from 'node:fs';
 
@@ -23,7 +23,7 @@ describe('partitions discovered from a stream (partition.from_stream)', () => {
     return env;
   };
   const partitionsOf = async (runId: string, stream = 'campaigns') =>
-    (await plan(env.ctx, { runId, client: 'c', stream })).items.map((item) => item.partition);
+    (await planItems(env.ctx, { runId, client: 'c', stream })).items.map((item) => item.partition);
   const discoveryCalls = () => api.requests.filter((request) => request.path.endsWith('/businesses/b100/adaccounts'));
 
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('partitions discovered from a stream (partition.from_stream)', () => {
 
   it('plans one partition per active account, narrowed by the client params, with one discovery call per run', async () => {
     contextFor();
-    const { items } = await plan(env.ctx, { runId: 'r1', client: 'c' });
+    const { items } = await planItems(env.ctx, { runId: 'r1', client: 'c' });
     // 1009 is closed (account_status 101): filtered out by include: { account_status: [1] }.
     expect(items.map((item) => `${item.stream}/${item.partition}`)).toEqual([
       'campaigns/account_id=1001',
@@ -82,7 +82,7 @@ describe('partitions discovered from a stream (partition.from_stream)', () => {
         ids.map((id) => ({ account_id: id, name: `Account ${id}`, account_status: 1 })),
       );
     open('1001', '1002');
-    const first = await plan(env.ctx, { runId: 'r1', client: 'c', stream: 'campaigns' });
+    const first = await planItems(env.ctx, { runId: 'r1', client: 'c', stream: 'campaigns' });
     expect(first.items.map((item) => item.partition)).toEqual(['account_id=1001', 'account_id=1002']);
     // 1001 loads; 1002 fails: a gap while 1002 is expected.
     for (const item of first.items)
@@ -96,7 +96,7 @@ describe('partitions discovered from a stream (partition.from_stream)', () => {
 
     // 1002 is closed and 1003 opened before the next run.
     open('1001', '1003');
-    const second = await plan(env.ctx, { runId: 'r2', client: 'c', stream: 'campaigns' });
+    const second = await planItems(env.ctx, { runId: 'r2', client: 'c', stream: 'campaigns' });
     expect(second.items.map((item) => item.partition)).toEqual(['account_id=1001', 'account_id=1003']);
     expect(await assessGaps(env.ctx.config, runState, new Date())).toEqual([]);
   });

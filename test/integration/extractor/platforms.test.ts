@@ -1,10 +1,10 @@
+import { planItems } from '../../support/planItems';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { startDemoApi, type DemoApi } from '../../../demo';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { extract } from '../../../services/extractor/handlers/extract';
-import { plan } from '../../../services/extractor/handlers/plan';
 import { pollJob } from '../../../services/extractor/handlers/pollJob';
 import { startJob } from '../../../services/extractor/handlers/startJob';
 import { loadConfig } from '../../../shared/config';
@@ -50,7 +50,7 @@ describe('example platform sources against the demo API', () => {
   }
 
   it('graph_ads: plans accounts × weeks and walks campaigns → insights with parent context', async () => {
-    const { items } = await plan(env.ctx, { runId: 'g1', client: 'initech', source: 'graph_ads' });
+    const { items } = await planItems(env.ctx, { runId: 'g1', client: 'initech', source: 'graph_ads' });
     expect(items.map((item) => item.partition)).toEqual([
       'all', // ad_accounts, whose records Plan read to discover 1002 and 1003 (account_ids narrows them)
       'account_id=1002',
@@ -72,7 +72,7 @@ describe('example platform sources against the demo API', () => {
   });
 
   it('sponsored_ads: OAuth refresh with rotation, async report, gzip detected by magic bytes', async () => {
-    const { items } = await plan(env.ctx, { runId: 's1', client: 'initech', source: 'sponsored_ads' });
+    const { items } = await planItems(env.ctx, { runId: 's1', client: 'initech', source: 'sponsored_ads' });
     expect(items.map((item) => [item.partition, item.extraction])).toEqual([
       ['slice=2026-02-01..2026-02-07', 'async'],
       ['slice=2026-02-08..2026-02-10', 'async'],
@@ -102,7 +102,7 @@ describe('example platform sources against the demo API', () => {
   });
 
   it('sponsored_ads: follows a duplicate job, re-polls an expired download URL, and treats no URL as no data', async () => {
-    const { items } = await plan(env.ctx, { runId: 's2', client: 'initech', source: 'sponsored_ads' });
+    const { items } = await planItems(env.ctx, { runId: 's2', client: 'initech', source: 'sponsored_ads' });
     const first = await startJob(env.ctx, { item: items[0]! });
     const duplicate = await startJob(env.ctx, { item: items[0]! });
     expect(duplicate.job.id).toBe(first.job.id);
@@ -137,7 +137,7 @@ describe('example platform sources against the demo API', () => {
   });
 
   it('a job the platform failed is created again (async_job.resubmit), counted in run state', async () => {
-    const { items } = await plan(env.ctx, { runId: 's3', client: 'initech', source: 'sponsored_ads' });
+    const { items } = await planItems(env.ctx, { runId: 's3', client: 'initech', source: 'sponsored_ads' });
     const item = items[0]!;
     api.state.failJobsOnce.add('amazon|1001|2026-02-01');
     const first = await startJob(env.ctx, { item });
@@ -160,7 +160,7 @@ describe('example platform sources against the demo API', () => {
   });
 
   it('after the last re-submission the item fails saying the platform failed the job N times, quoting it', async () => {
-    const { items } = await plan(env.ctx, { runId: 's4', client: 'initech', source: 'sponsored_ads' });
+    const { items } = await planItems(env.ctx, { runId: 's4', client: 'initech', source: 'sponsored_ads' });
     const job = api.state.createJob('amazon', 'FAIL', '2026-01-01', '2026-01-02').job;
     const result = await pollJob(env.ctx, {
       item: items[0]!,
@@ -178,7 +178,7 @@ describe('example platform sources against the demo API', () => {
   });
 
   it('bing_reports: SOAP create/poll with SOAPAction, zip of CSV downloaded as is', async () => {
-    const { items } = await plan(env.ctx, { runId: 'b1', client: 'initech', source: 'bing_reports' });
+    const { items } = await planItems(env.ctx, { runId: 'b1', client: 'initech', source: 'bing_reports' });
     const { output } = await runAsync(items[0]!);
     const soap = api.requests.filter((request) => request.path === '/bing/Reporting.svc');
     expect(soap.map((request) => request.headers.soapaction)).toEqual([

@@ -11,7 +11,7 @@ import { LocalRuntime } from '../../../cli/localRuntime/LocalRuntime';
 import { DEMO_CREDENTIALS, startDemoApi, type DemoApi } from '../../../demo';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { extract } from '../../../services/extractor/handlers/extract';
-import { plan } from '../../../services/extractor/handlers/plan';
+import { planItems } from '../../support/planItems';
 import { pollJob } from '../../../services/extractor/handlers/pollJob';
 import { startJob } from '../../../services/extractor/handlers/startJob';
 import { RedisRateLimiter } from '../../../shared/adapters/redis';
@@ -115,7 +115,7 @@ streams:
       configFrom({ sources: { ga4: source }, clients: { c: 'client: c\nsources:\n  ga4: {}\n' } }),
       new MemorySecrets({ ga4: DEMO_CREDENTIALS.analytics_data! }),
     );
-    const { items } = await plan(env.ctx, { runId: 't1', client: 'c', source: 'ga4' });
+    const { items } = await planItems(env.ctx, { runId: 't1', client: 'c', source: 'ga4' });
     const output = await extract(env.ctx, { item: items[0]!, taskToken: 'tok' });
     const truth = ga4Truth('1003', '2026-02-01', '2026-02-09');
     expect(truth.rows % 4).not.toBe(0); // so the last page is short, and ends paging without a total
@@ -139,7 +139,7 @@ describe('usage headers with structure (graph_ads, Meta X-Business-Use-Case-Usag
     const limiter = env.ctx.ports.rateLimiter;
     limiter.slowDown = async (scope, factor) => void slowed.push([scope, factor]);
     api.state.businessUseCaseUsage.set('1003', 91);
-    const { items } = await plan(env.ctx, { runId: 'u1', client: 'initech', source: 'graph_ads', stream: 'campaigns' });
+    const { items } = await planItems(env.ctx, { runId: 'u1', client: 'initech', source: 'graph_ads', stream: 'campaigns' });
     const byAccount = (account: string) => items.find((item) => item.partition === `account_id=${account}`)!;
 
     await extract(env.ctx, { item: byAccount('1002'), taskToken: 'tok' });
@@ -200,8 +200,8 @@ streams:
     limiters.push(first!, second!);
     const worker1 = onLimiter(env.ctx, first!);
     const worker2 = onLimiter(env.ctx, second!);
-    const one = (await plan(env.ctx, { runId: 'k1', client: 'one', source: 'amz' })).items;
-    const two = (await plan(env.ctx, { runId: 'k2', client: 'two', source: 'amz' })).items;
+    const one = (await planItems(env.ctx, { runId: 'k1', client: 'one', source: 'amz' })).items;
+    const two = (await planItems(env.ctx, { runId: 'k2', client: 'two', source: 'amz' })).items;
 
     // Two creations for profile 7001, one per worker: the budget allows two an hour.
     const created = await Promise.all([startJob(worker1, { item: one[0]! }), startJob(worker2, { item: one[1]! })]);

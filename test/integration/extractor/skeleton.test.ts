@@ -1,3 +1,4 @@
+import { planItems } from '../../support/planItems';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../../demo';
 import { loadConfig } from '../../../shared/config';
@@ -23,7 +24,11 @@ describe('extractor walking skeleton against the demo API', () => {
   });
 
   it('plans one item per client × source × stream and records them', async () => {
-    const { runId, items, itemCount } = await plan(env.ctx, { runId: 'r-plan', trigger: 'test', source: 'demo_ads' });
+    const { runId, items, itemCount } = await planItems(env.ctx, {
+      runId: 'r-plan',
+      trigger: 'test',
+      source: 'demo_ads',
+    });
     expect(runId).toBe('r-plan');
     expect(itemCount).toBe(6);
     expect(items.map((item) => item.label)).toContain('acme/demo_ads/campaigns/all');
@@ -37,7 +42,7 @@ describe('extractor walking skeleton against the demo API', () => {
   });
 
   it('extracts every stream of a client, page by page, and the raw records match the ground truth', async () => {
-    const { runId, items } = await plan(env.ctx, { runId: 'r-acme', client: 'acme' });
+    const { runId, items } = await planItems(env.ctx, { runId: 'r-acme', client: 'acme' });
     const truth = api.groundTruth;
     const expected: Record<string, number> = {
       accounts: truth.accounts('b100')!.length,
@@ -88,7 +93,7 @@ describe('extractor walking skeleton against the demo API', () => {
   });
 
   it('finalize summarises the run and marks items that never loaded as failed', async () => {
-    const summary = await finalize(env.ctx, { runId: 'r-acme', results: [] });
+    const summary = await finalize(env.ctx, { runId: 'r-acme' });
     expect(summary.items.total).toBe(4);
     expect(summary.items.byStage).toEqual({ extracted: 4 });
     expect(summary.status).toBe('failed');

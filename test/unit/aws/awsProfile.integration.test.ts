@@ -1,3 +1,5 @@
+import type { PlanOutput } from '../../../services/extractor/handlers/plan';
+import { listWorkItems } from '../../../services/extractor/workItemFile';
 import { text } from 'node:stream/consumers';
 import { SendMessageCommand, SQSClient, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { SFNClient, SendTaskFailureCommand } from '@aws-sdk/client-sfn';
@@ -85,8 +87,11 @@ describe('aws profile against s3rver and dynalite', () => {
     const output = (await handler(
       { runId: 'r-aws', client: 'acme', source: 'demo_ads', trigger: { by: 'test' } },
       lambdaContext,
-    )) as { items: WorkItem[]; itemCount: number };
-    items = output.items;
+    )) as PlanOutput;
+    // The state carries a reference; the items are JSON lines in S3 for the Distributed Map.
+    expect(output.items.key).toBe('runs/r-aws/items.jsonl');
+    items = await listWorkItems(ctx.ports.objectStore, output.items.key);
+    expect(items).toHaveLength(output.itemCount);
     expect(output.itemCount).toBeGreaterThan(0);
     expect((await ctx.ports.runState.getRun('r-aws'))?.status).toBe('running');
     const stored = await ctx.ports.runState.listItems('r-aws');

@@ -1,3 +1,4 @@
+import { planItems } from '../../support/planItems';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plan } from '../../../services/extractor/handlers/plan';
 import { finalize } from '../../../services/extractor/handlers/finalize';
@@ -39,65 +40,65 @@ describe('no silent gaps', () => {
   it('plans a slice that failed before the lookback window again on every run until it loads, and fails the run that leaves it', async () => {
     const ctx = open({ c: client('c') });
     const state = ctx.ports.runState;
-    const first = await plan(ctx, { runId: 'r1' });
+    const first = await planItems(ctx, { runId: 'r1' });
     expect(first.itemCount).toBe(10);
     await deliver(state, 'r1', { 'date=2026-01-03': 'Extract.HttpError: HTTP 503 from http://127.0.0.1:9/x' });
-    const summary1 = await finalize(ctx, { runId: 'r1', results: [] });
+    const summary1 = await finalize(ctx, { runId: 'r1' });
     expect(summary1.status).toBe('failed');
     expect(summary1.gaps?.map((gap) => gap.label)).toEqual(['c/t/daily/date=2026-01-03']);
     expect(summary1.failureCause).toContain('1 partition(s) have never loaded (gaps): c/t/daily/date=2026-01-03');
 
     // The lookback window (01-09, 01-10) and the gap, not only the window.
-    const second = await plan(ctx, { runId: 'r2' });
+    const second = await planItems(ctx, { runId: 'r2' });
     expect(partitions(second.items)).toEqual(['date=2026-01-03', 'date=2026-01-09', 'date=2026-01-10']);
     await deliver(state, 'r2', { 'date=2026-01-03': 'Extract.HttpError: HTTP 500' });
-    expect((await finalize(ctx, { runId: 'r2', results: [] })).status).toBe('failed');
+    expect((await finalize(ctx, { runId: 'r2' })).status).toBe('failed');
 
-    const third = await plan(ctx, { runId: 'r3' });
+    const third = await planItems(ctx, { runId: 'r3' });
     expect(partitions(third.items)).toEqual(['date=2026-01-03', 'date=2026-01-09', 'date=2026-01-10']);
     await deliver(state, 'r3');
-    const summary3 = await finalize(ctx, { runId: 'r3', results: [] });
+    const summary3 = await finalize(ctx, { runId: 'r3' });
     expect(summary3).toMatchObject({ status: 'succeeded' });
     expect(summary3.gaps).toBeUndefined();
 
     // Filled: from now on only the lookback window.
-    expect(partitions((await plan(ctx, { runId: 'r4' })).items)).toEqual(['date=2026-01-09', 'date=2026-01-10']);
+    expect(partitions((await planItems(ctx, { runId: 'r4' })).items)).toEqual(['date=2026-01-09', 'date=2026-01-10']);
   });
 
   it('does not call a failed refresh of a partition that loaded before a gap, but still fails the run', async () => {
     const ctx = open({ c: client('c') });
-    await plan(ctx, { runId: 'r1' });
+    await planItems(ctx, { runId: 'r1' });
     await deliver(ctx.ports.runState, 'r1');
-    await plan(ctx, { runId: 'r2' });
+    await planItems(ctx, { runId: 'r2' });
     await deliver(ctx.ports.runState, 'r2', { 'date=2026-01-10': 'Extract.HttpError: HTTP 503' });
-    const summary = await finalize(ctx, { runId: 'r2', results: [] });
+    const summary = await finalize(ctx, { runId: 'r2' });
     expect(summary.status).toBe('failed');
     expect(summary.gaps).toBeUndefined();
   });
 
   it('lets a run with allow_partial succeed, listing the gap in its summary', async () => {
     const ctx = open({ p: client('p', ', allow_partial: [daily]'), c: client('c') });
-    await plan(ctx, { runId: 'r1', client: 'p' });
+    await planItems(ctx, { runId: 'r1', client: 'p' });
     await deliver(ctx.ports.runState, 'r1', { 'date=2026-01-05': 'Extract.ReportJobFailed: failed' });
-    const summary = await finalize(ctx, { runId: 'r1', results: [] });
+    const summary = await finalize(ctx, { runId: 'r1' });
     expect(summary).toMatchObject({ status: 'succeeded', allowedPartial: 1 });
     expect(summary.gaps).toEqual([
       expect.objectContaining({ label: 'p/t/daily/date=2026-01-05', error: 'Extract.ReportJobFailed: failed' }),
     ]);
     expect((await ctx.ports.runState.getRun('r1'))?.summary).toMatchObject({ status: 'succeeded', gaps: [{}] });
     // The same failure for a client without allow_partial fails its run.
-    await plan(ctx, { runId: 'r2', client: 'c' });
+    await planItems(ctx, { runId: 'r2', client: 'c' });
     await deliver(ctx.ports.runState, 'r2', { 'date=2026-01-05': 'Extract.ReportJobFailed: failed' });
-    expect((await finalize(ctx, { runId: 'r2', results: [] })).status).toBe('failed');
+    expect((await finalize(ctx, { runId: 'r2' })).status).toBe('failed');
   });
 
   it('fails items the Map left unfinished, so their partitions count as gaps', async () => {
     const ctx = open({ c: client('c') });
-    await plan(ctx, { runId: 'r1' });
+    await planItems(ctx, { runId: 'r1' });
     const [stuck] = await ctx.ports.runState.listItems('r1');
     await deliver(ctx.ports.runState, 'r1');
     await ctx.ports.runState.updateItem('r1', stuck!.itemId, { stage: 'transforming' });
-    const summary = await finalize(ctx, { runId: 'r1', results: [] });
+    const summary = await finalize(ctx, { runId: 'r1' });
     expect(summary.gaps).toHaveLength(1);
     expect(await ctx.ports.runState.getItem('r1', stuck!.itemId)).toMatchObject({
       stage: 'failed',
@@ -107,9 +108,9 @@ describe('no silent gaps', () => {
 
   it('backfills exactly the slices of the window, loaded or not', async () => {
     const ctx = open({ c: client('c') });
-    await plan(ctx, { runId: 'r1' });
+    await planItems(ctx, { runId: 'r1' });
     await deliver(ctx.ports.runState, 'r1');
-    const backfill = await plan(ctx, {
+    const backfill = await planItems(ctx, {
       runId: 'r2',
       client: 'c',
       source: 't',

@@ -13,7 +13,7 @@ import type { LambdaContext } from './types';
 export { stepFunctionsError };
 
 /** The Step Functions state a Task function serves; prefixes the error names the ASL matches. */
-export type StateName = 'Plan' | 'StartJob' | 'PollJob' | 'Extract' | 'Finalize';
+export type StateName = 'Plan' | 'StartJob' | 'PollJob' | 'Extract' | 'RecordFailure' | 'Finalize';
 
 /** Fields the log lines of a task carry, read from whatever shape the state passes in. */
 function correlationKeys(event: unknown): { runId?: string; itemId?: string } {

@@ -1,0 +1,19 @@
+import { parentPort } from 'node:worker_threads';
+import { DirectoryObjectStore } from '../../../shared/adapters/local/DirectoryObjectStore';
+import { transformRange, type RangeJob } from './transformRange';
+
+/**
+ * A worker thread of {@link transformRangesOnThreads}: transforms the ranges it is sent, one at a
+ * time, against the local lake, and answers each with its result (or its error's name and message).
+ */
+parentPort?.on('message', (message: { lakeRoot: string; job: RangeJob }) => {
+  transformRange(new DirectoryObjectStore(message.lakeRoot), message.job).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (error: unknown) =>
+      parentPort!.postMessage({
+        ok: false,
+        name: (error as Error).name ?? 'Error',
+        message: (error as Error).message ?? String(error),
+      }),
+  );
+});
