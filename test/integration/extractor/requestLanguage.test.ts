@@ -139,7 +139,12 @@ describe('usage headers with structure (graph_ads, Meta X-Business-Use-Case-Usag
     const limiter = env.ctx.ports.rateLimiter;
     limiter.slowDown = async (scope, factor) => void slowed.push([scope, factor]);
     api.state.businessUseCaseUsage.set('1003', 91);
-    const { items } = await planItems(env.ctx, { runId: 'u1', client: 'initech', source: 'graph_ads', stream: 'campaigns' });
+    const { items } = await planItems(env.ctx, {
+      runId: 'u1',
+      client: 'initech',
+      source: 'graph_ads',
+      stream: 'campaigns',
+    });
     const byAccount = (account: string) => items.find((item) => item.partition === `account_id=${account}`)!;
 
     await extract(env.ctx, { item: byAccount('1002'), taskToken: 'tok' });
