@@ -21,4 +21,4 @@ export const taskEntries = [
 ];
 
 /** Configuration folders copied next to every bundle: handlers read them at cold start. */
-export const configFolders = ['sources', 'clients'];
+export const configFolders = ['sources', 'catalog', 'clients'];

@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { ConfigProblem } from './errors';
 import type { ClientDefinition, SourceDefinition } from './schema';
 import { checkColumns } from './checkColumns';
@@ -23,11 +23,22 @@ export function crossCheck(
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const clientParams = new Map<string, ClientParamUse[]>();
+  const fileOfSource = new Map<string, string>();
   for (const { file, value, lineOf } of sources) {
     if (!value) continue;
     if (basename(file).replace(/\.ya?ml$/, '') !== value.name) {
-      problems.push({ file, path: 'name', message: `source "${value.name}" must live in sources/${value.name}.yml` });
+      const folder = basename(dirname(file));
+      problems.push({ file, path: 'name', message: `source "${value.name}" must live in ${folder}/${value.name}.yml` });
     }
+    const earlier = fileOfSource.get(value.name);
+    if (earlier) {
+      problems.push({
+        file,
+        path: 'name',
+        message: `source "${value.name}" is also defined in ${earlier}; rename one of them (a client names a source by this name)`,
+      });
+    }
+    fileOfSource.set(value.name, file);
     for (const [streamName, stream] of Object.entries(value.streams)) {
       problems.push(...checkTable(file, `streams.${streamName}`, stream));
       problems.push(...checkExtraction(file, value, streamName));

@@ -9,7 +9,7 @@ import { crossCheck } from './crossCheck';
 import type { LineOf } from './checkTemplates';
 
 export interface DifConfig {
-  /** The folder holding `sources/` and `clients/`. */
+  /** The folder holding `sources/`, `clients/` and, optionally, `catalog/`. */
   dir: string;
   sources: Map<string, SourceDefinition>;
   clients: Map<string, ClientDefinition>;
@@ -22,7 +22,9 @@ interface ParsedFile<T> {
 }
 
 /**
- * Reads and validates every `sources/*.yml` and `clients/*.yml` under `dir`.
+ * Reads and validates every `sources/*.yml`, `catalog/*.yml` and `clients/*.yml` under `dir`.
+ * `catalog/` holds the shipped definitions of real platforms; a client names them like any
+ * other source. It is optional, and a name defined in both folders is an error.
  * Throws {@link ConfigError} listing every problem with file, line and path.
  *
  * @example
@@ -42,7 +44,10 @@ export function loadConfig(dir: string): DifConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const sources = readFolder(dir, 'sources', sourceDefinition, problems);
+  const sources = [
+    ...readFolder(dir, 'sources', sourceDefinition, problems),
+    ...(existsSync(join(dir, CATALOG_FOLDER)) ? readFolder(dir, CATALOG_FOLDER, sourceDefinition, problems) : []),
+  ];
   const clients = readFolder(dir, 'clients', clientDefinition, problems);
   const config: DifConfig = { dir, sources: new Map(), clients: new Map() };
   for (const { value } of sources) if (value) config.sources.set(value.name, value);
@@ -57,6 +62,9 @@ function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
   return fromHere && !fromHere.startsWith('..') && !isAbsolute(fromHere) ? fromHere : path;
 }
+
+/** The folder of shipped platform definitions, beside `sources/`. */
+export const CATALOG_FOLDER = 'catalog';
 
 function readFolder<S extends z.ZodType>(
   dir: string,
