@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { LocalRuntime, type LocalRunOutcome } from '../../../cli/localRuntime/LocalRuntime';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import type { RunFilter } from '../../../cli/localRuntime/LocalRuntime';
+import type { RunIngestOptions } from '../../../cli/localRuntime/ingestStateMachine';
 
 /** The project's shipped platform definitions. */
 export const CATALOG_DIR = resolve(import.meta.dirname, '../../../catalog');
@@ -34,6 +35,8 @@ export async function openCatalogReplay(options: {
   clientYaml: string;
   /** Per source name, the secret values `dif credentials put` stores. */
   credentials: Record<string, Record<string, string>>;
+  /** State-machine options, e.g. `{ maxWaitSeconds: 0 }` so a platform's real poll waits take no time. */
+  ingest?: RunIngestOptions;
 }): Promise<CatalogReplay> {
   const dir = mkdtempSync(join(tmpdir(), 'dif-catalog-replay-'));
   const configDir = join(dir, 'config');
@@ -41,7 +44,11 @@ export async function openCatalogReplay(options: {
   symlinkSync(CATALOG_DIR, join(configDir, 'catalog'));
   writeFileSync(join(configDir, 'clients', `${options.client}.yml`), options.clientYaml);
   clearOAuthTokenCache();
-  const runtime = await LocalRuntime.open({ configDir, dataDir: join(dir, 'data') });
+  const runtime = await LocalRuntime.open({
+    configDir,
+    dataDir: join(dir, 'data'),
+    ...(options.ingest ? { ingest: options.ingest } : {}),
+  });
   for (const [source, values] of Object.entries(options.credentials))
     await runtime.credentials.put(options.client, source, values);
   return {
