@@ -46,13 +46,6 @@ const FILTERS: Record<string, TemplateFilter> = {
     const [, year, month, day] = match as unknown as [string, string, string, string];
     return (pattern ?? 'yyyy-MM-dd').replace('yyyy', year).replace('MM', month).replace('dd', day);
   },
-  /** `number`: a JSON body field the API wants as a number (`"Day": "{{ slice.start | date:dd | number }}"` → 1). */
-  number: (value) => {
-    const text = String(value ?? '').trim();
-    const number = Number(text);
-    if (text === '' || !Number.isFinite(number)) throw new Error(`${JSON.stringify(text)} is not a number`);
-    return number;
-  },
   xml: (value) =>
     String(value)
       .replace(/&/g, '&amp;')
@@ -60,6 +53,13 @@ const FILTERS: Record<string, TemplateFilter> = {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&apos;'),
+  /** `number`: a JSON body field the API wants as a number (`"Day": "{{ slice.start | date:dd | number }}"` → 1). */
+  number: (value) => {
+    const text = String(value ?? '').trim();
+    const number = Number(text);
+    if (text === '' || !Number.isFinite(number)) throw new Error(`${JSON.stringify(text)} is not a number`);
+    return number;
+  },
 };
 
 /** Reads `a.b.c` from the scope; undefined when any step is missing. */
