@@ -9,8 +9,10 @@ import {
 } from './fixtures/amazonAdsApi';
 import { AMAZON_PROFILES, amazonReportRows, type AmazonReportType } from './fixtures/amazonAdsData';
 
-const START = '2026-11-01';
-const END = '2026-11-14';
+/** Two weeks ending three days ago: inside every report type's retention (Amazon refuses older starts). */
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+const START = daysAgo(16);
+const END = daysAgo(3);
 
 /** The profiles the catalog should report on: every one but the agency profile. */
 const ADVERTISERS = AMAZON_PROFILES.filter((profile) => profile.accountInfo.type !== 'agency');
