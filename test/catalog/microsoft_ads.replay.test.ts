@@ -13,8 +13,10 @@ import { MICROSOFT_ACCOUNTS, MICROSOFT_CUSTOMER_ID, microsoftReportRows } from '
 const START = '2026-11-01';
 const END = '2026-11-21';
 
-/** Accounts the catalog reports on: active and paused ones. */
-const REPORTED = MICROSOFT_ACCOUNTS.filter((account) => ['Active', 'Paused'].includes(account.AccountLifeCycleStatus));
+/** Accounts the catalog reports on: all but deleted (Inactive) and Draft ones. */
+const REPORTED = MICROSOFT_ACCOUNTS.filter(
+  (account) => !['Draft', 'Inactive'].includes(account.AccountLifeCycleStatus),
+);
 
 /** What the warehouse must hold: the fixture's own rows, summed. */
 function truth() {
@@ -86,7 +88,7 @@ describe('catalog microsoft_ads against a Microsoft Advertising REST replay, fau
     expect(expected.rows).toBeGreaterThan(50);
     expect(await warehouse()).toEqual(expected);
 
-    // Every account is loaded; only active and paused ones were reported on.
+    // Every account is loaded; the deleted one was not reported on.
     expect(
       await replay.rows('select account_id::text as id, lifecycle_status from acme.microsoft_ads_accounts order by 1'),
     ).toEqual(
