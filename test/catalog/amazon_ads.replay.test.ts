@@ -18,8 +18,8 @@ const END = daysAgo(3);
 const ADVERTISERS = AMAZON_PROFILES.filter((profile) => profile.accountInfo.type !== 'agency');
 
 /** What the warehouse must hold for one report type: the fixture's own rows, summed. */
-function truth(type: AmazonReportType) {
-  const rows = ADVERTISERS.flatMap((profile) => amazonReportRows(profile.profileId, type, START, END));
+function truth(type: AmazonReportType, restatedFrom?: string) {
+  const rows = ADVERTISERS.flatMap((profile) => amazonReportRows(profile.profileId, type, START, END, restatedFrom));
   const sumCents = (field: string) => rows.reduce((sum, row) => sum + Math.round(Number(row[field]) * 100), 0);
   const sum = (field: string) => rows.reduce((total, row) => total + Number(row[field]), 0);
   return {
@@ -28,6 +28,7 @@ function truth(type: AmazonReportType) {
     clicks: sum('clicks'),
     cost: (sumCents('cost') / 100).toFixed(2),
     sales: (sumCents(type === 'spCampaigns' ? 'sales7d' : 'sales') / 100).toFixed(2),
+    purchases: sum(type === 'spCampaigns' ? 'purchases7d' : 'purchases'),
   };
 }
 
@@ -49,6 +50,7 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
         `      token_url: "${api.url}/auth/o2/token"`,
         `      start_date: "${START}"`,
         `      end_date: "${END}"`,
+        '      attribution_window: P7D',
         '',
       ].join('\n'),
       credentials: {
@@ -68,15 +70,16 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
 
   const warehouse = async () => {
     const tables: Record<string, unknown> = {};
-    for (const [type, table, sales] of [
-      ['spCampaigns', 'amazon_ads_sp_campaigns_daily', 'sales_7d'],
-      ['sbCampaigns', 'amazon_ads_sb_campaigns_daily', 'sales'],
-      ['sdCampaigns', 'amazon_ads_sd_campaigns_daily', 'sales'],
+    for (const [type, table, suffix] of [
+      ['spCampaigns', 'amazon_ads_sp_campaigns_daily', '_7d'],
+      ['sbCampaigns', 'amazon_ads_sb_campaigns_daily', ''],
+      ['sdCampaigns', 'amazon_ads_sd_campaigns_daily', ''],
     ] as const)
       tables[type] = await replay.one(
         `select count(*)::int as rows, coalesce(sum(impressions), 0)::int as impressions,
                 coalesce(sum(clicks), 0)::int as clicks, coalesce(sum(cost), 0)::numeric(18,2)::text as cost,
-                coalesce(sum(${sales}), 0)::numeric(18,2)::text as sales
+                coalesce(sum(sales${suffix}), 0)::numeric(18,2)::text as sales,
+                coalesce(sum(purchases${suffix}), 0)::int as purchases
            from acme.${table}`,
       );
     return tables;
@@ -162,10 +165,27 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
     const stored = await replay.runtime.credentials.get('acme', 'amazon_ads');
     expect(stored.refresh_token).toBe(api.currentRefreshToken());
 
-    // The second run re-reads the attribution window (the whole range here) and changes nothing.
+    // The second run re-reads the attribution window (the last week: one report per profile and
+    // ad product) and changes nothing.
+    const createsBefore = api.reports.size;
     const second = await replay.run();
+    expect(api.reports.size - createsBefore).toBe(ADVERTISERS.length * 3);
     expect(second.result.status, JSON.stringify(second.result)).toBe('succeeded');
     expect(await warehouse()).toEqual(expected);
     expect(api.problems).toEqual([]);
+
+    // Amazon attributes late purchases to the last days: the next run's lookback picks them up,
+    // replacing those rows (merge) rather than adding to them.
+    const restatedFrom = daysAgo(5);
+    api.restateFrom(restatedFrom);
+    const third = await replay.run();
+    expect(third.result.status, JSON.stringify(third.result)).toBe('succeeded');
+    const restated = {
+      spCampaigns: truth('spCampaigns', restatedFrom),
+      sbCampaigns: truth('sbCampaigns', restatedFrom),
+      sdCampaigns: truth('sdCampaigns', restatedFrom),
+    };
+    expect(restated.spCampaigns.purchases).toBeGreaterThan(expected.spCampaigns.purchases);
+    expect(await warehouse()).toEqual(restated);
   }, 120_000);
 });
