@@ -19,8 +19,8 @@ const REPORTED = MICROSOFT_ACCOUNTS.filter(
 );
 
 /** What the warehouse must hold: the fixture's own rows, summed. */
-function truth() {
-  const rows = REPORTED.flatMap((account) => microsoftReportRows(account.Id, START, END));
+function truth(restatedFrom?: string) {
+  const rows = REPORTED.flatMap((account) => microsoftReportRows(account.Id, START, END, restatedFrom));
   const cents = (field: string) => rows.reduce((sum, row) => sum + Math.round(Number(row[field]) * 100), 0);
   return {
     rows: rows.length,
@@ -53,6 +53,7 @@ describe('catalog microsoft_ads against a Microsoft Advertising REST replay, fau
         `      customer_id: "${MICROSOFT_CUSTOMER_ID}"`,
         `      start_date: "${START}"`,
         `      end_date: "${END}"`,
+        '      attribution_window: P7D',
         '',
       ].join('\n'),
       credentials: {
@@ -149,10 +150,20 @@ describe('catalog microsoft_ads against a Microsoft Advertising REST replay, fau
     expect(stored.refresh_token).toBe(api.currentRefreshToken());
     expect(stored.refresh_token).not.toBe(MICROSOFT_FIRST_REFRESH_TOKEN);
 
-    // The second run re-reads the 30-day lookback (the whole range here) and changes nothing.
+    // The second run re-reads the client's 7-day window (one report per account) and changes nothing.
+    const jobsBefore = api.jobs.size;
     const second = await replay.run();
+    expect(api.jobs.size - jobsBefore).toBe(REPORTED.length);
     expect(second.result.status, JSON.stringify(second.result)).toBe('succeeded');
     expect(await warehouse()).toEqual(expected);
     expect(api.problems).toEqual([]);
+
+    // Late conversions land on the last days: the next run's window replaces those rows in place.
+    api.restateFrom('2026-11-19');
+    const third = await replay.run();
+    expect(third.result.status, JSON.stringify(third.result)).toBe('succeeded');
+    const restated = truth('2026-11-19');
+    expect(restated.conversions).not.toBe(expected.conversions);
+    expect(await warehouse()).toEqual(restated);
   }, 120_000);
 });
