@@ -60,7 +60,6 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
           refresh_token: AMAZON_FIRST_REFRESH_TOKEN,
         },
       },
-      ingest: { maxWaitSeconds: 0 },
     });
   });
   afterAll(async () => {
@@ -85,7 +84,7 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
     return tables;
   };
 
-  it('loads the profiles and every daily campaign report exactly, and a second run changes nothing', async () => {
+  it('loads the profiles and every daily campaign report exactly, a second run changes nothing, a restatement replaces the rows it touches', async () => {
     const first = await replay.run();
     expect(first.result.status, JSON.stringify(first.result)).toBe('succeeded');
     expect(api.problems).toEqual([]);

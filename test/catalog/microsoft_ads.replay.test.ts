@@ -64,7 +64,6 @@ describe('catalog microsoft_ads against a Microsoft Advertising REST replay, fau
           developer_token: MICROSOFT_DEVELOPER_TOKEN,
         },
       },
-      ingest: { maxWaitSeconds: 0 },
     });
   });
   afterAll(async () => {
@@ -81,7 +80,7 @@ describe('catalog microsoft_ads against a Microsoft Advertising REST replay, fau
          from acme.microsoft_ads_campaign_performance_daily`,
     );
 
-  it('loads the accounts and the daily campaign performance exactly, and a second run changes nothing', async () => {
+  it('loads the accounts and the daily campaign performance exactly, a second run changes nothing, a restatement replaces the rows it touches', async () => {
     const first = await replay.run();
     expect(first.result.status, JSON.stringify(first.result)).toBe('succeeded');
     expect(api.problems).toEqual([]);
