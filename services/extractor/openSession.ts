@@ -70,7 +70,9 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  // The base URL's host is always called, so it is always allowed: a catalog source lists its
+  // platform's other real hosts (token, download) and still runs against a base_url override.
+  const allowList = new HostAllowList([baseHost, ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
