@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../cli/main';
 import { PROJECT_ROOT } from '../../cli/paths';
 import { loadConfig } from '../../shared/config';
+import { planProblems } from '../../cli/operations/planProblems';
 import { runCli } from './support/runCli';
 
 const dif = (...args: string[]) => runCli(buildProgram, args);
@@ -166,7 +167,17 @@ describe('dif init client --from-catalog', () => {
     expect(text).toContain('      # attribution_window: P28D');
     expect(text).toContain('      # base_url: "https://graph.facebook.com/v21.0"');
     expect(text).toContain(`echo '{"access_token":"…"}' | dif credentials put --client acme --source meta`);
+    // Left as written, `dif validate` stops on the placeholder, naming the client file and param.
+    const problems = planProblems(loadConfig(configDir), new Date());
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems)
+      expect(problem).toMatchObject({
+        file: clientFile('acme'),
+        path: 'sources.meta.params',
+        message: expect.stringContaining('"TODO"'),
+      });
     writeFileSync(clientFile('acme'), text.replace('start_date: "TODO"', 'start_date: "2026-01-01"'));
+    expect(planProblems(loadConfig(configDir), new Date())).toEqual([]);
     const config = loadConfig(configDir);
     expect(config.clients.get('acme')?.sources.meta?.params).toEqual({ start_date: '2026-01-01' });
   });
