@@ -174,7 +174,8 @@ describe('dif init client --from-catalog', () => {
       expect(problem).toMatchObject({
         file: clientFile('acme'),
         path: 'sources.meta.params',
-        message: expect.stringContaining('"TODO"'),
+        // The message names the catalog file, not a sources/ file that does not exist.
+        message: expect.stringMatching(/^catalog\/meta\.yml streams\.\w+\.partition \(client acme\): .*"TODO"/),
       });
     writeFileSync(clientFile('acme'), text.replace('start_date: "TODO"', 'start_date: "2026-01-01"'));
     expect(planProblems(loadConfig(configDir), new Date())).toEqual([]);
