@@ -47,6 +47,14 @@ export function readable(template: string): string {
   );
 }
 
+/** The auth type, with where an API key goes or where OAuth tokens come from. */
+export function authOf(auth: CatalogEntry['source']['auth']): string {
+  if (auth.type === 'api_key') return `api_key (${auth.in} ${auth.name})`;
+  if ('token_url' in auth && typeof auth.token_url === 'string')
+    return `${auth.type} (tokens from ${readable(auth.token_url)})`;
+  return auth.type;
+}
+
 export function partitionOf(stream: StreamDefinition): string {
   const partition = stream.partition;
   const parts: string[] = [];
@@ -65,7 +73,7 @@ export function summarize(entry: CatalogEntry): PlatformSummary {
     description: source.description ?? '',
     file: entry.file,
     base_url: readable(source.base_url),
-    auth: source.auth.type,
+    auth: authOf(source.auth),
     credentials: Object.fromEntries(entry.credentialKeys.map((key) => [key, '…'])),
     required_params: entry.params.filter((param) => param.required).map((param) => param.name),
     optional_params: entry.params

@@ -106,7 +106,7 @@ describe('dif catalog show', () => {
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({
       platform: 'zeta_ads',
-      auth: 'oauth2_refresh_token',
+      auth: 'oauth2_refresh_token (tokens from https://auth.zeta.example/token)',
       base_url: 'https://api.zeta.example/v2 (client param base_url)',
       // refresh_token is not written in the file: it is the auth block's default template.
       credentials: { client_id: '…', client_secret: '…', developer_token: '…', refresh_token: '…' },
@@ -141,9 +141,10 @@ describe('dif catalog show', () => {
     expect(result.stdout).toContain('client params: required start_date');
     expect(result.stdout).toContain('optional attribution_window (default P28D)');
     expect(result.stdout).toMatch(
-      /ad_insights → meta_ad_insights \(merge\)\n {4}grain: ad_id, date; items: account_id discovered from ad_accounts × date slices of P7D; lookback P28D \(client param attribution_window\)/,
+      /ad_insights → meta_ad_insights \(merge\): Daily ad-level [^\n]+\n {4}grain: ad_id, date; items: account_id discovered from ad_accounts × date slices of P7D; lookback P28D \(client param attribution_window\)/,
     );
-    expect(result.stdout).toContain('ad_placement_insights → meta_ad_placement_insights (merge, async report)');
+    expect(result.stdout).toContain('ad_placement_insights → meta_ad_placement_insights (merge, async report):');
+    expect(result.stdout).toContain('auth: bearer');
     expect(result.stdout).toContain(
       'child meta_ad_insight_actions (one row per actions[] element; grain: ad_id, date, action_type)',
     );
