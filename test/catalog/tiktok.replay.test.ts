@@ -6,6 +6,8 @@
  * inside 200s (40100, 50000), a 503, a 429 and a 500. The warehouse must hold exactly the
  * fixture's data, and a second run, which re-reads the attribution window, must change nothing.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
 import { daysBetween } from './support/fixtureData';
@@ -110,6 +112,29 @@ describe('catalog tiktok: replay through the whole pipeline', () => {
     );
     expect(served.length).toBe(expectedPages + 1); // one more 200 carried the injected 40100
   }, 120_000);
+
+  it('keeps the app secret and token, sent in a query string and a header, out of every stored file', () => {
+    // The credentials store holds them encrypted; raw pages, run state, queues, logs of the
+    // pipeline and the warehouse files must not hold them in clear.
+    const leaks: string[] = [];
+    let files = 0;
+    const visit = (path: string) => {
+      for (const entry of readdirSync(path, { withFileTypes: true })) {
+        const child = join(path, entry.name);
+        if (entry.isDirectory()) visit(child);
+        else {
+          files += 1;
+          const bytes = readFileSync(child);
+          for (const secret of [SECRETS.secret, SECRETS.access_token])
+            if (bytes.includes(secret)) leaks.push(`${child} holds ${secret === SECRETS.secret ? 'secret' : 'token'}`);
+        }
+      }
+    };
+    visit(replay.dataDir);
+    expect(files).toBeGreaterThan(20); // raw pages, clean parts, state, queues, warehouse
+    expect(api.requests.some((request) => request.query.get('secret') === SECRETS.secret)).toBe(true);
+    expect(leaks).toEqual([]);
+  });
 
   it('a second run re-reads the attribution window and changes nothing', async () => {
     const before = await snapshot();
