@@ -86,8 +86,11 @@ export async function openSession(
       baseDelayMs: parseShortDuration(retry.base_delay),
       maxDelayMs: parseShortDuration(retry.max_delay),
       ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
-      ...(retry.error_when.length > 0
-        ? { transientBody: (body: Buffer) => isTransientErrorBody(body, retry.error_when) }
+      ...(retry.envelope_statuses.length > 0
+        ? {
+            envelopeStatuses: retry.envelope_statuses,
+            transientBody: (body: Buffer) => isTransientErrorBody(body, retry.error_when),
+          }
         : {}),
     },
     redact,

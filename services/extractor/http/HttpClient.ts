@@ -27,9 +27,11 @@ export interface RetrySettings {
   maxDelayMs: number;
   /** Header with seconds until a rate-limit window resets. */
   resetHeader?: string;
+  /** Error statuses whose body {@link transientBody} reads (`retry.envelope_statuses`). */
+  envelopeStatuses?: number[];
   /**
-   * Whether an error status's body says the failure is transient (a retryable `error_when`
-   * match): Meta answers its rate limits with HTTP 400 and `{"error":{"code":17}}`.
+   * Whether the body of one of {@link envelopeStatuses} says the failure is transient (a
+   * retryable `error_when` match): Meta answers its rate limits with HTTP 400 and `{"error":{"code":17}}`.
    */
   transientBody?: (body: Buffer) => boolean;
 }
@@ -182,9 +184,10 @@ export class HttpClient {
         }
         if ((response.status >= 200 && response.status < 300) || options.accept?.(response.status))
           return await consume(response);
-        const raw = await errorBody(response, retry.transientBody ? ERROR_BODY_BYTES : EXCERPT_BYTES + 1);
+        const readsEnvelope = retry.transientBody !== undefined && retry.envelopeStatuses?.includes(response.status);
+        const raw = await errorBody(response, readsEnvelope ? ERROR_BODY_BYTES : EXCERPT_BYTES + 1);
         const body = excerptOf(raw, redact);
-        if (!retry.statuses.includes(response.status) && !retry.transientBody?.(raw)) {
+        if (!retry.statuses.includes(response.status) && !(readsEnvelope && retry.transientBody!(raw))) {
           if (response.status === 401) throw new AuthFailedError(safeUrl, `HTTP 401 ${body}`);
           throw new HttpStatusError(response.status, redact(response.url), body, hintFor(response.status));
         }

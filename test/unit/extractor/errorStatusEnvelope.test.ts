@@ -1,8 +1,8 @@
 /**
  * Issue 19 (Meta catalog): Meta answers its rate limits with HTTP 400 and an error envelope
- * (`{"error":{"code":17,…}}`), the same status as a bad parameter (code 100). The source's
- * retryable `error_when` predicates decide: a transient envelope is retried, anything else on a
- * status the retry policy does not list still fails at once.
+ * (`{"error":{"code":17,…}}`), the same status as a bad parameter (code 100). On the statuses a
+ * source lists in `retry.envelope_statuses`, its retryable `error_when` predicates decide: a
+ * transient envelope is retried, anything else still fails at once; other statuses are untouched.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +42,9 @@ function client(transient: boolean): HttpClient {
       maxAttempts: 3,
       baseDelayMs: 1,
       maxDelayMs: 1,
-      ...(transient ? { transientBody: (body: Buffer) => isTransientErrorBody(body, predicates) } : {}),
+      ...(transient
+        ? { envelopeStatuses: [400], transientBody: (body: Buffer) => isTransientErrorBody(body, predicates) }
+        : {}),
     },
     redact: (text) => text,
   });
@@ -75,7 +77,15 @@ describe('error envelopes on error statuses', () => {
     expect(hits.get('/bad')).toBe(1);
   });
 
-  it('without error_when predicates a 400 is never retried, whatever its body', async () => {
+  it('reads only the envelopes of the statuses listed in envelope_statuses (a 404 fails at once)', async () => {
+    queued.set('/gone', [[404, '{"error":{"message":"(#17) User request limit reached","code":17}}']]);
+    await expect(client(true).exchange({ method: 'GET', url: `${base}/gone`, headers: {} }, drain)).rejects.toThrow(
+      HttpStatusError,
+    );
+    expect(hits.get('/gone')).toBe(1);
+  });
+
+  it('without envelope_statuses a 400 is never retried, whatever its body', async () => {
     queued.set('/plain', [[400, '{"error":{"code":17}}']]);
     await expect(client(false).exchange({ method: 'GET', url: `${base}/plain`, headers: {} }, drain)).rejects.toThrow(
       HttpStatusError,
