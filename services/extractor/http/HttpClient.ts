@@ -159,6 +159,7 @@ export class HttpClient {
       let settle = (): void => undefined;
       try {
         const opened = await this.open(request);
+        for (const permit of permits) permit.arrived?.();
         settle = opened.settle;
         const response = opened.response;
         await this.heedUsage(response.headers);
