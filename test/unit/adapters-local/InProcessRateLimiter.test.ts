@@ -112,5 +112,18 @@ describe('InProcessRateLimiter (local-only behaviour)', () => {
       expect(performance.now() - second).toBeGreaterThanOrEqual(20 + 100 - 5);
       expect(performance.now() - second).toBeLessThan(2 * 250);
     });
+
+    it('keeps counting a request whose answer began only after the arrival bound, until then', async () => {
+      const limiter = new InProcessRateLimiter({ budget: new LocalRateBudget(50) });
+      const policy = oneIn(100, 'stalled');
+      const first = await limiter.acquire(policy);
+      const granted = performance.now();
+      // The process stalled: the request may have left only now, 120 ms after its grant.
+      await sleep(120);
+      first.arrived?.();
+      await first.release();
+      await limiter.acquire(policy);
+      expect(performance.now() - granted).toBeGreaterThanOrEqual(220 - 5);
+    });
   });
 });
