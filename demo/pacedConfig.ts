@@ -15,6 +15,8 @@ export interface PacedConfigOptions {
   concurrency: number;
   /** async_job.poll.wait, in whole seconds. */
   pollWaitSeconds: number;
+  /** async_job.poll.first_wait, in whole seconds (0: the first status request goes at once). */
+  firstWaitSeconds?: number;
   client?: string;
 }
 
@@ -72,7 +74,12 @@ streams:
         running: [RUNNING]
         done: [DONE]
         wait: ${options.pollWaitSeconds}s
-      download: { request: { path: "/reports/{{ job.id }}/rows" }, records: $.data }
+${
+  options.firstWaitSeconds
+    ? `        first_wait: ${options.firstWaitSeconds}s
+`
+    : ''
+}      download: { request: { path: "/reports/{{ job.id }}/rows" }, records: $.data }
     records: $.data
     columns: { account_id: bigint, date: date, row: int, clicks: bigint }
     primary_key: [account_id, date, row]
