@@ -100,6 +100,11 @@ function excerptOf(body: Buffer, redact: (text: string) => string): string {
   return redact(body.length > EXCERPT_BYTES ? `${text}…` : text);
 }
 
+/** Methods whose requests got sends with a body (and waits for one when none is given). */
+function hasBody(method: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE'].includes(method.toUpperCase());
+}
+
 function hintFor(status: number): string {
   if (status === 401 || status === 403)
     return 'check the credentials stored for this client and source, and that they grant access to this resource';
@@ -167,6 +172,7 @@ export class HttpClient {
       let settle = (): void => undefined;
       try {
         const opened = await this.open(request);
+        for (const permit of permits) permit.arrived?.();
         settle = opened.settle;
         const response = opened.response;
         await this.heedUsage(response.headers);
@@ -269,7 +275,9 @@ export class HttpClient {
       method: request.method,
       headers: { ...request.headers },
       context: { withoutAuth: request.withoutAuth === true },
-      ...(request.body !== undefined ? { body: request.body } : {}),
+      // got's stream waits for a body to be written to a POST/PUT/PATCH; one without a body (all
+      // its parameters in the query) is sent empty rather than left hanging.
+      ...(request.body !== undefined ? { body: request.body } : hasBody(request.method) ? { body: '' } : {}),
     });
     const deadlineMs = this.options.deadlineMs;
     const timer =
