@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../demo';
-import { LocalRuntime, type LocalRunOutcome } from '../../cli/localRuntime/LocalRuntime';
+import { LocalRuntime, type LocalRunOutcome } from '../../profiles/local/LocalRuntime';
 import { buildProgram } from '../../cli/main';
 import { renderRunSummary } from '../../cli/progress/summaryTable';
 import type { RunSummary } from '../../services/extractor/handlers/finalize';

@@ -18,7 +18,7 @@ import {
 } from '../plan';
 import { assertItemFitsState, STATE_PAYLOAD_LIMIT_BYTES } from '../statePayloadBudget';
 import { writeWorkItems, type WorkItemFile } from '../workItemFile';
-import { mapConcurrency } from '../mapConcurrency';
+import { DEFAULT_RUN_SETTINGS } from '../../../shared/runtime/RunSettings';
 
 export interface PlanInput {
   runId?: string;
@@ -39,7 +39,7 @@ export interface PlanOutput {
   runId: string;
   items: WorkItemFile;
   itemCount: number;
-  /** The Distributed Map's MaxConcurrency (child executions at once): `DIF_MAP_CONCURRENCY`. */
+  /** The Distributed Map's MaxConcurrency (child executions at once): `ctx.runSettings`. */
   maxConcurrency: number;
   /** Subnets for items routed to the Fargate extractor (`runtime: ecs`); empty locally. */
   ecsSubnets: string[];
@@ -47,17 +47,6 @@ export interface PlanOutput {
 
 /** Run-state writes Plan keeps in flight: 100,000 items one at a time would take minutes on DynamoDB. */
 const ITEM_WRITES_IN_FLIGHT = 32;
-
-/**
- * The stage's Fargate subnets travel with the run so the state machine's ECS Task can use them:
- * Step Functions definitions cannot take a list from a deploy-time substitution.
- */
-function ecsSubnets(): string[] {
-  return (process.env.DIF_ECS_SUBNETS ?? '')
-    .split(',')
-    .map((subnet) => subnet.trim())
-    .filter(Boolean);
-}
 
 /** A sortable, unique run id: `20260126T120000Z-a1b2c3`. */
 export function newRunId(now: Date): string {
@@ -134,8 +123,10 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
     ...(input.backfill ? { backfill: input.backfill } : {}),
   };
   const items = planRun(ctx, filter, await historiesFor(ctx, filter), await discoveriesFor(ctx, filter));
-  const subnets = ecsSubnets();
-  const maxConcurrency = mapConcurrency();
+  // The stage's Fargate subnets travel with the run so the state machine's ECS Task can use them:
+  // Step Functions definitions cannot take a list from a deploy-time substitution.
+  const { ecsSubnets, mapConcurrency } = ctx.runSettings ?? DEFAULT_RUN_SETTINGS;
+  const subnets = [...ecsSubnets];
   // Before anything is recorded: a run with an item that cannot pass through a state must not be left "running".
   for (const item of items) assertItemFitsState(item, subnets, STATE_PAYLOAD_LIMIT_BYTES);
   if (!(await ctx.ports.runState.getRun(runId))) {
@@ -158,7 +149,7 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
   await recordPlanned(ctx, runId, items);
   // Written last: the Map reads only items that run state knows, so Finalize can tally every one.
   const file = await writeWorkItems(ctx.ports.objectStore, runId, items);
-  return { runId, items: file, itemCount: items.length, maxConcurrency, ecsSubnets: subnets };
+  return { runId, items: file, itemCount: items.length, maxConcurrency: mapConcurrency, ecsSubnets: subnets };
 }
 
 /** Every item at stage `planned`, a bounded number of writes at a time. */

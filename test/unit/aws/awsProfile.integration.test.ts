@@ -66,7 +66,7 @@ describe('aws profile against s3rver and dynalite', () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     sqs.on(ChangeMessageVisibilityCommand).resolves({});
     sfn.on(SendTaskFailureCommand).resolves({});
-    const { lambdaServiceContext } = await import('../../../shared/adapters/aws/lambda');
+    const { lambdaServiceContext } = await import('../../../profiles/aws/lambda');
     ctx = await lambdaServiceContext();
     await (ctx.secrets as CredentialStore).put('acme', 'demo_ads', DEMO_CREDENTIALS.demo_ads!);
   }, 60_000);
@@ -83,7 +83,7 @@ describe('aws profile against s3rver and dynalite', () => {
   let items: WorkItem[];
 
   it('plans through the Lambda entry and records the run and items in DynamoDB', async () => {
-    const { handler } = await import('../../../services/extractor/lambda/plan');
+    const { handler } = await import('../../../profiles/aws/functions/plan');
     const output = (await handler(
       { runId: 'r-aws', client: 'acme', source: 'demo_ads', trigger: { by: 'test' } },
       lambdaContext,
@@ -100,7 +100,7 @@ describe('aws profile against s3rver and dynalite', () => {
   });
 
   it('extracts raw pages into S3 with decrypted credentials and hands RawReady to SQS', async () => {
-    const { handler } = await import('../../../services/extractor/lambda/extract');
+    const { handler } = await import('../../../profiles/aws/functions/extract');
     const item = items.find((candidate) => candidate.stream === 'campaigns')!;
     await handler({ item, taskToken: 'token-campaigns' }, lambdaContext);
     const sent = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
@@ -126,7 +126,7 @@ describe('aws profile against s3rver and dynalite', () => {
   });
 
   it('transforms the SQS record into clean parts in S3 and a CleanReady for the load queue', async () => {
-    const { handler } = await import('../../../services/transformer/lambda/transform');
+    const { handler } = await import('../../../profiles/aws/functions/transform');
     const body = sqs.commandCalls(SendMessageCommand).at(-1)!.args[0].input.MessageBody!;
     const before = sqs.commandCalls(SendMessageCommand).length;
     const response = await handler(
@@ -165,7 +165,7 @@ describe('aws profile against s3rver and dynalite', () => {
   });
 
   it('reports a failing record as a batch item failure and backs off its redelivery', async () => {
-    const { handler } = await import('../../../services/transformer/lambda/transform');
+    const { handler } = await import('../../../profiles/aws/functions/transform');
     const record = (receiveCount: number, receiptHandle: string, body: string) => ({
       messageId: `sqs-${receiptHandle}`,
       receiptHandle,

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import { DirectoryObjectStore, SqliteRunStateStore } from '../../../shared/adapters/local';
-import { setLambdaServiceContext } from '../../../shared/adapters/aws/lambda';
+import { setLambdaServiceContext } from '../../../profiles/aws/lambda';
 import { plan, type PlanOutput } from '../../../services/extractor/handlers/plan';
 import { listWorkItems, readWorkItems } from '../../../services/extractor/workItemFile';
-import { handler } from '../../../services/extractor/lambda/plan';
+import { handler } from '../../../profiles/aws/functions/plan';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { unusedPort } from '../../support/unusedPort';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ObjectStore, Warehouse } from '../../shared/ports';
 import type { TabularQuery } from '../../services/loader/warehouse/postgres/types';
-import { WAREHOUSE_TEMPLATE_DIR } from '../paths';
+import { WAREHOUSE_TEMPLATE_DIR } from '../../cli/paths';
 
 /**
  * The local profile's warehouse: a PostgreSQL server when DATABASE_URL is given, else PGlite in the

@@ -1,4 +1,4 @@
-import { UserError } from '../UserError';
+import { UserError } from '../../cli/UserError';
 import type { LockHolder } from './DataDirLock';
 
 /**

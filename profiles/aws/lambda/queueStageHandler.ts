@@ -3,25 +3,26 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { logger } from '../../../log';
+import { logger } from '../../../shared/log';
 import {
   consumeMessage,
   DeadLetterNowError,
   RetryLaterError,
   type QueueStage,
   type StageHandler,
-} from '../../../runtime/consumeMessage';
-import { redeliveryDelaySeconds } from '../../../runtime/redeliveryDelay';
-import type { QueueDelivery } from '../../../runtime/QueueDelivery';
-import { MESSAGE_ID_ATTRIBUTE } from '../SqsQueue';
+} from '../../../shared/runtime/consumeMessage';
+import { redeliveryDelaySeconds } from '../../../shared/runtime/redeliveryDelay';
+import type { QueueDelivery } from '../../../shared/runtime/QueueDelivery';
+import { MESSAGE_ID_ATTRIBUTE } from '../../../shared/adapters/aws/SqsQueue';
+import { DEFAULT_MAX_RECEIVE_COUNT } from '../awsSettings';
 import { lambdaServiceContext } from './lambdaContext';
 import { metrics } from './telemetry';
 import { recordStageMetrics } from './stageMetrics';
-import { messageEnvelope } from '../../../messages/messageEnvelope';
+import { messageEnvelope } from '../../../shared/messages/messageEnvelope';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './types';
 
 export interface QueueStageOptions {
-  /** The queue's redrive maxReceiveCount; must equal serverless.yml's (env DIF_MAX_RECEIVE_COUNT). */
+  /** The queue's redrive maxReceiveCount; else the aws settings' (serverless.yml's DIF_MAX_RECEIVE_COUNT). */
   maxReceiveCount?: number;
   /** Delay before the n-th redelivery: base × 2^(n-1), capped. Seconds. */
   retryBaseSeconds?: number;
@@ -49,13 +50,13 @@ export function deliveryOf(record: SqsRecord): QueueDelivery {
  * export const handler = queueStageHandler('transform', transform);
  */
 export function queueStageHandler(stage: QueueStage, handler: StageHandler, options: QueueStageOptions = {}) {
-  const maxReceiveCount = options.maxReceiveCount ?? Number(process.env.DIF_MAX_RECEIVE_COUNT ?? 5);
   const base = options.retryBaseSeconds ?? 30;
   const cap = options.retryMaxSeconds ?? 900;
   const processor = new BatchProcessor(EventType.SQS);
 
   async function processRecord(record: SqsRecord): Promise<void> {
     const ctx = await lambdaServiceContext();
+    const maxReceiveCount = options.maxReceiveCount ?? ctx.settings?.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
     const delivery = deliveryOf(record);
     const started = Date.now();
     try {

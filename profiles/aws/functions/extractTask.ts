@@ -1,7 +1,7 @@
 import '../../../shared/runtime/polyfills';
 import { logger } from '../../../shared/log';
-import { createAwsContext } from '../../../shared/runtime/awsContext';
-import { extract } from '../handlers/extract';
+import { createAwsContext } from '../createAwsContext';
+import { extract } from '../../../services/extractor/handlers/extract';
 import { exitAfterOutput } from '../../../shared/runtime/exitAfterOutput';
 import { runExtractTask } from './runExtractTask';
 

@@ -1,6 +1,6 @@
 import '../../../shared/runtime/polyfills';
-import { stateTaskHandler } from '../../../shared/adapters/aws/lambda';
-import { plan } from '../handlers/plan';
+import { stateTaskHandler } from '../lambda';
+import { plan } from '../../../services/extractor/handlers/plan';
 
 /**
  * Lambda entry of the ingest state machine's Plan Task (statemachines/ingest.asl.yml): writes the

@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as MetricUnitName } from '@aws-lambda-powertools/metrics/types';
-import { logger } from '../../../log';
-import type { ItemRecord } from '../../../ports';
-import type { ServiceContext } from '../../../runtime/ServiceContext';
+import { logger } from '../../../shared/log';
+import type { ItemRecord } from '../../../shared/ports';
+import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { metrics } from './telemetry';
 
 /** What each stage contributes to the per-stage dashboards: figures read from the item's run state. */

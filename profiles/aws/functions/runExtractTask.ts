@@ -1,7 +1,7 @@
 import { logger, redact } from '../../../shared/log';
 import type { Workflow } from '../../../shared/ports/Workflow';
 import { stepFunctionsErrorName } from '../../../shared/runtime/stepFunctionsError';
-import type { ExtractInput } from '../handlers/extract';
+import type { ExtractInput } from '../../../services/extractor/handlers/extract';
 
 /** The ASL state the ECS task stands for: its failures are named `Extract.*`, as on the Lambda route. */
 export const EXTRACT_TASK_STATE = 'Extract';

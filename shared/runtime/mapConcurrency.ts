@@ -1,4 +1,4 @@
-import { PermanentError } from '../../shared/runtime/errors';
+import { PermanentError } from './errors';
 
 /** Child executions a run's Distributed Map keeps in flight when `DIF_MAP_CONCURRENCY` is not set. */
 export const DEFAULT_MAP_CONCURRENCY = 8;

@@ -24,7 +24,7 @@ export interface LocalPortsOptions {
   /** Queue redrive setting (the local stand-in for the SQS redrive policy). */
   maxReceiveCount?: number;
   /**
-   * The data directory is held by one process at a time (cli/localRuntime/DataDirLock.ts):
+   * The data directory is held by one process at a time (profiles/local/DataDirLock.ts):
    * `command` names this one to others; `waitMs` waits for a live holder instead of failing.
    */
   lock?: { command: string; waitMs?: number };
