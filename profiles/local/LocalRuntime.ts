@@ -1,11 +1,13 @@
 import type { QueueStage, StageHandler } from '../../shared/runtime/consumeMessage';
+import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import type { CredentialStore } from '../../services/credentials';
-import { newRunId, plan } from '../../services/extractor/handlers/plan';
+import { newRunId, plan, type PlanInput } from '../../services/runs/handlers/plan';
+import { finalize } from '../../services/runs/handlers/finalize';
+import { recordFailure } from '../../services/runs/handlers/recordFailure';
+import { discoverPartitions } from '../../services/extractor/partition/discoverPartitions';
 import { extract } from '../../services/extractor/handlers/extract';
 import { startJob } from '../../services/extractor/handlers/startJob';
 import { pollJob } from '../../services/extractor/handlers/pollJob';
-import { finalize } from '../../services/extractor/handlers/finalize';
-import { recordFailure } from '../../services/extractor/handlers/recordFailure';
 import { transform } from '../../services/transformer/handlers/transform';
 import { load } from '../../services/loader/handlers/load';
 import type { LocalPortsOptions } from './openLocalPorts';
@@ -116,7 +118,9 @@ export class LocalRuntime {
   }
 
   private taskHandlers(): IngestHandlers {
-    const handlers: IngestHandlers = { plan, extract, startJob, pollJob, recordFailure, finalize };
+    // Plan discovers partitions through the extractor: the one place the two services meet.
+    const planRun = (ctx: ServiceContext, input: PlanInput) => plan(ctx, input, discoverPartitions);
+    const handlers: IngestHandlers = { plan: planRun, extract, startJob, pollJob, recordFailure, finalize };
     const decorate = this.options.decorate?.task;
     if (!decorate) return handlers;
     return Object.fromEntries(

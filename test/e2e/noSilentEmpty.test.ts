@@ -12,7 +12,7 @@ import { startDemoApi, type DemoApi } from '../../demo';
 import { LocalRuntime, type LocalRunOutcome } from '../../profiles/local/LocalRuntime';
 import { buildProgram } from '../../cli/main';
 import { renderRunSummary } from '../../cli/progress/summaryTable';
-import type { RunSummary } from '../../services/extractor/handlers/finalize';
+import type { RunSummary } from '../../services/runs/handlers/finalize';
 import type { ItemRecord } from '../../shared/ports';
 import { tallyItems } from '../../shared/runState';
 import { runCli } from '../cli/support/runCli';

@@ -7,7 +7,7 @@ import { writeScaleConfig } from '../../demo/scaleConfig';
 import { LocalRuntime, type LocalRuntimeOptions } from '../../profiles/local/LocalRuntime';
 import { ExecutionStats } from '../../profiles/local/ExecutionStats';
 import type { TaskHandler } from '../../profiles/local/ingestStateMachine';
-import type { RunSummary } from '../../services/extractor/handlers/finalize';
+import type { RunSummary } from '../../services/runs/handlers/finalize';
 
 class HttpError extends Error {
   constructor(message: string) {

@@ -1,5 +1,5 @@
-import type { PlanOutput } from '../../../services/extractor/handlers/plan';
-import { listWorkItems } from '../../../services/extractor/workItemFile';
+import type { PlanOutput } from '../../../services/runs/handlers/plan';
+import { listWorkItems } from '../../../services/runs/workItemFile';
 import { text } from 'node:stream/consumers';
 import { SendMessageCommand, SQSClient, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { SFNClient, SendTaskFailureCommand } from '@aws-sdk/client-sfn';

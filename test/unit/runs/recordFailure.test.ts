@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteRunStateStore } from '../../../shared/adapters/local';
-import { recordFailure } from '../../../services/extractor/handlers/recordFailure';
-import { finalize } from '../../../services/extractor/handlers/finalize';
+import { recordFailure } from '../../../services/runs/handlers/recordFailure';
+import { finalize } from '../../../services/runs/handlers/finalize';
 import { loadConfig } from '../../../shared/config';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import { EmptyPlanError, planRun, UnknownPlanTargetError } from '../../../services/extractor/plan';
+import { EmptyPlanError, planRun, UnknownPlanTargetError } from '../../../services/runs/plan';
 
 const ctx = { config: loadConfig(process.cwd()), now: () => new Date('2026-02-10T12:00:00Z') } as ServiceContext;
 

@@ -8,7 +8,7 @@ import { PermanentError } from '../../shared/runtime/errors';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { earliestKnownDate, partitionsToPlan } from './partition/partitionCoverage';
 import { planPartitions } from './partition/planPartitions';
-import { difEnvironment } from './scope';
+import { difEnvironment } from '../../shared/config/scopeValues';
 
 export interface PlanFilter {
   runId: string;

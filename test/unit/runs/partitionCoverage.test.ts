@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { earliestKnownDate, findGaps, partitionsToPlan } from '../../../services/extractor/partition/partitionCoverage';
-import type { PlannedPartition } from '../../../services/extractor/partition/planPartitions';
+import { earliestKnownDate, findGaps, partitionsToPlan } from '../../../services/runs/partition/partitionCoverage';
+import type { PlannedPartition } from '../../../services/runs/partition/planPartitions';
 
 const expected: PlannedPartition[] = [
   { partition: 'date=2026-01-01', values: {}, refresh: false },

@@ -1,8 +1,8 @@
 import { DateTime, Duration } from 'luxon';
 import type { StreamDefinition } from '../../../shared/config/schema';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
-import { StreamConfigError } from '../errors';
-import { relativeDates } from '../scope';
+import { StreamConfigError } from '../../../shared/config/StreamConfigError';
+import { relativeDates } from '../../../shared/config/scopeValues';
 
 /** One statically known partition of a stream. */
 export interface PlannedPartition {

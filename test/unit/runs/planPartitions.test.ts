@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPartitions } from '../../../services/extractor/partition/planPartitions';
+import { planPartitions } from '../../../services/runs/partition/planPartitions';
 import { stream as streamSchema } from '../../../shared/config/schema/stream';
 
 const base = { request: { path: '/x' }, columns: { id: 'bigint' }, load: { table: 't' } };

@@ -1,7 +1,7 @@
 import { planItems } from '../../support/planItems';
 import { afterEach, describe, expect, it } from 'vitest';
-import { plan } from '../../../services/extractor/handlers/plan';
-import { finalize } from '../../../services/extractor/handlers/finalize';
+import { plan } from '../../../services/runs/handlers/plan';
+import { finalize } from '../../../services/runs/handlers/finalize';
 import type { RunStateStore } from '../../../shared/ports';
 import { configFrom, extractorContext, type ExtractorTestContext } from '../../support/extractorContext';
 

@@ -4,8 +4,8 @@ import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import type { PartitionHistory } from '../../../shared/ports/RunStateStore';
 import { logger } from '../../../shared/log/logger';
 import { redact } from '../../../shared/log/secretRedactor';
-import { StreamConfigError } from '../errors';
-import { discoverPartitions, type Discovery, type DiscoveryCache } from '../partition/discoverPartitions';
+import { StreamConfigError } from '../../../shared/config/StreamConfigError';
+import type { DiscoverPartitions, Discovery, DiscoveryCache } from '../../../shared/runtime/PartitionDiscovery';
 import { PartitionDiscoveryError } from '../partition/PartitionDiscoveryError';
 import {
   needsHistory,
@@ -45,6 +45,16 @@ export interface PlanOutput {
   ecsSubnets: string[];
 }
 
+/** A stream discovers its partitions, but whoever called Plan wired no discovery: a wiring fault, not the config's. */
+export class DiscoveryNotWiredError extends Error {
+  constructor(where: string) {
+    super(
+      `${where} discovers its partitions (partition.from_stream), but Plan was called without discoverPartitions; a profile passes the extractor's (profiles/aws/functions/plan.ts, profiles/local/LocalRuntime.ts)`,
+    );
+    this.name = 'DiscoveryNotWiredError';
+  }
+}
+
 /** Run-state writes Plan keeps in flight: 100,000 items one at a time would take minutes on DynamoDB. */
 const ITEM_WRITES_IN_FLIGHT = 32;
 
@@ -69,14 +79,20 @@ async function historiesFor(ctx: ServiceContext, filter: PlanFilter): Promise<Pl
  * the last recorded discovery is planned instead, with a warning: known accounts keep loading and
  * the next run discovers again. A configuration problem (a missing field, nothing kept) fails Plan.
  */
-async function discoveriesFor(ctx: ServiceContext, filter: PlanFilter): Promise<PlanDiscoveries> {
+async function discoveriesFor(
+  ctx: ServiceContext,
+  filter: PlanFilter,
+  discoverPartitions: DiscoverPartitions | undefined,
+): Promise<PlanDiscoveries> {
   const discoveries = new Map<string, Record<string, string>[]>();
   const cache: DiscoveryCache = new Map();
-  for (const target of planTargets(ctx.config, filter).filter((entry) => entry.definition.partition?.from_stream)) {
+  const targets = planTargets(ctx.config, filter).filter((entry) => entry.definition.partition?.from_stream);
+  if (targets.length > 0 && !discoverPartitions) throw new DiscoveryNotWiredError(targets[0]!.where);
+  for (const target of targets) {
     const key = { client: target.client, source: target.source, stream: target.stream };
     let discovery: Discovery;
     try {
-      discovery = await discoverPartitions(ctx, target, filter.runId, cache);
+      discovery = await discoverPartitions!(ctx, target, filter.runId, cache);
     } catch (error) {
       const last = error instanceof StreamConfigError ? undefined : await ctx.ports.runState.getDiscovery(key);
       if (!last) throw new PartitionDiscoveryError(target, error);
@@ -104,16 +120,21 @@ async function discoveriesFor(ctx: ServiceContext, filter: PlanFilter): Promise<
  * The Plan state: work items for the run, recorded in run state (the run, and every item at
  * stage `planned`) and written to the object store as JSON Lines (`runs/{runId}/items.jsonl`) for
  * the Distributed Map; the state output is only a reference to that file. Discovered partitions
- * (`partition.from_stream`) are requested first and recorded. Every expected partition that never
+ * (`partition.from_stream`) are requested first, with the `discoverPartitions` the profile wires
+ * (the extractor's), and recorded. Every expected partition that never
  * loaded is planned again besides the lookback window, so a failed slice is retried by the next
  * run instead of left as a gap. Re-running Plan with the same runId (a state-machine retry) is
  * harmless.
  *
  * @example
- * const { runId, itemCount, items } = await plan(ctx, { client: 'acme', trigger: 'dif run' });
+ * const { runId, itemCount, items } = await plan(ctx, { client: 'acme', trigger: 'dif run' }, discoverPartitions);
  * const workItems = await listWorkItems(ctx.ports.objectStore, items.key);
  */
-export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<PlanOutput> {
+export async function plan(
+  ctx: ServiceContext,
+  input: PlanInput = {},
+  discoverPartitions?: DiscoverPartitions,
+): Promise<PlanOutput> {
   const runId = input.runId ?? newRunId(ctx.now());
   const filter: PlanFilter = {
     runId,
@@ -122,7 +143,12 @@ export async function plan(ctx: ServiceContext, input: PlanInput = {}): Promise<
     stream: input.stream,
     ...(input.backfill ? { backfill: input.backfill } : {}),
   };
-  const items = planRun(ctx, filter, await historiesFor(ctx, filter), await discoveriesFor(ctx, filter));
+  const items = planRun(
+    ctx,
+    filter,
+    await historiesFor(ctx, filter),
+    await discoveriesFor(ctx, filter, discoverPartitions),
+  );
   // The stage's Fargate subnets travel with the run so the state machine's ECS Task can use them:
   // Step Functions definitions cannot take a list from a deploy-time substitution.
   const { ecsSubnets, mapConcurrency } = ctx.runSettings ?? DEFAULT_RUN_SETTINGS;
