@@ -2,6 +2,7 @@ import type { DifConfig } from '../../../shared/config';
 import type { ItemRecord, ItemStage } from '../../../shared/ports/RunStateStore';
 import { emptyItemsWarning, tallyItems } from '../../../shared/runState';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 
 export interface FailedItem {
   itemId: string;
@@ -91,13 +92,8 @@ async function gapsAmong(ctx: ServiceContext, failed: FailedItem[], items: ItemR
 
 /** Items the Map finished with but that neither loaded nor failed are failed now, so gaps see them. */
 async function failUnfinished(ctx: ServiceContext, runId: string, items: ItemRecord[]): Promise<void> {
-  for (const item of items) {
-    if (item.stage === 'loaded' || item.stage === 'superseded' || item.stage === 'failed') continue;
-    await ctx.ports.runState.updateItem(runId, item.itemId, {
-      stage: 'failed',
-      error: item.error ?? `did not finish (stopped at stage ${item.stage}); see the execution history`,
-    });
-  }
+  for (const item of items)
+    await itemProgress(ctx.ports.runState, { runId, itemId: item.itemId }).failedIfUnfinished(item);
 }
 
 export interface FinalizeInput {

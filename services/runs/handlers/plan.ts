@@ -19,6 +19,7 @@ import {
 import { assertItemFitsState, STATE_PAYLOAD_LIMIT_BYTES } from '../statePayloadBudget';
 import { writeWorkItems, type WorkItemFile } from '../workItemFile';
 import { DEFAULT_RUN_SETTINGS } from '../../../shared/runtime/RunSettings';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 
 export interface PlanInput {
   runId?: string;
@@ -184,14 +185,7 @@ async function recordPlanned(ctx: ServiceContext, runId: string, items: readonly
   const writer = async () => {
     while (next < items.length) {
       const item = items[next++]!;
-      await ctx.ports.runState.updateItem(runId, item.itemId, {
-        client: item.client,
-        source: item.source,
-        stream: item.stream,
-        partition: item.partition,
-        stage: 'planned',
-        attempts: 0,
-      });
+      await itemProgress(ctx.ports.runState, item).planned();
     }
   };
   await Promise.all(Array.from({ length: Math.min(ITEM_WRITES_IN_FLIGHT, items.length) }, writer));

@@ -1,5 +1,6 @@
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 
 /** What a Catch put in `$.error`: the Step Functions error name and its cause. */
 export interface CaughtError {
@@ -45,16 +46,7 @@ export function readableCause(error: CaughtError): string {
 export async function recordFailure(ctx: ServiceContext, input: RecordFailureInput): Promise<FailedItemResult> {
   const { item, error } = input;
   const cause = readableCause(error);
-  const recorded = await ctx.ports.runState.getItem(item.runId, item.itemId);
-  const settled = recorded?.stage === 'loaded' || recorded?.stage === 'superseded';
-  if (!settled) {
-    const identity = { client: item.client, source: item.source, stream: item.stream, partition: item.partition };
-    await ctx.ports.runState.updateItem(item.runId, item.itemId, {
-      ...(recorded ? {} : identity),
-      stage: 'failed',
-      ...(recorded?.error ? {} : { error: cause }),
-    });
-  }
+  await itemProgress(ctx.ports.runState, item).failedUnlessDelivered(cause);
   return {
     itemId: item.itemId,
     label: item.label,
