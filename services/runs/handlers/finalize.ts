@@ -96,21 +96,24 @@ async function failUnfinished(ctx: ServiceContext, runId: string, items: ItemRec
     await itemProgress(ctx.ports.runState, { runId, itemId: item.itemId }).failedIfUnfinished(item);
 }
 
+/**
+ * What the Distributed Map state put in `$.mapRun` (statemachines/ingest.asl.yml): the Map Run
+ * reference its ResultWriter returns, or the error its Catch caught (the item file unreadable,
+ * the results unwritable). Never the items' results: those are in run state, whatever their number.
+ */
+export type MapRunOutcome =
+  { MapRunArn: string; ResultWriterDetails?: Record<string, unknown> } | { Error: string; Cause?: string };
+
 export interface FinalizeInput {
   runId: string;
-  /**
-   * What the Distributed Map state ended with: its Map Run reference, or the error its Catch
-   * caught (the item file unreadable, the results unwritable). Never the items' results: those
-   * are in run state, whatever the number of items.
-   */
-  mapRun?: { Error?: string; Cause?: string } | Record<string, unknown>;
+  mapRun?: MapRunOutcome;
 }
 
 /** The Map Run's own failure, as a sentence for the execution's Cause. */
 function mapRunFailureOf(input: FinalizeInput): string | undefined {
-  const run = input.mapRun as { Error?: unknown; Cause?: unknown } | undefined;
-  if (!run || typeof run.Error !== 'string') return undefined;
-  return `the Map Run over the work items failed (${run.Error}${typeof run.Cause === 'string' && run.Cause ? `: ${run.Cause}` : ''}); items it did not start are listed as not finished`;
+  const run = input.mapRun;
+  if (!run || !('Error' in run)) return undefined;
+  return `the Map Run over the work items failed (${run.Error}${run.Cause ? `: ${run.Cause}` : ''}); items it did not start are listed as not finished`;
 }
 
 /**
