@@ -10,6 +10,7 @@ import { StreamConfigError } from './errors';
 import { HostAllowList } from './http/allowedHosts';
 import { parseShortDuration } from '../../shared/config/shortDuration';
 import { HttpClient } from './http/HttpClient';
+import { isTransientErrorBody } from './errorPredicates';
 import { itemScope } from './scope';
 import { limitPolicies } from './http/limitPolicies';
 import { usageSignalOf } from './http/usageSignal';
@@ -70,7 +71,9 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  // The base URL's host is always called, so it is always allowed: a catalog source lists its
+  // platform's other real hosts (token, download) and still runs against a base_url override.
+  const allowList = new HostAllowList([baseHost, ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
@@ -85,6 +88,12 @@ export async function openSession(
       baseDelayMs: parseShortDuration(retry.base_delay),
       maxDelayMs: parseShortDuration(retry.max_delay),
       ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
+      ...(retry.envelope_statuses.length > 0
+        ? {
+            envelopeStatuses: retry.envelope_statuses,
+            transientBody: (body: Buffer) => isTransientErrorBody(body, retry.error_when),
+          }
+        : {}),
     },
     redact,
     now: ctx.now,
