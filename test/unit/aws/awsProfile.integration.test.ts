@@ -59,6 +59,8 @@ describe('aws profile against s3rver and dynalite', () => {
       DIF_LOAD_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dif-it-load',
       DIF_LOAD_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dif-it-load-dlq',
       DIF_CONFIG_DIR: process.cwd(),
+      DIF_ECS_SUBNETS: 'subnet-a, subnet-b',
+      DIF_MAP_CONCURRENCY: '12',
       DIF_DEMO_API_URL: api.url,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -84,12 +86,16 @@ describe('aws profile against s3rver and dynalite', () => {
 
   it('plans through the Lambda entry and records the run and items in DynamoDB', async () => {
     const { handler } = await import('../../../profiles/aws/functions/plan');
+    // The profile read its settings once, at cold start: Plan reads no environment variable itself.
+    process.env.DIF_ECS_SUBNETS = 'subnet-changed-later';
+    process.env.DIF_MAP_CONCURRENCY = '99';
     const output = (await handler(
       { runId: 'r-aws', client: 'acme', source: 'demo_ads', trigger: { by: 'test' } },
       lambdaContext,
     )) as PlanOutput;
     // The state carries a reference; the items are JSON lines in S3 for the Distributed Map.
     expect(output.items.key).toBe('runs/r-aws/items.jsonl');
+    expect(output).toMatchObject({ maxConcurrency: 12, ecsSubnets: ['subnet-a', 'subnet-b'] });
     items = await listWorkItems(ctx.ports.objectStore, output.items.key);
     expect(items).toHaveLength(output.itemCount);
     expect(output.itemCount).toBeGreaterThan(0);
