@@ -84,7 +84,7 @@ function kindOf(method: string, path: string): 'page' | 'create' | 'poll' | 'dow
 
 async function runOnce(config: PacedConfigOptions, latencyMs: number, jobMs: number): Promise<Record<string, unknown>> {
   const { startDemoApi } = await import('../demo');
-  const { LocalRuntime } = await import('../cli/localRuntime/LocalRuntime');
+  const { LocalRuntime } = await import('../profiles/local/LocalRuntime');
   const dir = mkdtempSync(join(tmpdir(), 'dif-bench-extract-'));
   writePacedConfig(join(dir, 'config'), config);
   const api = await startDemoApi({

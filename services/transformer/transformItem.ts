@@ -3,6 +3,7 @@ import type { StreamDefinition } from '../../shared/config/schema/source';
 import type { DifConfig } from '../../shared/config/loadConfig';
 import { cleanReady, type CleanReady } from '../../shared/messages/cleanReady';
 import type { RawManifest, RawReady } from '../../shared/messages/rawReady';
+import { workItemOf } from '../../shared/messages/workItem';
 import type { ObjectStore } from '../../shared/ports/ObjectStore';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
@@ -137,17 +138,7 @@ function cleanReadyFor(
   children: WrittenChild[],
 ): CleanReady {
   return cleanReady.parse({
-    v: message.v,
-    runId: message.runId,
-    itemId: message.itemId,
-    client: message.client,
-    source: message.source,
-    stream: message.stream,
-    partition: message.partition,
-    partitionValues: message.partitionValues,
-    label: message.label,
-    runtime: message.runtime,
-    extraction: message.extraction,
+    ...workItemOf(message),
     kind: 'clean-ready',
     taskToken: message.taskToken,
     clean: cleanSummary(written),

@@ -5,6 +5,7 @@ import { logger, redact, withLogKeys } from '../log';
 import { StaleTaskTokenError } from '../ports';
 import { messageEnvelope, type MessageEnvelope } from '../messages/messageEnvelope';
 import { stepFunctionsErrorName } from './stepFunctionsError';
+import { itemProgress } from '../runState/itemProgress';
 
 export type QueueStage = 'transform' | 'load';
 export type StageHandler = (ctx: ServiceContext, delivery: QueueDelivery) => Promise<void>;
@@ -119,8 +120,9 @@ async function handleOrDeadLetter(
 
 async function failItem(ctx: ServiceContext, envelope: MessageEnvelope, error: string, cause: string): Promise<void> {
   if (envelope.runId && envelope.itemId) {
-    await ctx.ports.runState
-      .updateItem(envelope.runId, envelope.itemId, { stage: 'failed', error: `${error}: ${cause}` })
+    // The envelope's identity lets the write create an item run state lost (it is created by Plan otherwise).
+    await itemProgress(ctx.ports.runState, { ...envelope, runId: envelope.runId, itemId: envelope.itemId })
+      .failed(`${error}: ${cause}`)
       .catch((failure: unknown) => {
         logger.error('could not record the failure in run state', { error: String(failure) });
       });

@@ -6,7 +6,7 @@ import validator from 'asl-validator';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
-import { readIngestDefinition, runIngest, type IngestHandlers } from '../../cli/localRuntime/ingestStateMachine';
+import { readIngestDefinition, runIngest, type IngestHandlers } from '../../profiles/local/ingestStateMachine';
 
 type Item = { itemId: string; label: string; extraction: 'sync' | 'async' };
 const lake = mkdtempSync(join(tmpdir(), 'dif-asl-'));

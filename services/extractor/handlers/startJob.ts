@@ -2,7 +2,7 @@ import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { logger } from '../../../shared/log/logger';
 import { createJob, type AsyncJobState } from '../asyncjob/asyncJobState';
-import { beginAttempt } from '../beginAttempt';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 import { openSession } from '../openSession';
 import { parseShortDuration } from '../../../shared/config/shortDuration';
 
@@ -28,9 +28,9 @@ export async function startJob(
 ): Promise<StartJobOutput> {
   const { item } = input;
   const attempt = input.job ? (input.job.attempt ?? 1) + 1 : 1;
-  await beginAttempt(ctx, item);
+  await itemProgress(ctx.ports.runState, item).attemptStarted();
   if (attempt > 1) {
-    await ctx.ports.runState.updateItem(item.runId, item.itemId, { resubmits: attempt - 1 });
+    await itemProgress(ctx.ports.runState, item).resubmitted(attempt - 1);
     logger.warn('report job re-submitted', {
       runId: item.runId,
       itemId: item.itemId,

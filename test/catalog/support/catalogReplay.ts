@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LocalRuntime, type LocalRunOutcome, type LocalRuntimeOptions } from '../../../cli/localRuntime/LocalRuntime';
+import { LocalRuntime, type LocalRunOutcome, type LocalRuntimeOptions } from '../../../profiles/local/LocalRuntime';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
-import type { RunFilter } from '../../../cli/localRuntime/LocalRuntime';
+import type { RunFilter } from '../../../profiles/local/LocalRuntime';
 
 /** The project's shipped platform definitions. */
 export const CATALOG_DIR = resolve(import.meta.dirname, '../../../catalog');
