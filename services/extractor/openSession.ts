@@ -70,7 +70,9 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  // base_url's host is always allowed: a catalog source's base_url is a client param (a sandbox,
+  // a proxy, a replay) while allowed_hosts lists the platform's other hosts (token, downloads).
+  const allowList = new HostAllowList([baseHost, ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;

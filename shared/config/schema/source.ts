@@ -15,7 +15,9 @@ export const sourceDefinition = z
     allowed_hosts: z
       .array(z.string())
       .optional()
-      .describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
+      .describe(
+        'Hosts the extractor may call besides the host of base_url, which is always allowed (next-page, download and token URLs included).',
+      ),
     auth: auth,
     rate_limit: rateLimit.optional(),
     retry: retry.default(() => retry.parse({})),
