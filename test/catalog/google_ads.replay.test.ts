@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { datesBetween } from './fixtures/datesBetween';
 import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
 import {
   API_VERSION,
   campaignDays,
-  datesBetween,
   DEVELOPER_TOKEN,
   HIERARCHY,
   LOGIN_CUSTOMER_ID,
