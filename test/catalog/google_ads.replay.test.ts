@@ -192,3 +192,58 @@ sources:
     expect((await replay.one(TOTALS_SQL)).rows).toBe(expectedTotals().rows);
   }, 120_000);
 });
+
+/** What a user sees when the Google Ads login is wrong: Google's own words and what to fix. */
+describe('catalog google_ads replay: refused logins', () => {
+  let api: GoogleAdsApi;
+  beforeAll(async () => {
+    api = await startGoogleAdsApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  /** Runs a client whose login is wrong; resolves with every error the run and its items recorded. */
+  async function failedRun(loginCustomerId: string, refreshToken: string): Promise<string> {
+    const replay = await openCatalogReplay({
+      client: 'acme',
+      clientYaml: `client: acme
+warehouse: { schema: acme }
+sources:
+  google_ads:
+    params: { base_url: "${api.url}/${API_VERSION}", token_url: "${api.url}/token", login_customer_id: "${loginCustomerId}", start_date: "${START}", end_date: "${START}" }
+`,
+      credentials: {
+        google_ads: {
+          client_id: OAUTH_CLIENT.clientId,
+          client_secret: OAUTH_CLIENT.clientSecret,
+          refresh_token: refreshToken,
+          developer_token: DEVELOPER_TOKEN,
+        },
+      },
+    });
+    try {
+      const outcome = await replay.run();
+      expect(outcome.result.status).toBe('failed');
+      const items = await replay.runtime.ctx.ports.runState.listItems(outcome.runId);
+      const result = outcome.result as { error?: string; cause?: string };
+      return [result.error, result.cause, ...items.map((item) => item.error)].filter(Boolean).join('\n');
+    } finally {
+      await replay.close();
+    }
+  }
+
+  it('a revoked refresh token fails Plan saying invalid_grant and to store the credentials again', async () => {
+    const message = await failedRun(LOGIN_CUSTOMER_ID, '1//revoked');
+    expect(message).toMatch(/discovering the partitions of acme\/google_ads\/campaign_daily failed/);
+    expect(message).toMatch(/invalid_grant Token has been expired or revoked/);
+    expect(message).toMatch(/Check the credentials stored for this client and source/);
+    expect(message).not.toContain('1//revoked');
+  }, 120_000);
+
+  it('a login customer that is not a manager of the account quotes Google 403 USER_PERMISSION_DENIED', async () => {
+    const message = await failedRun('1000000009', OAUTH_CLIENT.refreshToken);
+    expect(message).toMatch(/HTTP 403 from .*\/customers\/1000000009\/googleAds:searchStream: .*PERMISSION_DENIED/);
+    expect(message).toMatch(/USER_PERMISSION_DENIED/);
+  }, 120_000);
+});
