@@ -195,3 +195,45 @@ sources:
     expect((await replay.one(EVENTS_SQL)).rows).toBe(truth(eventRows).rows);
   }, 120_000);
 });
+
+/** A property the service account was never given: that property's items fail, the others load. */
+describe('catalog ga4 replay: a property without access', () => {
+  let api: Ga4Api;
+  beforeAll(async () => {
+    api = await startGa4Api();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it("fails that property's items with Google's 403 and still loads the properties it can read", async () => {
+    const replay = await openCatalogReplay({
+      client: 'acme',
+      clientYaml: `client: acme
+warehouse: { schema: acme }
+sources:
+  ga4:
+    params: { base_url: "${api.url}/v1beta", property_ids: "${PROPERTIES[0]},111111111", start_date: "${START}", end_date: "${START}" }
+    streams: [events_daily]
+`,
+      credentials: {
+        ga4: { client_email: CLIENT_EMAIL, private_key: api.privateKeyPem, token_uri: `${api.url}/token` },
+      },
+    });
+    try {
+      const outcome = await replay.run();
+      expect(outcome.result.status).toBe('failed');
+      const items = await replay.runtime.ctx.ports.runState.listItems(outcome.runId);
+      const failed = items.filter((item) => item.stage === 'failed');
+      expect(failed.map((item) => item.partition)).toEqual(['property_id=111111111/slice=2026-02-01..2026-02-01']);
+      expect(failed[0]!.error).toMatch(
+        /HTTP 403 from .*\/properties\/111111111:runReport: .*User does not have sufficient permissions for this property/,
+      );
+      expect((await replay.one('select count(*)::int as n from acme.ga4_events_daily')).n).toBe(
+        eventRows(PROPERTIES[0]!, START).length,
+      );
+    } finally {
+      await replay.close();
+    }
+  }, 120_000);
+});
