@@ -3,12 +3,14 @@ import { datesBetween } from './fixtures/datesBetween';
 import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
 import {
   API_VERSION,
+  actionDays,
   campaignDays,
   DEVELOPER_TOKEN,
   HIERARCHY,
   LOGIN_CUSTOMER_ID,
   OAUTH_CLIENT,
   startGoogleAdsApi,
+  type ActionDay,
   type GoogleAdsApi,
 } from './fixtures/googleAdsApi';
 
@@ -175,6 +177,46 @@ sources:
       channel_type: 'DISPLAY',
       currency_code: 'EUR',
       cost_micros: String(truth.costMicros),
+    });
+  });
+
+  it('splits each campaign-day by conversion action; primary actions add up to the campaign conversions', async () => {
+    const actions = PLANNED.flatMap((id) =>
+      datesBetween(START, END).flatMap((date) =>
+        campaignDays(
+          HIERARCHY.find((c) => c.id === id)!,
+          date,
+        ).flatMap(actionDays),
+      ),
+    );
+    const sum = (pick: (action: ActionDay) => number) => actions.reduce((total, action) => total + pick(action), 0);
+    expect(
+      await replay.one(
+        `select count(*)::int as rows, sum(conversions)::text as conversions, sum(conversions_value)::text as conversions_value,
+         sum(all_conversions)::text as all_conversions from acme.google_ads_conversions_daily`,
+      ),
+    ).toEqual({
+      rows: actions.length,
+      conversions: sum((action) => action.conversions).toFixed(6),
+      conversions_value: sum((action) => action.conversionsValue).toFixed(6),
+      all_conversions: sum((action) => action.allConversions).toFixed(6),
+    });
+    expect(sum((action) => action.conversions)).toBe(expectedTotals().conversions);
+    const mismatched = await replay.rows(
+      `select d.customer_id, d.campaign_id, d.date from acme.google_ads_campaign_daily d
+       left join (select customer_id, campaign_id, date, sum(conversions) as conversions
+                  from acme.google_ads_conversions_daily group by 1, 2, 3) a using (customer_id, campaign_id, date)
+       where coalesce(a.conversions, 0) <> d.conversions`,
+    );
+    expect(mismatched).toEqual([]);
+    expect(
+      await replay.one(
+        `select conversion_action, conversion_action_name from acme.google_ads_conversions_daily
+         where conversion_action_name = 'Lead' limit 1`,
+      ),
+    ).toEqual({
+      conversion_action: expect.stringMatching(/^customers\/\d+\/conversionActions\/7002$/),
+      conversion_action_name: 'Lead',
     });
   });
 
