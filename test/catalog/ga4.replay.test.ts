@@ -75,6 +75,7 @@ sources:
       start_date: "${START}"
       end_date: "${END}"
       page_size: "${PAGE_SIZE}"
+      token_url: "${api.url}/token"
 `,
       credentials: {
         // A service account's JSON key file, as `dif credentials put --file key.json` stores it.
@@ -86,7 +87,7 @@ sources:
           client_email: CLIENT_EMAIL,
           client_id: '109876543210987654321',
           auth_uri: 'https://accounts.google.com/o/oauth2/auth',
-          token_uri: `${api.url}/token`,
+          token_uri: 'https://oauth2.googleapis.com/token',
           universe_domain: 'googleapis.com',
         },
       },
@@ -213,11 +214,11 @@ describe('catalog ga4 replay: a property without access', () => {
 warehouse: { schema: acme }
 sources:
   ga4:
-    params: { base_url: "${api.url}/v1beta", property_ids: "${PROPERTIES[0]},111111111", start_date: "${START}", end_date: "${START}" }
+    params: { base_url: "${api.url}/v1beta", token_url: "${api.url}/token", property_ids: "${PROPERTIES[0]},111111111", start_date: "${START}", end_date: "${START}" }
     streams: [events_daily]
 `,
       credentials: {
-        ga4: { client_email: CLIENT_EMAIL, private_key: api.privateKeyPem, token_uri: `${api.url}/token` },
+        ga4: { client_email: CLIENT_EMAIL, private_key: api.privateKeyPem },
       },
     });
     try {

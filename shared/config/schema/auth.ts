@@ -51,9 +51,9 @@ export const auth = z
           'A Google service-account key: a JWT signed with its private key (RS256) is exchanged for an access token (RFC 7523 jwt-bearer grant); the token is cached until it expires, a 401 fetches a new one.',
         ),
       token_url: templated
-        .default('{{ secrets.token_uri | default: https://oauth2.googleapis.com/token }}')
+        .default('https://oauth2.googleapis.com/token')
         .describe(
-          "Token endpoint (an allowed host) and the JWT audience; by default the key file's token_uri. Example: https://oauth2.googleapis.com/token",
+          'Token endpoint (an allowed host) and the JWT audience; Google\'s by default. Not read from the key file: the source, not a credential, decides where an assertion goes. Example: "{{ client.token_url | default: https://oauth2.googleapis.com/token }}"',
         ),
       client_email: templated
         .default('{{ secrets.client_email }}')
