@@ -70,8 +70,8 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  // base_url's host is always allowed: a catalog source's base_url is a client param (a sandbox,
-  // a proxy, a replay) while allowed_hosts lists the platform's other hosts (token, downloads).
+  // The base URL's host is always called, so it is always allowed: a catalog source lists its
+  // platform's other real hosts (token, download) and still runs against a base_url override.
   const allowList = new HostAllowList([baseHost, ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;

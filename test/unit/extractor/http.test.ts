@@ -67,16 +67,6 @@ describe('request rendering', () => {
     expect(form.body).toBe('a=a%26b');
   });
 
-  it('leaves out a header that renders empty (an optional one such as login-customer-id)', () => {
-    const request = buildRequest(
-      requestSchema.parse({ path: '/r', headers: { 'x-stream': '{{ client.missing | default: }}' } }),
-      scope,
-      'https://h',
-      { 'developer-token': '{{ secrets.token }}', 'login-customer-id': '{{ client.login | default: }}' },
-    );
-    expect(request.headers).toEqual({ 'developer-token': 's3cret' });
-  });
-
   it('escapes values substituted into XML and sends SOAPAction', () => {
     const soap = buildRequest(
       requestSchema.parse({
