@@ -20,7 +20,7 @@ export function resolveUrl(baseUrl: string, path: string): URL {
 
 /**
  * Renders a configured request against a template scope: URL (base + path + query), headers
- * (source-wide, then the stream's) and a JSON, form or XML/SOAP body.
+ * (source-wide, then the stream's; one that renders empty is not sent) and a JSON, form or XML/SOAP body.
  */
 export function buildRequest(
   config: RequestConfig,
@@ -32,6 +32,8 @@ export function buildRequest(
   for (const [name, value] of Object.entries(renderDeep(config.query, scope)))
     url.searchParams.set(name, String(value));
   const headers: Record<string, string> = { ...renderDeep(sourceHeaders, scope), ...renderDeep(config.headers, scope) };
+  // An optional header (`"{{ client.login_customer_id | default: }}"`) that renders empty is left out, not sent blank.
+  for (const [name, value] of Object.entries(headers)) if (value === '') delete headers[name];
   const request: HttpRequest = { method: config.method, url: url.toString(), headers };
   const body = config.body;
   if (body?.type === 'json') {

@@ -44,6 +44,35 @@ export const auth = z
       body: z.enum(['form', 'json']).default('form').describe('How the token request is encoded.'),
       scope: z.string().optional().describe('OAuth scope to request.'),
     }),
+    z.strictObject({
+      type: z
+        .literal('google_service_account')
+        .describe(
+          'A Google service-account key: a JWT signed with its private key (RS256) is exchanged for an access token (RFC 7523 jwt-bearer grant); the token is cached until it expires, a 401 fetches a new one.',
+        ),
+      token_url: templated
+        .default('https://oauth2.googleapis.com/token')
+        .describe(
+          'Token endpoint (an allowed host) and the JWT audience; Google\'s by default. Not read from the key file: the source, not a credential, decides where an assertion goes. Example: "{{ client.token_url | default: https://oauth2.googleapis.com/token }}"',
+        ),
+      client_email: templated
+        .default('{{ secrets.client_email }}')
+        .describe("The service account (JWT issuer); by default the key file's client_email."),
+      private_key: templated
+        .default('{{ secrets.private_key }}')
+        .describe("PEM RSA private key that signs the JWT; by default the key file's private_key."),
+      private_key_id: templated
+        .default('{{ secrets.private_key_id | default: }}')
+        .describe("Sent as the JWT `kid`; by default the key file's private_key_id."),
+      scope: templated.describe(
+        'Space-separated OAuth scopes. Example: https://www.googleapis.com/auth/analytics.readonly',
+      ),
+      subject: templated
+        .optional()
+        .describe(
+          'A user to act as (domain-wide delegation), sent as the JWT `sub`. Example: "{{ client.impersonate }}"',
+        ),
+    }),
   ])
   .default({ type: 'none' })
   .describe('Authentication for every request of the source.');
