@@ -70,7 +70,10 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  // The API's own host and its token endpoint's are always callable; allowed_hosts adds others
+  // (download and next-page hosts). Both come from templates, so a replay's base_url moves them.
+  const tokenHost = 'token_url' in source.auth ? hostOf(renderTemplate(source.auth.token_url, scope)) : undefined;
+  const allowList = new HostAllowList([baseHost, ...(tokenHost ? [tokenHost] : []), ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
@@ -119,4 +122,13 @@ export async function openSession(
       : {}),
   });
   return { source, stream, scope, baseUrl, http, redact, limits, guards };
+}
+
+/** The host of a URL, or undefined when it is not one (the token request then fails, saying so). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }

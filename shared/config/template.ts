@@ -39,12 +39,20 @@ const FILTERS: Record<string, TemplateFilter> = {
   urlencode: (value) => encodeURIComponent(String(value)),
   json: (value) => JSON.stringify(value),
   default: (value, fallback) => (value === undefined || value === null || value === '' ? (fallback ?? '') : value),
-  /** `date:yyyyMMdd` reformats an ISO date (yyyy, MM, dd are the supported tokens). */
+  /**
+   * `date:yyyyMMdd` reformats an ISO date: yyyy, MM and dd, or M and d without a leading zero
+   * (LinkedIn's Rest.li dates: `month:{{ slice.start | date:M }}`). Other characters are literal,
+   * and so is 'quoted' text, as in column formats.
+   */
   date: (value, pattern) => {
     const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
     if (!match) return value;
     const [, year, month, day] = match as unknown as [string, string, string, string];
-    return (pattern ?? 'yyyy-MM-dd').replace('yyyy', year).replace('MM', month).replace('dd', day);
+    const parts: Record<string, string> = { yyyy: year, MM: month, dd: day, M: String(+month), d: String(+day) };
+    return (pattern ?? 'yyyy-MM-dd').replace(
+      /'([^']*)'|yyyy|MM|M|dd|d/g,
+      (token, quoted?: string) => quoted ?? parts[token]!,
+    );
   },
   xml: (value) =>
     String(value)

@@ -15,7 +15,9 @@ export const sourceDefinition = z
     allowed_hosts: z
       .array(z.string())
       .optional()
-      .describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
+      .describe(
+        'Further hosts the extractor may call (next-page, download and redirect URLs); the hosts of base_url and auth.token_url are always allowed. Example: ["*.s3.amazonaws.com"]',
+      ),
     auth: auth,
     rate_limit: rateLimit.optional(),
     retry: retry.default(() => retry.parse({})),

@@ -13,6 +13,11 @@ describe('date arithmetic in templates', () => {
     expect(renderTemplate('{{ today + P1Y2W }}', scope)).toBe('2027-04-14');
     // An API whose end date is exclusive: the day after the slice, then formatted.
     expect(renderTemplate('{{ slice.end + P1D | date:yyyyMMdd }}', scope)).toBe('20260301');
+    // Rest.li dates want numbers without leading zeros; other characters and 'quoted' text are literal.
+    expect(renderTemplate("{{ slice.end + P1D | date:(year:yyyy,month:M,'day':d) }}", scope)).toBe(
+      '(year:2026,month:3,day:1)',
+    );
+    expect(renderTemplate('{{ today | date:dd.MM.yyyy }}', scope)).toBe('31.03.2026');
   });
 
   it('keeps a date-time a date-time (an incremental cursor re-read over an attribution window)', () => {
