@@ -177,10 +177,14 @@ export class OAuthTokenAuth implements AuthHook {
   /** One token request, through the source's retry policy; resolves only with an access token. */
   private async requestToken(scope: TemplateScope, refreshToken: string): Promise<Record<string, unknown>> {
     const tokenUrl = renderTemplate(this.config.token_url, scope);
-    const fields: Record<string, string> = {
-      grant_type: this.config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
+    const client = {
       client_id: renderTemplate(this.config.client_id, scope),
       client_secret: renderTemplate(this.config.client_secret, scope),
+    };
+    const basic = this.config.client_auth === 'basic';
+    const fields: Record<string, string> = {
+      grant_type: this.config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
+      ...(basic ? {} : client),
     };
     if (this.config.type === 'oauth2_refresh_token') fields.refresh_token = refreshToken;
     if (this.config.scope) fields.scope = this.config.scope;
@@ -196,6 +200,11 @@ export class OAuthTokenAuth implements AuthHook {
             body: new URLSearchParams(fields).toString(),
           }),
     };
+    if (basic) {
+      const authorization = basicAuthorization(client);
+      registerSecrets([authorization.slice('Basic '.length)]);
+      request.headers = { ...request.headers, authorization };
+    }
     const parsed = new URL(tokenUrl);
     const where = `${this.sharedRef === undefined ? `${this.client}/${this.source}` : `shared credentials "${this.sharedRef}"`} token endpoint ${parsed.origin}${parsed.pathname}`;
     return this.endpoint.http.exchange(request, (response) => this.readAnswer(response, where), {
@@ -266,4 +275,10 @@ export class OAuthTokenAuth implements AuthHook {
     const pending = pendingStores.get(this.cacheKey);
     if (pending) await this.save(pending, true);
   }
+}
+
+/** RFC 6749 §2.3.1: id and secret form-encoded, joined by a colon, in base64. */
+function basicAuthorization(client: { client_id: string; client_secret: string }): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(client.client_secret)}`).toString('base64')}`;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LocalRuntime, type LocalRunOutcome } from '../../../cli/localRuntime/LocalRuntime';
+import { LocalRuntime, type LocalRunOutcome, type LocalRuntimeOptions } from '../../../cli/localRuntime/LocalRuntime';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import type { RunFilter } from '../../../cli/localRuntime/LocalRuntime';
 
@@ -34,6 +34,12 @@ export async function openCatalogReplay(options: {
   clientYaml: string;
   /** Per source name, the secret values `dif credentials put` stores. */
   credentials: Record<string, Record<string, string>>;
+  /**
+   * Runtime settings. By default the state machine's waits are cut to nothing (a report's
+   * `poll.wait`, the wait before re-submitting a failed job, Retry intervals): a replay needs
+   * no real minutes. The extractor's own HTTP backoff is the source's, as in production.
+   */
+  runtime?: Partial<Omit<LocalRuntimeOptions, 'configDir' | 'dataDir'>>;
 }): Promise<CatalogReplay> {
   const dir = mkdtempSync(join(tmpdir(), 'dif-catalog-replay-'));
   const configDir = join(dir, 'config');
@@ -41,7 +47,12 @@ export async function openCatalogReplay(options: {
   symlinkSync(CATALOG_DIR, join(configDir, 'catalog'));
   writeFileSync(join(configDir, 'clients', `${options.client}.yml`), options.clientYaml);
   clearOAuthTokenCache();
-  const runtime = await LocalRuntime.open({ configDir, dataDir: join(dir, 'data') });
+  const runtime = await LocalRuntime.open({
+    configDir,
+    dataDir: join(dir, 'data'),
+    ...options.runtime,
+    ingest: { maxWaitSeconds: 0, retryIntervalScale: 0.01, ...options.runtime?.ingest },
+  });
   for (const [source, values] of Object.entries(options.credentials))
     await runtime.credentials.put(options.client, source, values);
   return {
