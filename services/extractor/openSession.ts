@@ -70,8 +70,9 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  // The API's own host and its token endpoint's are always callable; allowed_hosts adds others
-  // (download and next-page hosts). Both come from templates, so a replay's base_url moves them.
+  // The API's own host and its token endpoint's are always called, so always allowed: a catalog
+  // source lists its platform's other real hosts (download, next-page) in allowed_hosts and still
+  // runs against base_url and token_url overrides (replays, proxies).
   const tokenHost = 'token_url' in source.auth ? hostOf(renderTemplate(source.auth.token_url, scope)) : undefined;
   const allowList = new HostAllowList([baseHost, ...(tokenHost ? [tokenHost] : []), ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };

@@ -74,6 +74,13 @@ const FILTERS: Record<string, TemplateFilter> = {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&apos;'),
+  /** `number`: a JSON body field the API wants as a number (`"Day": "{{ slice.start | date:dd | number }}"` → 1). */
+  number: (value) => {
+    const text = String(value ?? '').trim();
+    const number = Number(text);
+    if (text === '' || !Number.isFinite(number)) throw new Error(`${JSON.stringify(text)} is not a number`);
+    return number;
+  },
 };
 
 /** Reads `a.b.c` from the scope; undefined when any step is missing. */
@@ -166,7 +173,7 @@ function evaluate(template: string, text: string, scope: TemplateScope): unknown
     try {
       value = apply(value, argument, scope);
     } catch (error) {
-      throw new TemplateError(template, error instanceof Error ? error.message : String(error));
+      throw new TemplateError(template, `filter "${name}": ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return value;
@@ -180,9 +187,19 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
   });
 }
 
-/** Renders templates in every string inside a JSON-like value (request bodies, query maps). */
+/** One whole `{{ … | number }}` and nothing else: the value stays a number in a JSON body. */
+const WHOLE_NUMBER_EXPRESSION = /^\{\{\s*([^}]+?\|\s*number)\s*\}\}$/;
+
+/**
+ * Renders templates in every string inside a JSON-like value (request bodies, query maps). A
+ * string that is exactly one expression ending in `| number` becomes that number, so a JSON body
+ * can send `"Day": 1` where the API refuses `"Day": "01"`.
+ */
 export function renderDeep<T>(value: T, scope: TemplateScope): T {
-  if (typeof value === 'string') return renderTemplate(value, scope) as T;
+  if (typeof value === 'string') {
+    const whole = WHOLE_NUMBER_EXPRESSION.exec(value);
+    return (whole ? evaluate(value, whole[1]!, scope) : renderTemplate(value, scope)) as T;
+  }
   if (Array.isArray(value)) return value.map((entry) => renderDeep(entry, scope)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, renderDeep(entry, scope)])) as T;

@@ -1,7 +1,7 @@
 import type { ServiceContext } from './ServiceContext';
 import type { QueueDelivery } from './QueueDelivery';
 import { isPermanent } from './errors';
-import { logger, redact } from '../log';
+import { logger, redact, withLogKeys } from '../log';
 import { StaleTaskTokenError } from '../ports';
 import { messageEnvelope, type MessageEnvelope } from '../messages/messageEnvelope';
 import { stepFunctionsErrorName } from './stepFunctionsError';
@@ -72,7 +72,19 @@ export async function consumeMessage(
   options: ConsumeOptions,
 ): Promise<void> {
   const envelope = messageEnvelope(delivery.body);
-  logger.appendKeys({ runId: envelope.runId, itemId: envelope.itemId, stage });
+  await withLogKeys({ runId: envelope.runId, itemId: envelope.itemId, stage }, () =>
+    handleOrDeadLetter(ctx, stage, delivery, handler, options, envelope),
+  );
+}
+
+async function handleOrDeadLetter(
+  ctx: ServiceContext,
+  stage: QueueStage,
+  delivery: QueueDelivery,
+  handler: StageHandler,
+  options: ConsumeOptions,
+  envelope: MessageEnvelope,
+): Promise<void> {
   try {
     await handler(ctx, delivery);
   } catch (error) {
@@ -102,8 +114,6 @@ export async function consumeMessage(
       );
     }
     throw new RetryLaterError(stage, message, last);
-  } finally {
-    logger.removeKeys(['runId', 'itemId', 'stage']);
   }
 }
 

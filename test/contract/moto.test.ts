@@ -199,7 +199,8 @@ async function receiveToken(sqs: SQSClient, queueUrl: string): Promise<string> {
 }
 
 async function executionOutcome(sfn: SFNClient, executionArn: string): Promise<TaskOutcome> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // moto runs executions on a thread of its own; on a loaded 2-core machine 10 s was seen not to suffice.
+  for (let attempt = 0; attempt < 300; attempt++) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status === 'SUCCEEDED')
       return { status: 'succeeded', output: JSON.parse(execution.output ?? 'null') as TaskOutcome & object };
@@ -207,5 +208,5 @@ async function executionOutcome(sfn: SFNClient, executionArn: string): Promise<T
       return { status: 'failed', error: execution.error ?? '', cause: execution.cause ?? '' };
     await sleep(100);
   }
-  throw new Error(`execution ${executionArn} still running after 10 s`);
+  throw new Error(`execution ${executionArn} still running after 30 s`);
 }

@@ -33,9 +33,9 @@ export function buildRequest(
   const query = Object.fromEntries(
     Object.entries(renderDeep(config.query, scope)).map(([name, value]): [string, string] => [name, String(value)]),
   );
-  const url = setQuery(resolveUrl(baseUrl, renderTemplate(config.path, scope)), query);
+  const url = new URL(setQuery(resolveUrl(baseUrl, renderTemplate(config.path, scope)), query));
   const headers: Record<string, string> = { ...renderDeep(sourceHeaders, scope), ...renderDeep(config.headers, scope) };
-  const request: HttpRequest = { method: config.method, url, headers };
+  const request: HttpRequest = { method: config.method, url: url.toString(), headers };
   const body = config.body;
   if (body?.type === 'json') {
     request.body = JSON.stringify(renderDeep(body.value, scope));

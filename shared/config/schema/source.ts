@@ -16,7 +16,7 @@ export const sourceDefinition = z
       .array(z.string())
       .optional()
       .describe(
-        'Further hosts the extractor may call (next-page, download and redirect URLs); the hosts of base_url and auth.token_url are always allowed. Example: ["*.s3.amazonaws.com"]',
+        'Hosts the extractor may call besides the hosts of base_url and auth.token_url, which are always allowed (next-page, download and redirect URLs). Example: [api.amazon.com, "*.amazonaws.com"]',
       ),
     auth: auth,
     rate_limit: rateLimit.optional(),

@@ -87,6 +87,38 @@ describe('request rendering', () => {
     );
   });
 
+  it('sends a whole `{{ … | number }}` as a JSON number (Microsoft dates are {Day, Month, Year} integers)', () => {
+    const dated = { ...scope, slice: { start: '2026-02-01' } };
+    const json = buildRequest(
+      requestSchema.parse({
+        method: 'POST',
+        path: '/t',
+        body: {
+          type: 'json',
+          value: {
+            Day: '{{ slice.start | date:dd | number }}',
+            Year: '{{ slice.start | date:yyyy | number }}',
+            Label: 'day {{ slice.start | date:dd | number }}',
+          },
+        },
+      }),
+      dated,
+      'https://h',
+    );
+    expect(JSON.parse(json.body!)).toEqual({ Day: 1, Year: 2026, Label: 'day 1' });
+    expect(() =>
+      buildRequest(
+        requestSchema.parse({
+          method: 'POST',
+          path: '/t',
+          body: { type: 'json', value: { n: '{{ client.id | number }}' } },
+        }),
+        dated,
+        'https://h',
+      ),
+    ).toThrow(/template "\{\{ client.id \| number \}\}": filter "number": "a&b" is not a number/);
+  });
+
   it('escapes values substituted into XML and sends SOAPAction', () => {
     const soap = buildRequest(
       requestSchema.parse({
