@@ -109,8 +109,13 @@ export class OAuthTokenAuth implements AuthHook {
     target.headers.authorization = `Bearer ${token}`;
   }
 
-  async refresh(): Promise<boolean> {
-    await this.fetchToken(tokenCache.get(this.cacheKey)?.accessToken);
+  /**
+   * After a 401: replaces the token the 401 refused. When calls in flight with one token all get
+   * 401, the first replaces it and the others find the new one, instead of each refreshing again.
+   */
+  async refresh(rejected?: string): Promise<boolean> {
+    const refused = /^Bearer (.+)$/.exec(rejected ?? '')?.[1];
+    await this.fetchToken(refused ?? tokenCache.get(this.cacheKey)?.accessToken);
     return true;
   }
 
