@@ -10,6 +10,7 @@ import { StreamConfigError } from './errors';
 import { HostAllowList } from './http/allowedHosts';
 import { parseShortDuration } from '../../shared/config/shortDuration';
 import { HttpClient } from './http/HttpClient';
+import { isTransientErrorBody } from './errorPredicates';
 import { itemScope } from './scope';
 import { limitPolicies } from './http/limitPolicies';
 import { usageSignalOf } from './http/usageSignal';
@@ -89,6 +90,12 @@ export async function openSession(
       baseDelayMs: parseShortDuration(retry.base_delay),
       maxDelayMs: parseShortDuration(retry.max_delay),
       ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
+      ...(retry.envelope_statuses.length > 0
+        ? {
+            envelopeStatuses: retry.envelope_statuses,
+            transientBody: (body: Buffer) => isTransientErrorBody(body, retry.error_when),
+          }
+        : {}),
     },
     redact,
     now: ctx.now,

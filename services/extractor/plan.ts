@@ -1,4 +1,4 @@
-import type { DifConfig } from '../../shared/config';
+import { sourceFileOf, type DifConfig } from '../../shared/config';
 import type { StreamDefinition } from '../../shared/config/schema';
 import type { TemplateScope } from '../../shared/config/template';
 import type { WorkItem } from '../../shared/messages/workItem';
@@ -119,7 +119,7 @@ export function planTargets(config: DifConfig, filter: PlanFilter): PlanTarget[]
             env: difEnvironment(),
             run: { id: filter.runId },
           },
-          where: `sources/${sourceName}.yml streams.${streamName}.partition (client ${clientName})`,
+          where: `${sourceFileOf(config, sourceName)} streams.${streamName}.partition (client ${clientName})`,
         });
       }
     }

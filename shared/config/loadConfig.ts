@@ -13,6 +13,18 @@ export interface DifConfig {
   dir: string;
   sources: Map<string, SourceDefinition>;
   clients: Map<string, ClientDefinition>;
+  /** Names of the sources read from `catalog/` (the others are in `sources/`). */
+  catalogSources?: ReadonlySet<string>;
+}
+
+/**
+ * The file that defines a source, for messages: `catalog/meta.yml` or `sources/graph_ads.yml`.
+ *
+ * @example
+ * sourceFileOf(config, 'meta'); // 'catalog/meta.yml'
+ */
+export function sourceFileOf(config: Pick<DifConfig, 'catalogSources'>, source: string): string {
+  return `${config.catalogSources?.has(source) ? CATALOG_FOLDER : 'sources'}/${source}.yml`;
 }
 
 interface ParsedFile<T> {
@@ -44,12 +56,13 @@ export function loadConfig(dir: string): DifConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const sources = [
-    ...readFolder(dir, 'sources', sourceDefinition, problems),
-    ...(existsSync(join(dir, CATALOG_FOLDER)) ? readFolder(dir, CATALOG_FOLDER, sourceDefinition, problems) : []),
-  ];
+  const catalog = existsSync(join(dir, CATALOG_FOLDER))
+    ? readFolder(dir, CATALOG_FOLDER, sourceDefinition, problems)
+    : [];
+  const sources = [...readFolder(dir, 'sources', sourceDefinition, problems), ...catalog];
   const clients = readFolder(dir, 'clients', clientDefinition, problems);
-  const config: DifConfig = { dir, sources: new Map(), clients: new Map() };
+  const catalogSources = new Set(catalog.flatMap(({ value }) => (value ? [value.name] : [])));
+  const config: DifConfig = { dir, sources: new Map(), clients: new Map(), catalogSources };
   for (const { value } of sources) if (value) config.sources.set(value.name, value);
   for (const { value } of clients) if (value) config.clients.set(value.client, value);
   problems.push(...crossCheck(config, sources, clients));

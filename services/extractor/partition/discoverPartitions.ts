@@ -1,4 +1,5 @@
 import type { StreamDefinition } from '../../../shared/config/schema';
+import { sourceFileOf } from '../../../shared/config/loadConfig';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import { itemIdOf, MESSAGE_VERSION, type WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
@@ -52,7 +53,7 @@ export async function discoverPartitions(
 ): Promise<Discovery> {
   const spec = target.definition.partition!;
   const from = spec.from_stream!;
-  const where = `sources/${target.source}.yml streams.${target.stream}.partition (client ${target.client}, discovered from stream ${from})`;
+  const where = `${sourceFileOf(ctx.config, target.source)} streams.${target.stream}.partition (client ${target.client}, discovered from stream ${from})`;
   const key = `${target.client}/${target.source}/${from}`;
   let records = cache.get(key);
   if (!records) {
@@ -103,7 +104,7 @@ async function requestRecords(
   };
   const session = await openSession(ctx, item);
   const { stream, source } = session;
-  const where = `sources/${target.source}.yml streams.${from} (discovery for ${target.stream})`;
+  const where = `${sourceFileOf(ctx.config, target.source)} streams.${from} (discovery for ${target.stream})`;
   if (!stream.request) throw new StreamConfigError(where, 'has no request; discovery needs one');
   const records: unknown[] = [];
   await walkPages({

@@ -10,6 +10,8 @@ export const CATALOG_DIR = resolve(import.meta.dirname, '../../../catalog');
 
 export interface CatalogReplay {
   runtime: LocalRuntime;
+  /** The local data directory (object store, queues, run state, warehouse) of this replay. */
+  dataDir: string;
   /** Runs the whole local pipeline (the deployed state machine, queues, transformer, loader). */
   run(filter?: RunFilter): Promise<LocalRunOutcome>;
   /** One row of a warehouse query. */
@@ -57,6 +59,7 @@ export async function openCatalogReplay(options: {
     await runtime.credentials.put(options.client, source, values);
   return {
     runtime,
+    dataDir: join(dir, 'data'),
     run: (filter) => runtime.run(filter),
     one: async (sql) => (await runtime.ctx.ports.warehouse.query(sql))[0]!,
     rows: (sql) => runtime.ctx.ports.warehouse.query(sql),
