@@ -71,9 +71,11 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  // The base URL's host is always called, so it is always allowed: a catalog source lists its
-  // platform's other real hosts (token, download) and still runs against a base_url override.
-  const allowList = new HostAllowList([baseHost, ...(source.allowed_hosts ?? [])]);
+  // The API's own host and its token endpoint's are always called, so always allowed: a catalog
+  // source lists its platform's other real hosts (download, next-page) in allowed_hosts and still
+  // runs against base_url and token_url overrides (replays, proxies).
+  const tokenHost = 'token_url' in source.auth ? hostOf(renderTemplate(source.auth.token_url, scope)) : undefined;
+  const allowList = new HostAllowList([baseHost, ...(tokenHost ? [tokenHost] : []), ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
@@ -128,4 +130,13 @@ export async function openSession(
       : {}),
   });
   return { source, stream, scope, baseUrl, http, redact, limits, guards };
+}
+
+/** The host of a URL, or undefined when it is not one (the token request then fails, saying so). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }

@@ -113,8 +113,13 @@ export class OAuthTokenAuth implements AuthHook {
     target.headers.authorization = `Bearer ${token}`;
   }
 
-  async refresh(): Promise<boolean> {
-    await this.fetchToken(tokenCache.get(this.cacheKey)?.accessToken);
+  /**
+   * After a 401: replaces the token the 401 refused. When calls in flight with one token all get
+   * 401, the first replaces it and the others find the new one, instead of each refreshing again.
+   */
+  async refresh(rejected?: string): Promise<boolean> {
+    const refused = /^Bearer (.+)$/.exec(rejected ?? '')?.[1];
+    await this.fetchToken(refused ?? tokenCache.get(this.cacheKey)?.accessToken);
     return true;
   }
 
@@ -181,7 +186,17 @@ export class OAuthTokenAuth implements AuthHook {
   /** One token request, through the source's retry policy; resolves only with an access token. */
   private async requestToken(scope: TemplateScope, refreshToken: string): Promise<Record<string, unknown>> {
     const tokenUrl = renderTemplate(this.config.token_url, scope);
-    const fields = this.grantFields(scope, tokenUrl, refreshToken);
+    const config = this.config;
+    // A service account's assertion is its own proof; client_auth concerns OAuth clients only.
+    const client =
+      config.type === 'google_service_account'
+        ? undefined
+        : {
+            client_id: renderTemplate(config.client_id, scope),
+            client_secret: renderTemplate(config.client_secret, scope),
+          };
+    const basic = client !== undefined && config.type !== 'google_service_account' && config.client_auth === 'basic';
+    const fields = this.grantFields(scope, tokenUrl, refreshToken, basic ? undefined : client);
     const request: HttpRequest = {
       method: 'POST',
       url: tokenUrl,
@@ -194,6 +209,11 @@ export class OAuthTokenAuth implements AuthHook {
             body: new URLSearchParams(fields).toString(),
           }),
     };
+    if (basic && client) {
+      const authorization = basicAuthorization(client);
+      registerSecrets([authorization.slice('Basic '.length)]);
+      request.headers = { ...request.headers, authorization };
+    }
     const parsed = new URL(tokenUrl);
     const where = `${this.credentialName()} token endpoint ${parsed.origin}${parsed.pathname}`;
     return this.endpoint.http.exchange(request, (response) => this.readAnswer(response, where), {
@@ -203,7 +223,12 @@ export class OAuthTokenAuth implements AuthHook {
   }
 
   /** The token request's form fields for the configured grant. */
-  private grantFields(scope: TemplateScope, tokenUrl: string, refreshToken: string): Record<string, string> {
+  private grantFields(
+    scope: TemplateScope,
+    tokenUrl: string,
+    refreshToken: string,
+    client: { client_id: string; client_secret: string } | undefined,
+  ): Record<string, string> {
     const config = this.config;
     if (config.type === 'google_service_account')
       return {
@@ -212,8 +237,7 @@ export class OAuthTokenAuth implements AuthHook {
       };
     const fields: Record<string, string> = {
       grant_type: config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
-      client_id: renderTemplate(config.client_id, scope),
-      client_secret: renderTemplate(config.client_secret, scope),
+      ...client,
     };
     if (config.type === 'oauth2_refresh_token') fields.refresh_token = refreshToken;
     if (config.scope) fields.scope = config.scope;
@@ -317,4 +341,10 @@ export class OAuthTokenAuth implements AuthHook {
     const pending = pendingStores.get(this.cacheKey);
     if (pending) await this.save(pending, true);
   }
+}
+
+/** RFC 6749 §2.3.1: id and secret form-encoded, joined by a colon, in base64. */
+function basicAuthorization(client: { client_id: string; client_secret: string }): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(client.client_secret)}`).toString('base64')}`;
 }

@@ -181,7 +181,7 @@ export class HttpClient {
           !refreshed &&
           !request.withoutAuth &&
           this.options.auth.refresh &&
-          (await this.options.auth.refresh())
+          (await this.options.auth.refresh(response.sentAuthorization))
         ) {
           response.body.destroy();
           refreshed = true;
@@ -306,10 +306,22 @@ export class HttpClient {
     // A later body error reaches the consumer through the stream; keep it from being unhandled here.
     stream.on('error', () => undefined);
     return {
-      response: { status: response.statusCode, headers: response.headers, url: response.url, body: stream },
+      response: {
+        status: response.statusCode,
+        headers: response.headers,
+        url: response.url,
+        body: stream,
+        ...sentAuthorizationOf(response),
+      },
       settle,
     };
   }
+}
+
+/** The Authorization header got sent, after the auth hook set it. */
+function sentAuthorizationOf(response: Response): { sentAuthorization?: string } {
+  const sent = response.request.options.headers.authorization;
+  return typeof sent === 'string' ? { sentAuthorization: sent } : {};
 }
 
 export { HostNotAllowedError };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { request as requestSchema } from '../../../shared/config/schema/request';
 import { renderDeep, renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import type { HttpRequest } from '../http/types';
+import { setQuery } from './setQuery';
 
 export type RequestConfig = z.infer<typeof requestSchema>;
 
@@ -28,9 +29,11 @@ export function buildRequest(
   baseUrl: string,
   sourceHeaders: Record<string, string> = {},
 ): HttpRequest {
-  const url = resolveUrl(baseUrl, renderTemplate(config.path, scope));
-  for (const [name, value] of Object.entries(renderDeep(config.query, scope)))
-    url.searchParams.set(name, String(value));
+  // A query written in the path is sent as written (Rest.li syntax); `query` values are encoded.
+  const query = Object.fromEntries(
+    Object.entries(renderDeep(config.query, scope)).map(([name, value]): [string, string] => [name, String(value)]),
+  );
+  const url = new URL(setQuery(resolveUrl(baseUrl, renderTemplate(config.path, scope)), query));
   const headers: Record<string, string> = { ...renderDeep(sourceHeaders, scope), ...renderDeep(config.headers, scope) };
   // An optional header (`"{{ client.login_customer_id | default: }}"`) that renders empty is left out, not sent blank.
   for (const [name, value] of Object.entries(headers)) if (value === '') delete headers[name];

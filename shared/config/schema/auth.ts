@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { templated } from './common';
 
+/** RFC 6749 §2.3.1: the client's id and secret in the token request's body, or as HTTP Basic. */
+const clientAuth = z
+  .enum(['body', 'basic'])
+  .default('body')
+  .describe(
+    'How the token request carries client_id and client_secret: body (form or JSON fields) or basic (an Authorization: Basic header, as Pinterest requires).',
+  );
+
 /**
  * How requests authenticate. Secret values come from the credentials store through
  * `{{ secrets.NAME }}` templates, never from the YAML itself.
@@ -34,6 +42,7 @@ export const auth = z
         .default('{{ secrets.refresh_token }}')
         .describe('The refresh token; when the endpoint returns a new one it is saved to the credentials store.'),
       body: z.enum(['form', 'json']).default('form').describe('How the token request is encoded.'),
+      client_auth: clientAuth,
       scope: z.string().optional().describe('OAuth scope to request.'),
     }),
     z.strictObject({
@@ -42,6 +51,7 @@ export const auth = z
       client_id: templated.describe('Example: "{{ secrets.client_id }}"'),
       client_secret: templated.describe('Example: "{{ secrets.client_secret }}"'),
       body: z.enum(['form', 'json']).default('form').describe('How the token request is encoded.'),
+      client_auth: clientAuth,
       scope: z.string().optional().describe('OAuth scope to request.'),
     }),
     z.strictObject({

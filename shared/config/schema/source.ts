@@ -16,7 +16,7 @@ export const sourceDefinition = z
       .array(z.string())
       .optional()
       .describe(
-        'Hosts the extractor may call besides the host of base_url, which is always allowed (token, next-page and download URLs included). Example: [api.amazon.com, "*.amazonaws.com"]',
+        'Hosts the extractor may call besides the hosts of base_url and auth.token_url, which are always allowed (next-page, download and redirect URLs). Example: [api.amazon.com, "*.amazonaws.com"]',
       ),
     auth: auth,
     rate_limit: rateLimit.optional(),

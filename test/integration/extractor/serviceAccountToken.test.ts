@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { openSession } from '../../../services/extractor/openSession';
-import { planRun } from '../../../services/extractor/plan';
+import { planRun } from '../../../services/runs/plan';
 import type { OpenResponse } from '../../../services/extractor/http/types';
 import { configFrom, extractorContext, MemorySecrets, type ExtractorTestContext } from '../../support/extractorContext';
 import { GoogleTokenEndpoint } from '../../catalog/fixtures/googleTokenEndpoint';
