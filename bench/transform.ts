@@ -42,6 +42,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -72,6 +73,7 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     profile: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'dif' },
+    'duckdb-module': { type: 'string' },
   },
 });
 
@@ -430,6 +432,7 @@ function runChild<T = Measurement>(
     ...(floors ? ['--floors'] : []),
     '--engine',
     engine,
+    ...(engine === 'duckdb' ? ['--duckdb-module', duckdbModuleUrl()] : []),
   ];
   const result = spawnSync(command[0]!, command.slice(1), {
     encoding: 'utf8',
@@ -441,6 +444,11 @@ function runChild<T = Measurement>(
   return JSON.parse(last) as T;
 }
 
+/** `@duckdb/node-api` as this (parent) process resolves it, for a child bundled into a data folder anywhere. */
+function duckdbModuleUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
+}
+
 /** Child mode of the reference engine: DuckDB's transform of `key` into a scratch folder of the lake, measured. */
 async function measureReference(format: Format, lake: string, key: string): Promise<void> {
   if (format !== 'jsonl' && format !== 'json') throw new Error(`no reference engine for ${format}`);
@@ -448,7 +456,8 @@ async function measureReference(format: Format, lake: string, key: string): Prom
   const out = join(lake, 'reference');
   mkdirSync(out, { recursive: true });
   try {
-    console.log(JSON.stringify(await duckdbTransform(format, join(lake, ...key.split('/')), out, EXTRACTED_AT_CELL)));
+    const path = join(lake, ...key.split('/'));
+    console.log(JSON.stringify(await duckdbTransform(format, path, out, EXTRACTED_AT_CELL, args['duckdb-module']!)));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -64,13 +64,18 @@ function sourceOf(format: 'jsonl' | 'json', input: string): string {
   return `(SELECT r.* FROM (SELECT unnest(data) AS r FROM read_json(${quoted}, format = 'unstructured', maximum_object_size = ${limit}, columns = {data: '${struct}'})))`;
 }
 
+/**
+ * `moduleUrl` is where `@duckdb/node-api` was resolved by the parent: the bundled child may run
+ * from a data folder outside the repository, where a bare import would not find it.
+ */
 export async function duckdbTransform(
   format: 'jsonl' | 'json',
   input: string,
   outDir: string,
   extractedAtCell: string,
+  moduleUrl: string,
 ): Promise<DuckdbMeasurement> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = (await import(moduleUrl)) as typeof import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   await connection.run("SET threads = 1; SET TimeZone = 'UTC'; SET preserve_insertion_order = true");
