@@ -1,4 +1,5 @@
 import { loadConfig } from '../../shared/config';
+import { PROJECT_ROOT } from '../../cli/paths';
 import { mapConcurrency } from '../../shared/runtime/mapConcurrency';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { CredentialStore } from '../../services/credentials';
@@ -12,7 +13,8 @@ export type LocalContext = ServiceContext & { ports: LocalPorts; secrets: Creden
  * (`dif dlq replay --drain`).
  */
 export async function openLocalContext(options: LocalPortsOptions & { configDir: string }): Promise<LocalContext> {
-  const config = loadConfig(options.configDir);
+  // A user's config folder names the platforms DIF ships without copying catalog/ into it.
+  const config = loadConfig(options.configDir, { shippedCatalogParent: PROJECT_ROOT });
   // Read once here, before the data directory is taken, as the aws profile does: Plan reads no environment.
   const runSettings = { mapConcurrency: mapConcurrency(process.env), ecsSubnets: [] };
   const ports = await openLocalPorts(options);

@@ -43,7 +43,7 @@ interface ParsedFile<T> {
  * const config = loadConfig('./');
  * config.sources.get('demo_ads')?.streams.campaigns.load.table; // 'campaigns'
  */
-export function loadConfig(dir: string): DifConfig {
+export function loadConfig(dir: string, options: LoadConfigOptions = {}): DifConfig {
   const problems: ConfigProblem[] = [];
   for (const folder of ['sources', 'clients']) {
     if (!existsSync(join(dir, folder))) {
@@ -56,9 +56,10 @@ export function loadConfig(dir: string): DifConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const catalog = existsSync(join(dir, CATALOG_FOLDER))
-    ? readFolder(dir, CATALOG_FOLDER, sourceDefinition, problems)
-    : [];
+  const catalogParent = [dir, options.shippedCatalogParent].find(
+    (parent) => parent !== undefined && existsSync(join(parent, CATALOG_FOLDER)),
+  );
+  const catalog = catalogParent ? readFolder(catalogParent, CATALOG_FOLDER, sourceDefinition, problems) : [];
   const sources = [...readFolder(dir, 'sources', sourceDefinition, problems), ...catalog];
   const clients = readFolder(dir, 'clients', clientDefinition, problems);
   const catalogSources = new Set(catalog.flatMap(({ value }) => (value ? [value.name] : [])));
@@ -74,6 +75,14 @@ export function loadConfig(dir: string): DifConfig {
 function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
   return fromHere && !fromHere.startsWith('..') && !isAbsolute(fromHere) ? fromHere : path;
+}
+
+export interface LoadConfigOptions {
+  /**
+   * The folder whose `catalog/` holds the platform definitions DIF ships, read when `dir` has no
+   * `catalog/` of its own: a user's config folder names catalog platforms without copying them.
+   */
+  shippedCatalogParent?: string;
 }
 
 /** The folder of shipped platform definitions, beside `sources/`. */
