@@ -124,8 +124,9 @@ describe('dif validate', () => {
     writeFileSync(join(dir, 'clients', 'globex.yml'), 'client: globex\nsources:\n  shop_api: {}\n');
     const result = await difValidate(dir);
     expect(result.code).toBe(1);
+    // The known ones include the shipped catalog, which a config folder without its own uses.
     expect(result.stderr).toContain(
-      'clients/acme.yml:3: sources.shop_apy: no source named "shop_apy" (known: shop_api)',
+      'clients/acme.yml:3: sources.shop_apy: no source named "shop_apy" (known: shop_api, amazon_ads, ga4,',
     );
   });
 });
