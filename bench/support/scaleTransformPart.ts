@@ -6,8 +6,11 @@ import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjec
 import { loadConfig } from '../../shared/config';
 import { writeScaleConfig } from '../../demo/scaleConfig';
 import { lineAlignedRanges } from '../../services/transformer/ranges/lineAlignedRanges';
+import { mergePieces } from '../../services/transformer/ranges/mergePieces';
 import type { RangeJob } from '../../services/transformer/ranges/transformRange';
-import { mergeRanges, transformRangesOnThreads } from '../../services/transformer/ranges/transformRangesOnThreads';
+import { transformRangesOnThreads } from '../../services/transformer/ranges/transformRangesOnThreads';
+import { transform as transformSchema } from '../../shared/config/schema/transform';
+import { MESSAGE_VERSION, type RawReady } from '../../shared/messages';
 import type { ScalePartOptions } from './scaleParts';
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -39,16 +42,41 @@ export async function runTransformPart(options: ScalePartOptions): Promise<Recor
   options.progress(`  writing ${options.gib} GiB of JSON lines…`);
   const { bytes } = await store.put(key, Readable.from(jsonLines(options.gib * 2 ** 30)));
   const ranges = await lineAlignedRanges(store, key, bytes, RANGE_BYTES, stream.format.max_record_bytes);
-  const jobs = (prefix: string): RangeJob[] =>
-    ranges.map((range) => ({ key, range, stream, metadata: {}, cleanPrefix: prefix }));
+  const item = (threads: number): RawReady => ({
+    v: MESSAGE_VERSION,
+    kind: 'raw-ready',
+    runId: 'bench',
+    itemId: `t${threads}`,
+    client: 'bench',
+    source: 'scale_demo',
+    stream: 'daily',
+    partition: 'all',
+    partitionValues: {},
+    label: 'bench/scale_demo/daily/all',
+    runtime: 'lambda',
+    extraction: 'sync',
+    taskToken: 'bench',
+    raw: { manifestKey: `${key}.manifest.json`, objects: 1, bytes, pages: 1 },
+    extractedAt: new Date().toISOString(),
+  });
+  const jobs = (message: RawReady): RangeJob[] =>
+    ranges.map((range) => ({
+      message,
+      stream,
+      metadata: {},
+      request: { partition: {}, client: {}, parentFields: {} },
+      piece: { ...range, key, whole: false, last: range.end === bytes },
+    }));
+  const transformOptions = transformSchema.parse(stream.transform ?? {});
   const timings: Record<string, unknown> = {};
   let rows: number[] = [];
   for (const threads of [1, 2]) {
     const loadBefore = round(loadavg()[0]!, 2);
     options.progress(`  ${ranges.length} ranges on ${threads} worker thread(s)…`);
     const started = performance.now();
-    const results = await transformRangesOnThreads(store.root, jobs(`clean/bench/t${threads}/item`), threads);
-    const table = await mergeRanges(store, results, `clean/bench/t${threads}/item-manifest.json`);
+    const message = item(threads);
+    const results = await transformRangesOnThreads(store.root, jobs(message), threads);
+    const { table } = await mergePieces(store, { message, stream, options: transformOptions }, results);
     const seconds = (performance.now() - started) / 1000;
     rows = [...rows, table.rows];
     timings[`threads_${threads}`] = {

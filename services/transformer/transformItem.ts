@@ -22,6 +22,8 @@ import {
 import type { RequestValues } from './pipeline/compileColumn';
 import { Rejection } from './pipeline/Rejection';
 import { recordsPathOf } from './recordsPathOf';
+import { planPieces, type RawPiece } from './ranges/planPieces';
+import { transformInPieces } from './ranges/transformInPieces';
 import { transformRecords, type TransformCounts } from './transformRecords';
 
 export type { TransformCounts } from './transformRecords';
@@ -59,13 +61,17 @@ export async function transformWithCounts(
   }
   const store = ctx.ports.objectStore;
   const manifest = await readRawManifest(store, message.raw.manifestKey);
+  const request = requestValues(ctx.config, message, stream);
   const setup: PipelineSetup = {
     columns: stream.columns,
     options,
     primaryKey: stream.primary_key,
     metadata: runMetadata(message),
-    request: requestValues(ctx.config, message, stream),
+    request,
   };
+  const pieces = await planPieces(store, manifest, stream, options);
+  if (pieces)
+    return transformSplit(store, { message, stream, options, metadata: setup.metadata, request }, pieces, setup);
   let lastOfKey: Map<string, number> | undefined;
   if (options.new_field === 'evolve' || options.dedupe) {
     const first = await firstPass(store, manifest, stream, setup, options);
@@ -94,6 +100,30 @@ export async function transformWithCounts(
       : {}),
   });
   return { message: cleanReadyFor(message, pipeline.columns, counts, written, writtenChildren), counts };
+}
+
+/**
+ * An item with a raw object over `transform.split_bytes`: transformed as pieces in parallel and
+ * merged into the same one batch (docs/pipeline-contracts.md, "Large raw objects as byte ranges").
+ */
+async function transformSplit(
+  store: ObjectStore,
+  item: Parameters<typeof transformInPieces>[1],
+  pieces: RawPiece[],
+  setup: PipelineSetup,
+): Promise<{ message: CleanReady; counts: TransformCounts }> {
+  const { message } = item;
+  const { table, counts } = await transformInPieces(store, item, pieces);
+  counts.rows = table.rows;
+  logger.info('transformed item', {
+    runId: message.runId,
+    itemId: message.itemId,
+    pieces: pieces.length,
+    ...counts,
+    parts: table.parts,
+    bytes: table.bytes,
+  });
+  return { message: cleanReadyFor(message, new RecordPipeline(setup).columns, counts, table, []), counts };
 }
 
 function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError {
