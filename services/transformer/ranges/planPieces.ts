@@ -1,31 +1,12 @@
 import type { TransformOptions } from '../../../shared/config/schema/transform';
 import type { StreamDefinition } from '../../../shared/config/schema/source';
+import type { RawPiece } from '../../../shared/messages/rawRange';
 import type { RawManifest } from '../../../shared/messages/rawReady';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import { lineAlignedRanges, readByteRange } from './lineAlignedRanges';
 import { quoteAwareRanges } from './quoteAwareRanges';
 
-/**
- * One piece of an item split for a parallel transform: a line-aligned byte range of a large raw
- * object, or a whole (smaller) raw object of the same item. Plain data: it travels to a worker
- * thread, or in a transform message.
- */
-export interface RawPiece {
-  /** Position in the item's source order (manifest order, then byte order). */
-  index: number;
-  key: string;
-  /** Bytes `start` (inclusive) to `end` (exclusive) of the object. */
-  start: number;
-  end: number;
-  /** The whole object, decoded by the stream's format as is (it may be compressed). */
-  whole: boolean;
-  /** A CSV range: the object's first bytes (skipped lines, header) to read before the range, as latin1. */
-  header?: string;
-  /** The last range of its object: only it drops a CSV footer (`format.footer_pattern`). */
-  last: boolean;
-  /** The raw manifest entry's parent context. */
-  context?: Record<string, unknown>;
-}
+export type { RawPiece } from '../../../shared/messages/rawRange';
 
 /**
  * Why the stream's items are never split, or undefined when they may be: only plain JSON lines
