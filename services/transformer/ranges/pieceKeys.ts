@@ -22,3 +22,8 @@ export function pieceManifestKey(item: ItemKeys, index: number): string {
 export function pieceRejectsKey(item: ItemKeys, index: number): string {
   return pieceManifestKey(item, index).replace(/-manifest\.json$/, '-rejects.jsonl');
 }
+
+/** `clean/…/{itemId}-r{index}-result.json`: what a piece sent as a message became, for the last piece to merge. */
+export function pieceResultKey(item: ItemKeys, index: number): string {
+  return pieceManifestKey(item, index).replace(/-manifest\.json$/, '-result.json');
+}

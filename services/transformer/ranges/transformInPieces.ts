@@ -9,9 +9,9 @@ import { transformRange, type RangeJob } from './transformRange';
 import { transformRangesOnThreads } from './transformRangesOnThreads';
 
 /**
- * Transforms an item split by {@link planPieces} and merges it into one batch. On the local
- * profile (a directory lake) the pieces run on one worker thread per core; elsewhere they run
- * one after the other in this process, which gives the same output.
+ * Transforms an item split by {@link planPieces} here and merges it into one batch. On the local
+ * profile (a directory lake) the pieces run on one worker thread per core; elsewhere (no queue to
+ * fan out to: a bench, a test) one after the other in this process, which gives the same output.
  *
  * @example
  * const { table, counts } = await transformInPieces(store, { message, stream, options, metadata, request }, pieces);
