@@ -119,4 +119,14 @@ describe('a split item on AWS: one transform message per piece, one CleanReady',
     const again = (await drain(split, 'load')).map((received) => cleanReady.parse(JSON.parse(received.body)));
     expect(again.map((load) => load.batchId)).toEqual([done.batchId]);
   }, 120_000);
+
+  it('without a queue to fan out to (transformWithCounts off the local profile), runs the pieces here, one after the other', async () => {
+    const split = transformerContext({ ...STREAM, transform: { split_bytes: 4096 } });
+    contexts.push(split);
+    split.ctx.ports.objectStore = plainStore(split.store);
+    const done = await transformWithCounts(split.ctx, await split.stage([{ body: body(), ext: 'jsonl' }]));
+    expect(done.message).toMatchObject({ recordsIn: 2000, rejected: 19, clean: { rows: 1981 } });
+    expect(done.message.clean.parts).toBeGreaterThan(5);
+    expect(await drain(split, 'transform')).toEqual([]);
+  }, 60_000);
 });
