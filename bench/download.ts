@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { extractItem } from '../services/extractor/extractItem';
-import { planRun } from '../services/extractor/plan';
+import { planRun } from '../services/runs/plan';
 import { configFrom, extractorContext, MemorySecrets } from '../test/support/extractorContext';
 
 const totalBytes = Number(process.argv[2] ?? 2 * 1024 ** 3);

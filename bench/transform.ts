@@ -7,20 +7,28 @@
  * its peak RSS is its own.
  *
  * Children run with the transform Lambda's heap options (serverless/transformNodeOptions.cjs).
- * Each format runs --repeat times (default 3) and the run of median time is reported, with two
- * floors measured in the same child: the bare parser (JSON.parse per line, papaparse) over the
- * input already in memory, and gzip -1 of that run's clean output. Their sum is the fastest any
- * transformer built on that parser and gzip could go on this machine (`*_parser_plus_gzip_mb_s`).
+ * Each format runs --repeat times (default 3) and the run of median CPU time is reported, with two
+ * floors measured in the same child, in CPU seconds: the bare parser (JSON.parse per line,
+ * papaparse, the XML scanner) over the input already in memory, and gzip -1 of that run's clean
+ * output. Their sum is the fastest any transformer built on that parser and gzip could go on this
+ * machine; `{csv,xml,jsonl}_ratio_vs_floor` is DIF's MB per CPU-second ÷ that floor's.
+ *
+ * JSON lines and the JSON document are also transformed by DuckDB (issue 20.3: one thread, in its
+ * own child, runs alternating with DIF's) into the same typed CSV — checked by sha256 against
+ * DIF's, the run fails otherwise — then gzipped at level 1 (bench/support/duckdbTransform.ts).
+ * `{jsonl,json}_ratio_vs_duckdb` is DIF's MB per CPU-second ÷ DuckDB's (parse + cast + CSV write
+ * + gzip, CPU seconds of the whole process, not wall time).
  *
  * Usage: npm run bench:transform [-- --rows 1000000 --small-mb 100 --big-mb 2048 --repeat 3]
  * --node PATH measures with another Node.js binary (e.g. the Lambda's major version).
  * Iterating: --formats jsonl,csv (a subset), --skip-rss (no 100 MB / 2 GB runs), --data DIR (reuse
  * DIR across runs: inputs already generated there with the same --rows are not regenerated, and
  * nothing is deleted), --profile (children write a V8 CPU profile into DIR).
- * Last line: {"jsonl_mb_s":…,"csv_mb_s":…,"xml_mb_s":…,"jsonl_records_s":…,"rss_mb_100mb":…,"rss_mb_2gb":…, …}
+ * Last line: {"jsonl_ratio_vs_duckdb":…,"json_ratio_vs_duckdb":…,"csv_ratio_vs_floor":…,"xml_ratio_vs_floor":…,"jsonl_mb_s":…,"csv_mb_s":…,"xml_mb_s":…,"jsonl_records_s":…,"rss_mb_100mb":…,"rss_mb_2gb":…, …}
  */
 import '../shared/runtime/polyfills';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import {
   createWriteStream,
@@ -34,10 +42,13 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import type { ObjectStore } from '../shared/ports/ObjectStore';
+import type { DuckdbMeasurement } from './support/duckdbTransform';
 
 /** The transform Lambda's heap options (serverless.yml): every measurement runs as deployed. Read by the parent only. */
 function transformHeapOptions(): string {
@@ -61,8 +72,17 @@ const { values: args } = parseArgs({
     'skip-rss': { type: 'boolean', default: false },
     data: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    engine: { type: 'string', default: 'dif' },
+    'duckdb-module': { type: 'string' },
   },
 });
+
+/**
+ * The run's extraction time, fixed so that DIF's `_extracted_at` cells and DuckDB's are the same
+ * text and the two outputs can be compared by hash.
+ */
+const EXTRACTED_AT = '2026-01-01T00:00:00.000Z';
+const EXTRACTED_AT_CELL = '2026-01-01 00:00:00.000000+00';
 
 type Format = 'jsonl' | 'json' | 'csv' | 'xml';
 
@@ -184,12 +204,15 @@ interface Measurement {
   /** User + system CPU of the whole process (zlib's thread included): robust on a busy machine. */
   cpu_seconds: number;
   /**
-   * The input parsed by the bare parser the decoder is built on (JSON.parse per line, papaparse),
-   * from text already in memory, nothing else: what no transformer on that parser can beat.
+   * CPU seconds of the bare parser the decoder is built on (JSON.parse per line, papaparse, the
+   * XML scanner with a handler that keeps nothing) over text already in memory: what no
+   * transformer on that parser can beat.
    */
-  parse_only_seconds?: number;
-  /** This run's clean CSV gzipped again at the same level, from memory: the output's own floor. */
-  gzip_only_seconds?: number;
+  parse_only_cpu_seconds?: number;
+  /** CPU seconds to gzip this run's clean CSV again at the same level, from memory: the output's own floor. */
+  gzip_only_cpu_seconds?: number;
+  /** sha256 of the clean CSV (parts joined, the header once), compared with the reference engine's. */
+  csv_sha256?: string;
   bytes: number;
   records: number;
   rows: number;
@@ -267,7 +290,7 @@ async function measure(format: Format, lake: string, key: string): Promise<void>
     extraction: 'sync',
     taskToken: 't',
     raw: { manifestKey, objects: 1, bytes, pages: 1 },
-    extractedAt: new Date().toISOString(),
+    extractedAt: EXTRACTED_AT,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
@@ -283,19 +306,40 @@ async function measure(format: Format, lake: string, key: string): Promise<void>
     throw new Error(`benchmark data was rejected: ${JSON.stringify(counts)}`);
   if (args.floors) {
     // After the measurement: these floors hold the whole input or output in memory.
-    if (format === 'jsonl' || format === 'csv')
-      result.parse_only_seconds = parseOnly(format, join(lake, ...key.split('/')));
-    result.gzip_only_seconds = await gzipOnly(store, `clean/`);
+    if (format !== 'json') result.parse_only_cpu_seconds = await parseOnly(format, join(lake, ...key.split('/')));
+    const clean = await cleanParts(store, 'clean/');
+    result.gzip_only_cpu_seconds = gzipOnly(clean);
+    result.csv_sha256 = joinedSha256(clean);
   }
   console.log(JSON.stringify(result));
 }
 
-/** Seconds the bare parser takes over the whole input, decoded to text beforehand (not timed). */
-function parseOnly(format: 'jsonl' | 'csv', path: string): number {
+/** CPU seconds of `work`, run on this thread. */
+function cpuSecondsOf(work: () => void): number {
+  const before = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+/** CPU seconds the bare parser takes over the whole input, decoded to text beforehand (not counted). */
+async function parseOnly(format: 'jsonl' | 'csv' | 'xml', path: string): Promise<number> {
   const text = readFileSync(path, 'utf8');
   const chunks: string[] = [];
   for (let at = 0; at < text.length; at += 64 * 1024) chunks.push(text.slice(at, at + 64 * 1024));
-  const started = process.hrtime.bigint();
+  if (format === 'xml') {
+    const { XmlScanner } = await import('../services/transformer/decode/XmlScanner');
+    const ignore = { open: () => undefined, text: () => undefined, close: () => undefined };
+    return cpuSecondsOf(() => {
+      const scanner = new XmlScanner(ignore, 1 << 20);
+      for (const chunk of chunks) scanner.write(chunk);
+      scanner.close();
+    });
+  }
+  return cpuSecondsOf(() => parseTextOnly(format, chunks));
+}
+
+function parseTextOnly(format: 'jsonl' | 'csv', chunks: string[]): void {
   if (format === 'jsonl') {
     let carry = '';
     for (const chunk of chunks) {
@@ -313,23 +357,33 @@ function parseOnly(format: 'jsonl' | 'csv', path: string): number {
       pending = pending.slice(parser.parse(pending, 0, true).meta.cursor);
     }
   }
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** Seconds to gzip (level 1, as the transformer does) this run's clean CSV again, read back beforehand. */
-async function gzipOnly(store: ObjectStore, prefix: string): Promise<number> {
-  const { gunzipSync, gzipSync } = await import('node:zlib');
+/** This run's clean CSV parts, gunzipped, in part order. */
+async function cleanParts(store: ObjectStore, prefix: string): Promise<Buffer[]> {
   const clean: Buffer[] = [];
-  for (const { key } of await store.list(prefix)) {
+  for (const { key } of (await store.list(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1))) {
     if (!key.endsWith('.gz')) continue;
     const parts: Buffer[] = [];
     for await (const chunk of await store.get(key)) parts.push(chunk as Buffer);
     clean.push(gunzipSync(Buffer.concat(parts)));
   }
-  const started = process.hrtime.bigint();
-  for (const csv of clean)
-    for (let at = 0; at < csv.length; at += 256 * 1024) gzipSync(csv.subarray(at, at + 256 * 1024), { level: 1 });
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return clean;
+}
+
+/** CPU seconds to gzip (level 1, as the transformer does) the clean CSV again, from memory. */
+function gzipOnly(clean: Buffer[]): number {
+  return cpuSecondsOf(() => {
+    for (const csv of clean)
+      for (let at = 0; at < csv.length; at += 256 * 1024) gzipSync(csv.subarray(at, at + 256 * 1024), { level: 1 });
+  });
+}
+
+/** sha256 of the clean CSV as one file: every part after the first starts with the header again, which is skipped. */
+function joinedSha256(clean: Buffer[]): string {
+  const hash = createHash('sha256');
+  clean.forEach((csv, n) => hash.update(n === 0 ? csv : csv.subarray(csv.indexOf(10) + 1)));
+  return hash.digest('hex');
 }
 
 /** Bundles this script once (as Lambda runs it: esbuild, no tsx), so children measure only the transformer. */
@@ -343,24 +397,26 @@ async function bundle(dir: string): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['@aws-sdk/*', 'better-sqlite3', 'esbuild'],
+    external: ['@aws-sdk/*', '@duckdb/*', 'better-sqlite3', 'esbuild'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'error',
   });
   return outfile;
 }
 
-function runChild(
+/** Runs one measurement in a fresh child on one core: DIF's transform (`engine` dif) or the reference engine's. */
+function runChild<T = Measurement>(
   script: string,
   format: Format,
   lake: string,
   key: string,
   profileDir: string | undefined,
   floors: boolean,
-): Measurement {
+  engine: 'dif' | 'duckdb' = 'dif',
+): T {
   const pin = hasTaskset() ? ['taskset', '-c', '0'] : [];
   const profile = profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${format}.cpuprofile`]
+    ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${engine}-${format}.cpuprofile`]
     : [];
   const command = [
     ...pin,
@@ -374,6 +430,9 @@ function runChild(
     '--key',
     key,
     ...(floors ? ['--floors'] : []),
+    '--engine',
+    engine,
+    ...(engine === 'duckdb' ? ['--duckdb-module', duckdbModuleUrl()] : []),
   ];
   const result = spawnSync(command[0]!, command.slice(1), {
     encoding: 'utf8',
@@ -382,7 +441,26 @@ function runChild(
   });
   if (result.status !== 0) throw new Error(`measurement of ${key} failed:\n${result.stderr}${result.stdout}`);
   const last = result.stdout.trim().split('\n').pop()!;
-  return JSON.parse(last) as Measurement;
+  return JSON.parse(last) as T;
+}
+
+/** `@duckdb/node-api` as this (parent) process resolves it, for a child bundled into a data folder anywhere. */
+function duckdbModuleUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
+}
+
+/** Child mode of the reference engine: DuckDB's transform of `key` into a scratch folder of the lake, measured. */
+async function measureReference(format: Format, lake: string, key: string): Promise<void> {
+  if (format !== 'jsonl' && format !== 'json') throw new Error(`no reference engine for ${format}`);
+  const { duckdbTransform } = await import('./support/duckdbTransform');
+  const out = join(lake, 'reference');
+  mkdirSync(out, { recursive: true });
+  try {
+    const path = join(lake, ...key.split('/'));
+    console.log(JSON.stringify(await duckdbTransform(format, path, out, EXTRACTED_AT_CELL, args['duckdb-module']!)));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 /** Generates `file` unless a reused data folder already holds it for the same limit. */
@@ -401,10 +479,14 @@ async function input(
   return generated;
 }
 
-/** Runs `measure` `times` times and keeps the run of median wall time: one slow run on a shared machine does not decide. */
-function medianRun(times: number, measure: () => Measurement): Measurement {
-  const runs = Array.from({ length: Math.max(1, times) }, measure).sort((a, b) => a.seconds - b.seconds);
-  return runs[Math.floor((runs.length - 1) / 2)]!;
+/**
+ * The run of median CPU time (the figure the ratios use): one slow run on a shared machine does
+ * not decide. Also returns the spread of CPU seconds, to show the noise.
+ */
+function medianOf<T extends { cpu_seconds: number }>(runs: T[]): T & { cpu_spread: [number, number] } {
+  const sorted = [...runs].sort((a, b) => a.cpu_seconds - b.cpu_seconds);
+  const spread: [number, number] = [sorted[0]!.cpu_seconds, sorted.at(-1)!.cpu_seconds];
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, cpu_spread: spread };
 }
 
 /** The Node.js that runs the measurements: this one, or --node. */
@@ -425,11 +507,70 @@ function hasTaskset(): boolean {
   return tasksetChecked;
 }
 
+/** Prints and records DIF's figures for one format, with its parser + gzip floor and the ratio to it. */
+function report(
+  format: Format,
+  m: Measurement & { cpu_spread: [number, number] },
+  figures: Record<string, number>,
+): void {
+  const rate = (seconds: number | undefined) => (seconds ? round(mb(m.bytes) / seconds) : undefined);
+  const floorSeconds =
+    m.parse_only_cpu_seconds && m.gzip_only_cpu_seconds ? m.parse_only_cpu_seconds + m.gzip_only_cpu_seconds : 0;
+  const parser = format === 'csv' ? 'papaparse' : format === 'xml' ? 'the XML scanner' : 'JSON.parse';
+  console.log(
+    `  ${format}: ${rate(m.cpu_seconds)} MB per CPU-second (runs ${rate(m.cpu_spread[1])}–${rate(m.cpu_spread[0])}), ${rate(m.seconds)} MB/s wall, ${Math.round(m.records / m.seconds)} records/s, peak RSS ${round(m.rss_mb)} MB (median of ${args.repeat} by CPU time)` +
+      (m.parse_only_cpu_seconds ? `; ${parser} alone ${rate(m.parse_only_cpu_seconds)} MB per CPU-second` : '') +
+      (m.gzip_only_cpu_seconds
+        ? `; gzip -1 of the output alone ${rate(m.gzip_only_cpu_seconds)} MB of input per CPU-second`
+        : '') +
+      (floorSeconds
+        ? `; parser + gzip floor ${rate(floorSeconds)}, DIF at ${round(floorSeconds / m.cpu_seconds, 2)} of it`
+        : ''),
+  );
+  figures[`${format}_mb_s`] = rate(m.seconds)!;
+  figures[`${format}_mb_per_cpu_s`] = rate(m.cpu_seconds)!;
+  if (m.parse_only_cpu_seconds) figures[`${format}_parse_only_mb_per_cpu_s`] = rate(m.parse_only_cpu_seconds)!;
+  if (m.gzip_only_cpu_seconds) figures[`${format}_gzip_only_mb_per_cpu_s`] = rate(m.gzip_only_cpu_seconds)!;
+  if (floorSeconds) {
+    figures[`${format}_floor_mb_per_cpu_s`] = rate(floorSeconds)!;
+    figures[`${format}_ratio_vs_floor`] = round(floorSeconds / m.cpu_seconds, 2);
+  }
+  figures[`${format}_records_s`] = Math.round(m.records / m.seconds);
+  figures[`${format}_rss_mb`] = round(m.rss_mb);
+}
+
+/**
+ * DIF's MB per CPU-second ÷ DuckDB's on the same input, after checking that both wrote the same
+ * CSV (a ratio between different outputs would mean nothing).
+ */
+function compareWithReference(
+  format: Format,
+  dif: Measurement,
+  duckdb: DuckdbMeasurement & { cpu_spread: [number, number] },
+  figures: Record<string, number>,
+): void {
+  if (dif.csv_sha256 !== duckdb.csv_sha256)
+    throw new Error(
+      `${format}: DuckDB's CSV differs from DIF's (sha256 ${duckdb.csv_sha256} vs ${dif.csv_sha256}); fix the reference query in bench/support/duckdbTransform.ts before comparing speeds`,
+    );
+  const rate = (seconds: number) => round(mb(dif.bytes) / seconds);
+  const ratio = round(duckdb.cpu_seconds / dif.cpu_seconds, 2);
+  console.log(
+    `  ${format} DuckDB (1 thread) + gzip -1: ${rate(duckdb.cpu_seconds)} MB per CPU-second (runs ${rate(duckdb.cpu_spread[1])}–${rate(duckdb.cpu_spread[0])}; gzip ${round(duckdb.gzip_cpu_seconds, 2)} of ${round(duckdb.cpu_seconds, 2)} CPU-s), same CSV as DIF; peak RSS ${round(duckdb.rss_mb)} MB; DIF ÷ DuckDB = ${ratio}`,
+  );
+  figures[`${format}_duckdb_mb_per_cpu_s`] = rate(duckdb.cpu_seconds);
+  figures[`${format}_duckdb_rss_mb`] = round(duckdb.rss_mb);
+  figures[`${format}_ratio_vs_duckdb`] = ratio;
+}
+
 const mb = (bytes: number) => bytes / (1024 * 1024);
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 async function main(): Promise<void> {
-  if (args.child) return measure(args.child as Format, args.lake!, args.key!);
+  if (args.child)
+    return args.engine === 'duckdb'
+      ? measureReference(args.child as Format, args.lake!, args.key!)
+      : measure(args.child as Format, args.lake!, args.key!);
   const rows = Number(args.rows);
   const formats = args.formats.split(',') as Format[];
   const reuse = args.data !== undefined;
@@ -454,29 +595,21 @@ async function main(): Promise<void> {
       const file = `insights.${format}`;
       const generated = await input(rawDir, file, format, { rows }, reuse);
       console.log(`  generated ${file}: ${round(mb(generated.bytes))} MB`);
-      const m = medianRun(Number(args.repeat), () => {
-        const run = runChild(script, format, lake, `raw/${file}`, profileDir, true);
+      const referenced = format === 'jsonl' || format === 'json';
+      const difRuns: Measurement[] = [];
+      const referenceRuns: DuckdbMeasurement[] = [];
+      // DIF and DuckDB alternate, so a busy spell on the shared machine falls on both.
+      for (let n = 0; n < Math.max(1, Number(args.repeat)); n++) {
+        difRuns.push(runChild(script, format, lake, `raw/${file}`, profileDir, true));
         rmSync(join(lake, 'clean'), { recursive: true, force: true });
-        return run;
-      });
-      const rate = (seconds: number | undefined) => (seconds ? round(mb(m.bytes) / seconds) : undefined);
-      const ceiling =
-        m.parse_only_seconds && m.gzip_only_seconds ? rate(m.parse_only_seconds + m.gzip_only_seconds) : undefined;
-      console.log(
-        `  ${format}: ${rate(m.seconds)} MB/s wall, ${rate(m.cpu_seconds)} MB per CPU-second, ${Math.round(m.records / m.seconds)} records/s, ${round(m.seconds, 2)} s, peak RSS ${round(m.rss_mb)} MB (median of ${args.repeat})` +
-          (m.parse_only_seconds
-            ? `; ${format === 'csv' ? 'papaparse' : 'JSON.parse'} alone ${rate(m.parse_only_seconds)} MB/s`
-            : '') +
-          (m.gzip_only_seconds ? `; gzip -1 of the output alone ${rate(m.gzip_only_seconds)} MB/s of input` : '') +
-          (ceiling ? `; parser + gzip alone ${ceiling} MB/s` : ''),
-      );
-      figures[`${format}_mb_s`] = rate(m.seconds)!;
-      figures[`${format}_mb_per_cpu_s`] = rate(m.cpu_seconds)!;
-      if (m.parse_only_seconds) figures[`${format}_parse_only_mb_s`] = rate(m.parse_only_seconds)!;
-      if (m.gzip_only_seconds) figures[`${format}_gzip_only_mb_s`] = rate(m.gzip_only_seconds)!;
-      if (ceiling) figures[`${format}_parser_plus_gzip_mb_s`] = ceiling;
-      figures[`${format}_records_s`] = Math.round(m.records / m.seconds);
-      figures[`${format}_rss_mb`] = round(m.rss_mb);
+        if (referenced)
+          referenceRuns.push(
+            runChild<DuckdbMeasurement>(script, format, lake, `raw/${file}`, undefined, false, 'duckdb'),
+          );
+      }
+      const m = medianOf(difRuns);
+      report(format, m, figures);
+      if (referenced) compareWithReference(format, m, medianOf(referenceRuns), figures);
       done(file);
     }
     if (!args['skip-rss']) {
@@ -497,6 +630,10 @@ async function main(): Promise<void> {
     }
     figures.load_average = round((await import('node:os')).loadavg()[0]!, 1);
     const ordered = {
+      jsonl_ratio_vs_duckdb: figures.jsonl_ratio_vs_duckdb,
+      json_ratio_vs_duckdb: figures.json_ratio_vs_duckdb,
+      csv_ratio_vs_floor: figures.csv_ratio_vs_floor,
+      xml_ratio_vs_floor: figures.xml_ratio_vs_floor,
       jsonl_mb_s: figures.jsonl_mb_s,
       csv_mb_s: figures.csv_mb_s,
       xml_mb_s: figures.xml_mb_s,

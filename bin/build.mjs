@@ -100,7 +100,7 @@ async function buildCli() {
   const outDir = CLI_BUNDLE_DIR;
   mkdirSync(outDir, { recursive: true });
   const result = await build({
-    // `dif run` skips validating this very definition again (cli/localRuntime/ingestStateMachine.ts).
+    // `dif run` skips validating this very definition again (profiles/local/ingestStateMachine.ts).
     define: { DIF_VALIDATED_ASL_SHA256: JSON.stringify(validatedIngestDefinitionHash()) },
     ...common,
     entryPoints: { main: join(root, CLI_ENTRY) },

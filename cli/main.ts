@@ -14,6 +14,7 @@ import { registerDlqCommands } from './commands/dlq';
 import { registerReportCommand } from './commands/report';
 import { registerStartCommand } from './commands/start';
 import { registerCredentialsCommands, openLocalCredentialsContext } from './commands/credentials';
+import { registerCatalogCommands, registerInitCommands } from './commands/catalog';
 import { resolveDataDir } from './paths';
 import { UserError } from './UserError';
 import { isUserFacing } from './isUserFacing';
@@ -36,6 +37,8 @@ export function buildProgram(): Command {
   registerDlqCommands(program);
   registerReportCommand(program);
   registerCredentialsCommands(program, (options) => openLocalCredentialsContext(resolveDataDir(options.dataDir)));
+  registerCatalogCommands(program);
+  registerInitCommands(program);
   return program;
 }
 

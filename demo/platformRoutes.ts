@@ -4,6 +4,7 @@ import type { DemoDataset } from './dataset';
 import { cursorPage, json, notFound, type DemoReply, type DemoRoute } from './routes';
 import { soapRoutes } from './soapRoutes';
 import { reportRecords } from './reportRecords';
+import { PacedJobs } from './pacedRoutes';
 
 /** An async report job as the demo API tracks it. */
 export interface DemoReportJob {
@@ -66,6 +67,8 @@ export class DemoState {
   baseUrl = '';
   /** Percent of the quota each ad account has used, reported in X-Business-Use-Case-Usage (demo/metaUsage.ts). */
   readonly businessUseCaseUsage = new Map<string, number>();
+  /** Report jobs of the paced routes (bench:extract), done a set time after creation. */
+  readonly pacedJobs = new PacedJobs();
 
   constructor(readonly data: DemoDataset) {}
 

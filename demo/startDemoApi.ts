@@ -12,6 +12,8 @@ import { tiktokRoutes } from './tiktokRoutes';
 import { analyticsRoutes } from './analyticsRoutes';
 import { scaleRoutes } from './scaleRoutes';
 import { PLATFORM_FAILURES } from './platformFailures';
+import { DemoApiLimits, type DemoApiLimitOptions } from './apiLimits';
+import { pacedRoutes } from './pacedRoutes';
 
 export interface DemoApiOptions {
   /** 0 (default) picks a free port. */
@@ -24,6 +26,13 @@ export interface DemoApiOptions {
    * storm outlasts one run's retries. Off by default, so `npm start` succeeds on a first run.
    */
   platformFailures?: boolean;
+  /**
+   * Rate and concurrency limits enforced on every request (429 when exceeded, counted in
+   * {@link DemoApi.limits}), with a processing time per request. Off by default.
+   */
+  limits?: DemoApiLimitOptions;
+  /** How long a report job of the paced routes (demo/pacedRoutes.ts) runs before it is done (default 0). */
+  reportJobMs?: number;
 }
 
 /** One request as the demo API saw it (tests assert on headers and call counts). */
@@ -46,6 +55,8 @@ export interface DemoApi {
   requests: DemoRequestLogEntry[];
   /** Server-side state of tokens and report jobs (tests inspect rotations). */
   state: DemoState;
+  /** The enforced limits and what they refused, when started with `limits`. */
+  limits?: DemoApiLimits;
   close(): Promise<void>;
 }
 
@@ -94,6 +105,8 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
   ]);
   const state = new DemoState(data);
   if (options.platformFailures) PLATFORM_FAILURES.jobsFailingOnce.forEach((key) => state.failJobsOnce.add(key));
+  state.pacedJobs.durationMs = options.reportJobMs ?? 0;
+  const limits = options.limits ? new DemoApiLimits(options.limits) : undefined;
   const routes: DemoRoute[] = [
     ...coreRoutes,
     ...platformRoutes,
@@ -103,6 +116,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     ...tiktokRoutes,
     ...analyticsRoutes,
     ...scaleRoutes,
+    ...pacedRoutes,
   ];
   const requests: DemoRequestLogEntry[] = [];
   let baseUrl = '';
@@ -117,6 +131,22 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     };
     requests.push(entry);
     const body = await readBody(request);
+    if (limits) {
+      const refusal = limits.admit();
+      if (refusal) {
+        entry.status = refusal.status;
+        sendBody(response, refusal.status, refusal.headers ?? {}, refusal.body, undefined);
+        return;
+      }
+      let released = false;
+      const release = (): void => {
+        if (!released) limits.release();
+        released = true;
+      };
+      // 'finish': the answer is written; 'close' alone: the client went away first.
+      response.once('finish', release).once('close', release);
+      await limits.process();
+    }
     const fault = faults.match(url.pathname, { method: request.method, query: url.search });
     if (fault && (await faults.apply(fault, response, request))) {
       entry.status =
@@ -166,6 +196,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     faults,
     requests,
     state,
+    ...(limits ? { limits } : {}),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

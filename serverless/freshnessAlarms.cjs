@@ -1,6 +1,6 @@
 // One CloudWatch alarm per client with `sla.fresh_within` in clients/*.yml: it fires when the
 // loader has delivered nothing for that client within the promised window (metric DIF/ItemsLoaded,
-// emitted per loaded item by services/loader/lambda/load.ts).
+// emitted per loaded item by profiles/aws/functions/load.ts).
 // serverless.yml: resources: - ${file(serverless/freshnessAlarms.cjs):resources}
 /* global require, module, __dirname */
 /* eslint-disable @typescript-eslint/no-require-imports -- serverless.yml's file() loads CommonJS */

@@ -1,14 +1,14 @@
 // The Lambda functions and the ECS task entry, shared by bin/build.mjs (what to bundle) and the
 // template test (what serverless.yml must declare). One line per deployable entry point.
 export const lambdaEntries = [
-  { name: 'plan', entry: 'services/extractor/lambda/plan.ts' },
-  { name: 'startJob', entry: 'services/extractor/lambda/startJob.ts' },
-  { name: 'pollJob', entry: 'services/extractor/lambda/pollJob.ts' },
-  { name: 'extract', entry: 'services/extractor/lambda/extract.ts' },
-  { name: 'recordFailure', entry: 'services/extractor/lambda/recordFailure.ts' },
-  { name: 'finalize', entry: 'services/extractor/lambda/finalize.ts' },
-  { name: 'transform', entry: 'services/transformer/lambda/transform.ts' },
-  { name: 'load', entry: 'services/loader/lambda/load.ts' },
+  { name: 'plan', entry: 'profiles/aws/functions/plan.ts' },
+  { name: 'startJob', entry: 'profiles/aws/functions/startJob.ts' },
+  { name: 'pollJob', entry: 'profiles/aws/functions/pollJob.ts' },
+  { name: 'extract', entry: 'profiles/aws/functions/extract.ts' },
+  { name: 'recordFailure', entry: 'profiles/aws/functions/recordFailure.ts' },
+  { name: 'finalize', entry: 'profiles/aws/functions/finalize.ts' },
+  { name: 'transform', entry: 'profiles/aws/functions/transform.ts' },
+  { name: 'load', entry: 'profiles/aws/functions/load.ts' },
 ];
 
 /**
@@ -17,7 +17,7 @@ export const lambdaEntries = [
  * image (Dockerfile) needs nothing but Node.
  */
 export const taskEntries = [
-  { name: 'extractTask', entry: 'services/extractor/lambda/extractTask.ts', bundleAwsSdk: true },
+  { name: 'extractTask', entry: 'profiles/aws/functions/extractTask.ts', bundleAwsSdk: true },
 ];
 
 /** Configuration folders copied next to every bundle: handlers read them at cold start. */

@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemoApi } from '../../demo';
 import { writeScaleConfig } from '../../demo/scaleConfig';
-import { ExecutionStats } from '../../cli/localRuntime/ExecutionStats';
-import { LocalRuntime } from '../../cli/localRuntime/LocalRuntime';
-import type { TaskHandler } from '../../cli/localRuntime/ingestStateMachine';
+import { ExecutionStats } from '../../profiles/local/ExecutionStats';
+import { LocalRuntime } from '../../profiles/local/LocalRuntime';
+import type { TaskHandler } from '../../profiles/local/ingestStateMachine';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 
 export interface ScalePartOptions {

@@ -12,7 +12,7 @@ import {
 import { KeyringFileError } from '../../shared/adapters/local/KeyringFileError';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
 import { commandOutput } from '../operations/commandOutput';
-import { resolveConfigDir } from '../paths';
+import { PROJECT_ROOT, resolveConfigDir } from '../paths';
 import { ConfigError } from '../../shared/config/errors';
 import type { DifConfig } from '../../shared/config';
 import {
@@ -298,7 +298,7 @@ async function sharedReferences(configOption: string | undefined): Promise<Map<s
   const { loadConfig } = await import('../../shared/config/loadConfig');
   let config: DifConfig;
   try {
-    config = loadConfig(resolveConfigDir(configOption));
+    config = loadConfig(resolveConfigDir(configOption), { shippedCatalogParent: PROJECT_ROOT });
   } catch (error) {
     if (configOption !== undefined) throw error;
     return refs;

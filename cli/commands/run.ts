@@ -49,8 +49,8 @@ export async function runLocally(options: RunOptions): Promise<void> {
   const [{ redirectLogs }, { LocalRuntime, newRunId }, { prepareDemoEnvironment }, { RunProgress }] = await Promise.all(
     [
       import('../../shared/log'),
-      import('../localRuntime/LocalRuntime'),
-      import('../localRuntime/demoEnvironment'),
+      import('../../profiles/local/LocalRuntime'),
+      import('../../profiles/local/demoEnvironment'),
       import('../progress/RunProgress'),
     ],
   );

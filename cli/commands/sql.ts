@@ -17,7 +17,7 @@ export function registerSqlCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory of the runs (default: $DIF_HOME or .dif)')
     .option('--json', 'print rows as a JSON array of objects (a repeated column name gets _2, _3…)')
     .action(async (statement: string, options: { dataDir?: string; json?: boolean }, command: Command) => {
-      const { openWarehouseOnly } = await import('../localRuntime/openWarehouseOnly');
+      const { openWarehouseOnly } = await import('../../profiles/local/openWarehouseOnly');
       const out = commandOutput(command);
       const warehouse = await openWarehouseOnly(resolveDataDir(options.dataDir), process.env.DATABASE_URL);
       try {

@@ -53,7 +53,7 @@ export function registerStartCommand(program: Command, options: StartCommandOpti
       const [{ SFNClient }, { StepFunctionsWorkflow }, { newRunId }] = await Promise.all([
         import('@aws-sdk/client-sfn'),
         import('../../shared/adapters/aws/StepFunctionsWorkflow'),
-        import('../../services/extractor/handlers/plan'),
+        import('../../services/runs/handlers/plan'),
       ]);
       const region = stateMachineArn.split(':')[3];
       const workflow = new StepFunctionsWorkflow({ client: options.sfn ?? new SFNClient({ region }), stateMachineArn });

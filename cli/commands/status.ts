@@ -10,7 +10,7 @@ import {
   type StreamGaps,
 } from '../operations';
 import { renderTable } from '../progress/summaryTable';
-import { resolveConfigDir, resolveDataDir } from '../paths';
+import { PROJECT_ROOT, resolveConfigDir, resolveDataDir } from '../paths';
 import { UserError } from '../UserError';
 
 interface StatusOptions {
@@ -48,7 +48,7 @@ export function registerStatusCommand(program: Command, options: OperatorCommand
       const out = commandOutput(this);
       const location = { dataDir: resolveDataDir(opts.dataDir), configDir: resolveConfigDir(opts.config) };
       const { loadConfig } = await import('../../shared/config');
-      const config = loadConfig(location.configDir);
+      const config = loadConfig(location.configDir, { shippedCatalogParent: PROJECT_ROOT });
       if (opts.client && !config.clients.has(opts.client)) {
         throw new UserError(
           `client "${opts.client}" is not configured in ${location.configDir}/clients; known clients: ${[...config.clients.keys()].join(', ') || '(none)'}`,

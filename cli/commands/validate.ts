@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveConfigDir } from '../paths';
+import { PROJECT_ROOT, resolveConfigDir } from '../paths';
 import { UserError } from '../UserError';
 
 /** `dif validate`: checks a config folder and lists every problem with file:line and path. */
@@ -16,7 +16,7 @@ export function registerValidateCommand(program: Command): void {
       const { planProblems } = await import('../operations/planProblems');
       const dir = resolveConfigDir(options.config);
       try {
-        const config = loadConfig(dir);
+        const config = loadConfig(dir, { shippedCatalogParent: PROJECT_ROOT });
         const problems = planProblems(config, new Date());
         if (problems.length > 0) throw new ConfigError(problems);
         const summary = { ok: true, dir, sources: [...config.sources.keys()], clients: [...config.clients.keys()] };

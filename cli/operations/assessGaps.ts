@@ -1,8 +1,8 @@
 import type { DifConfig } from '../../shared/config';
 import type { RunStateStore } from '../../shared/ports';
-import { planTargets } from '../../services/extractor/plan';
-import { planPartitions } from '../../services/extractor/partition/planPartitions';
-import { earliestKnownDate, findGaps, type PartitionGap } from '../../services/extractor/partition/partitionCoverage';
+import { planTargets } from '../../services/runs/plan';
+import { planPartitions } from '../../services/runs/partition/planPartitions';
+import { earliestKnownDate, findGaps, type PartitionGap } from '../../services/runs/partition/partitionCoverage';
 
 /** The gaps of one configured client × source × stream. */
 export interface StreamGaps {

@@ -46,7 +46,7 @@ export async function drainQueues(
   options: DrainOptions,
 ): Promise<DrainResult> {
   const started = Date.now();
-  const { QueueWorker } = await import('../localRuntime/QueueWorker');
+  const { QueueWorker } = await import('../../profiles/local/QueueWorker');
   const deadBefore = await Promise.all(stages.map(async ({ queue }) => (await queue.depth()).dead));
   const workers = stages.map(
     ({ stage, queue, handler }) =>

@@ -27,7 +27,7 @@ export const localOperatorPorts: OperatorPorts = {
   },
 
   async liveRunIds({ dataDir }) {
-    const { DataDirLock } = await import('../localRuntime/DataDirLock');
+    const { DataDirLock } = await import('../../profiles/local/DataDirLock');
     const current = DataDirLock.inspect(dataDir);
     if (!current?.alive) return new Set<string>();
     // A live holder that has not named its run yet (it is starting): nothing can be told.
@@ -35,7 +35,7 @@ export const localOperatorPorts: OperatorPorts = {
   },
 
   async openStageContext({ dataDir, configDir }, { maxReceiveCount }) {
-    const { openLocalContext } = await import('../localRuntime/openLocalContext');
+    const { openLocalContext } = await import('../../profiles/local/openLocalContext');
     const ctx = await openLocalContext({
       configDir,
       dataDir,

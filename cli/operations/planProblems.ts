@@ -2,8 +2,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { ConfigProblem, DifConfig } from '../../shared/config';
 import { renderTemplate, TemplateError } from '../../shared/config/template';
 import { StreamConfigError } from '../../services/extractor/errors';
-import { planPartitions } from '../../services/extractor/partition/planPartitions';
-import { planTargets } from '../../services/extractor/plan';
+import { planPartitions } from '../../services/runs/partition/planPartitions';
+import { planTargets } from '../../services/runs/plan';
 
 /**
  * Plans every enabled client × source × stream once, as Plan would, and returns what stops it:

@@ -1,4 +1,5 @@
-import type { RunStateStore } from '../../shared/ports';
+import type { ItemStage, RunStateStore } from '../../shared/ports';
+import { isTerminal } from '../../shared/runState/itemStages';
 import { tallyItems } from '../../shared/runState';
 import { formatBytes, formatCount } from './formatFigures';
 
@@ -31,7 +32,9 @@ export class RunProgress {
   private async render(final = false): Promise<void> {
     const totals = tallyItems(await this.runState.listItems(this.runId));
     if (totals.items === 0) return;
-    const done = (totals.byStage.loaded ?? 0) + (totals.byStage.failed ?? 0) + (totals.byStage.superseded ?? 0);
+    const done = Object.entries(totals.byStage)
+      .filter(([stage]) => isTerminal(stage as ItemStage))
+      .reduce((sum, [, count]) => sum + (count ?? 0), 0);
     const width = 24;
     const filled = Math.round((done / totals.items) * width);
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;

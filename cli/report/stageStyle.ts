@@ -1,4 +1,5 @@
 import type { ItemStage } from '../../shared/ports';
+import { ITEM_STAGES, isTerminal, STAGE_ORDER } from '../../shared/runState/itemStages';
 
 /** What an item was doing while it sat in a stage, and the colour the report draws it in. */
 export interface StageStyle {
@@ -7,22 +8,22 @@ export interface StageStyle {
   colour: string;
 }
 
-/** Stages in pipeline order, each with how the timeline shows the time spent in it. */
-export const STAGE_STYLES: Record<ItemStage, StageStyle> = {
-  planned: { meaning: 'waiting to extract', colour: '#cbd5e1' },
-  extracting: { meaning: 'extracting', colour: '#2563eb' },
-  extracted: { meaning: 'queued for transform', colour: '#93c5fd' },
-  transforming: { meaning: 'transforming', colour: '#7c3aed' },
-  transformed: { meaning: 'queued for load', colour: '#c4b5fd' },
-  loading: { meaning: 'loading', colour: '#0d9488' },
-  loaded: { meaning: 'loaded', colour: '#16a34a' },
-  failed: { meaning: 'failed', colour: '#dc2626' },
-  superseded: { meaning: 'skipped: newer data already loaded', colour: '#a3a3a3' },
+/** The colour the timeline draws each stage in; what a stage means comes from the stage table. */
+const STAGE_COLOURS: Record<ItemStage, string> = {
+  planned: '#cbd5e1',
+  extracting: '#2563eb',
+  extracted: '#93c5fd',
+  transforming: '#7c3aed',
+  transformed: '#c4b5fd',
+  loading: '#0d9488',
+  loaded: '#16a34a',
+  failed: '#dc2626',
+  superseded: '#a3a3a3',
 };
 
-export const STAGE_ORDER = Object.keys(STAGE_STYLES) as ItemStage[];
+/** Stages in pipeline order, each with how the timeline shows the time spent in it. */
+export const STAGE_STYLES = Object.fromEntries(
+  STAGE_ORDER.map((stage) => [stage, { meaning: ITEM_STAGES[stage].meaning, colour: STAGE_COLOURS[stage] }]),
+) as Record<ItemStage, StageStyle>;
 
-/** Stages an item does not leave by itself; the timeline marks them instead of drawing a span. */
-export function isTerminal(stage: ItemStage): boolean {
-  return stage === 'loaded' || stage === 'failed' || stage === 'superseded';
-}
+export { STAGE_ORDER, isTerminal };

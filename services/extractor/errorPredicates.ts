@@ -97,3 +97,20 @@ export function checkBodyPredicates(
   const body = parseStatusBody(bytes);
   if (body !== undefined) checkErrorPredicates(body, predicates, url, redact);
 }
+
+/**
+ * Whether the body of an error status (a 4xx the retry policy does not list) is a transient
+ * error envelope: the first `error_when` predicate it matches is retryable. Meta answers its
+ * rate limits with HTTP 400 and `{"error":{"code":17,…}}`; a 400 with code 100 (a bad
+ * parameter) matches a non-retryable predicate, or none, and still fails at once.
+ *
+ * @example
+ * isTransientErrorBody(Buffer.from('{"error":{"code":17}}'), [{ path: '$.error.code', in: [17], retryable: true }]); // true
+ */
+export function isTransientErrorBody(bytes: Buffer, predicates: ErrorPredicate[]): boolean {
+  if (predicates.length === 0) return false;
+  const body = parseStatusBody(bytes);
+  if (body === undefined) return false;
+  const first = predicates.find((predicate) => matches(predicate, body));
+  return first?.retryable === true;
+}

@@ -86,13 +86,8 @@ export class BadResponseError extends Error {
   }
 }
 
-/** A stream configuration that cannot be executed (caught at run time, e.g. a parent stream that does not exist). */
-export class StreamConfigError extends PermanentError {
-  constructor(where: string, detail: string) {
-    super('Extract.ConfigError', `${where}: ${detail}`);
-    this.name = 'StreamConfigError';
-  }
-}
+/** Planning raises it too, so it lives with the configuration; extractor code imports it from here. */
+export { StreamConfigError } from '../../shared/config/StreamConfigError';
 
 /** Authentication failed even after refreshing the token. */
 export class AuthFailedError extends PermanentError {

@@ -9,6 +9,7 @@ import { ByteBudget } from './http/ByteBudget';
 import { readField } from './readPath';
 import { buildRequest, type RequestConfig } from './request/buildRequest';
 import type { StreamDefinition } from '../../shared/config/schema';
+import { sourceFileOf } from '../../shared/config/loadConfig';
 import { walkPages, type PageWalk } from './walkPages';
 
 /** What an extraction produced: the raw manifest and its totals, and the next incremental cursor. */
@@ -79,7 +80,7 @@ export async function extractItem(
     writer,
     ...(trackCursor ? { onRecords: trackCursor } : {}),
     redact: session.redact,
-    where: `sources/${item.source}.yml streams.${item.stream}`,
+    where: `${sourceFileOf(ctx.config, item.source)} streams.${item.stream}`,
   });
 
   let pages: number;
@@ -137,7 +138,7 @@ async function extractChildren(session: SourceSession, base: Omit<PageWalk, 'req
     onRecords: (records) => void parents.push(...records),
     expectRecords: parentStream.expect_records,
     redact: session.redact,
-    where: `sources/${source.name}.yml streams.${link.stream} (parent of ${base.where})`,
+    where: `streams.${link.stream} (parent of ${base.where})`,
   });
   const limit = pLimit(link.concurrency);
   const childPages = await Promise.all(

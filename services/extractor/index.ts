@@ -1,14 +1,10 @@
-export * from './plan';
 export * from './extractItem';
 export * from './errors';
 export * from './rawKeys';
 export * from './readPath';
-export * from './handlers/plan';
+export { discoverPartitions } from './partition/discoverPartitions';
 export * from './handlers/extract';
 export * from './handlers/startJob';
 export * from './handlers/pollJob';
-export * from './handlers/finalize';
-export * from './handlers/recordFailure';
-export * from './workItemFile';
 export type { AsyncJobState, JobStatus } from './asyncjob/asyncJobState';
 export { clearOAuthTokenCache } from './auth/OAuthTokenAuth';

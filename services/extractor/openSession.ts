@@ -10,6 +10,7 @@ import { StreamConfigError } from './errors';
 import { HostAllowList } from './http/allowedHosts';
 import { parseShortDuration } from '../../shared/config/shortDuration';
 import { HttpClient } from './http/HttpClient';
+import { isTransientErrorBody } from './errorPredicates';
 import { itemScope } from './scope';
 import { limitPolicies } from './http/limitPolicies';
 import { usageSignalOf } from './http/usageSignal';
@@ -70,7 +71,11 @@ export async function openSession(
       `"${redact(baseUrl)}" is not an absolute URL (is the env variable it reads set?)`,
     );
   }
-  const allowList = new HostAllowList(source.allowed_hosts ?? [baseHost]);
+  // The API's own host and its token endpoint's are always called, so always allowed: a catalog
+  // source lists its platform's other real hosts (download, next-page) in allowed_hosts and still
+  // runs against base_url and token_url overrides (replays, proxies).
+  const tokenHost = 'token_url' in source.auth ? hostOf(renderTemplate(source.auth.token_url, scope)) : undefined;
+  const allowList = new HostAllowList([baseHost, ...(tokenHost ? [tokenHost] : []), ...(source.allowed_hosts ?? [])]);
   const limits: Limits = { ...source.limits, ...stream.limits };
   const retry = source.retry;
   const rateLimit = source.rate_limit;
@@ -85,6 +90,12 @@ export async function openSession(
       baseDelayMs: parseShortDuration(retry.base_delay),
       maxDelayMs: parseShortDuration(retry.max_delay),
       ...(retry.reset_header ? { resetHeader: retry.reset_header } : {}),
+      ...(retry.envelope_statuses.length > 0
+        ? {
+            envelopeStatuses: retry.envelope_statuses,
+            transientBody: (body: Buffer) => isTransientErrorBody(body, retry.error_when),
+          }
+        : {}),
     },
     redact,
     now: ctx.now,
@@ -119,4 +130,13 @@ export async function openSession(
       : {}),
   });
   return { source, stream, scope, baseUrl, http, redact, limits, guards };
+}
+
+/** The host of a URL, or undefined when it is not one (the token request then fails, saying so). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }

@@ -4,6 +4,7 @@ import { logger } from '../../shared/log';
 import { advanceCursor } from './advanceCursor';
 import type { LoadRequest, LoadResult, Warehouse } from '../../shared/ports/Warehouse';
 import { childLoadRequestFor, loadRequestFor } from './loadRequestFor';
+import { itemProgress } from '../../shared/runState/itemProgress';
 
 /** What the loader reports for an item: the task output and the run-state counts. */
 export interface LoadItemResult {
@@ -37,7 +38,8 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
   };
   const request = loadRequestFor(ctx.config, message);
   const table = tableName(request);
-  await runState.updateItem(message.runId, message.itemId, { ...identity, stage: 'loading', table });
+  const progress = itemProgress(runState, message);
+  await progress.loading(table);
   const result = await loadLogged(warehouse, request, message.clean.parts);
   if (result.status === 'superseded') return supersede(ctx, message, table, result);
   const children: NonNullable<LoadItemResult['children']> = [];
@@ -49,9 +51,7 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
   // Also when everything was already loaded: a delivery that died after the commits but before
   // this line must still move the cursor. advanceCursor never moves it backwards, so an old replay is harmless.
   if (message.cursor !== undefined) await advanceCursor(runState, identity, message.cursor, message.runId);
-  await runState.updateItem(message.runId, message.itemId, {
-    ...identity,
-    stage: 'loaded',
+  await progress.loaded({
     table,
     rowsLoaded: result.rowsLoaded,
     recordsIn: message.recordsIn,
@@ -60,8 +60,6 @@ export async function loadItem(ctx: ServiceContext, message: CleanReady): Promis
     ...(children.length > 0
       ? { childRows: Object.fromEntries(children.map((child) => [child.table, child.rowsLoaded])) }
       : {}),
-    // A replayed item that failed before is delivered now: its old error no longer applies.
-    error: undefined,
   });
   return {
     itemId: message.itemId,
@@ -84,19 +82,12 @@ async function supersede(
   result: LoadResult,
 ): Promise<LoadItemResult> {
   const newer = result.supersededBy;
-  await ctx.ports.runState.updateItem(message.runId, message.itemId, {
-    client: message.client,
-    source: message.source,
-    stream: message.stream,
-    partition: message.partition,
-    stage: 'superseded',
+  await itemProgress(ctx.ports.runState, message).superseded({
     table,
-    rowsLoaded: 0,
     recordsIn: message.recordsIn,
     recordsOut: message.clean.rows,
     recordsRejected: message.rejected,
     ...(newer ? { supersededBy: `batch ${newer.batchId} extracted at ${newer.extractedAt}` } : {}),
-    error: undefined,
   });
   return { itemId: message.itemId, table, rowsLoaded: 0, status: 'superseded' };
 }

@@ -3,6 +3,7 @@ import type { StreamDefinition } from '../../shared/config/schema/source';
 import type { DifConfig } from '../../shared/config/loadConfig';
 import { cleanReady, type CleanReady } from '../../shared/messages/cleanReady';
 import type { RawManifest, RawReady } from '../../shared/messages/rawReady';
+import { workItemOf } from '../../shared/messages/workItem';
 import type { ObjectStore } from '../../shared/ports/ObjectStore';
 import type { Queue } from '../../shared/ports/Queue';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
@@ -203,17 +204,7 @@ export function cleanReadyFor(
   children: WrittenChild[],
 ): CleanReady {
   return cleanReady.parse({
-    v: message.v,
-    runId: message.runId,
-    itemId: message.itemId,
-    client: message.client,
-    source: message.source,
-    stream: message.stream,
-    partition: message.partition,
-    partitionValues: message.partitionValues,
-    label: message.label,
-    runtime: message.runtime,
-    extraction: message.extraction,
+    ...workItemOf(message),
     kind: 'clean-ready',
     taskToken: message.taskToken,
     clean: cleanSummary(written),

@@ -13,6 +13,18 @@ export interface DifConfig {
   dir: string;
   sources: Map<string, SourceDefinition>;
   clients: Map<string, ClientDefinition>;
+  /** Names of the sources read from `catalog/` (the others are in `sources/`). */
+  catalogSources?: ReadonlySet<string>;
+}
+
+/**
+ * The file that defines a source, for messages: `catalog/meta.yml` or `sources/graph_ads.yml`.
+ *
+ * @example
+ * sourceFileOf(config, 'meta'); // 'catalog/meta.yml'
+ */
+export function sourceFileOf(config: Pick<DifConfig, 'catalogSources'>, source: string): string {
+  return `${config.catalogSources?.has(source) ? CATALOG_FOLDER : 'sources'}/${source}.yml`;
 }
 
 interface ParsedFile<T> {
@@ -31,7 +43,7 @@ interface ParsedFile<T> {
  * const config = loadConfig('./');
  * config.sources.get('demo_ads')?.streams.campaigns.load.table; // 'campaigns'
  */
-export function loadConfig(dir: string): DifConfig {
+export function loadConfig(dir: string, options: LoadConfigOptions = {}): DifConfig {
   const problems: ConfigProblem[] = [];
   for (const folder of ['sources', 'clients']) {
     if (!existsSync(join(dir, folder))) {
@@ -44,12 +56,14 @@ export function loadConfig(dir: string): DifConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const sources = [
-    ...readFolder(dir, 'sources', sourceDefinition, problems),
-    ...(existsSync(join(dir, CATALOG_FOLDER)) ? readFolder(dir, CATALOG_FOLDER, sourceDefinition, problems) : []),
-  ];
+  const catalogParent = [dir, options.shippedCatalogParent].find(
+    (parent) => parent !== undefined && existsSync(join(parent, CATALOG_FOLDER)),
+  );
+  const catalog = catalogParent ? readFolder(catalogParent, CATALOG_FOLDER, sourceDefinition, problems) : [];
+  const sources = [...readFolder(dir, 'sources', sourceDefinition, problems), ...catalog];
   const clients = readFolder(dir, 'clients', clientDefinition, problems);
-  const config: DifConfig = { dir, sources: new Map(), clients: new Map() };
+  const catalogSources = new Set(catalog.flatMap(({ value }) => (value ? [value.name] : [])));
+  const config: DifConfig = { dir, sources: new Map(), clients: new Map(), catalogSources };
   for (const { value } of sources) if (value) config.sources.set(value.name, value);
   for (const { value } of clients) if (value) config.clients.set(value.client, value);
   problems.push(...crossCheck(config, sources, clients));
@@ -61,6 +75,14 @@ export function loadConfig(dir: string): DifConfig {
 function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
   return fromHere && !fromHere.startsWith('..') && !isAbsolute(fromHere) ? fromHere : path;
+}
+
+export interface LoadConfigOptions {
+  /**
+   * The folder whose `catalog/` holds the platform definitions DIF ships, read when `dir` has no
+   * `catalog/` of its own: a user's config folder names catalog platforms without copying them.
+   */
+  shippedCatalogParent?: string;
 }
 
 /** The folder of shipped platform definitions, beside `sources/`. */

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { shiftDate, DATE_SHIFT_HELP, dateShiftProblem } from './dateShift';
 
 /**
@@ -7,7 +8,7 @@ import { shiftDate, DATE_SHIFT_HELP, dateShiftProblem } from './dateShift';
  * variable is an error that names the template and the variable.
  */
 export type TemplateScope = Record<string, unknown>;
-export type TemplateFilter = (value: unknown, argument: string | undefined) => unknown;
+export type TemplateFilter = (value: unknown, argument: string | undefined, scope: TemplateScope) => unknown;
 
 export class TemplateError extends Error {
   constructor(
@@ -39,12 +40,32 @@ const FILTERS: Record<string, TemplateFilter> = {
   urlencode: (value) => encodeURIComponent(String(value)),
   json: (value) => JSON.stringify(value),
   default: (value, fallback) => (value === undefined || value === null || value === '' ? (fallback ?? '') : value),
-  /** `date:yyyyMMdd` reformats an ISO date (yyyy, MM, dd are the supported tokens). */
+  /**
+   * `date:yyyyMMdd` reformats an ISO date: yyyy, MM and dd, or M and d without a leading zero
+   * (LinkedIn's Rest.li dates: `month:{{ slice.start | date:M }}`). Other characters are literal,
+   * and so is 'quoted' text, as in column formats.
+   */
   date: (value, pattern) => {
     const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
     if (!match) return value;
     const [, year, month, day] = match as unknown as [string, string, string, string];
-    return (pattern ?? 'yyyy-MM-dd').replace('yyyy', year).replace('MM', month).replace('dd', day);
+    const parts: Record<string, string> = { yyyy: year, MM: month, dd: day, M: String(+month), d: String(+day) };
+    return (pattern ?? 'yyyy-MM-dd').replace(
+      /'([^']*)'|yyyy|MM|M|dd|d/g,
+      (token, quoted?: string) => quoted ?? parts[token]!,
+    );
+  },
+  /**
+   * `midnight:America/Los_Angeles`: the start of a YYYY-MM-DD day in a time zone, as an ISO
+   * date-time with that day's offset (`2026-11-23T00:00:00.000-08:00`), for APIs whose day
+   * boundaries are the account's midnight (Snapchat stats). The zone is an IANA name or a
+   * variable holding one (`midnight:client.timezone`); default UTC.
+   */
+  midnight: (value, zone, scope) => {
+    const named = zone && /^[a-z_]\w*(\.\w+)+$/.test(zone) ? lookup(scope, zone) : zone;
+    const start = DateTime.fromISO(String(value).slice(0, 10), { zone: String(named || 'UTC') });
+    if (!start.isValid) throw new Error(`midnight: ${start.invalidExplanation ?? 'not a date or a time zone'}`);
+    return start.toISO({ suppressMilliseconds: false });
   },
   xml: (value) =>
     String(value)
@@ -53,6 +74,13 @@ const FILTERS: Record<string, TemplateFilter> = {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&apos;'),
+  /** `number`: a JSON body field the API wants as a number (`"Day": "{{ slice.start | date:dd | number }}"` → 1). */
+  number: (value) => {
+    const text = String(value ?? '').trim();
+    const number = Number(text);
+    if (text === '' || !Number.isFinite(number)) throw new Error(`${JSON.stringify(text)} is not a number`);
+    return number;
+  },
 };
 
 /** Reads `a.b.c` from the scope; undefined when any step is missing. */
@@ -142,7 +170,11 @@ function evaluate(template: string, text: string, scope: TemplateScope): unknown
     const apply = FILTERS[name];
     if (!apply)
       throw new TemplateError(template, `unknown filter "${name}" (known: ${Object.keys(FILTERS).join(', ')})`);
-    value = apply(value, argument);
+    try {
+      value = apply(value, argument, scope);
+    } catch (error) {
+      throw new TemplateError(template, `filter "${name}": ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return value;
 }
@@ -155,9 +187,19 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
   });
 }
 
-/** Renders templates in every string inside a JSON-like value (request bodies, query maps). */
+/** One whole `{{ … | number }}` and nothing else: the value stays a number in a JSON body. */
+const WHOLE_NUMBER_EXPRESSION = /^\{\{\s*([^}]+?\|\s*number)\s*\}\}$/;
+
+/**
+ * Renders templates in every string inside a JSON-like value (request bodies, query maps). A
+ * string that is exactly one expression ending in `| number` becomes that number, so a JSON body
+ * can send `"Day": 1` where the API refuses `"Day": "01"`.
+ */
 export function renderDeep<T>(value: T, scope: TemplateScope): T {
-  if (typeof value === 'string') return renderTemplate(value, scope) as T;
+  if (typeof value === 'string') {
+    const whole = WHOLE_NUMBER_EXPRESSION.exec(value);
+    return (whole ? evaluate(value, whole[1]!, scope) : renderTemplate(value, scope)) as T;
+  }
   if (Array.isArray(value)) return value.map((entry) => renderDeep(entry, scope)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, renderDeep(entry, scope)])) as T;

@@ -31,3 +31,18 @@ export type WorkItem = z.infer<typeof workItem>;
 export function itemIdOf(client: string, source: string, stream: string, partition: string): string {
   return createHash('sha256').update([client, source, stream, partition].join('\u0000')).digest('hex').slice(0, 16);
 }
+
+/** The fields of a work item, in the schema's order: what every pipeline message carries for its item. */
+export const WORK_ITEM_FIELDS = Object.keys(workItem.shape) as (keyof WorkItem)[];
+
+/**
+ * The work item a pipeline message carries (RawReady and CleanReady extend it), read by the
+ * schema's own field list: a stage that passes the item on copies no field by hand, so a field
+ * added to the work item travels through every stage.
+ *
+ * @example
+ * const next: CleanReady = cleanReady.parse({ ...workItemOf(rawReadyMessage), kind: 'clean-ready', … });
+ */
+export function workItemOf(message: WorkItem): WorkItem {
+  return Object.fromEntries(WORK_ITEM_FIELDS.map((field) => [field, message[field]])) as WorkItem;
+}

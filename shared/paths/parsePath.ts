@@ -11,7 +11,7 @@ const CACHE_LIMIT = 1000;
  * column `from`:
  *
  * - `$` is the document (or, in a column, the record); a column may leave it out: `metrics.spend`;
- * - `.name` or `['name']` a member, `[2]` an element (`[-1]` the last), `[*]` every element;
+ * - `.name` or `['name']` a member, `[2]` an element (`[-1]` the last), `[*]` every element (or member);
  * - `[?field=='value']` the elements whose field equals a literal (`!=`, `&&`, `@.field` and
  *   numbers, `true`, `false`, `null` too). Values are compared as text: `[?id==3]` matches `"3"`.
  *

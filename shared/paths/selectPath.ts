@@ -47,7 +47,9 @@ function applyStep(node: unknown, step: PathStep, out: unknown[]): void {
       return;
     }
     case 'all':
-      if (Array.isArray(node)) for (const element of node) if (element !== undefined) out.push(element);
+      // An object's members too: Pinterest's JSON report is { "<campaign id>": [rows…], … }.
+      for (const element of Array.isArray(node) ? node : Object.values(node))
+        if (element !== undefined) out.push(element);
       return;
     case 'filter':
       if (Array.isArray(node)) for (const element of node) if (matchesAll(element, step.conditions)) out.push(element);

@@ -33,7 +33,8 @@ export function parseRecordsPath(text: string): ParsedPath {
       throw new PathSyntaxError(text, 'a records path cannot count from the end ([-1]); use [*] or an index from 0');
   }
   const steps = parsed.steps.slice();
-  while (steps.length > 0 && steps[steps.length - 1]!.kind === 'all') steps.pop();
+  // One trailing [*] only: `$[*][*]` is the elements of every member, not the document.
+  if (steps.length > 0 && steps[steps.length - 1]!.kind === 'all') steps.pop();
   return { text, steps, definite: parsed.definite };
 }
 

@@ -17,6 +17,11 @@ export interface LimitPolicy {
 export interface Permit {
   /** Frees the concurrency slot. Idempotent. */
   release(): Promise<void>;
+  /**
+   * The API's answer began, so the request reached it: windows may count it from now rather than
+   * until its release (a long download then costs no window budget). Optional; release implies it.
+   */
+  arrived?(): void;
 }
 
 /**

@@ -1,18 +1,7 @@
-/**
- * Stage an item has reached. `failed` is terminal until a replay moves it on. `superseded` is
- * terminal too: the loader skipped the item's batch because a newer extraction of the same
- * partition was already loaded (a crash leftover or an old dead letter delivered late).
- */
-export type ItemStage =
-  | 'planned'
-  | 'extracting'
-  | 'extracted'
-  | 'transforming'
-  | 'transformed'
-  | 'loading'
-  | 'loaded'
-  | 'failed'
-  | 'superseded';
+import type { ItemStage } from '../runState/itemStages';
+
+/** Stage an item has reached: the table of stages is shared/runState/itemStages.ts. */
+export type { ItemStage };
 /** `abandoned`: the process running it died (killed, crashed) before Finalize; its items did not all finish. */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
 

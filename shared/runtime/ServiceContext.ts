@@ -1,5 +1,6 @@
 import type { DifConfig } from '../config';
 import type { Ports } from '../ports';
+import type { RunSettings } from './RunSettings';
 
 /**
  * Decrypted credentials of one client × source, as a flat map read by `{{ secrets.NAME }}`.
@@ -25,4 +26,6 @@ export interface ServiceContext {
   secrets: SecretProvider;
   /** Injected clock for partition planning and timestamps. */
   now: () => Date;
+  /** How runs fan out; the profile reads it once ({@link RunSettings}). Absent: the defaults. */
+  runSettings?: RunSettings;
 }

@@ -1,10 +1,11 @@
 import type { ServiceContext } from './ServiceContext';
 import type { QueueDelivery } from './QueueDelivery';
 import { isPermanent } from './errors';
-import { logger, redact } from '../log';
+import { logger, redact, withLogKeys } from '../log';
 import { StaleTaskTokenError } from '../ports';
 import { messageEnvelope, type MessageEnvelope } from '../messages/messageEnvelope';
 import { stepFunctionsErrorName } from './stepFunctionsError';
+import { itemProgress } from '../runState/itemProgress';
 
 export type QueueStage = 'transform' | 'load';
 export type StageHandler = (ctx: ServiceContext, delivery: QueueDelivery) => Promise<void>;
@@ -72,7 +73,19 @@ export async function consumeMessage(
   options: ConsumeOptions,
 ): Promise<void> {
   const envelope = messageEnvelope(delivery.body);
-  logger.appendKeys({ runId: envelope.runId, itemId: envelope.itemId, stage });
+  await withLogKeys({ runId: envelope.runId, itemId: envelope.itemId, stage }, () =>
+    handleOrDeadLetter(ctx, stage, delivery, handler, options, envelope),
+  );
+}
+
+async function handleOrDeadLetter(
+  ctx: ServiceContext,
+  stage: QueueStage,
+  delivery: QueueDelivery,
+  handler: StageHandler,
+  options: ConsumeOptions,
+  envelope: MessageEnvelope,
+): Promise<void> {
   try {
     await handler(ctx, delivery);
   } catch (error) {
@@ -102,15 +115,14 @@ export async function consumeMessage(
       );
     }
     throw new RetryLaterError(stage, message, last);
-  } finally {
-    logger.removeKeys(['runId', 'itemId', 'stage']);
   }
 }
 
 async function failItem(ctx: ServiceContext, envelope: MessageEnvelope, error: string, cause: string): Promise<void> {
   if (envelope.runId && envelope.itemId) {
-    await ctx.ports.runState
-      .updateItem(envelope.runId, envelope.itemId, { stage: 'failed', error: `${error}: ${cause}` })
+    // The envelope's identity lets the write create an item run state lost (it is created by Plan otherwise).
+    await itemProgress(ctx.ports.runState, { ...envelope, runId: envelope.runId, itemId: envelope.itemId })
+      .failed(`${error}: ${cause}`)
       .catch((failure: unknown) => {
         logger.error('could not record the failure in run state', { error: String(failure) });
       });

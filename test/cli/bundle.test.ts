@@ -76,8 +76,9 @@ describe('the bundled CLI (npm run build:cli, bin/dif.mjs)', () => {
   beforeAll(async () => {
     project = mkdtempSync(join(tmpdir(), 'dif-bundle-'));
     dataDir = join(project, 'data');
-    // Copied: what the bundle locates through import.meta.url (cli/ finds statemachines/, sources/, clients/).
-    for (const name of ['bin', 'cli', 'statemachines']) {
+    // Copied: what the bundle locates through import.meta.url (cli/ finds sources/ and clients/, profiles/ the
+    // state machine in statemachines/).
+    for (const name of ['bin', 'cli', 'profiles', 'statemachines']) {
       cpSync(join(root, name), join(project, name), { recursive: true });
     }
     for (const name of [
@@ -114,7 +115,7 @@ describe('the bundled CLI (npm run build:cli, bin/dif.mjs)', () => {
       /node_modules\/(@aws-sdk|@smithy|zod|ioredis|pg|aws-local-stepfunctions|yaml|got)\//.test(input),
     );
     expect(heavy).toEqual([]);
-    expect(inputs.filter((input) => /localRuntime|services\/(extractor|transformer|loader)\//.test(input))).toEqual([]);
+    expect(inputs.filter((input) => /profiles\/|services\/(extractor|transformer|loader)\//.test(input))).toEqual([]);
     expect(externals).not.toContain('better-sqlite3');
     expect(externals).not.toContain('@electric-sql/pglite');
 

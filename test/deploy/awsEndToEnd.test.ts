@@ -48,14 +48,14 @@ const DATABASE_URL = process.env.DIF_TEST_DATABASE_URL ?? 'postgresql://postgres
 const FUNCTIONS = ['plan', 'startJob', 'pollJob', 'extract', 'transform', 'load', 'recordFailure', 'finalize'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 const ENTRIES: Record<FunctionName, string> = {
-  plan: '../../services/extractor/lambda/plan',
-  startJob: '../../services/extractor/lambda/startJob',
-  pollJob: '../../services/extractor/lambda/pollJob',
-  extract: '../../services/extractor/lambda/extract',
-  finalize: '../../services/extractor/lambda/finalize',
-  recordFailure: '../../services/extractor/lambda/recordFailure',
-  transform: '../../services/transformer/lambda/transform',
-  load: '../../services/loader/lambda/load',
+  plan: '../../profiles/aws/functions/plan',
+  startJob: '../../profiles/aws/functions/startJob',
+  pollJob: '../../profiles/aws/functions/pollJob',
+  extract: '../../profiles/aws/functions/extract',
+  finalize: '../../profiles/aws/functions/finalize',
+  recordFailure: '../../profiles/aws/functions/recordFailure',
+  transform: '../../profiles/aws/functions/transform',
+  load: '../../profiles/aws/functions/load',
 };
 
 const hasMotoServer = (process.env.PATH ?? '')
@@ -172,7 +172,7 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
         if (name !== 'load') continue;
         // PostgreSQL stands in for Redshift (the Redshift SQL itself runs on PostgreSQL in
         // test/integration/loader/redshiftSqlOnPostgres.test.ts); the rest is the deployed wiring.
-        const { lambdaServiceContext } = await import('../../shared/adapters/aws/lambda');
+        const { lambdaServiceContext } = await import('../../profiles/aws/lambda');
         const loadContext = await lambdaServiceContext();
         const postgres = new PostgresWarehouse({
           objectStore: loadContext.ports.objectStore,
@@ -188,7 +188,7 @@ describe.skipIf(!motoUrl || !hasMotoServer)(
         contexts.push(loadContext);
       }
       vi.resetModules();
-      const { createAwsContext } = await import('../../shared/runtime/awsContext');
+      const { createAwsContext } = await import('../../profiles/aws/createAwsContext');
       ctx = await createAwsContext();
       ctx.ports.warehouse = new PostgresWarehouse({
         objectStore: ctx.ports.objectStore,

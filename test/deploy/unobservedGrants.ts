@@ -164,7 +164,7 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
     role: 'RecordFailureRole',
     action: 'dynamodb:GetItem',
     reason:
-      "the per-item flow's `Item failed` state records why an item failed (handlers/recordFailure.ts; test/unit/extractor/recordFailure.test.ts, test/e2e/demoRun.test.ts); every demo item delivers here",
+      "the per-item flow's `Item failed` state records why an item failed (handlers/recordFailure.ts; test/unit/runs/recordFailure.test.ts, test/e2e/demoRun.test.ts); every demo item delivers here",
   },
   {
     role: 'RecordFailureRole',

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../demo';
-import { LocalRuntime } from '../../cli/localRuntime/LocalRuntime';
-import { prepareDemoEnvironment } from '../../cli/localRuntime/demoEnvironment';
+import { LocalRuntime } from '../../profiles/local/LocalRuntime';
+import { prepareDemoEnvironment } from '../../profiles/local/demoEnvironment';
 import { RedisRateLimiter } from '../../shared/adapters/redis';
 
 const SERVER = 'postgresql://postgres@127.0.0.1:5432';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../demo';
 import { writeScaleConfig } from '../../demo/scaleConfig';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../cli/localRuntime/LocalRuntime';
-import { ExecutionStats } from '../../cli/localRuntime/ExecutionStats';
-import type { TaskHandler } from '../../cli/localRuntime/ingestStateMachine';
-import type { RunSummary } from '../../services/extractor/handlers/finalize';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../profiles/local/LocalRuntime';
+import { ExecutionStats } from '../../profiles/local/ExecutionStats';
+import type { TaskHandler } from '../../profiles/local/ingestStateMachine';
+import type { RunSummary } from '../../services/runs/handlers/finalize';
 
 class HttpError extends Error {
   constructor(message: string) {

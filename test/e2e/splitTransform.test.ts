@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../demo';
-import { LocalRuntime, type LocalRunOutcome } from '../../cli/localRuntime/LocalRuntime';
+import { LocalRuntime, type LocalRunOutcome } from '../../profiles/local/LocalRuntime';
 import type { ItemRecord } from '../../shared/ports';
 
 /** JSON lines: 700 keys seen several times each (merge keeps the last), a broken line and an uncastable value now and then. */

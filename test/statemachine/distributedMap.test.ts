@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
-import { readIngestDefinition } from '../../cli/localRuntime/ingestStateMachine';
+import { readIngestDefinition } from '../../profiles/local/ingestStateMachine';
 import {
   LOCAL_MAP_RUN_RESOURCE,
   standInForDistributedMaps,
   type DistributedMapSpec,
-} from '../../cli/localRuntime/distributedMap/distributedMapStates';
-import { MapRun } from '../../cli/localRuntime/distributedMap/MapRun';
-import { ExecutionStats } from '../../cli/localRuntime/ExecutionStats';
+} from '../../profiles/local/distributedMap/distributedMapStates';
+import { MapRun } from '../../profiles/local/distributedMap/MapRun';
+import { ExecutionStats } from '../../profiles/local/ExecutionStats';
 
 const lake = mkdtempSync(join(tmpdir(), 'dif-dmap-'));
 afterAll(() => rmSync(lake, { recursive: true, force: true }));

@@ -1,13 +1,13 @@
 import { createServer, connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readIngestDefinition } from '../../cli/localRuntime/ingestStateMachine';
+import { readIngestDefinition } from '../../profiles/local/ingestStateMachine';
 import { lambdaEntries, taskEntries } from '../../serverless/functions.mjs';
 import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import { PermanentError } from '../../shared/runtime/errors';
 import { consumeMessage, type QueueStage } from '../../shared/runtime/consumeMessage';
 import { stepFunctionsErrorName } from '../../shared/runtime/stepFunctionsError';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
-import { runExtractTask } from '../../services/extractor/lambda/runExtractTask';
+import { runExtractTask } from '../../profiles/aws/functions/runExtractTask';
 import { HttpStatusError, RetriesExhaustedError } from '../../services/extractor/errors';
 import { RejectThresholdError } from '../../services/transformer/errors';
 import { BadLoadDataError } from '../../services/loader/errors';
@@ -111,7 +111,7 @@ describe('error names the state machine retries or catches', () => {
 
   /** Names the ECS extractor task sends on its token: run it with each error. */
   async function ecsTaskNames(): Promise<Set<string>> {
-    expect(taskEntries.map((entry) => entry.entry)).toEqual(['services/extractor/lambda/extractTask.ts']);
+    expect(taskEntries.map((entry) => entry.entry)).toEqual(['profiles/aws/functions/extractTask.ts']);
     const workflow = new LocalWorkflow();
     const names = new Set<string>();
     for (const error of samplesFor('Extract')) {

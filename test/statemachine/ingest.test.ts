@@ -6,7 +6,7 @@ import validator from 'asl-validator';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { LocalWorkflow } from '../../shared/adapters/local/LocalWorkflow';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
-import { readIngestDefinition, runIngest, type IngestHandlers } from '../../cli/localRuntime/ingestStateMachine';
+import { readIngestDefinition, runIngest, type IngestHandlers } from '../../profiles/local/ingestStateMachine';
 
 type Item = { itemId: string; label: string; extraction: 'sync' | 'async' };
 const lake = mkdtempSync(join(tmpdir(), 'dif-asl-'));
@@ -164,6 +164,27 @@ describe('statemachines/ingest.asl.yml', () => {
     expect(calls).toEqual(['startJob:r', 'pollJob:r', 'pollJob:r', 'extract:r:1']);
   });
 
+  it('waits async_job.poll.first_wait (StartJob waitSeconds) before the first status request', async () => {
+    const workflow = new LocalWorkflow();
+    const items: Item[] = [{ itemId: 'r', label: 'acme/reports/daily/2026-01-01', extraction: 'async' }];
+    const { handlers, calls } = fakePipeline(workflow, items, () => 'deliver');
+    const at: Record<string, number> = {};
+    const { startJob, pollJob } = handlers;
+    handlers.startJob = async (context, input: never) => {
+      at.started = performance.now();
+      return { ...((await startJob(context, input)) as object), waitSeconds: 1 };
+    };
+    handlers.pollJob = async (context, input: never) => {
+      at.polled ??= performance.now();
+      return pollJob(context, input);
+    };
+    // Before: StartJob went straight to PollJob, spending a status request on a job just created.
+    const result = await runIngest(ctx, workflow, handlers, {}, { retryIntervalScale: 0.001 });
+    expect(result.status).toBe('succeeded');
+    expect(calls).toEqual(['startJob:r', 'pollJob:r', 'pollJob:r', 'extract:r:1']);
+    expect(at.polled! - at.started!).toBeGreaterThanOrEqual(950);
+  });
+
   it('goes back to StartJob through a Wait when the platform failed the job, carrying the attempt in state', async () => {
     const workflow = new LocalWorkflow();
     const items: Item[] = [{ itemId: 'r', label: 'acme/reports/daily/2026-01-01', extraction: 'async' }];
@@ -174,7 +195,7 @@ describe('statemachines/ingest.asl.yml', () => {
       startedWith.push(input.job);
       const attempt = input.job ? input.job.attempt + 1 : 1;
       calls.push(`startJob:${input.item.itemId}:${attempt}`);
-      return { item: input.item, job: { id: `job-${attempt}`, polls: 0, attempt } };
+      return { item: input.item, job: { id: `job-${attempt}`, polls: 0, attempt }, waitSeconds: 0 };
     };
     handlers.pollJob = async (_ctx, input: { item: Item; job: Job }) => {
       calls.push(`pollJob:${input.job.id}`);

@@ -9,8 +9,12 @@ import type { HttpClient } from '../http/HttpClient';
 import { bufferedBody, pageContent, type BodyGuards } from '../http/pageBody';
 import type { AuthHook, AuthTarget, HttpRequest, OpenResponse } from '../http/types';
 import type { AuthConfig } from './staticAuth';
+import { PrivateKeyFormatError, readServiceAccountKey, serviceAccountAssertion } from './serviceAccountAssertion';
 
-type OAuthConfig = Extract<AuthConfig, { type: 'oauth2_refresh_token' | 'oauth2_client_credentials' }>;
+type OAuthConfig = Extract<
+  AuthConfig,
+  { type: 'oauth2_refresh_token' | 'oauth2_client_credentials' | 'google_service_account' }
+>;
 
 interface CachedToken {
   accessToken: string;
@@ -61,12 +65,12 @@ export function refreshMarginMs(lifetimeMs: number): number {
 }
 
 /** The secret a `{{ secrets.NAME }}` template reads, so a rotated value is saved under its own name. */
-function secretNameOf(template: string): string {
-  return /^\{\{\s*secrets\.(\w+)\s*\}\}$/.exec(template.trim())?.[1] ?? 'refresh_token';
+function secretNameOf(template: string, fallback = 'refresh_token'): string {
+  return /^\{\{\s*secrets\.(\w+)\s*\}\}$/.exec(template.trim())?.[1] ?? fallback;
 }
 
 /**
- * OAuth 2 (refresh-token or client-credentials grant).
+ * OAuth 2 (refresh-token, client-credentials or Google service-account JWT-bearer grant).
  *
  * - The token call goes through the source's HttpClient: its retry policy (5xx, 429, timeouts,
  *   truncated bodies), its caps, and its `error_when` predicates; `server_error` and
@@ -109,8 +113,13 @@ export class OAuthTokenAuth implements AuthHook {
     target.headers.authorization = `Bearer ${token}`;
   }
 
-  async refresh(): Promise<boolean> {
-    await this.fetchToken(tokenCache.get(this.cacheKey)?.accessToken);
+  /**
+   * After a 401: replaces the token the 401 refused. When calls in flight with one token all get
+   * 401, the first replaces it and the others find the new one, instead of each refreshing again.
+   */
+  async refresh(rejected?: string): Promise<boolean> {
+    const refused = /^Bearer (.+)$/.exec(rejected ?? '')?.[1];
+    await this.fetchToken(refused ?? tokenCache.get(this.cacheKey)?.accessToken);
     return true;
   }
 
@@ -177,31 +186,97 @@ export class OAuthTokenAuth implements AuthHook {
   /** One token request, through the source's retry policy; resolves only with an access token. */
   private async requestToken(scope: TemplateScope, refreshToken: string): Promise<Record<string, unknown>> {
     const tokenUrl = renderTemplate(this.config.token_url, scope);
-    const fields: Record<string, string> = {
-      grant_type: this.config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
-      client_id: renderTemplate(this.config.client_id, scope),
-      client_secret: renderTemplate(this.config.client_secret, scope),
-    };
-    if (this.config.type === 'oauth2_refresh_token') fields.refresh_token = refreshToken;
-    if (this.config.scope) fields.scope = this.config.scope;
+    const config = this.config;
+    // A service account's assertion is its own proof; client_auth concerns OAuth clients only.
+    const client =
+      config.type === 'google_service_account'
+        ? undefined
+        : {
+            client_id: renderTemplate(config.client_id, scope),
+            client_secret: renderTemplate(config.client_secret, scope),
+          };
+    const basic = client !== undefined && config.type !== 'google_service_account' && config.client_auth === 'basic';
+    const fields = this.grantFields(scope, tokenUrl, refreshToken, basic ? undefined : client);
     const request: HttpRequest = {
       method: 'POST',
       url: tokenUrl,
       withoutAuth: true,
       kind: 'token',
-      ...(this.config.body === 'json'
+      ...(this.config.type !== 'google_service_account' && this.config.body === 'json'
         ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) }
         : {
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: new URLSearchParams(fields).toString(),
           }),
     };
+    if (basic && client) {
+      const authorization = basicAuthorization(client);
+      registerSecrets([authorization.slice('Basic '.length)]);
+      request.headers = { ...request.headers, authorization };
+    }
     const parsed = new URL(tokenUrl);
-    const where = `${this.sharedRef === undefined ? `${this.client}/${this.source}` : `shared credentials "${this.sharedRef}"`} token endpoint ${parsed.origin}${parsed.pathname}`;
+    const where = `${this.credentialName()} token endpoint ${parsed.origin}${parsed.pathname}`;
     return this.endpoint.http.exchange(request, (response) => this.readAnswer(response, where), {
       // RFC 6749 errors come as 400/401 with a JSON body that says which kind they are.
       accept: (status) => status === 400 || status === 401,
     });
+  }
+
+  /** The token request's form fields for the configured grant. */
+  private grantFields(
+    scope: TemplateScope,
+    tokenUrl: string,
+    refreshToken: string,
+    client: { client_id: string; client_secret: string } | undefined,
+  ): Record<string, string> {
+    const config = this.config;
+    if (config.type === 'google_service_account')
+      return {
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: this.signedAssertion(config, scope, tokenUrl),
+      };
+    const fields: Record<string, string> = {
+      grant_type: config.type === 'oauth2_refresh_token' ? 'refresh_token' : 'client_credentials',
+      ...client,
+    };
+    if (config.type === 'oauth2_refresh_token') fields.refresh_token = refreshToken;
+    if (config.scope) fields.scope = config.scope;
+    return fields;
+  }
+
+  /** A JWT signed with the stored service-account key; a key that cannot sign fails the item at once. */
+  private signedAssertion(
+    config: Extract<OAuthConfig, { type: 'google_service_account' }>,
+    scope: TemplateScope,
+    tokenUrl: string,
+  ): string {
+    const keyTemplate = config.private_key;
+    let key;
+    try {
+      key = readServiceAccountKey(renderTemplate(keyTemplate, scope));
+    } catch (error) {
+      if (!(error instanceof PrivateKeyFormatError)) throw error;
+      throw new AuthFailedError(
+        `${this.credentialName()} (google_service_account)`,
+        `the credential "${secretNameOf(keyTemplate, 'private_key')}" ${error.detail}; store the service account's JSON key file as Google Cloud downloads it (IAM → Service accounts → Keys → Add key → JSON): dif credentials put --file key.json`,
+        this.sharedRef,
+      );
+    }
+    const subject = config.subject === undefined ? '' : renderTemplate(config.subject, scope);
+    const keyId = renderTemplate(config.private_key_id, scope);
+    return serviceAccountAssertion(key, {
+      clientEmail: renderTemplate(config.client_email, scope),
+      scope: renderTemplate(config.scope, scope),
+      audience: tokenUrl,
+      nowMs: this.ctx.now().getTime(),
+      ...(subject ? { subject } : {}),
+      ...(keyId ? { keyId } : {}),
+    });
+  }
+
+  /** The stored credential, as errors name it. */
+  private credentialName(): string {
+    return this.sharedRef === undefined ? `${this.client}/${this.source}` : `shared credentials "${this.sharedRef}"`;
   }
 
   private async readAnswer(response: OpenResponse, where: string): Promise<Record<string, unknown>> {
@@ -266,4 +341,10 @@ export class OAuthTokenAuth implements AuthHook {
     const pending = pendingStores.get(this.cacheKey);
     if (pending) await this.save(pending, true);
   }
+}
+
+/** RFC 6749 §2.3.1: id and secret form-encoded, joined by a colon, in base64. */
+function basicAuthorization(client: { client_id: string; client_secret: string }): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(client.client_secret)}`).toString('base64')}`;
 }

@@ -5,7 +5,7 @@ import { OAuthTokenAuth, type TokenEndpoint } from './OAuthTokenAuth';
 import { staticAuth, type AuthConfig } from './staticAuth';
 
 /**
- * The auth hook for a source's `auth` block; `tokenEndpoint` is built only for OAuth. `client` and
+ * The auth hook for a source's `auth` block; `tokenEndpoint` is built only for token grants (OAuth, service accounts). `client` and
  * `source` name the stored credential (a shared one is `@shared`/its ref), which keys the OAuth
  * token's cache, lock and storage.
  */
@@ -17,7 +17,11 @@ export function createAuth(
   scope: TemplateScope,
   tokenEndpoint: () => TokenEndpoint,
 ): AuthHook {
-  if (config.type === 'oauth2_refresh_token' || config.type === 'oauth2_client_credentials') {
+  if (
+    config.type === 'oauth2_refresh_token' ||
+    config.type === 'oauth2_client_credentials' ||
+    config.type === 'google_service_account'
+  ) {
     return new OAuthTokenAuth(ctx, client, source, config, scope, tokenEndpoint());
   }
   return staticAuth(config, scope);

@@ -4,7 +4,7 @@ import type { RawReady } from '../../../shared/messages/rawReady';
 import type { WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import type { AsyncJobState } from '../asyncjob/asyncJobState';
-import { beginAttempt } from '../beginAttempt';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 import { extractItem, type ExtractOptions, type ExtractResult } from '../extractItem';
 
 const HEARTBEAT_MS = 5 * 60_000;
@@ -36,8 +36,8 @@ export async function extract(
   options: ExtractOptions = {},
 ): Promise<ExtractOutput> {
   const { item, taskToken } = input;
-  const { runState } = ctx.ports;
-  await beginAttempt(ctx, item);
+  const progress = itemProgress(ctx.ports.runState, item);
+  await progress.attemptStarted();
   logger.info('extracting', { runId: item.runId, itemId: item.itemId, label: item.label });
   let result: ExtractResult;
   // A long extraction keeps its task alive: the ASL's HeartbeatSeconds would otherwise fail it.
@@ -57,7 +57,7 @@ export async function extract(
     result = await extractItem(ctx, item, input.job as AsyncJobState | undefined, options);
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error));
-    await runState.updateItem(item.runId, item.itemId, { stage: 'failed', error: message });
+    await progress.failed(message);
     logger.error('extraction failed', { runId: item.runId, itemId: item.itemId, error: message });
     // Run state shows the item beside its error; the state machine's Cause needs the label inside.
     if (error instanceof Error) error.message = `${item.label}: ${message}`;
@@ -65,11 +65,7 @@ export async function extract(
   } finally {
     clearInterval(heartbeat);
   }
-  await runState.updateItem(item.runId, item.itemId, {
-    stage: 'extracted',
-    pages: result.raw.pages,
-    rawBytes: result.raw.bytes,
-  });
+  await progress.extracted({ pages: result.raw.pages, rawBytes: result.raw.bytes });
   const message: RawReady = {
     ...item,
     kind: 'raw-ready',

@@ -4,6 +4,7 @@ import { logger } from '../../../shared/log/logger';
 import { failureMessageOf, pollOnce, progressOf, type AsyncJobState, type JobStatus } from '../asyncjob/asyncJobState';
 import { jobFailureOutcome } from '../asyncjob/jobFailureOutcome';
 import { openSession } from '../openSession';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 
 export interface PollJobOutput {
   item: WorkItem;
@@ -65,6 +66,6 @@ export async function pollJob(
     };
   }
   logger.error('report job failed', { ...context, status: poll.raw, error: outcome.error });
-  await ctx.ports.runState.updateItem(item.runId, item.itemId, { stage: 'failed', error: outcome.error });
+  await itemProgress(ctx.ports.runState, item).failed(outcome.error);
   return { item, job: { ...job, status: outcome.error }, status: 'failed', waitSeconds: 0 };
 }

@@ -27,6 +27,13 @@ export interface RetrySettings {
   maxDelayMs: number;
   /** Header with seconds until a rate-limit window resets. */
   resetHeader?: string;
+  /** Error statuses whose body {@link transientBody} reads (`retry.envelope_statuses`). */
+  envelopeStatuses?: number[];
+  /**
+   * Whether the body of one of {@link envelopeStatuses} says the failure is transient (a
+   * retryable `error_when` match): Meta answers its rate limits with HTTP 400 and `{"error":{"code":17}}`.
+   */
+  transientBody?: (body: Buffer) => boolean;
 }
 
 export interface HttpClientOptions {
@@ -60,6 +67,8 @@ const RETRYABLE_CODES = new Set([
   'ENOTFOUND',
 ]);
 const EXCERPT_BYTES = 300;
+/** An error envelope is small; a larger error body is not read for `transientBody`. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof BadResponseError) return error.retryable;
@@ -68,23 +77,32 @@ function isRetryable(error: unknown): boolean {
   return error instanceof RequestError || (code !== undefined && RETRYABLE_CODES.has(code));
 }
 
-async function excerpt(response: OpenResponse, redact: (text: string) => string): Promise<string> {
+/** The start of an error answer's body, decoded like any body (it may be gzip-encoded), under a small cap. */
+async function errorBody(response: OpenResponse, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    // Decoded like any body (an error page may be gzip-encoded), under a small cap.
-    const { stream } = await meteredBody(response, { maxRatio: 1000, maxPageBytes: EXCERPT_BYTES });
+    const { stream } = await meteredBody(response, { maxRatio: 1000, maxPageBytes: maxBytes });
     for await (const chunk of stream) {
       chunks.push(chunk as Buffer);
       size += (chunk as Buffer).length;
-      if (size >= EXCERPT_BYTES) break;
+      if (size >= maxBytes) break;
     }
   } catch {
-    // An excerpt is best effort; the status alone already explains the failure.
+    // Best effort: the status alone already explains the failure.
   }
   response.body.destroy();
-  const text = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
-  return redact(size > EXCERPT_BYTES ? `${text}…` : text);
+  return Buffer.concat(chunks);
+}
+
+function excerptOf(body: Buffer, redact: (text: string) => string): string {
+  const text = body.subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+  return redact(body.length > EXCERPT_BYTES ? `${text}…` : text);
+}
+
+/** Methods whose requests got sends with a body (and waits for one when none is given). */
+function hasBody(method: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE'].includes(method.toUpperCase());
 }
 
 function hintFor(status: number): string {
@@ -154,6 +172,7 @@ export class HttpClient {
       let settle = (): void => undefined;
       try {
         const opened = await this.open(request);
+        for (const permit of permits) permit.arrived?.();
         settle = opened.settle;
         const response = opened.response;
         await this.heedUsage(response.headers);
@@ -162,7 +181,7 @@ export class HttpClient {
           !refreshed &&
           !request.withoutAuth &&
           this.options.auth.refresh &&
-          (await this.options.auth.refresh())
+          (await this.options.auth.refresh(response.sentAuthorization))
         ) {
           response.body.destroy();
           refreshed = true;
@@ -171,8 +190,10 @@ export class HttpClient {
         }
         if ((response.status >= 200 && response.status < 300) || options.accept?.(response.status))
           return await consume(response);
-        const body = await excerpt(response, redact);
-        if (!retry.statuses.includes(response.status)) {
+        const readsEnvelope = retry.transientBody !== undefined && retry.envelopeStatuses?.includes(response.status);
+        const raw = await errorBody(response, readsEnvelope ? ERROR_BODY_BYTES : EXCERPT_BYTES + 1);
+        const body = excerptOf(raw, redact);
+        if (!retry.statuses.includes(response.status) && !(readsEnvelope && retry.transientBody!(raw))) {
           if (response.status === 401) throw new AuthFailedError(safeUrl, `HTTP 401 ${body}`);
           throw new HttpStatusError(response.status, redact(response.url), body, hintFor(response.status));
         }
@@ -254,7 +275,9 @@ export class HttpClient {
       method: request.method,
       headers: { ...request.headers },
       context: { withoutAuth: request.withoutAuth === true },
-      ...(request.body !== undefined ? { body: request.body } : {}),
+      // got's stream waits for a body to be written to a POST/PUT/PATCH; one without a body (all
+      // its parameters in the query) is sent empty rather than left hanging.
+      ...(request.body !== undefined ? { body: request.body } : hasBody(request.method) ? { body: '' } : {}),
     });
     const deadlineMs = this.options.deadlineMs;
     const timer =
@@ -283,10 +306,22 @@ export class HttpClient {
     // A later body error reaches the consumer through the stream; keep it from being unhandled here.
     stream.on('error', () => undefined);
     return {
-      response: { status: response.statusCode, headers: response.headers, url: response.url, body: stream },
+      response: {
+        status: response.statusCode,
+        headers: response.headers,
+        url: response.url,
+        body: stream,
+        ...sentAuthorizationOf(response),
+      },
       settle,
     };
   }
+}
+
+/** The Authorization header got sent, after the auth hook set it. */
+function sentAuthorizationOf(response: Response): { sentAuthorization?: string } {
+  const sent = response.request.options.headers.authorization;
+  return typeof sent === 'string' ? { sentAuthorization: sent } : {};
 }
 
 export { HostNotAllowedError };

@@ -25,6 +25,8 @@ export interface OpenResponse {
   /** Final URL after redirects. */
   url: string;
   body: Readable;
+  /** The Authorization header the request went out with (after the auth hook), if any. */
+  sentAuthorization?: string;
 }
 
 /** What an auth hook may change on a request. */
@@ -40,5 +42,6 @@ export interface AuthTarget {
 export interface AuthHook {
   /** Sets headers or query parameters on the outgoing request (a got beforeRequest hook). */
   apply(target: AuthTarget): Promise<void>;
-  refresh?(): Promise<boolean>;
+  /** `rejected`: the Authorization header the 401 answered, so a token another call already replaced is not refreshed again. */
+  refresh?(rejected?: string): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import type { PageStep } from '../../../shared/config/paginate/types';
 import { StreamConfigError } from '../errors';
 import type { HttpRequest } from '../http/types';
+import { setQuery } from '../request/setQuery';
 
 /** Sets `value` at a dotted name (`offset`, `paging.page_token`) of a JSON object, creating objects on the way. */
 function setField(target: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -47,11 +48,10 @@ function patchedBody(request: HttpRequest, fields: Record<string, string | numbe
  * applyPageStep(request, { body: { offset: 100, limit: 100 }, page: { offset: 100 } }, 'sources/ga4.yml streams.report');
  */
 export function applyPageStep(request: HttpRequest, step: PageStep, where: string): HttpRequest {
-  const url = new URL(step.url ?? request.url);
-  for (const [name, value] of Object.entries(step.query ?? {})) url.searchParams.set(name, value);
+  const url = setQuery(step.url ?? request.url, step.query ?? {});
   return {
     ...request,
-    url: url.toString(),
+    url,
     headers: { ...request.headers, ...step.headers },
     ...(step.body ? { body: patchedBody(request, step.body, where) } : {}),
   };

@@ -1,32 +1,14 @@
 import type { StreamDefinition } from '../../../shared/config/schema';
+import { sourceFileOf } from '../../../shared/config/loadConfig';
 import { renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import { itemIdOf, MESSAGE_VERSION, type WorkItem } from '../../../shared/messages/workItem';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
+import type { Discovery, DiscoveryCache, DiscoveryTarget } from '../../../shared/runtime/PartitionDiscovery';
 import { StreamConfigError } from '../errors';
 import { openSession } from '../openSession';
 import { readField } from '../readPath';
 import { buildRequest } from '../request/buildRequest';
 import { walkPages } from '../walkPages';
-
-/** The partitions one stream's `partition.from_stream` yields for one client. */
-export interface Discovery {
-  /** One entry per kept record, its partition values by name, in discovery order, without duplicates. */
-  values: Record<string, string>[];
-  /** Records the discovery stream returned, before `include`/`exclude`. */
-  found: number;
-}
-
-/** Who discovers: one client × source × stream, with the scope its templates read. */
-export interface DiscoveryTarget {
-  client: string;
-  source: string;
-  stream: string;
-  definition: StreamDefinition;
-  scope: TemplateScope;
-}
-
-/** Records of a discovery stream per client/source/stream, requested once per Plan however many streams use them. */
-export type DiscoveryCache = Map<string, Promise<unknown[]>>;
 
 /** A discovery that lists hundreds of thousands of records is a wrong stream, not a list of accounts. */
 const MAX_DISCOVERED_RECORDS = 100_000;
@@ -34,7 +16,7 @@ const MAX_DISCOVERED_RECORDS = 100_000;
 const SAFE_VALUE = /^[\w.@:+-]{1,128}$/;
 
 /**
- * Discovers the partitions of a stream with `partition.from_stream`: requests that stream of the
+ * Discovers the partitions of a stream with `partition.from_stream` (Plan's `DiscoverPartitions`, wired by the profiles): requests that stream of the
  * same source for the client (every page, through the source's auth, retry policy, rate limit and
  * caps, like any call), reads `fields` from each record and keeps those `include`/`exclude` allow.
  * A record without a field, or a value that cannot name a partition, fails with what to fix;
@@ -52,7 +34,7 @@ export async function discoverPartitions(
 ): Promise<Discovery> {
   const spec = target.definition.partition!;
   const from = spec.from_stream!;
-  const where = `sources/${target.source}.yml streams.${target.stream}.partition (client ${target.client}, discovered from stream ${from})`;
+  const where = `${sourceFileOf(ctx.config, target.source)} streams.${target.stream}.partition (client ${target.client}, discovered from stream ${from})`;
   const key = `${target.client}/${target.source}/${from}`;
   let records = cache.get(key);
   if (!records) {
@@ -103,7 +85,7 @@ async function requestRecords(
   };
   const session = await openSession(ctx, item);
   const { stream, source } = session;
-  const where = `sources/${target.source}.yml streams.${from} (discovery for ${target.stream})`;
+  const where = `${sourceFileOf(ctx.config, target.source)} streams.${from} (discovery for ${target.stream})`;
   if (!stream.request) throw new StreamConfigError(where, 'has no request; discovery needs one');
   const records: unknown[] = [];
   await walkPages({

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { request as requestSchema } from '../../../shared/config/schema/request';
 import { renderDeep, renderTemplate, type TemplateScope } from '../../../shared/config/template';
 import type { HttpRequest } from '../http/types';
+import { setQuery } from './setQuery';
 
 export type RequestConfig = z.infer<typeof requestSchema>;
 
@@ -20,7 +21,7 @@ export function resolveUrl(baseUrl: string, path: string): URL {
 
 /**
  * Renders a configured request against a template scope: URL (base + path + query), headers
- * (source-wide, then the stream's) and a JSON, form or XML/SOAP body.
+ * (source-wide, then the stream's; one that renders empty is not sent) and a JSON, form or XML/SOAP body.
  */
 export function buildRequest(
   config: RequestConfig,
@@ -28,10 +29,14 @@ export function buildRequest(
   baseUrl: string,
   sourceHeaders: Record<string, string> = {},
 ): HttpRequest {
-  const url = resolveUrl(baseUrl, renderTemplate(config.path, scope));
-  for (const [name, value] of Object.entries(renderDeep(config.query, scope)))
-    url.searchParams.set(name, String(value));
+  // A query written in the path is sent as written (Rest.li syntax); `query` values are encoded.
+  const query = Object.fromEntries(
+    Object.entries(renderDeep(config.query, scope)).map(([name, value]): [string, string] => [name, String(value)]),
+  );
+  const url = new URL(setQuery(resolveUrl(baseUrl, renderTemplate(config.path, scope)), query));
   const headers: Record<string, string> = { ...renderDeep(sourceHeaders, scope), ...renderDeep(config.headers, scope) };
+  // An optional header (`"{{ client.login_customer_id | default: }}"`) that renders empty is left out, not sent blank.
+  for (const [name, value] of Object.entries(headers)) if (value === '') delete headers[name];
   const request: HttpRequest = { method: config.method, url: url.toString(), headers };
   const body = config.body;
   if (body?.type === 'json') {

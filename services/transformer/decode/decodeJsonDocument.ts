@@ -5,7 +5,7 @@ import { excerpt } from './excerpt';
 import { formatBytes } from './formatBytes';
 import { type DecodeLimits, type DecodedBatch } from './types';
 
-/** One segment of a records path: an object key, an array index, or `*` (any index). */
+/** One segment of a records path: an object key, an array index, or `*` (any element or member). */
 type Segment = string | number | typeof ANY;
 const ANY = Symbol('any');
 
@@ -451,7 +451,7 @@ function kindOf(c: number): string {
 
 /** A member name of digits also names that element of a list (`$.data.0`), as in shared/paths. */
 function matches(segment: Segment | undefined, key: string | number): boolean {
-  if (segment === ANY) return typeof key === 'number';
+  if (segment === ANY) return true; // every element of an array, every member of an object
   return segment === key || (typeof key === 'number' && typeof segment === 'string' && segment === String(key));
 }
 

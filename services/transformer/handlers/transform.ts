@@ -7,6 +7,7 @@ import type { QueueDelivery } from '../../../shared/runtime/QueueDelivery';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
 import { transformOrFanOut } from '../transformItem';
 import { transformPiece } from '../transformPiece';
+import { itemProgress } from '../../../shared/runState/itemProgress';
 
 /**
  * The transform queue's handler: validates the RawReady message, transforms the item, records
@@ -23,17 +24,8 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
   const message = parseMessage(transformMessage, 'raw-ready', delivery.body);
   logger.appendKeys({ runId: message.runId, itemId: message.itemId });
   try {
-    const identity = {
-      client: message.client,
-      source: message.source,
-      stream: message.stream,
-      partition: message.partition,
-    };
-    await ctx.ports.runState.updateItem(message.runId, message.itemId, {
-      ...identity,
-      stage: 'transforming',
-      error: undefined,
-    });
+    const progress = itemProgress(ctx.ports.runState, message);
+    await progress.transforming();
     let result;
     try {
       result =
@@ -43,15 +35,9 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
     } catch (error) {
       const text = redact(error instanceof Error ? error.message : String(error));
       // A retryable failure keeps the stage, so the next delivery picks up from here.
-      await ctx.ports.runState
-        .updateItem(
-          message.runId,
-          message.itemId,
-          isPermanent(error) ? { stage: 'failed', error: text } : { error: text },
-        )
-        .catch((stateError: unknown) => {
-          logger.warn('could not record the transform failure in run state', { error: String(stateError) });
-        });
+      await (isPermanent(error) ? progress.failed(text) : progress.retrying(text)).catch((stateError: unknown) => {
+        logger.warn('could not record the transform failure in run state', { error: String(stateError) });
+      });
       throw error;
     }
     // Pieces sent, or a piece done while others still run: the item is still transforming.
@@ -64,9 +50,8 @@ export async function transform(ctx: ServiceContext, delivery: QueueDelivery): P
         manifestKey: message.raw.manifestKey,
         hint: 'loaded as an empty item; set expect_records: always on the stream if it must never be empty',
       });
-    await ctx.ports.runState.updateItem(message.runId, message.itemId, {
-      stage: 'transformed',
-      empty: empty ? true : undefined,
+    await progress.transformed({
+      empty,
       recordsIn: result.counts.recordsIn,
       recordsOut: result.counts.rows,
       recordsRejected: result.counts.rejected,

@@ -8,6 +8,7 @@ import {
   clockDateText,
   clockTimestampText,
   dateText,
+  datePartsText,
   fromEpochValue,
   timestampText,
   type WallClock,
@@ -82,7 +83,13 @@ export function compileCaster(type: ParsedColumnType, options: CastOptions): Cas
     case 'boolean':
       return nonEmpty(booleanCast);
     case 'date':
-      return nonEmpty((value) => (typeof value === 'string' ? dateText(value) : wrongType(value, 'a date')));
+      return nonEmpty((value) =>
+        typeof value === 'string'
+          ? dateText(value)
+          : isDateParts(value)
+            ? datePartsText(value)
+            : wrongType(value, 'a date'),
+      );
     case 'timestamp':
     case 'timestamptz': {
       const withZone = type.kind === 'timestamptz';
@@ -341,6 +348,18 @@ function jsonText(value: unknown): string | Rejection {
 
 function finite(value: number, cast: (n: number) => string | Rejection): string | Rejection {
   return Number.isFinite(value) ? cast(value) : new Rejection(`${value} is not a finite number`);
+}
+
+/** `{ year, month, day }`: a date as a record of its parts. */
+function isDateParts(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'year' in value &&
+    'month' in value &&
+    'day' in value
+  );
 }
 
 function wrongType(value: unknown, expected: string): Rejection {

@@ -34,6 +34,22 @@ export function dateText(text: string): string | Rejection {
 }
 
 /**
+ * A date written as a record of its parts, `{ "year": 2026, "month": 2, "day": 1 }` (LinkedIn's
+ * Rest.li `Date`, as in adAnalytics' `dateRange.start`); numbers or digit strings.
+ *
+ * @example
+ * datePartsText({ year: 2026, month: 2, day: 1 }) // '2026-02-01'
+ */
+export function datePartsText(parts: Record<string, unknown>): string | Rejection {
+  const [year, month, day] = [parts.year, parts.month, parts.day].map(Number) as [number, number, number];
+  const text = `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
+  if ([year, month, day].every(Number.isInteger) && isPlainDate(text)) return text;
+  return new Rejection(
+    `${JSON.stringify(parts).slice(0, 80)} is not a date (expected { year, month, day } of a real day)`,
+  );
+}
+
+/**
  * `YYYY-MM-DD HH:MM:SS.ffffff` in UTC (plus `+00` when `withZone`) from an ISO-8601 timestamp
  * (`T` or space, optional seconds and fraction, `Z`/`±HH:MM`/`±HHMM`/`±HH`/` UTC`), a date, or a
  * Unix epoch number (seconds, or milliseconds from 10^11 up). Text without an offset is read

@@ -14,9 +14,17 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 interface WindowLog {
   perMs: number;
-  /** Grant times inside the current window, oldest first. */
-  times: number[];
+  /** When each request still counted may have reached the API at the latest (its end), earliest first. */
+  ends: number[];
 }
+
+/**
+ * How long after its grant a request is assumed to reach the API, until its answer proves it
+ * earlier. Longer than the Redis limiter's 500 ms: one process on a loaded laptop runs every
+ * worker, and its event loop can stall for longer than that between a grant and the request
+ * leaving (bench:extract at load average 21 saw one request refused with 500 ms).
+ */
+export const DEFAULT_ARRIVAL_BOUND_MS = 2_000;
 
 interface ScopeState {
   windows: Map<string, WindowLog>;
@@ -34,11 +42,19 @@ interface ScopeState {
  * with optional leases, and back-off pauses. Waiters of a scope are served strictly first come,
  * first served, so a steady stream of callers cannot starve an early one.
  *
+ * A window counts each request until it may have reached the API (its end), not from its grant,
+ * the rule of the Redis limiter (docs/rate-limits.md): granted at `t`, its end is
+ * `t + min(leaseMs, arrivalBoundMs)` until the permit says the answer began (`arrived()`) or is
+ * released, which moves the end to that moment. A server counting arrivals then never sees more
+ * than `requests` in any window, however much the time from grant to arrival varies.
+ *
  * Several {@link InProcessRateLimiter}s may share one budget, as Redis-backed workers share Redis.
  */
 export class LocalRateBudget {
   private readonly scopes = new Map<string, ScopeState>();
   private nextPermitId = 1;
+
+  constructor(private readonly arrivalBoundMs = DEFAULT_ARRIVAL_BOUND_MS) {}
 
   /** Queues `waiter` behind the scope's earlier waiters and serves what can be served now. */
   enqueue(waiter: BudgetWaiter): void {
@@ -110,30 +126,45 @@ export class LocalRateBudget {
       state.active.size === 0 &&
       !slowed &&
       state.pausedUntil <= performance.now() &&
-      [...state.windows.values()].every((log) => log.times.length === 0)
+      [...state.windows.values()].every((log) => log.ends.length === 0)
     ) {
       this.scopes.delete(scope);
     }
   }
 
   private grant(scope: string, state: ScopeState, policy: LimitPolicy, now: number): Permit {
-    for (const limit of policy.limits) {
+    let end = now + Math.min(policy.leaseMs ?? Infinity, this.arrivalBoundMs);
+    const logs = policy.limits.map((limit) => {
       const key = `${limit.requests}/${limit.perMs}`;
       let log = state.windows.get(key);
       if (!log) {
-        log = { perMs: limit.perMs, times: [] };
+        log = { perMs: limit.perMs, ends: [] };
         state.windows.set(key, log);
       }
-      log.times.push(now);
-    }
-    if (policy.concurrency === undefined) return { release: async () => undefined };
+      insertSorted(log.ends, end);
+      return log;
+    });
+    // The answer began (or the request is over): it reached the API by now, so its end moves here
+    // (later too, when the bound proved short: the grants to come then still count it).
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      const at = performance.now();
+      for (const log of logs) moveEnd(log.ends, end, at);
+      end = at;
+      if (this.scopes.get(scope) === state) this.pump(scope);
+    };
     const id = this.nextPermitId++;
-    state.active.set(id, policy.leaseMs === undefined ? Infinity : now + policy.leaseMs);
+    if (policy.concurrency !== undefined)
+      state.active.set(id, policy.leaseMs === undefined ? Infinity : now + policy.leaseMs);
     let released = false;
     return {
+      arrived: settle,
       release: async () => {
         if (released) return;
         released = true;
+        settle();
         const current = this.scopes.get(scope);
         if (current?.active.delete(id)) this.pump(scope);
       },
@@ -141,12 +172,27 @@ export class LocalRateBudget {
   }
 }
 
-/** Drops grants that left every window and leases that expired. */
+/** Inserts `value` into the ascending `values`. */
+function insertSorted(values: number[], value: number): void {
+  let index = values.length;
+  while (index > 0 && (values[index - 1] as number) > value) index--;
+  values.splice(index, 0, value);
+}
+
+/** Replaces one `from` in the ascending `values` by `to` (nothing if it already left the window). */
+function moveEnd(values: number[], from: number, to: number): void {
+  const index = values.lastIndexOf(from);
+  if (index < 0) return;
+  values.splice(index, 1);
+  insertSorted(values, to);
+}
+
+/** Drops requests that left every window and leases that expired. */
 function prune(state: ScopeState, now: number): void {
   for (const log of state.windows.values()) {
     let expired = 0;
-    while (expired < log.times.length && (log.times[expired] as number) <= now - log.perMs) expired++;
-    if (expired > 0) log.times.splice(0, expired);
+    while (expired < log.ends.length && (log.ends[expired] as number) <= now - log.perMs) expired++;
+    if (expired > 0) log.ends.splice(0, expired);
   }
   for (const [id, expiresAt] of state.active) if (expiresAt <= now) state.active.delete(id);
 }
@@ -156,10 +202,10 @@ function delayFor(state: ScopeState, policy: LimitPolicy, now: number): number {
   let wait = Math.max(0, state.pausedUntil - now);
   const factor = state.slowed && state.slowed.until > now ? state.slowed.factor : 1;
   for (const limit of policy.limits) {
-    const times = state.windows.get(`${limit.requests}/${limit.perMs}`)?.times ?? [];
+    const ends = state.windows.get(`${limit.requests}/${limit.perMs}`)?.ends ?? [];
     const allowed = Math.max(1, Math.floor(limit.requests * factor));
-    if (times.length >= allowed) {
-      wait = Math.max(wait, (times[times.length - allowed] as number) + limit.perMs - now);
+    if (ends.length >= allowed) {
+      wait = Math.max(wait, (ends[ends.length - allowed] as number) + limit.perMs - now);
     }
   }
   if (policy.concurrency !== undefined && state.active.size >= policy.concurrency) {

@@ -32,6 +32,11 @@ export const asyncJob = z
             "Where a failed job's status response says why; quoted in the error and the run report. Example: $.failureReason",
           ),
         wait: shortDuration.default('5s').describe('Wait between polls (the state machine Wait state).'),
+        first_wait: shortDuration
+          .optional()
+          .describe(
+            "Wait between creating the job and its first status request (the same Wait state), in whole seconds. Default: the first status request goes at once. Set it to the report's usual duration: a status request spent on a job that cannot be done yet uses the rate budget for nothing. Example: 30s",
+          ),
         max_polls: z.number().int().positive().default(120).describe('Give up after this many polls.'),
       })
       .describe('How to poll the job.'),

@@ -46,6 +46,12 @@ export const retry = z
       .describe(
         '"Error inside a 200" predicates on JSON or XML bodies, checked on data pages, async create and poll answers and OAuth token answers (report downloads only with async_job.download.check_errors).',
       ),
+    envelope_statuses: z
+      .array(z.number().int().min(400).max(599))
+      .default([])
+      .describe(
+        'Error statuses whose JSON or XML body is read like a 200\'s: an answer the first matching error_when predicate marks retryable is retried (Meta answers rate limits with HTTP 400 and {"error":{"code":17}}); others still fail at once. Example: [400, 403]',
+      ),
     reset_header: z
       .string()
       .optional()

@@ -15,7 +15,9 @@ export const sourceDefinition = z
     allowed_hosts: z
       .array(z.string())
       .optional()
-      .describe('Hosts the extractor may call (next-page and download URLs included). Default: the host of base_url.'),
+      .describe(
+        'Hosts the extractor may call besides the hosts of base_url and auth.token_url, which are always allowed (next-page, download and redirect URLs). Example: [api.amazon.com, "*.amazonaws.com"]',
+      ),
     auth: auth,
     rate_limit: rateLimit.optional(),
     retry: retry.default(() => retry.parse({})),

@@ -1,15 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LocalRuntime, type LocalRunOutcome } from '../../../cli/localRuntime/LocalRuntime';
+import { LocalRuntime, type LocalRunOutcome, type LocalRuntimeOptions } from '../../../profiles/local/LocalRuntime';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
-import type { RunFilter } from '../../../cli/localRuntime/LocalRuntime';
+import type { RunFilter } from '../../../profiles/local/LocalRuntime';
 
 /** The project's shipped platform definitions. */
 export const CATALOG_DIR = resolve(import.meta.dirname, '../../../catalog');
 
 export interface CatalogReplay {
   runtime: LocalRuntime;
+  /** The local data directory (object store, queues, run state, warehouse) of this replay. */
+  dataDir: string;
   /** Runs the whole local pipeline (the deployed state machine, queues, transformer, loader). */
   run(filter?: RunFilter): Promise<LocalRunOutcome>;
   /** One row of a warehouse query. */
@@ -34,6 +36,12 @@ export async function openCatalogReplay(options: {
   clientYaml: string;
   /** Per source name, the secret values `dif credentials put` stores. */
   credentials: Record<string, Record<string, string>>;
+  /**
+   * Runtime settings. By default the state machine's waits are cut to nothing (a report's
+   * `poll.wait`, the wait before re-submitting a failed job, Retry intervals): a replay needs
+   * no real minutes. The extractor's own HTTP backoff is the source's, as in production.
+   */
+  runtime?: Partial<Omit<LocalRuntimeOptions, 'configDir' | 'dataDir'>>;
 }): Promise<CatalogReplay> {
   const dir = mkdtempSync(join(tmpdir(), 'dif-catalog-replay-'));
   const configDir = join(dir, 'config');
@@ -41,11 +49,17 @@ export async function openCatalogReplay(options: {
   symlinkSync(CATALOG_DIR, join(configDir, 'catalog'));
   writeFileSync(join(configDir, 'clients', `${options.client}.yml`), options.clientYaml);
   clearOAuthTokenCache();
-  const runtime = await LocalRuntime.open({ configDir, dataDir: join(dir, 'data') });
+  const runtime = await LocalRuntime.open({
+    configDir,
+    dataDir: join(dir, 'data'),
+    ...options.runtime,
+    ingest: { maxWaitSeconds: 0, retryIntervalScale: 0.01, ...options.runtime?.ingest },
+  });
   for (const [source, values] of Object.entries(options.credentials))
     await runtime.credentials.put(options.client, source, values);
   return {
     runtime,
+    dataDir: join(dir, 'data'),
     run: (filter) => runtime.run(filter),
     one: async (sql) => (await runtime.ctx.ports.warehouse.query(sql))[0]!,
     rows: (sql) => runtime.ctx.ports.warehouse.query(sql),

@@ -46,6 +46,17 @@ describe('async report calls: errors inside 200s, downloads', () => {
     throw new Error('the job never became ready');
   }
 
+  it('tells the state machine to wait async_job.poll.first_wait before the first status request (default: at once)', async () => {
+    const poll = asyncJob().poll;
+    expect((await startJob(env.ctx, { item })).waitSeconds).toBe(0);
+    poll.first_wait = '2m';
+    try {
+      expect((await startJob(env.ctx, { item })).waitSeconds).toBe(120);
+    } finally {
+      delete poll.first_wait;
+    }
+  });
+
   it('retries an HTTP 200 {"code":"INTERNAL_ERROR"} poll answer instead of reading status ""', async () => {
     const { job } = await startJob(env.ctx, { item });
     api.faults.add({

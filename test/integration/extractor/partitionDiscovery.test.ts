@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startDemoApi, type DemoApi } from '../../../demo';
 import { assessGaps } from '../../../cli/operations/assessGaps';
 import { planItems } from '../../support/planItems';
+import { plan } from '../../../services/runs/handlers/plan';
 import { configFrom, extractorContext, type ExtractorTestContext } from '../../support/extractorContext';
 import { readFileSync } from 'node:fs';
 
@@ -124,5 +125,15 @@ describe('partitions discovered from a stream (partition.from_stream)', () => {
     await expect(partitionsOf('r2')).rejects.toThrow(
       "stream ad_accounts returned 4 record(s) and partition.include/exclude kept none; check the filters and the client's params they read",
     );
+  });
+
+  it('refuses to plan a discovered stream when the caller wired no discovery, before the run is recorded', async () => {
+    // Plan (services/runs) cannot request an API itself: each profile hands it the extractor's discovery.
+    contextFor();
+    await expect(plan(env.ctx, { runId: 'r-unwired', client: 'c', stream: 'campaigns' })).rejects.toThrow(
+      /streams\.campaigns\.partition .* discovers its partitions \(partition\.from_stream\), but Plan was called without discoverPartitions/,
+    );
+    expect(discoveryCalls()).toHaveLength(0);
+    expect(await env.ctx.ports.runState.getRun('r-unwired')).toBeUndefined();
   });
 });

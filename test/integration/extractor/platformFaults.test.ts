@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi, type DemoApi } from '../../../demo';
-import { LocalRuntime } from '../../../cli/localRuntime/LocalRuntime';
-import { prepareDemoEnvironment } from '../../../cli/localRuntime/demoEnvironment';
+import { LocalRuntime } from '../../../profiles/local/LocalRuntime';
+import { prepareDemoEnvironment } from '../../../profiles/local/demoEnvironment';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 
 const SOAP_FAULT_IN_200 =

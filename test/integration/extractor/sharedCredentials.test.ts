@@ -11,7 +11,7 @@ import { startDemoApi, type DemoApi } from '../../../demo';
 import { DEMO_CREDENTIALS } from '../../../demo/credentials';
 import { clearOAuthTokenCache } from '../../../services/extractor/auth/OAuthTokenAuth';
 import { openSession } from '../../../services/extractor/openSession';
-import { planRun } from '../../../services/extractor/plan';
+import { planRun } from '../../../services/runs/plan';
 import type { OpenResponse } from '../../../services/extractor/http/types';
 import { sharedCredentialKey } from '../../../shared/config/credentialKey';
 import {

@@ -4,8 +4,8 @@ import { startDemoApi, type DemoApi } from '../../../demo';
 import { loadConfig } from '../../../shared/config';
 import { rawManifest, rawReady } from '../../../shared/messages/rawReady';
 import { extract } from '../../../services/extractor/handlers/extract';
-import { finalize } from '../../../services/extractor/handlers/finalize';
-import { plan } from '../../../services/extractor/handlers/plan';
+import { finalize } from '../../../services/runs/handlers/finalize';
+import { plan } from '../../../services/runs/handlers/plan';
 import { extractorContext, readObject, type ExtractorTestContext } from '../../support/extractorContext';
 
 /** The project's own sources/ and clients/ against the demo API: plan → extract → finalize. */

@@ -12,7 +12,7 @@ import { MESSAGE_VERSION, type CleanReady } from '../../../shared/messages';
 import { load } from '../../../services/loader/handlers/load';
 import { writeCleanBatch } from '../loader/support/writeCleanBatch';
 import { runCli } from '../../cli/support/runCli';
-import { openWarehouseOnly } from '../../../cli/localRuntime/openWarehouseOnly';
+import { openWarehouseOnly } from '../../../profiles/local/openWarehouseOnly';
 
 /**
  * Issue 14 §5 on the embedded profile, end to end through the real loader and PGlite:

@@ -1,5 +1,5 @@
-import type { PlanOutput } from '../../../services/extractor/handlers/plan';
-import { listWorkItems } from '../../../services/extractor/workItemFile';
+import type { PlanOutput } from '../../../services/runs/handlers/plan';
+import { listWorkItems } from '../../../services/runs/workItemFile';
 import { text } from 'node:stream/consumers';
 import { SendMessageCommand, SQSClient, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { SFNClient, SendTaskFailureCommand } from '@aws-sdk/client-sfn';
@@ -59,6 +59,8 @@ describe('aws profile against s3rver and dynalite', () => {
       DIF_LOAD_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dif-it-load',
       DIF_LOAD_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dif-it-load-dlq',
       DIF_CONFIG_DIR: process.cwd(),
+      DIF_ECS_SUBNETS: 'subnet-a, subnet-b',
+      DIF_MAP_CONCURRENCY: '12',
       DIF_DEMO_API_URL: api.url,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -66,7 +68,7 @@ describe('aws profile against s3rver and dynalite', () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     sqs.on(ChangeMessageVisibilityCommand).resolves({});
     sfn.on(SendTaskFailureCommand).resolves({});
-    const { lambdaServiceContext } = await import('../../../shared/adapters/aws/lambda');
+    const { lambdaServiceContext } = await import('../../../profiles/aws/lambda');
     ctx = await lambdaServiceContext();
     await (ctx.secrets as CredentialStore).put('acme', 'demo_ads', DEMO_CREDENTIALS.demo_ads!);
   }, 60_000);
@@ -83,13 +85,17 @@ describe('aws profile against s3rver and dynalite', () => {
   let items: WorkItem[];
 
   it('plans through the Lambda entry and records the run and items in DynamoDB', async () => {
-    const { handler } = await import('../../../services/extractor/lambda/plan');
+    const { handler } = await import('../../../profiles/aws/functions/plan');
+    // The profile read its settings once, at cold start: Plan reads no environment variable itself.
+    process.env.DIF_ECS_SUBNETS = 'subnet-changed-later';
+    process.env.DIF_MAP_CONCURRENCY = '99';
     const output = (await handler(
       { runId: 'r-aws', client: 'acme', source: 'demo_ads', trigger: { by: 'test' } },
       lambdaContext,
     )) as PlanOutput;
     // The state carries a reference; the items are JSON lines in S3 for the Distributed Map.
     expect(output.items.key).toBe('runs/r-aws/items.jsonl');
+    expect(output).toMatchObject({ maxConcurrency: 12, ecsSubnets: ['subnet-a', 'subnet-b'] });
     items = await listWorkItems(ctx.ports.objectStore, output.items.key);
     expect(items).toHaveLength(output.itemCount);
     expect(output.itemCount).toBeGreaterThan(0);
@@ -100,7 +106,7 @@ describe('aws profile against s3rver and dynalite', () => {
   });
 
   it('extracts raw pages into S3 with decrypted credentials and hands RawReady to SQS', async () => {
-    const { handler } = await import('../../../services/extractor/lambda/extract');
+    const { handler } = await import('../../../profiles/aws/functions/extract');
     const item = items.find((candidate) => candidate.stream === 'campaigns')!;
     await handler({ item, taskToken: 'token-campaigns' }, lambdaContext);
     const sent = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
@@ -126,7 +132,7 @@ describe('aws profile against s3rver and dynalite', () => {
   });
 
   it('transforms the SQS record into clean parts in S3 and a CleanReady for the load queue', async () => {
-    const { handler } = await import('../../../services/transformer/lambda/transform');
+    const { handler } = await import('../../../profiles/aws/functions/transform');
     const body = sqs.commandCalls(SendMessageCommand).at(-1)!.args[0].input.MessageBody!;
     const before = sqs.commandCalls(SendMessageCommand).length;
     const response = await handler(
@@ -165,7 +171,7 @@ describe('aws profile against s3rver and dynalite', () => {
   });
 
   it('reports a failing record as a batch item failure and backs off its redelivery', async () => {
-    const { handler } = await import('../../../services/transformer/lambda/transform');
+    const { handler } = await import('../../../profiles/aws/functions/transform');
     const record = (receiveCount: number, receiptHandle: string, body: string) => ({
       messageId: `sqs-${receiptHandle}`,
       receiptHandle,

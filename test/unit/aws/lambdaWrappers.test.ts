@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryOf, stepFunctionsError } from '../../../shared/adapters/aws/lambda';
+import { deliveryOf, stepFunctionsError } from '../../../profiles/aws/lambda';
 import { PermanentError } from '../../../shared/runtime/errors';
 import { CredentialNotFoundError } from '../../../services/credentials';
 import type { ServiceContext } from '../../../shared/runtime/ServiceContext';
-import { itemIdsOf, recordStageMetrics } from '../../../shared/adapters/aws/lambda/stageMetrics';
-import { metrics } from '../../../shared/adapters/aws/lambda/telemetry';
+import { itemIdsOf, recordStageMetrics } from '../../../profiles/aws/lambda/stageMetrics';
+import { metrics } from '../../../profiles/aws/lambda/telemetry';
 
 describe('stepFunctionsError', () => {
   it('names permanent errors by their code, prefixing bare codes with the state', () => {

@@ -52,6 +52,29 @@ describe('catalog folder', () => {
     expect(load).toThrow(/must live in catalog\/shop\.yml/);
   });
 
+  it('reads the shipped catalog for a config folder without one of its own, and only its own when it has one', () => {
+    const shipped = mkdtempSync(join(tmpdir(), 'dif-shipped-'));
+    try {
+      mkdirSync(join(shipped, 'catalog'));
+      writeFileSync(join(shipped, 'catalog', 'shipped.yml'), SOURCE('shipped'));
+      const ownless = configWith({
+        'clients/acme.yml': 'client: acme\nwarehouse: { schema: acme }\nsources:\n  shipped: {}\n',
+      });
+      rmSync(join(dir!, 'catalog'), { recursive: true });
+      expect(loadConfig(dir!, { shippedCatalogParent: shipped }).sources.has('shipped')).toBe(true);
+      expect(ownless).toThrow(/no source named "shipped"/);
+      mkdirSync(join(dir!, 'catalog'));
+      writeFileSync(join(dir!, 'catalog', 'own.yml'), SOURCE('own'));
+      writeFileSync(
+        join(dir!, 'clients', 'acme.yml'),
+        'client: acme\nwarehouse: { schema: acme }\nsources:\n  own: {}\n',
+      );
+      expect([...loadConfig(dir!, { shippedCatalogParent: shipped }).sources.keys()]).toEqual(['own']);
+    } finally {
+      rmSync(shipped, { recursive: true, force: true });
+    }
+  });
+
   it('the project loads without a catalog folder in a config dir', () => {
     dir = mkdtempSync(join(tmpdir(), 'dif-catalog-'));
     for (const folder of ['sources', 'clients']) mkdirSync(join(dir, folder));

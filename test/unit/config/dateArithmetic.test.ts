@@ -13,6 +13,19 @@ describe('date arithmetic in templates', () => {
     expect(renderTemplate('{{ today + P1Y2W }}', scope)).toBe('2027-04-14');
     // An API whose end date is exclusive: the day after the slice, then formatted.
     expect(renderTemplate('{{ slice.end + P1D | date:yyyyMMdd }}', scope)).toBe('20260301');
+    // Rest.li dates want numbers without leading zeros; other characters and 'quoted' text are literal.
+    expect(renderTemplate("{{ slice.end + P1D | date:(year:yyyy,month:M,'day':d) }}", scope)).toBe(
+      '(year:2026,month:3,day:1)',
+    );
+    expect(renderTemplate('{{ today | date:dd.MM.yyyy }}', scope)).toBe('31.03.2026');
+    // Snapchat's day boundaries: the account's midnight with that day's offset (DST included).
+    const zoned = { slice: { start: '2026-03-07', end: '2026-03-08' }, client: { timezone: 'America/Los_Angeles' } };
+    expect(renderTemplate('{{ slice.start | midnight:client.timezone }}', zoned)).toBe('2026-03-07T00:00:00.000-08:00');
+    expect(renderTemplate('{{ slice.end + P1D | midnight:America/Los_Angeles }}', zoned)).toBe(
+      '2026-03-09T00:00:00.000-07:00',
+    );
+    expect(renderTemplate('{{ slice.start | midnight }}', zoned)).toBe('2026-03-07T00:00:00.000Z');
+    expect(() => renderTemplate('{{ slice.start | midnight:Mars/Olympus }}', zoned)).toThrow(/midnight: /);
   });
 
   it('keeps a date-time a date-time (an incremental cursor re-read over an attribution window)', () => {

@@ -77,7 +77,7 @@ describe('dif validate: lines and templates', () => {
     });
     expect(problems).toEqual([
       'sources/shop.yml:3: headers.X-Shop: template "{{ secret.shop_key }}": unknown variable "secret.shop_key"; use client.*, secrets.*, partition.*, slice.*, parent.*, job.*, cursor, page.*, run.id, env.DIF_*, today or yesterday',
-      'sources/shop.yml:9: streams.orders.request.query.store: template "{{ client.store | upcase }}": unknown filter "upcase" (known: upper, lower, urlencode, json, default, date, xml)',
+      'sources/shop.yml:9: streams.orders.request.query.store: template "{{ client.store | upcase }}": unknown filter "upcase" (known: upper, lower, urlencode, json, default, date, midnight, xml, number)',
       'sources/shop.yml:10: streams.orders.request.query.page: template "{{ page.cursor }}": paginate type none provides no page.* values (cursor paging gives page.cursor, offset page.offset, page_number page.number)',
       'sources/shop.yml:11: streams.orders.request.query.bad: template "{{ 1 + 2 }}": "1 + 2" is not a variable name',
     ]);

@@ -4,6 +4,7 @@ import { sniffCompression } from '../../../services/extractor/http/pageBody';
 import { backoffDelay, retryAfterMs } from '../../../services/extractor/http/retryDelay';
 import { readPath, recordsAt } from '../../../services/extractor/readPath';
 import { buildRequest } from '../../../services/extractor/request/buildRequest';
+import { applyPageStep } from '../../../services/extractor/paginate/applyPageStep';
 import { request as requestSchema } from '../../../shared/config/schema/request';
 import { checkBodyPredicates, checkErrorPredicates } from '../../../services/extractor/errorPredicates';
 import { BadResponseError } from '../../../services/extractor/errors';
@@ -65,6 +66,57 @@ describe('request rendering', () => {
       'https://h',
     );
     expect(form.body).toBe('a=a%26b');
+  });
+
+  it('sends a query written in the path as written (Rest.li syntax), adding encoded query and page values', () => {
+    const restli = buildRequest(
+      requestSchema.parse({
+        path: '/adAnalytics?q=analytics&dateRange=(start:(year:{{ slice.start | date:yyyy }},month:{{ slice.start | date:M }},day:{{ slice.start | date:d }}))&accounts=List({{ client.urn | urlencode }})',
+        query: { fields: 'impressions,clicks' },
+      }),
+      { slice: { start: '2026-02-01' }, client: { urn: 'urn:li:sponsoredAccount:7' } },
+      'https://api.linkedin.com/rest',
+    );
+    expect(restli.url).toBe(
+      'https://api.linkedin.com/rest/adAnalytics?q=analytics&dateRange=(start:(year:2026,month:2,day:1))&accounts=List(urn%3Ali%3AsponsoredAccount%3A7)&fields=impressions%2Cclicks',
+    );
+    const next = applyPageStep(restli, { query: { pageToken: 'a b' }, page: { cursor: 'a b' } }, 'w');
+    expect(next.url).toBe(`${restli.url}&pageToken=a+b`);
+    expect(applyPageStep(next, { query: { pageToken: 'c' }, page: { cursor: 'c' } }, 'w').url).toBe(
+      `${restli.url}&pageToken=c`,
+    );
+  });
+
+  it('sends a whole `{{ … | number }}` as a JSON number (Microsoft dates are {Day, Month, Year} integers)', () => {
+    const dated = { ...scope, slice: { start: '2026-02-01' } };
+    const json = buildRequest(
+      requestSchema.parse({
+        method: 'POST',
+        path: '/t',
+        body: {
+          type: 'json',
+          value: {
+            Day: '{{ slice.start | date:dd | number }}',
+            Year: '{{ slice.start | date:yyyy | number }}',
+            Label: 'day {{ slice.start | date:dd | number }}',
+          },
+        },
+      }),
+      dated,
+      'https://h',
+    );
+    expect(JSON.parse(json.body!)).toEqual({ Day: 1, Year: 2026, Label: 'day 1' });
+    expect(() =>
+      buildRequest(
+        requestSchema.parse({
+          method: 'POST',
+          path: '/t',
+          body: { type: 'json', value: { n: '{{ client.id | number }}' } },
+        }),
+        dated,
+        'https://h',
+      ),
+    ).toThrow(/template "\{\{ client.id \| number \}\}": filter "number": "a&b" is not a number/);
   });
 
   it('escapes values substituted into XML and sends SOAPAction', () => {

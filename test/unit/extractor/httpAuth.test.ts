@@ -29,7 +29,8 @@ describe('HttpClient credentials', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       seen.set(request.url ?? '', request.headers);
-      response.end('ok');
+      request.resume();
+      request.once('end', () => response.end('ok'));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -51,5 +52,16 @@ describe('HttpClient credentials', () => {
     };
     expect(await client().exchange(request, drain)).toBe(200);
     expect(seen.get('/files/report.gz?X-Amz-Signature=abc')?.authorization).toBeUndefined();
+  });
+
+  it('sends a POST whose parameters are all in the query (a report create without a body) at once, empty', async () => {
+    const request: HttpRequest = { method: 'POST', url: `${base}/reports?date=2026-01-01`, headers: {} };
+    // Before: got waited for a body that never came, so the create hung until the item timed out.
+    const status = await Promise.race([
+      client().exchange(request, drain),
+      new Promise((resolve) => setTimeout(() => resolve('no answer within 1.5 s'), 1_500)),
+    ]);
+    expect(status).toBe(200);
+    expect(seen.get('/reports?date=2026-01-01')?.['content-length']).toBe('0');
   });
 });

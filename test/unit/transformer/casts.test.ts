@@ -59,6 +59,16 @@ describe('casts', () => {
     expect(cast('date', '31/01/2024')).toMatch(/^REJECT/);
   });
 
+  it('dates written as a record of their parts (LinkedIn adAnalytics dateRange.start)', () => {
+    expect(cast('date', { year: 2026, month: 2, day: 1 })).toBe('2026-02-01');
+    expect(cast('date', { year: '2024', month: '2', day: '29' })).toBe('2024-02-29');
+    expect(cast('date', { year: 2023, month: 2, day: 29 })).toBe(
+      'REJECT: {"year":2023,"month":2,"day":29} is not a date (expected { year, month, day } of a real day)',
+    );
+    expect(cast('date', { year: 2026, month: 1.5, day: 1 })).toMatch(/^REJECT/);
+    expect(cast('date', { start: 1 })).toBe('REJECT: found an object where a date was expected');
+  });
+
   it('timestamps: offsets normalised to UTC, naive values read in the configured zone, epochs', () => {
     expect(cast('timestamp', '2026-01-31T10:20:30Z')).toBe('2026-01-31 10:20:30.000000');
     expect(cast('timestamptz', '2026-01-31 10:20:30.1234567+05:30')).toBe('2026-01-31 04:50:30.123456+00');

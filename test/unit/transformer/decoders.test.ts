@@ -1,3 +1,4 @@
+import { selectRecords } from '../../../shared/paths';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
@@ -85,6 +86,14 @@ describe('JSON document decoder', () => {
       { i: 2 },
       { i: 3 },
     ]);
+    // [*] on an object: every member (Pinterest's JSON report keys its rows by campaign id).
+    const byCampaign = '{"11":[{"c":11,"d":1},{"c":11,"d":2}],"12":[{"c":12,"d":1}]}';
+    expect(await all(decodeJsonDocument(chunks(byCampaign, 4), '$[*][*]', 'k', limits))).toEqual([
+      { c: 11, d: 1 },
+      { c: 11, d: 2 },
+      { c: 12, d: 1 },
+    ]);
+    expect(selectRecords(JSON.parse(byCampaign), '$[*][*]').records).toHaveLength(3);
     expect(await all(decodeJsonDocument(chunks('[{"a":1},{"a":2}]', 3), '$', 'k', limits))).toEqual([
       { a: 1 },
       { a: 2 },

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanReady } from '../../../shared/messages';
+import { cleanReady, WORK_ITEM_FIELDS, workItemOf } from '../../../shared/messages';
 import {
   RejectThresholdError,
   SchemaDriftError,
@@ -18,6 +18,16 @@ afterEach(async () => {
 const page = (data: unknown[]) => JSON.stringify({ data, paging: { next: null } });
 
 describe('transformItem', () => {
+  it('passes the work item on to the loader whole: every field of the raw-ready item, none copied by hand', async () => {
+    t = transformerContext({ records: '$.data', format: { type: 'json' }, columns: { id: 'bigint' } });
+    const raw = await t.stage([{ body: page([{ id: 1 }]) }]);
+    const message = { ...raw, runtime: 'ecs' as const, extraction: 'async' as const, partitionValues: { a: '1' } };
+    const clean = await transformItem(t.ctx, message);
+    expect(workItemOf(clean)).toEqual(workItemOf(message));
+    expect(WORK_ITEM_FIELDS).toHaveLength(11);
+    for (const field of WORK_ITEM_FIELDS) expect(clean[field], field).toEqual(message[field]);
+  });
+
   it('decodes JSON pages, merges parent context, flattens, casts and writes clean CSV with a COPY manifest', async () => {
     t = transformerContext({
       records: '$.data',
