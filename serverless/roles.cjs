@@ -67,10 +67,13 @@ const FUNCTIONS = {
   ],
   transform: [
     allow.runState('GetItem', 'UpdateItem'),
-    allow.read('raw/'),
+    // clean/: the last range of a split item reads the other ranges' manifests, rejects and results.
+    allow.read('raw/', 'clean/'),
     allow.write('clean/', 'quarantine/'),
     allow.key('Decrypt', 'GenerateDataKey'),
     allow.consume('TransformQueue'),
+    // A raw object over transform.split_bytes goes back to the queue as one message per range.
+    allow.send('TransformQueue'),
     allow.send('LoadQueue'),
     // A permanent failure is sent to the DLQ with its cause (SqsQueue.deadLetter), not deleted.
     allow.send('TransformDeadLetterQueue'),

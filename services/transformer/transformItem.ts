@@ -5,8 +5,10 @@ import { cleanReady, type CleanReady } from '../../shared/messages/cleanReady';
 import type { RawManifest, RawReady } from '../../shared/messages/rawReady';
 import { workItemOf } from '../../shared/messages/workItem';
 import type { ObjectStore } from '../../shared/ports/ObjectStore';
+import type { Queue } from '../../shared/ports/Queue';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
+import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/DecodeFailure';
 import { DedupeLimitError, TransformConfigError, UnknownStreamError } from './errors';
@@ -23,6 +25,9 @@ import {
 import type { RequestValues } from './pipeline/compileColumn';
 import { Rejection } from './pipeline/Rejection';
 import { recordsPathOf } from './recordsPathOf';
+import { planPieces, type RawPiece } from './ranges/planPieces';
+import { sendPieces } from './ranges/sendPieces';
+import { transformInPieces } from './ranges/transformInPieces';
 import { transformRecords, type TransformCounts } from './transformRecords';
 
 export type { TransformCounts } from './transformRecords';
@@ -46,11 +51,43 @@ export async function transformItem(ctx: ServiceContext, message: RawReady): Pro
   return result.message;
 }
 
+/** An item transformed here: its CleanReady and counters. */
+export interface TransformResult {
+  message: CleanReady;
+  counts: TransformCounts;
+}
+
+/** An item split into pieces sent to the transform queue as RawRange messages: the last piece to finish sends its CleanReady. */
+export interface PiecesSent {
+  piecesSent: number;
+}
+
 /** {@link transformItem}, also returning the counters (filtered, duplicates) for run state and logs. */
-export async function transformWithCounts(
+export function transformWithCounts(ctx: ServiceContext, message: RawReady): Promise<TransformResult> {
+  return transformOrFanOut(ctx, message, undefined);
+}
+
+/**
+ * {@link transformWithCounts} for the transform queue's handler. An item over
+ * `transform.split_bytes` is transformed as pieces: on worker threads on the local profile, else
+ * sent to `fanOut` as one RawRange message per piece (the last piece to finish sends the item's
+ * CleanReady: transformPiece). Without `fanOut` the pieces run here one after the other.
+ */
+export async function transformOrFanOut(
   ctx: ServiceContext,
   message: RawReady,
-): Promise<{ message: CleanReady; counts: TransformCounts }> {
+  fanOut: undefined,
+): Promise<TransformResult>;
+export async function transformOrFanOut(
+  ctx: ServiceContext,
+  message: RawReady,
+  fanOut: Queue,
+): Promise<TransformResult | PiecesSent>;
+export async function transformOrFanOut(
+  ctx: ServiceContext,
+  message: RawReady,
+  fanOut: Queue | undefined,
+): Promise<TransformResult | PiecesSent> {
   const stream = findStream(ctx.config, message);
   const options = transformSchema.parse(stream.transform ?? {});
   if (options.dedupe && stream.primary_key.length === 0) {
@@ -60,13 +97,18 @@ export async function transformWithCounts(
   }
   const store = ctx.ports.objectStore;
   const manifest = await readRawManifest(store, message.raw.manifestKey);
+  const request = requestValues(ctx.config, message, stream);
   const setup: PipelineSetup = {
     columns: stream.columns,
     options,
     primaryKey: stream.primary_key,
     metadata: runMetadata(message),
-    request: requestValues(ctx.config, message, stream),
+    request,
   };
+  const pieces = await planPieces(store, manifest, stream, options);
+  if (pieces && fanOut && !(store instanceof DirectoryObjectStore)) return sendPieces(fanOut, message, pieces);
+  if (pieces)
+    return transformSplit(store, { message, stream, options, metadata: setup.metadata, request }, pieces, setup);
   let lastOfKey: Map<string, number> | undefined;
   if (options.new_field === 'evolve' || options.dedupe) {
     const first = await firstPass(store, manifest, stream, setup, options);
@@ -97,6 +139,30 @@ export async function transformWithCounts(
   return { message: cleanReadyFor(message, pipeline.columns, counts, written, writtenChildren), counts };
 }
 
+/**
+ * An item with a raw object over `transform.split_bytes`: transformed as pieces in parallel and
+ * merged into the same one batch (docs/pipeline-contracts.md, "Large raw objects as byte ranges").
+ */
+async function transformSplit(
+  store: ObjectStore,
+  item: Parameters<typeof transformInPieces>[1],
+  pieces: RawPiece[],
+  setup: PipelineSetup,
+): Promise<TransformResult> {
+  const { message } = item;
+  const { table, counts } = await transformInPieces(store, item, pieces);
+  counts.rows = table.rows;
+  logger.info('transformed item', {
+    runId: message.runId,
+    itemId: message.itemId,
+    pieces: pieces.length,
+    ...counts,
+    parts: table.parts,
+    bytes: table.bytes,
+  });
+  return { message: cleanReadyFor(message, new RecordPipeline(setup).columns, counts, table, []), counts };
+}
+
 function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError {
   return new DedupeLimitError(
     `${where}: more than transform.dedupe_max_keys (${options.dedupe_max_keys}) distinct primary keys in one item, more than dedupe holds in memory. Split the item into smaller partitions (a shorter date_range step), or raise dedupe_max_keys if the transformer has the memory (~150 bytes per key)`,
@@ -107,7 +173,7 @@ function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError
  * What columns may read from the request that fetched the item: its partition values, the
  * client's params for the source (as the extractor's templates saw them) and the parent fields.
  */
-function requestValues(config: DifConfig, message: RawReady, stream: StreamDefinition): RequestValues {
+export function requestValues(config: DifConfig, message: RawReady, stream: StreamDefinition): RequestValues {
   const params = config.clients.get(message.client)?.sources[message.source]?.params ?? {};
   return {
     partition: message.partitionValues,
@@ -117,7 +183,7 @@ function requestValues(config: DifConfig, message: RawReady, stream: StreamDefin
 }
 
 /** What `transform.add` can write: the item's run metadata. */
-function runMetadata(message: RawReady): Record<string, string> {
+export function runMetadata(message: RawReady): Record<string, string> {
   return {
     client: message.client,
     source: message.source,
@@ -130,7 +196,7 @@ function runMetadata(message: RawReady): Record<string, string> {
 }
 
 /** The loader's message: the item's identity, each table's manifest and columns, and the batch ids (content hashes). */
-function cleanReadyFor(
+export function cleanReadyFor(
   message: RawReady,
   columns: OutputColumn[],
   counts: TransformCounts,
@@ -171,7 +237,7 @@ function cleanSummary(written: WrittenTable): CleanReady['clean'] {
   return { manifestKey, parts, rows, bytes, ...(sourceOrder ? { sourceOrder } : {}) };
 }
 
-function findStream(config: DifConfig, message: RawReady): StreamDefinition {
+export function findStream(config: DifConfig, message: RawReady): StreamDefinition {
   const source = config.sources.get(message.source);
   const stream = source?.streams[message.stream];
   if (!stream) {

@@ -45,7 +45,7 @@ export interface ItemRecords {
 export async function transformRecords(
   { store, manifest, stream, options, message, lastOfKey }: ItemRecords,
   pipeline: RecordPipeline,
-  outputs: ItemOutputs,
+  outputs: Pick<ItemOutputs, 'table' | 'children' | 'quarantine' | 'flush'>,
 ): Promise<TransformCounts> {
   const counts: TransformCounts = { recordsIn: 0, rows: 0, rejected: 0, filtered: 0, duplicates: 0, childElements: 0 };
   const exploding = options.explode !== undefined;
@@ -130,7 +130,7 @@ export async function transformRecords(
   return counts;
 }
 
-function noRecords(message: RawReady, manifest: RawManifest): NoRecordsError {
+export function noRecords(message: RawReady, manifest: RawManifest): NoRecordsError {
   const objects = manifest.objects.length;
   return new NoRecordsError(
     `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): no records in ${objects} raw object${objects === 1 ? '' : 's'} (${message.raw.manifestKey}), and the stream sets expect_records: always. Check the request (dates, account, filters) against the API, or set expect_records: allow_empty if an empty partition is normal`,
@@ -156,7 +156,7 @@ async function writeChildRows(
   }
 }
 
-function checkRejectedRows(rejected: number, options: TransformOptions, message: RawReady): void {
+export function checkRejectedRows(rejected: number, options: TransformOptions, message: RawReady): void {
   if (options.max_rejected_rows !== undefined && rejected > options.max_rejected_rows) {
     throw new RejectThresholdError(
       `item ${message.itemId} (${message.source}.${message.stream}, partition ${message.partition}): more than transform.max_rejected_rows (${options.max_rejected_rows}) records rejected; see ${quarantineKey(message)} for each reason, fix the columns or the source, or raise the threshold`,
@@ -164,7 +164,7 @@ function checkRejectedRows(rejected: number, options: TransformOptions, message:
   }
 }
 
-function checkRejectedRatio(
+export function checkRejectedRatio(
   counts: TransformCounts,
   options: TransformOptions,
   message: RawReady,

@@ -3,3 +3,4 @@ export * from './rawReady';
 export * from './cleanReady';
 export * from './parseMessage';
 export * from './messageEnvelope';
+export * from './rawRange';

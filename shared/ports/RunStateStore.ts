@@ -140,4 +140,11 @@ export interface RunStateStore {
    * (undefined = no cursor yet); returns false when another writer got there first.
    */
   putCursor(record: Omit<CursorRecord, 'updatedAt'>, expected?: string | null): Promise<boolean>;
+
+  /**
+   * Records that piece `piece` of an item split into byte ranges is transformed, and returns how
+   * many distinct pieces of the item are. Atomic, and idempotent per piece: a redelivered piece is
+   * not counted twice, so the call that returns the item's piece count is the last piece's.
+   */
+  finishPiece(runId: string, itemId: string, piece: number): Promise<number>;
 }

@@ -51,6 +51,20 @@ export const UNOBSERVED_GRANTS: UnobservedGrant[] = [
   },
   {
     role: 'TransformRole',
+    action: 's3:GetObject',
+    resource: '/clean/',
+    reason:
+      "the last byte range of a split item reads the other ranges' outputs (services/transformer/transformPiece.ts); covered by test/unit/transformer/splitMessages.test.ts; the demo objects are under transform.split_bytes",
+  },
+  {
+    role: 'TransformRole',
+    action: 'sqs:SendMessage',
+    resource: '-transform',
+    reason:
+      'a raw object over transform.split_bytes is sent back as one message per byte range (services/transformer/ranges/sendPieces.ts); covered by test/unit/transformer/splitMessages.test.ts',
+  },
+  {
+    role: 'TransformRole',
     action: 'sqs:ChangeMessageVisibility',
     reason:
       'shortens the wait before a failed delivery is retried (queueStageHandler); covered by test/unit/aws/awsProfile.integration.test.ts',

@@ -34,7 +34,7 @@ export class TableWriter {
   private chunk = '';
   private rows = 0;
   /** Rows added so far: the source position of the next row is one more. */
-  private added = 0;
+  private added: number;
   /** Parts are cut between chunks, so a chunk is never larger than a part should be. */
   private readonly chunkChars: number;
 
@@ -51,6 +51,11 @@ export class TableWriter {
        * loader's merge keeps the last row of a key by it (a Redshift COPY keeps no file order).
        */
       sourceOrder?: boolean;
+      /**
+       * Source position of the row before the first (default 0): each piece of an item split into
+       * byte ranges numbers its rows from a base of its own, so positions still rise in source order.
+       */
+      sourceOrderFrom?: number;
     },
   ) {
     const header = layout.sourceOrder ? `${layout.header.slice(0, -1)},${SOURCE_ORDER_COLUMN}\n` : layout.header;
@@ -59,6 +64,7 @@ export class TableWriter {
       gzipLevel: layout.gzipLevel,
     });
     this.chunkChars = Math.min(CHUNK_CHARS, layout.partBytes);
+    this.added = layout.sourceOrderFrom ?? 0;
   }
 
   /** Adds one CSV row; returns a promise to await only when a chunk was handed to the parts. */

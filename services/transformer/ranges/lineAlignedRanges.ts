@@ -22,7 +22,8 @@ export class UnsplittableObjectError extends PermanentError {
   }
 }
 
-async function readBytes(store: ObjectStore, key: string, start: number, end: number): Promise<Buffer> {
+/** Bytes `start` to `end` of an object, in memory (a few KiB around a cut, a header). */
+export async function readByteRange(store: ObjectStore, key: string, start: number, end: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await store.getRange(key, start, end)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -31,7 +32,7 @@ async function readBytes(store: ObjectStore, key: string, start: number, end: nu
 /** The offset just after the first `\n` at or after `from`, or `size` when none is left. */
 async function nextLineStart(store: ObjectStore, key: string, from: number, size: number, maxLineBytes: number) {
   for (let at = from; at < size && at - from <= maxLineBytes; at += WINDOW_BYTES) {
-    const window = await readBytes(store, key, at, Math.min(size, at + WINDOW_BYTES));
+    const window = await readByteRange(store, key, at, Math.min(size, at + WINDOW_BYTES));
     const newline = window.indexOf(0x0a);
     if (newline >= 0) return at + newline + 1;
   }
@@ -41,9 +42,8 @@ async function nextLineStart(store: ObjectStore, key: string, from: number, size
 
 /**
  * Cuts a raw object of `size` bytes into ranges of about `rangeBytes`, each ending just after a
- * line end, so every range holds whole lines (JSON lines, or CSV rows without line breaks inside
- * quotes). Only a few KiB around each cut are read. With `skipFirstLine` (CSV), range 0 starts
- * after the header line, which {@link headerLine} returns for every range to carry.
+ * line end, so every range holds whole JSON lines (a JSON text holds no raw line break). Only a
+ * few KiB around each cut are read. CSV rows may hold quoted line breaks: see quoteAwareRanges.
  *
  * @example
  * const ranges = await lineAlignedRanges(store, key, size, 256 * 2 ** 20, 1 * 2 ** 20);
@@ -55,9 +55,8 @@ export async function lineAlignedRanges(
   size: number,
   rangeBytes: number,
   maxLineBytes: number,
-  skipFirstLine = false,
 ): Promise<ByteRange[]> {
-  const first = skipFirstLine ? await nextLineStart(store, key, 0, size, maxLineBytes) : 0;
+  const first = 0;
   const cuts = [first];
   // Each range is measured from the previous cut; a cut right after a line end stays there
   // (the line end is looked for from the byte before the nominal cut).
@@ -66,10 +65,4 @@ export async function lineAlignedRanges(
     if (cut < size) cuts.push(cut);
   }
   return cuts.map((start, index) => ({ index, start, end: cuts[index + 1] ?? size }));
-}
-
-/** The first line of the object, line end included (a CSV header each range carries). */
-export async function headerLine(store: ObjectStore, key: string, size: number, maxLineBytes: number): Promise<Buffer> {
-  const end = await nextLineStart(store, key, 0, size, maxLineBytes);
-  return readBytes(store, key, 0, end);
 }

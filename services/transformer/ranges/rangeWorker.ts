@@ -3,8 +3,9 @@ import { DirectoryObjectStore } from '../../../shared/adapters/local/DirectoryOb
 import { transformRange, type RangeJob } from './transformRange';
 
 /**
- * A worker thread of {@link transformRangesOnThreads}: transforms the ranges it is sent, one at a
- * time, against the local lake, and answers each with its result (or its error's name and message).
+ * A worker thread of {@link transformRangesOnThreads}: transforms the pieces it is sent, one at a
+ * time, against the local lake, and answers each with its result (or its error's name, message
+ * and, for a PermanentError, code).
  */
 parentPort?.on('message', (message: { lakeRoot: string; job: RangeJob }) => {
   transformRange(new DirectoryObjectStore(message.lakeRoot), message.job).then(
@@ -14,6 +15,7 @@ parentPort?.on('message', (message: { lakeRoot: string; job: RangeJob }) => {
         ok: false,
         name: (error as Error).name ?? 'Error',
         message: (error as Error).message ?? String(error),
+        code: (error as { code?: unknown }).code,
       }),
   );
 });

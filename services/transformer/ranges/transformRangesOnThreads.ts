@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import type { CopyManifest } from '../output/copyManifest';
-import type { WrittenTable } from '../output/TableWriter';
+import { PermanentError } from '../../../shared/runtime/errors';
 import type { RangeJob, TransformedRange } from './transformRange';
 
-/** A range's transform failed in its worker thread; carries the original error's name. */
+/** A piece's transform failed in its worker thread; carries the original error's name. */
 export class RangeTransformError extends Error {
   constructor(name: string, message: string) {
     super(message);
@@ -13,10 +10,19 @@ export class RangeTransformError extends Error {
   }
 }
 
+interface WorkerReply {
+  ok: boolean;
+  result?: TransformedRange;
+  name?: string;
+  message?: string;
+  code?: unknown;
+}
+
 /**
- * Transforms the ranges of a large local raw object on `threads` worker threads (node:worker_threads),
- * each thread taking the next range when it is done with one: the local stand-in for one transform
- * message per range. All ranges or none: the first failure stops the others and is thrown.
+ * Transforms the pieces of a large local item on `threads` worker threads (node:worker_threads),
+ * each thread taking the next piece when it is done with one: the local stand-in for one
+ * transform message per range. All pieces or none: the first failure stops the others and is
+ * thrown, still a PermanentError (with its code) when it was one in the thread.
  *
  * @example
  * const results = await transformRangesOnThreads(lake.root, jobs, 2);
@@ -26,7 +32,7 @@ export async function transformRangesOnThreads(
   jobs: RangeJob[],
   threads: number,
 ): Promise<TransformedRange[]> {
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, startWorker);
+  const workers = Array.from({ length: Math.max(1, Math.min(threads, jobs.length)) }, startWorker);
   const results: TransformedRange[] = [];
   let next = 0;
   try {
@@ -34,15 +40,7 @@ export async function transformRangesOnThreads(
       workers.map(async (worker) => {
         while (next < jobs.length) {
           const job = jobs[next++]!;
-          results[job.range.index] = await new Promise<TransformedRange>((resolve, reject) => {
-            worker.once(
-              'message',
-              (reply: { ok: boolean; result?: TransformedRange; name?: string; message?: string }) =>
-                reply.ok ? resolve(reply.result!) : reject(new RangeTransformError(reply.name!, reply.message!)),
-            );
-            worker.once('error', reject);
-            worker.postMessage({ lakeRoot, job });
-          });
+          results[job.piece.index] = await runOn(worker, lakeRoot, job);
         }
       }),
     );
@@ -52,40 +50,35 @@ export async function transformRangesOnThreads(
   return results;
 }
 
+function runOn(worker: Worker, lakeRoot: string, job: RangeJob): Promise<TransformedRange> {
+  return new Promise<TransformedRange>((resolve, reject) => {
+    const onError = (error: Error) => {
+      worker.off('message', onMessage);
+      reject(error);
+    };
+    const onMessage = (reply: WorkerReply) => {
+      worker.off('error', onError);
+      if (reply.ok) resolve(reply.result!);
+      else reject(errorOf(reply));
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage({ lakeRoot, job });
+  });
+}
+
+/** The thread's error again: a PermanentError stays one, so the item fails at once instead of being retried. */
+function errorOf(reply: WorkerReply): Error {
+  if (typeof reply.code !== 'string') return new RangeTransformError(reply.name!, reply.message!);
+  const error = new PermanentError(reply.code, reply.message!);
+  error.name = reply.name!;
+  return error;
+}
+
 /** A worker thread on rangeWorker; from the TypeScript source it loads it through tsx's API. */
 function startWorker(): Worker {
   const source = new URL('./rangeWorker.ts', import.meta.url);
   if (!source.pathname.endsWith('.ts')) return new Worker(source);
   const href = JSON.stringify(source.href);
   return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${href}, ${href}));`, { eval: true });
-}
-
-/**
- * The one batch the ranges make: a COPY manifest listing every range's parts in range order,
- * their totals, and a content hash over the ranges' hashes (the batch id's content part).
- *
- * @example
- * const table = await mergeRanges(store, results, cleanManifestKey(message));
- */
-export async function mergeRanges(
-  store: ObjectStore,
-  ranges: TransformedRange[],
-  manifestKey: string,
-): Promise<WrittenTable> {
-  const entries: CopyManifest['entries'] = [];
-  const hash = createHash('sha256');
-  for (const range of ranges) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await store.get(range.table.manifestKey)) chunks.push(chunk as Buffer);
-    entries.push(...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CopyManifest).entries);
-    hash.update(range.table.contentHash);
-  }
-  await store.put(manifestKey, JSON.stringify({ entries }), { contentType: 'application/json' });
-  return {
-    manifestKey,
-    parts: ranges.reduce((sum, range) => sum + range.table.parts, 0),
-    rows: ranges.reduce((sum, range) => sum + range.table.rows, 0),
-    bytes: ranges.reduce((sum, range) => sum + range.table.bytes, 0),
-    contentHash: hash.digest('hex'),
-  };
 }

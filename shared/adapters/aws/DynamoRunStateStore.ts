@@ -296,6 +296,23 @@ export class DynamoRunStateStore implements RunStateStore {
     }
   }
 
+  /**
+   * One UpdateItem adding the piece to a number set (`ADD` of an element already there changes
+   * nothing) and returning the set after it: atomic, idempotent per piece.
+   */
+  async finishPiece(runId: string, itemId: string, piece: number): Promise<number> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runStateKeys.pieces(runId, itemId),
+        UpdateExpression: 'ADD finished :piece SET kind = :kind',
+        ExpressionAttributeValues: { ':piece': new Set([piece]), ':kind': 'pieces' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return (result.Attributes?.finished as Set<number> | undefined)?.size ?? 0;
+  }
+
   /** Keeps the newest loaded item per partition; an older item arriving late never replaces it. */
   private async recordLatestLoad(item: ItemRecord): Promise<void> {
     try {

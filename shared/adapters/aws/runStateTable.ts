@@ -8,6 +8,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * |---|---|---|
  * | `RUN#{runId}` | `META` | run (also on index `gsi1`: `RUNS` / `{startedAt}#{runId}` for newest-first listing) |
  * | `RUN#{runId}` | `ITEM#{itemId}` | item progress |
+ * | `RUN#{runId}` | `PIECES#{itemId}` | pieces of an item split into byte ranges that are transformed (a number set) |
  * | `CURSOR#{client}#{source}#{stream}` | `{partition}` | incremental cursor |
  * | `LATEST#LOAD` | `{client}#{source}#{stream}#{partition}` | copy of the newest loaded item per partition |
  * | `FAILURE#{client}#{source}#{stream}` | `{partition}` | newest failure per partition (run, time, error) |
@@ -19,6 +20,7 @@ export const RUNS_INDEX = 'gsi1';
 export const runStateKeys = {
   run: (runId: string) => ({ pk: `RUN#${runId}`, sk: 'META' }),
   item: (runId: string, itemId: string) => ({ pk: `RUN#${runId}`, sk: `ITEM#${itemId}` }),
+  pieces: (runId: string, itemId: string) => ({ pk: `RUN#${runId}`, sk: `PIECES#${itemId}` }),
   cursor: (client: string, source: string, stream: string, partition: string) => ({
     pk: `CURSOR#${client}#${source}#${stream}`,
     sk: partition,

@@ -61,6 +61,12 @@ CREATE TABLE IF NOT EXISTS cursors (
   updated_at TEXT NOT NULL,
   PRIMARY KEY (client, source, stream, partition)
 );
+CREATE TABLE IF NOT EXISTS finished_pieces (
+  run_id  TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  piece   INTEGER NOT NULL,
+  PRIMARY KEY (run_id, item_id, piece)
+);
 `;
 
 /**
@@ -220,6 +226,24 @@ export class SqliteRunStateStore implements RunStateStore {
       `INSERT INTO discoveries (client, source, stream, data) VALUES (?, ?, ?, ?)
          ON CONFLICT (client, source, stream) DO UPDATE SET data = excluded.data`,
     ).run(record.client, record.source, record.stream, JSON.stringify(record));
+  }
+
+  /** One row per finished piece: inserting a piece again changes nothing, and the count is read in the same transaction. */
+  async finishPiece(runId: string, itemId: string, piece: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        this.sql('INSERT OR IGNORE INTO finished_pieces (run_id, item_id, piece) VALUES (?, ?, ?)').run(
+          runId,
+          itemId,
+          piece,
+        );
+        const row = this.sql('SELECT count(*) AS finished FROM finished_pieces WHERE run_id = ? AND item_id = ?').get(
+          runId,
+          itemId,
+        ) as { finished: number };
+        return row.finished;
+      })
+      .immediate();
   }
 
   async getCursor(key: CursorKey): Promise<CursorRecord | undefined> {

@@ -107,6 +107,14 @@ export const transform = z
       .describe(
         'Uncompressed CSV bytes per clean part before a new part starts (gzip makes parts ~5-10x smaller). Default 128 MiB.',
       ),
+    split_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(256 * MIB)
+      .describe(
+        'A plain JSON-lines or CSV raw object larger than this is transformed as line-aligned byte ranges in parallel (worker threads locally), still loaded as one batch; 0 never splits. Streams with dedupe, new_field: evolve or child tables are never split. Default 256 MiB.',
+      ),
     gzip_level: z
       .number()
       .int()

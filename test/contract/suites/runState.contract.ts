@@ -295,5 +295,23 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
         expect((await store.getCursor(key))?.value).toBe('v0');
       });
     });
+
+    describe('pieces of an item split into byte ranges', () => {
+      it('counts each finished piece once, a redelivered one not again, items apart', async () => {
+        expect(await store.finishPiece('r-1', 'i-1', 0)).toBe(1);
+        expect(await store.finishPiece('r-1', 'i-1', 2)).toBe(2);
+        expect(await store.finishPiece('r-1', 'i-1', 2)).toBe(2);
+        expect(await store.finishPiece('r-1', 'i-2', 2)).toBe(1);
+        expect(await store.finishPiece('r-2', 'i-1', 0)).toBe(1);
+        expect(await store.finishPiece('r-1', 'i-1', 1)).toBe(3);
+        // Piece records are not items.
+        expect(await store.listItems('r-1')).toEqual([]);
+      });
+
+      it('lets exactly one of the pieces finishing at once see the item complete', async () => {
+        const counts = await Promise.all([0, 1, 2, 3, 4, 5].map((piece) => store.finishPiece('r-1', 'i-1', piece)));
+        expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      });
+    });
   });
 }
