@@ -1,3 +1,4 @@
+import { racingIt, type RaceOptions } from './racingIt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CursorKey, ItemPatch, RunRecord, RunStateStore } from '../../../shared/ports/RunStateStore';
 import { sleep } from './timing';
@@ -22,7 +23,11 @@ function run(runId: string, startedAt: string, extra: Partial<RunRecord> = {}): 
  * The {@link RunStateStore} contract: runs, items with merged patches and stage times, the latest
  * load per partition, and conditional cursor writes. `factory` must return an empty store.
  */
-export function describeRunStateContract(adapterName: string, factory: () => Promise<RunStateFixture>): void {
+export function describeRunStateContract(
+  adapterName: string,
+  factory: () => Promise<RunStateFixture>,
+  options: RaceOptions = {},
+): void {
   describe(`RunStateStore contract: ${adapterName}`, () => {
     let fixture: RunStateFixture;
     let store: RunStateStore;
@@ -277,7 +282,10 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
         expect(await store.getCursor({ ...key, partition: 'act_9' })).toBeUndefined();
       });
 
-      it('lets exactly one of several racing writers win', async () => {
+      racingIt(
+        options,
+        'lets exactly one of several racing writers win',
+      )(async () => {
         await store.putCursor({ ...key, value: 'v1', runId: 'r-1' });
         const results = await Promise.all(
           ['a', 'b', 'c', 'd'].map((writer) =>
@@ -308,7 +316,10 @@ export function describeRunStateContract(adapterName: string, factory: () => Pro
         expect(await store.listItems('r-1')).toEqual([]);
       });
 
-      it('lets exactly one of the pieces finishing at once see the item complete', async () => {
+      racingIt(
+        options,
+        'lets exactly one of the pieces finishing at once see the item complete',
+      )(async () => {
         const counts = await Promise.all([0, 1, 2, 3, 4, 5].map((piece) => store.finishPiece('r-1', 'i-1', piece)));
         expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
       });

@@ -1,3 +1,4 @@
+import { racingIt, type RaceOptions } from './racingIt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecretRecord, SecretRecordStore } from '../../../shared/ports/SecretRecordStore';
 
@@ -29,6 +30,7 @@ function record(client: string, source: string, version: number, extra: Partial<
 export function describeSecretRecordStoreContract(
   adapterName: string,
   factory: () => Promise<SecretRecordStoreFixture>,
+  options: RaceOptions = {},
 ): void {
   describe(`SecretRecordStore contract: ${adapterName}`, () => {
     let fixture: SecretRecordStoreFixture;
@@ -58,7 +60,10 @@ export function describeSecretRecordStoreContract(
       expect((await store.get('acme', 'graph_ads'))?.ciphertext).toBe(record('acme', 'graph_ads', 2).ciphertext);
     });
 
-    it('lets exactly one of several concurrent writers of the same version win', async () => {
+    racingIt(
+      options,
+      'lets exactly one of several concurrent writers of the same version win',
+    )(async () => {
       await store.put(record('acme', 'graph_ads', 1));
       const attempts = await Promise.all(
         Array.from({ length: 5 }, (_, index) =>
