@@ -1,11 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One request a fixture server answered. */
+/** One request a fixture server answered, as it arrived (the raw query too: Rest.li reads it raw). */
 export interface SeenRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** The query string exactly as sent, undecoded. */
+  rawQuery: string;
   headers: IncomingHttpHeaders;
   body: string;
   status: number;
@@ -44,12 +46,14 @@ export async function startFixtureServer(route: FixtureRoute): Promise<FixtureSe
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const url = new URL(request.url ?? '/', 'http://fixture');
+      const target = request.url ?? '/';
+      const url = new URL(target, 'http://fixture');
       const body = Buffer.concat(chunks).toString('utf8');
       const seen: SeenRequest = {
         method: request.method ?? 'GET',
         path: url.pathname,
         query: url.searchParams,
+        rawQuery: target.includes('?') ? target.slice(target.indexOf('?') + 1) : '',
         headers: request.headers,
         body,
         status: 0,
