@@ -12,9 +12,9 @@ import {
 import { KeyringFileError } from '../../shared/adapters/local/KeyringFileError';
 import { KeyringDecryptError, type Keyring } from '../../shared/ports';
 import { commandOutput } from '../operations/commandOutput';
-import { PROJECT_ROOT, resolveConfigDir } from '../paths';
+import { resolveConfigDir } from '../paths';
 import { ConfigError } from '../../shared/config/errors';
-import type { DifConfig } from '../../shared/config';
+import type { ClientDefinition } from '../../shared/config';
 import {
   CREDENTIAL_REF,
   sharedCredentialKey,
@@ -295,15 +295,16 @@ function credentialKeyFromOptions(command: Command): CredentialKey {
 async function sharedReferences(configOption: string | undefined): Promise<Map<string, string[]>> {
   const refs = new Map<string, string[]>();
   // Loaded here, not at the top: registering the commands (`dif --help`) must not load YAML and zod.
-  const { loadConfig } = await import('../../shared/config/loadConfig');
-  let config: DifConfig;
+  // Only the clients: reading every source definition would double this command's start-up.
+  const { loadClients } = await import('../../shared/config/loadConfig');
+  let clients: Map<string, ClientDefinition>;
   try {
-    config = loadConfig(resolveConfigDir(configOption), { shippedCatalogParent: PROJECT_ROOT });
+    clients = loadClients(resolveConfigDir(configOption));
   } catch (error) {
     if (configOption !== undefined) throw error;
     return refs;
   }
-  for (const [clientName, client] of [...config.clients].sort(([a], [b]) => a.localeCompare(b)))
+  for (const [clientName, client] of [...clients].sort(([a], [b]) => a.localeCompare(b)))
     for (const [sourceName, clientSource] of Object.entries(client.sources)) {
       const ref = clientSource.credentials?.ref;
       if (ref !== undefined) refs.set(ref, [...(refs.get(ref) ?? []), `${clientName}/${sourceName}`]);

@@ -71,6 +71,22 @@ export function loadConfig(dir: string, options: LoadConfigOptions = {}): DifCon
   return config;
 }
 
+/**
+ * Reads and validates only `clients/*.yml` under `dir`, for commands that need what clients say
+ * (e.g. which shared credentials they reference) without the cost of every source definition.
+ * Throws {@link ConfigError} like {@link loadConfig}.
+ *
+ * @example
+ * loadClients('./').get('initech')?.sources.sponsored_ads?.credentials?.ref; // 'agency-amazon'
+ */
+export function loadClients(dir: string): Map<string, ClientDefinition> {
+  const problems: ConfigProblem[] = [];
+  if (!existsSync(join(dir, 'clients'))) return new Map();
+  const clients = readFolder(dir, 'clients', clientDefinition, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new Map(clients.flatMap(({ value }) => (value ? [[value.client, value] as const] : [])));
+}
+
 /** Paths under the current folder print relative (short, clickable); others print absolute. */
 function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
