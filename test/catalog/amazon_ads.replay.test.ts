@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { utcDaysAgo } from './support/utcDaysAgo';
 import {
   AMAZON_CLIENT_ID,
   AMAZON_CLIENT_SECRET,
@@ -10,9 +11,8 @@ import {
 import { AMAZON_PROFILES, amazonReportRows, type AmazonReportType } from './fixtures/amazonAdsData';
 
 /** Two weeks ending three days ago: inside every report type's retention (Amazon refuses older starts). */
-const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-const START = daysAgo(16);
-const END = daysAgo(3);
+const START = utcDaysAgo(16);
+const END = utcDaysAgo(3);
 
 /** The profiles the catalog should report on: every one but the agency profile. */
 const ADVERTISERS = AMAZON_PROFILES.filter((profile) => profile.accountInfo.type !== 'agency');
@@ -40,19 +40,13 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
     api = await startAmazonAdsApi({ faults: true });
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        '  amazon_ads:',
-        '    params:',
-        `      base_url: "${api.url}"`,
-        `      token_url: "${api.url}/auth/o2/token"`,
-        `      start_date: "${START}"`,
-        `      end_date: "${END}"`,
-        '      attribution_window: P7D',
-        '',
-      ].join('\n'),
+      clientYaml: oneSourceClientYaml('amazon_ads', {
+        base_url: api.url,
+        token_url: `${api.url}/auth/o2/token`,
+        start_date: START,
+        end_date: END,
+        attribution_window: 'P7D',
+      }),
       credentials: {
         amazon_ads: {
           client_id: AMAZON_CLIENT_ID,
@@ -175,7 +169,7 @@ describe('catalog amazon_ads against an Amazon Ads API replay, faults on', () =>
 
     // Amazon attributes late purchases to the last days: the next run's lookback picks them up,
     // replacing those rows (merge) rather than adding to them.
-    const restatedFrom = daysAgo(5);
+    const restatedFrom = utcDaysAgo(5);
     api.restateFrom(restatedFrom);
     const third = await replay.run();
     expect(third.result.status, JSON.stringify(third.result)).toBe('succeeded');

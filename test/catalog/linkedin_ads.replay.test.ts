@@ -7,15 +7,14 @@
  * fixture's data, and a second run, which re-reads the attribution window, must change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { utcDaysAgo } from './support/utcDaysAgo';
 import { LINKEDIN_FAULTS, LINKEDIN_SECRETS, startLinkedInApi, type LinkedInApi } from './fixtures/linkedinApi';
 import { LINKEDIN_ACCOUNTS, linkedinCampaigns, linkedinTruth } from './fixtures/linkedinData';
 
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Ten days ending yesterday (the default end): two weekly slices per account. */
-const START = isoDay(Date.now() - 10 * DAY);
-const YESTERDAY = isoDay(Date.now() - DAY);
+const START = utcDaysAgo(10);
+const YESTERDAY = utcDaysAgo(1);
 const ACTIVE = LINKEDIN_ACCOUNTS.filter((account) => account.status === 'ACTIVE').map((account) => account.id);
 
 describe('catalog linkedin_ads: replay through the whole pipeline', () => {
@@ -26,16 +25,13 @@ describe('catalog linkedin_ads: replay through the whole pipeline', () => {
     api = await startLinkedInApi();
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        '  linkedin_ads:',
+      clientYaml: oneSourceClientYaml('linkedin_ads', {
+        base_url: `${api.url}/rest`,
         // The token endpoint on another host name, as www.linkedin.com is beside api.linkedin.com:
         // it is callable without allowed_hosts because it is the source's token_url.
-        `    params: { base_url: "${api.url}/rest", token_url: "${api.url.replace('127.0.0.1', 'localhost')}/oauth/v2/accessToken", start_date: "${START}" }`,
-        '',
-      ].join('\n'),
+        token_url: `${api.url.replace('127.0.0.1', 'localhost')}/oauth/v2/accessToken`,
+        start_date: START,
+      }),
       credentials: { linkedin_ads: { ...LINKEDIN_SECRETS } },
     });
   });

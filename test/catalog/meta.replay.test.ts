@@ -6,7 +6,8 @@
  * and a second run, which re-reads the attribution window, must change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { utcDaysAgo } from './support/utcDaysAgo';
 import { META_FAULTS, startMetaApi, type MetaApi } from './fixtures/metaApi';
 import {
   META_LOADED_ACCOUNTS,
@@ -18,11 +19,9 @@ import {
 } from './fixtures/metaDataset';
 
 const TOKEN = 'EAAGm0PX4ZCpsBAfixture-token';
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Ten days ending yesterday (the default end), in two weekly slices from the start date. */
-const START = isoDay(Date.now() - 10 * DAY);
-const YESTERDAY = isoDay(Date.now() - DAY);
+const START = utcDaysAgo(10);
+const YESTERDAY = utcDaysAgo(1);
 
 describe('catalog meta: replay through the whole pipeline', () => {
   let api: MetaApi;
@@ -32,13 +31,7 @@ describe('catalog meta: replay through the whole pipeline', () => {
     api = await startMetaApi({ token: TOKEN });
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        `  meta: { params: { base_url: "${api.url}", start_date: "${START}" } }`,
-        '',
-      ].join('\n'),
+      clientYaml: oneSourceClientYaml('meta', { base_url: api.url, start_date: START }),
       credentials: { meta: { access_token: TOKEN } },
     });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
 import {
   MICROSOFT_CLIENT_ID,
   MICROSOFT_CLIENT_SECRET,
@@ -41,21 +41,15 @@ describe('catalog microsoft_ads against a Microsoft Advertising REST replay, fau
     api = await startMicrosoftAdsApi({ faults: true });
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        '  microsoft_ads:',
-        '    params:',
-        `      base_url: "${api.url}"`,
-        `      customer_management_url: "${api.url}"`,
-        `      token_url: "${api.url}/common/oauth2/v2.0/token"`,
-        `      customer_id: "${MICROSOFT_CUSTOMER_ID}"`,
-        `      start_date: "${START}"`,
-        `      end_date: "${END}"`,
-        '      attribution_window: P7D',
-        '',
-      ].join('\n'),
+      clientYaml: oneSourceClientYaml('microsoft_ads', {
+        base_url: api.url,
+        customer_management_url: api.url,
+        token_url: `${api.url}/common/oauth2/v2.0/token`,
+        customer_id: MICROSOFT_CUSTOMER_ID,
+        start_date: START,
+        end_date: END,
+        attribution_window: 'P7D',
+      }),
       credentials: {
         microsoft_ads: {
           client_id: MICROSOFT_CLIENT_ID,

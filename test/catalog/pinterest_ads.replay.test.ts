@@ -8,15 +8,14 @@
  * token must be the one stored, and a second run must change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { utcDaysAgo } from './support/utcDaysAgo';
 import { PINTEREST_FAULTS, PINTEREST_SECRETS, startPinterestApi, type PinterestApi } from './fixtures/pinterestApi';
 import { PINTEREST_ACCOUNTS, pinterestCampaigns, pinterestTruth } from './fixtures/pinterestData';
 
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Ten days ending yesterday (the default end): two weekly reports per account. */
-const START = isoDay(Date.now() - 10 * DAY);
-const YESTERDAY = isoDay(Date.now() - DAY);
+const START = utcDaysAgo(10);
+const YESTERDAY = utcDaysAgo(1);
 const EXCLUDED = PINTEREST_ACCOUNTS[2]!.id;
 const READ = PINTEREST_ACCOUNTS.map((account) => account.id).filter((id) => id !== EXCLUDED);
 
@@ -28,14 +27,12 @@ describe('catalog pinterest_ads: replay through the whole pipeline', () => {
     api = await startPinterestApi({ excluded: [EXCLUDED] });
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        '  pinterest_ads:',
-        `    params: { base_url: "${api.url}/v5", token_url: "${api.url}/v5/oauth/token", start_date: "${START}", exclude_account_ids: "${EXCLUDED}" }`,
-        '',
-      ].join('\n'),
+      clientYaml: oneSourceClientYaml('pinterest_ads', {
+        base_url: `${api.url}/v5`,
+        token_url: `${api.url}/v5/oauth/token`,
+        start_date: START,
+        exclude_account_ids: EXCLUDED,
+      }),
       credentials: { pinterest_ads: { ...PINTEREST_SECRETS } },
     });
   });

@@ -8,16 +8,15 @@
  * run, which re-reads the attribution window, must change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { utcDaysAgo } from './support/utcDaysAgo';
 import { SNAPCHAT_FAULTS, SNAPCHAT_SECRETS, startSnapchatApi, type SnapchatApi } from './fixtures/snapchatApi';
 import { SNAPCHAT_ACCOUNTS, SNAPCHAT_ZONE, snapchatCampaigns, snapchatTruth } from './fixtures/snapchatData';
 import { daysBetween } from './fixtures/calendarDays';
 
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Ten days ending yesterday (the default end): two weekly requests per account. */
-const START = isoDay(Date.now() - 10 * DAY);
-const YESTERDAY = isoDay(Date.now() - DAY);
+const START = utcDaysAgo(10);
+const YESTERDAY = utcDaysAgo(1);
 const ACTIVE = SNAPCHAT_ACCOUNTS.filter((account) => account.status === 'ACTIVE').map((account) => account.id);
 
 describe('catalog snapchat_ads: replay through the whole pipeline', () => {
@@ -28,14 +27,12 @@ describe('catalog snapchat_ads: replay through the whole pipeline', () => {
     api = await startSnapchatApi();
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        '  snapchat_ads:',
-        `    params: { base_url: "${api.url}/v1", token_url: "${api.url}/login/oauth2/access_token", start_date: "${START}", timezone: ${SNAPCHAT_ZONE} }`,
-        '',
-      ].join('\n'),
+      clientYaml: oneSourceClientYaml('snapchat_ads', {
+        base_url: `${api.url}/v1`,
+        token_url: `${api.url}/login/oauth2/access_token`,
+        start_date: START,
+        timezone: SNAPCHAT_ZONE,
+      }),
       credentials: { snapchat_ads: { ...SNAPCHAT_SECRETS } },
     });
   });

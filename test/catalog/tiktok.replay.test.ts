@@ -9,7 +9,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
+import { utcDaysAgo } from './support/utcDaysAgo';
 import { daysBetween } from './support/fixtureData';
 import { TIKTOK_FAULTS, startTiktokApi, type TiktokApi } from './fixtures/tiktokApi';
 import {
@@ -23,10 +24,8 @@ import {
 } from './fixtures/tiktokDataset';
 
 const SECRETS = { access_token: 'act.fixture-token-5f2a', app_id: '7100000000000000001', secret: 'fixture-app-secret' };
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const START = isoDay(Date.now() - 10 * DAY);
-const YESTERDAY = isoDay(Date.now() - DAY);
+const START = utcDaysAgo(10);
+const YESTERDAY = utcDaysAgo(1);
 
 describe('catalog tiktok: replay through the whole pipeline', () => {
   let api: TiktokApi;
@@ -36,14 +35,11 @@ describe('catalog tiktok: replay through the whole pipeline', () => {
     api = await startTiktokApi({ token: SECRETS.access_token, appId: SECRETS.app_id, secret: SECRETS.secret });
     replay = await openCatalogReplay({
       client: 'acme',
-      clientYaml: [
-        'client: acme',
-        'warehouse: { schema: acme }',
-        'sources:',
-        '  tiktok:',
-        `    params: { base_url: "${api.url}", start_date: "${START}", exclude_advertiser_ids: "${TIKTOK_EXCLUDED}" }`,
-        '',
-      ].join('\n'),
+      clientYaml: oneSourceClientYaml('tiktok', {
+        base_url: api.url,
+        start_date: START,
+        exclude_advertiser_ids: TIKTOK_EXCLUDED,
+      }),
       credentials: { tiktok: SECRETS },
     });
   });

@@ -69,3 +69,23 @@ export async function openCatalogReplay(options: {
     },
   };
 }
+
+/**
+ * A client file naming one catalog source with its params, as `dif init client` writes it once
+ * filled in.
+ *
+ * @example
+ * oneSourceClientYaml('meta', { base_url: api.url, start_date: '2026-02-01' });
+ */
+export function oneSourceClientYaml(source: string, params: Record<string, string>, client = 'acme'): string {
+  const lines = Object.entries(params).map(([name, value]) => `      ${name}: ${JSON.stringify(value)}`);
+  return [
+    `client: ${client}`,
+    `warehouse: { schema: ${client} }`,
+    'sources:',
+    `  ${source}:`,
+    '    params:',
+    ...lines,
+    '',
+  ].join('\n');
+}
