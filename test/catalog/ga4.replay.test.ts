@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datesBetween } from './fixtures/datesBetween';
+import { daysBetween } from './support/fixtureData';
 import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
 import {
   CLIENT_EMAIL,
@@ -18,7 +18,7 @@ const PAGE_SIZE = 7;
 
 /** Ground truth: the fixture's rows over every property and day, summed per metric. */
 function truth(make: (property: string, date: string) => ReportRow[]) {
-  const rows = PROPERTIES.flatMap((property) => datesBetween(START, END).flatMap((date) => make(property, date)));
+  const rows = PROPERTIES.flatMap((property) => daysBetween(START, END).flatMap((date) => make(property, date)));
   const sums = rows[0]!.metrics.map((_, i) => rows.reduce((total, row) => total + row.metrics[i]!, 0));
   return { rows: rows.length, sums };
 }
@@ -137,7 +137,7 @@ sources:
       const [start, end] = range.split('..') as [string, string];
       const property = /properties\/(\d+)/.exec(key)![1]!;
       const make = dimension === 'eventName' ? eventRows : trafficRows;
-      const rowCount = datesBetween(start, end).flatMap((date) => make(property, date)).length;
+      const rowCount = daysBetween(start, end).flatMap((date) => make(property, date)).length;
       const expected = Array.from({ length: Math.ceil(rowCount / PAGE_SIZE) }, (_, i) => i * PAGE_SIZE);
       expect(
         [...new Set(offsets)].sort((a, b) => a - b),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datesBetween } from './fixtures/datesBetween';
+import { daysBetween } from './support/fixtureData';
 import { openCatalogReplay, type CatalogReplay } from './support/catalogReplay';
 import {
   API_VERSION,
@@ -22,7 +22,7 @@ const PLANNED = ['1000000001', '1000000002', '1000000005'];
 /** Ground truth from the fixture's own data: rows and metric sums over the planned accounts. */
 function expectedTotals() {
   const rows = PLANNED.flatMap((id) =>
-    datesBetween(START, END).flatMap((date) =>
+    daysBetween(START, END).flatMap((date) =>
       campaignDays(
         HIERARCHY.find((c) => c.id === id)!,
         date,
@@ -182,7 +182,7 @@ sources:
 
   it('splits each campaign-day by conversion action; primary actions add up to the campaign conversions', async () => {
     const actions = PLANNED.flatMap((id) =>
-      datesBetween(START, END).flatMap((date) =>
+      daysBetween(START, END).flatMap((date) =>
         campaignDays(
           HIERARCHY.find((c) => c.id === id)!,
           date,

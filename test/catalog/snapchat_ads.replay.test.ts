@@ -12,7 +12,7 @@ import { oneSourceClientYaml, openCatalogReplay, type CatalogReplay } from './su
 import { utcDaysAgo } from './support/utcDaysAgo';
 import { SNAPCHAT_FAULTS, SNAPCHAT_SECRETS, startSnapchatApi, type SnapchatApi } from './fixtures/snapchatApi';
 import { SNAPCHAT_ACCOUNTS, SNAPCHAT_ZONE, snapchatCampaigns, snapchatTruth } from './fixtures/snapchatData';
-import { daysBetween } from './fixtures/calendarDays';
+import { daysBetween } from './support/fixtureData';
 
 /** Ten days ending yesterday (the default end): two weekly requests per account. */
 const START = utcDaysAgo(10);

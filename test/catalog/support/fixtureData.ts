@@ -10,6 +10,16 @@ export function stableHash(text: string): number {
   return hash;
 }
 
+/** FNV-1a over numbers: the same parts always give the same statistics. */
+export function seededHash(...parts: number[]): number {
+  let hash = 0x811c9dc5;
+  for (const part of parts) {
+    hash ^= part % 1_000_003;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /** Every day from since to until, inclusive (YYYY-MM-DD). */
 export function daysBetween(since: string, until: string): string[] {
   const days: string[] = [];
