@@ -104,6 +104,7 @@ async function buildCli() {
     define: { DIF_VALIDATED_ASL_SHA256: JSON.stringify(validatedIngestDefinitionHash()) },
     ...common,
     entryPoints: { main: join(root, CLI_ENTRY) },
+    minify: true,
     outdir: outDir,
     target: 'node20',
     format: 'esm',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isCalendarDate } from '../../shared/config/isCalendarDate';
 import { UserError } from '../UserError';
 import { runLocally } from './run';
 
@@ -16,13 +17,7 @@ interface BackfillOptions {
 
 /** A `--from`/`--to` value: a real calendar date, so a typo cannot turn into an empty backfill. */
 function calendarDate(option: string, value: string): string {
-  const parsed = new Date(`${value}T00:00:00Z`);
-  // Date rolls 2026-02-30 over to March 2: a real date reads back as itself.
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-    Number.isNaN(parsed.getTime()) ||
-    parsed.toISOString().slice(0, 10) !== value
-  )
+  if (!isCalendarDate(value))
     throw new UserError(`${option} "${value}" is not a calendar date; give YYYY-MM-DD, e.g. ${option} 2026-01-01`);
   return value;
 }

@@ -296,7 +296,7 @@ async function sharedReferences(configOption: string | undefined): Promise<Map<s
   const refs = new Map<string, string[]>();
   // Loaded here, not at the top: registering the commands (`dif --help`) must not load YAML and zod.
   // Only the clients: reading every source definition would double this command's start-up.
-  const { loadClients } = await import('../../shared/config/loadConfig');
+  const { loadClients } = await import('../../shared/config/loadClients');
   let clients: Map<string, ClientDefinition>;
   try {
     clients = loadClients(resolveConfigDir(configOption));

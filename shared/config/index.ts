@@ -2,6 +2,8 @@ export * from './schema';
 export * from './columnType';
 export * from './errors';
 export * from './loadConfig';
+export { loadClients } from './loadClients';
+export { parseFile } from './parseConfigFile';
 export * from './template';
 export * from './formatIssues';
 export * from './shortDuration';
