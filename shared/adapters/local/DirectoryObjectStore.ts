@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { ObjectNotFoundError, type ObjectBody, type ObjectStore, type StoredObject } from '../../ports/ObjectStore';
 import { ForeignObjectUriError, InvalidObjectKeyError } from './errors';
 
+/** Bytes per read of an object's stream. */
+const READ_BYTES = 1 << 20;
 /** URI scheme of lake objects: the key follows, relative to the lake root. */
 const LAKE_SCHEME = 'lake:///';
 /** Top-level folder holding uploads in progress; never listed, and reserved as a key prefix. */
@@ -61,7 +63,9 @@ export class DirectoryObjectStore implements ObjectStore {
       await handle.close();
       throw new ObjectNotFoundError(key);
     }
-    return handle.createReadStream();
+    // 1 MiB reads, not the 64 KiB default: the transformer reads whole objects, and a 137 MB XML
+    // object took about 10% less CPU in a sixteenth of the reads (decodeText still cuts them small).
+    return handle.createReadStream({ highWaterMark: READ_BYTES });
   }
 
   async getRange(key: string, start: number, end: number): Promise<Readable> {
@@ -74,7 +78,7 @@ export class DirectoryObjectStore implements ObjectStore {
       return Readable.from([]);
     }
     // createReadStream's `end` is inclusive.
-    return handle.createReadStream({ start, end: end - 1 });
+    return handle.createReadStream({ start, end: end - 1, highWaterMark: READ_BYTES });
   }
 
   async head(key: string): Promise<StoredObject | undefined> {
