@@ -120,7 +120,7 @@ describe('packaged CloudFormation template (npm run package)', () => {
     for (const [name, fn] of functions) expect(optionsOf(fn), name).toContain('--enable-source-maps');
     const [, transform] = functions.find(([name]) => name === 'TransformLambdaFunction')!;
     expect(optionsOf(transform)).toEqual(
-      expect.arrayContaining(['--max-old-space-size=1536', '--max-semi-space-size=4']),
+      expect.arrayContaining(['--max-old-space-size=1536', '--max-semi-space-size=16']),
     );
     expect(transform.Properties.MemorySize).toBe(3008);
   });

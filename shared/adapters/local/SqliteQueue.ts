@@ -66,6 +66,12 @@ export class SqliteQueue implements Queue {
   private readonly visibilityTimeoutMs: number;
   private readonly pollIntervalMs: number;
   private readonly now: () => number;
+  /**
+   * Long-polls of this process waiting on this queue: a send here wakes them at once, where a
+   * poll would wait up to pollIntervalMs (every hop of a local run, 0.1 s each). Messages other
+   * processes send (`dif dlq replay` during a run) are still found by polling.
+   */
+  private readonly sleepers = new Set<() => void>();
 
   private readonly statements: StatementCache;
 
@@ -97,6 +103,7 @@ export class SqliteQueue implements Queue {
       now,
       now + seconds(options.delaySeconds ?? 0, 'delaySeconds'),
     );
+    if (!options.delaySeconds) this.wakeSleepers();
     return id;
   }
 
@@ -111,8 +118,25 @@ export class SqliteQueue implements Queue {
     for (;;) {
       const delivered = this.deliver(max, visibilityMs);
       if (delivered.length > 0 || performance.now() >= deadline) return delivered;
-      await sleep(Math.min(this.pollIntervalMs, Math.max(1, deadline - performance.now())));
+      await this.nap(Math.min(this.pollIntervalMs, Math.max(1, deadline - performance.now())));
     }
+  }
+
+  /** Sleeps `ms`, or less when a message is sent or made visible in this process meanwhile. */
+  private nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private wakeSleepers(): void {
+    for (const wake of [...this.sleepers]) wake();
   }
 
   async ack(receiptHandle: string): Promise<void> {
@@ -126,6 +150,7 @@ export class SqliteQueue implements Queue {
       `UPDATE queue_messages SET visible_at = ?, receipt = NULL, last_error = COALESCE(?, last_error)
          WHERE queue = ? AND receipt = ? AND dead_at IS NULL`,
     ).run(visibleAt, options.error ?? null, this.name, receiptHandle);
+    if (!options.delaySeconds) this.wakeSleepers();
   }
 
   async deadLetter(message: Pick<ReceivedMessage, 'receiptHandle'>, cause: string): Promise<void> {
@@ -179,12 +204,14 @@ export class SqliteQueue implements Queue {
       `UPDATE queue_messages SET dead_at = NULL, receive_count = 0, visible_at = ?, receipt = NULL
        WHERE queue = ? AND dead_at IS NOT NULL AND (? IS NULL OR id = ?)`,
     );
-    return this.db
+    const moved = this.db
       .transaction(() => {
         if (ids === undefined) return move.run(now, this.name, null, null).changes;
-        return ids.reduce((moved, id) => moved + move.run(now, this.name, id, id).changes, 0);
+        return ids.reduce((count, id) => count + move.run(now, this.name, id, id).changes, 0);
       })
       .immediate();
+    if (moved > 0) this.wakeSleepers();
+    return moved;
   }
 
   /** One receive attempt: dead-letters exhausted messages, then leases up to `max` others. */
@@ -222,10 +249,6 @@ export class SqliteQueue implements Queue {
       })
       .immediate();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function positiveInteger(value: number, what: string): number {

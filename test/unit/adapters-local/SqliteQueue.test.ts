@@ -60,6 +60,37 @@ describe('SqliteQueue (local-only behaviour)', () => {
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
   }, 25_000);
 
+  it('hands a message sent in this process to a waiting long-poll at once, not at its next poll', async () => {
+    // A 30 s poll interval: only the wake-up on send can deliver within the 5 s asserted below.
+    const queue = open({ pollIntervalMs: 30_000 });
+    await queue.receive({ waitSeconds: 0 });
+    const started = performance.now();
+    const waiting = queue.receive({ waitSeconds: 60 });
+    setTimeout(() => void queue.send('wake'), 20);
+    const [message] = await waiting;
+    expect(message?.body).toBe('wake');
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('wakes a waiting long-poll for a message released or redriven in this process', async () => {
+    const queue = open({ pollIntervalMs: 30_000, maxReceiveCount: 2 });
+    await queue.send('again');
+    const [first] = await queue.receive();
+    let waiting = queue.receive({ waitSeconds: 60 });
+    setTimeout(() => void queue.release(first!.receiptHandle), 20);
+    const [released] = await waiting;
+    expect(released?.body).toBe('again');
+    // Received twice (maxReceiveCount 2): the next receive dead-letters it; redrive brings it back.
+    await queue.release(released!.receiptHandle);
+    expect(await queue.receive()).toEqual([]);
+    waiting = queue.receive({ waitSeconds: 60 });
+    const started = performance.now();
+    setTimeout(() => void queue.redrive(), 20);
+    const [redriven] = await waiting;
+    expect(redriven?.body).toBe('again');
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('keeps messages across close and reopen', async () => {
     const queue = open();
     const id = await queue.send('durable');
