@@ -6,12 +6,11 @@ import type { LineOf } from './checkTemplates';
 import type { ConfigProblem } from './errors';
 import { formatPath } from './formatIssues';
 
-/**
- * Config files as DIF reads them: YAML parsed with line positions, checked against a zod schema,
- * every problem mapped back to its file and line. Shared by loadConfig (the whole folder) and
- * loadClients (only clients/, for commands that must start fast).
- */
+// Config files as DIF reads them: YAML parsed with line positions, checked against a zod schema,
+// every problem mapped back to its file and line. Shared by loadConfig (the whole folder) and
+// loadClients (only clients/, for commands that must start fast).
 
+/** One parsed file: its display path, its value when valid, and a path → line lookup. */
 export interface ParsedFile<T> {
   file: string;
   value?: T;
