@@ -125,6 +125,41 @@ describe('the bundled CLI (npm run build:cli, bin/dif.mjs)', () => {
     expect(help.stderr).toBe('');
   });
 
+  it('credentials list reads the clients through their schema alone: no source schemas, paging registry or luxon', async () => {
+    const meta = JSON.parse(readFileSync(join(project, 'dist', 'cli', 'metafile.json'), 'utf8')) as Metafile;
+    const chunk = Object.keys(meta.outputs).find((output) =>
+      // Inputs are named relative to the build, where shared/ is a link to the checkout's.
+      Object.keys(meta.outputs[output]!.inputs).some((input) => input.endsWith('shared/config/loadClients.ts')),
+    )!;
+    const { inputs } = staticClosure(meta, chunk);
+    expect(inputs.some((input) => input.endsWith('shared/config/schema/client.ts'))).toBe(true);
+    expect(
+      inputs.filter((input) =>
+        /node_modules\/luxon\/|shared\/config\/(paginate\/|schema\/source\.ts|loadConfig\.ts)/.test(input),
+      ),
+    ).toEqual([]);
+
+    const list = await dif(['credentials', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/agency-amazon {2}initech\/sponsored_ads/);
+  });
+
+  it('reports a bad option from the minified bundle as the source does: what, and what to give', async () => {
+    const backfill = await dif([
+      'backfill',
+      '--client',
+      'acme',
+      '--source',
+      'demo_ads',
+      '--from',
+      '2026-02-30',
+      '--to',
+      '2026-03-01',
+    ]);
+    expect(backfill.code).not.toBe(0);
+    expect(backfill.stderr).toMatch(/--from "2026-02-30" is not a calendar date; give YYYY-MM-DD/);
+  });
+
   it('finds the demo configuration beside the source, wherever the bundle lies', async () => {
     const validate = await dif(['validate', '--json']);
     expect(validate.code, validate.stderr).toBe(0);
