@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { CREDENTIAL_REF } from '../credentialKey';
-import { isCalendarDate } from '../isCalendarDate';
+import { isImpossibleDate } from '../isCalendarDate';
 import { identifier, scalar, shortDuration } from './common';
 
 /** A parameter shaped like a date (YYYY-MM-DD) must be one: `2026-02-30` would plan nothing. */
-const param = scalar.refine(
-  (value) => typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || isCalendarDate(value),
-  { error: (issue) => `"${String(issue.input)}" is not a calendar date; fix the day or month (YYYY-MM-DD)` },
-);
+const param = scalar.refine((value) => typeof value !== 'string' || !isImpossibleDate(value), {
+  error: (issue) => `"${String(issue.input)}" is not a calendar date; fix the day or month (YYYY-MM-DD)`,
+});
 
 export const clientSource = z
   .strictObject({

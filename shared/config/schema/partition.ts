@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { isCalendarDate } from '../isCalendarDate';
+import { isImpossibleDate } from '../isCalendarDate';
 import { identifier, isoDuration, scalar, templated } from './common';
 
 /** A literal YYYY-MM-DD must be a calendar date: `2026-02-30` would plan nothing. */
-const dateText = templated.refine((value) => !/^\d{4}-\d{2}-\d{2}$/.test(value) || isCalendarDate(value), {
+const dateText = templated.refine((value) => !isImpossibleDate(value), {
   error: (issue) => `"${String(issue.input)}" is not a calendar date; fix the day or month (YYYY-MM-DD)`,
 });
 

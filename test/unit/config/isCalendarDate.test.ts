@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate } from '../../../shared/config/isCalendarDate';
+import { isCalendarDate, isImpossibleDate } from '../../../shared/config/isCalendarDate';
 
 describe('isCalendarDate', () => {
   it('accepts real days, leap days included', () => {
@@ -14,5 +14,11 @@ describe('isCalendarDate', () => {
   it('refuses anything not written YYYY-MM-DD', () => {
     for (const text of ['2026-1-5', '20260105', '2026-01-05T00:00:00Z', ' 2026-01-05', ''])
       expect(isCalendarDate(text)).toBe(false);
+  });
+
+  it('calls impossible only a date-shaped text naming no day, so templates and other text pass to their own checks', () => {
+    expect(isImpossibleDate('2026-02-30')).toBe(true);
+    for (const text of ['2026-02-28', '{{ today - P28D }}', 'yesterday', '2026-1-5'])
+      expect(isImpossibleDate(text)).toBe(false);
   });
 });
