@@ -12,6 +12,7 @@ import {
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  SendTaskHeartbeatCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -166,6 +167,7 @@ describe.skipIf(!motoUrl)('AWS adapters on moto_server', () => {
           );
           const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
           const taskToken = await receiveToken(sqs, QueueUrl!);
+          await untilTaskListens(sfn, taskToken);
           executions.set(taskToken, executionArn!);
           return { taskToken, outcome: () => executionOutcome(sfn, executionArn!) };
         },
@@ -207,6 +209,25 @@ async function receiveToken(sqs: SQSClient, queueUrl: string): Promise<string> {
     if (Messages?.[0]) return (JSON.parse(Messages[0].Body!) as { taskToken: string }).taskToken;
   }
   throw new Error('the state machine sent no task token within 20 s');
+}
+
+/**
+ * moto 5.2 sends the token before it arms the task's heartbeat wait; a success that lands in
+ * between is stored but never wakes the wait, which then times the task out after
+ * HeartbeatSeconds (seen once in CI on a loaded machine). Its heartbeat answers InvalidToken until
+ * the wait is armed, so a task counts as open once a heartbeat is accepted.
+ */
+async function untilTaskListens(sfn: SFNClient, taskToken: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await sfn.send(new SendTaskHeartbeatCommand({ taskToken }));
+      return;
+    } catch (error) {
+      if ((error as Error).name !== 'InvalidToken') throw error;
+      await sleep(100);
+    }
+  }
+  throw new Error('the execution did not start waiting for its task token within 10 s');
 }
 
 async function executionOutcome(sfn: SFNClient, executionArn: string): Promise<TaskOutcome> {
