@@ -316,6 +316,10 @@ describe('XML decoder', () => {
       ['<r><row a=1/></r>', /is not quoted/],
       ['<r><row a="1"b="2"/></r>', /separated by spaces/],
       ['<r><1row/></r>', /is not an XML name/],
+      // The same position in a later record, where the scanner remembers the first record's names.
+      ['<r><row><a>1</a></row><row><a>1</ab></row></r>', /<\/ab> closes <a>/],
+      ['<r><row><a>1</a></row><row><a%>1</a%></row></r>', /"a%" is not an XML name/],
+      ['<r><row><ab>1</ab></row><row><a>1</ab></row></r>', /<\/ab> closes <a>/],
       ['<r><row>&#0;</row></r>', /undefined entity &#0;/],
       ['<r><row>a & b</row></r>', /undefined entity/],
       ['<r><!-- a -- b --><row/></r>', /"--" inside a comment/],
