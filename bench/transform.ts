@@ -11,7 +11,11 @@
  * floors measured after each run in a fresh child of their own, in CPU seconds (medians): the bare
  * parser (JSON.parse per line, papaparse, the XML scanner) over the input already in memory, and
  * gzip -1 of that run's clean output. Their sum is the fastest any transformer built on that parser and gzip could go on this
- * machine; `{csv,xml,jsonl}_ratio_vs_floor` is DIF's MB per CPU-second ÷ that floor's.
+ * machine; `{csv,xml,jsonl}_ratio_vs_floor` is DIF's MB per CPU-second ÷ that floor's. A third
+ * figure, the text I/O the floor leaves out (the input's UTF-8 checked and decoded, the output
+ * encoded and hashed, from memory), gives `{format}_floor_ceiling`: the ratio to the floor that a
+ * transformer doing nothing else (no record, no cast, no CSV cell) would reach, and for JSON lines
+ * `jsonl_duckdb_ceiling`, the same against DuckDB.
  *
  * JSON lines and the JSON document are also transformed by DuckDB (issue 20.3: one thread, in its
  * own child, runs alternating with DIF's) into the same typed CSV — checked by sha256 against
@@ -27,6 +31,7 @@
  * Last line: {"jsonl_ratio_vs_duckdb":…,"json_ratio_vs_duckdb":…,"csv_ratio_vs_floor":…,"xml_ratio_vs_floor":…,"jsonl_mb_s":…,"csv_mb_s":…,"xml_mb_s":…,"jsonl_records_s":…,"rss_mb_100mb":…,"rss_mb_2gb":…, …}
  */
 import '../shared/runtime/polyfills';
+import { isUtf8 } from 'node:buffer';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -208,6 +213,13 @@ interface Floors {
   parse_only_cpu_seconds?: number;
   /** CPU seconds to gzip this run's clean CSV again at the same level, from memory: the output's own floor. */
   gzip_only_cpu_seconds?: number;
+  /**
+   * CPU seconds of the text I/O any transformer working on JavaScript strings does besides parsing
+   * and gzip, from memory: the input's UTF-8 checked and decoded 16 KiB at a time (as decodeText
+   * does) and the clean CSV encoded back to UTF-8 and hashed (sha256, as PartWriter does for the
+   * batch id). Not in the parser + gzip floor; with it, the floor's ceiling (see report).
+   */
+  text_io_cpu_seconds?: number;
   /** sha256 of the clean CSV (parts joined, the header once), compared with the reference engine's. */
   csv_sha256?: string;
 }
@@ -323,6 +335,7 @@ async function measureFloors(format: Format, lake: string, key: string): Promise
   if (format !== 'json') floors.parse_only_cpu_seconds = await parseOnly(format, join(lake, ...key.split('/')));
   const clean = await cleanParts(new DirectoryObjectStore(lake), 'clean/');
   floors.gzip_only_cpu_seconds = gzipOnly(clean);
+  floors.text_io_cpu_seconds = textIoOnly(readFileSync(join(lake, ...key.split('/'))), clean);
   floors.csv_sha256 = joinedSha256(clean);
   console.log(JSON.stringify(floors));
 }
@@ -389,6 +402,42 @@ function gzipOnly(clean: Buffer[]): number {
   return cpuSecondsOf(() => {
     for (const csv of clean)
       for (let at = 0; at < csv.length; at += 256 * 1024) gzipSync(csv.subarray(at, at + 256 * 1024), { level: 1 });
+  });
+}
+
+/**
+ * CPU seconds of the text I/O around the parser ({@link Floors.text_io_cpu_seconds}). The output
+ * is encoded from flat strings of about one decoded batch each (DIF encodes ropes of cells,
+ * which cost more), so this stays a lower bound.
+ */
+function textIoOnly(input: Buffer, clean: Buffer[]): number {
+  const BATCH_BYTES = 16 * 1024;
+  const texts = clean.flatMap((csv) => {
+    const pieces: string[] = [];
+    for (let at = 0; at < csv.length; at += BATCH_BYTES) pieces.push(csv.toString('utf8', at, at + BATCH_BYTES));
+    return pieces;
+  });
+  return cpuSecondsOf(() => {
+    const decoder = new TextDecoder('utf-8');
+    for (let at = 0; at < input.length; at += BATCH_BYTES) {
+      const chunk = input.subarray(at, at + BATCH_BYTES);
+      // A chunk cut inside a character is judged false; DIF's check carries the tail over, at the same cost.
+      isUtf8(chunk);
+      decoder.decode(chunk, { stream: true });
+    }
+    decoder.decode();
+    const staging = Buffer.allocUnsafe(1024 * 1024);
+    const hash = createHash('sha256');
+    let used = 0;
+    for (const text of texts) {
+      if (used + text.length * 3 > staging.length) {
+        hash.update(staging.subarray(0, used));
+        used = 0;
+      }
+      used += staging.write(text, used);
+    }
+    hash.update(staging.subarray(0, used));
+    hash.digest();
   });
 }
 
@@ -510,6 +559,7 @@ function medianFloors(runs: Floors[]): Floors {
   return {
     parse_only_cpu_seconds: parse.length > 0 ? median(parse) : undefined,
     gzip_only_cpu_seconds: median(runs.map((run) => run.gzip_only_cpu_seconds!)),
+    text_io_cpu_seconds: median(runs.map((run) => run.text_io_cpu_seconds!)),
     csv_sha256: runs[0]?.csv_sha256,
   };
 }
@@ -550,6 +600,9 @@ function report(
         : '') +
       (floorSeconds
         ? `; parser + gzip floor ${rate(floorSeconds)}, DIF at ${round(floorSeconds / m.cpu_seconds, 2)} of it`
+        : '') +
+      (floorSeconds && m.text_io_cpu_seconds
+        ? `; text I/O alone (decode, encode, sha256) ${rate(m.text_io_cpu_seconds)}, so a transformer doing nothing but parse, text I/O and gzip reaches ${floorCeiling(floorSeconds, m)} of the floor`
         : ''),
   );
   figures[`${format}_mb_s`] = rate(m.seconds)!;
@@ -560,8 +613,18 @@ function report(
     figures[`${format}_floor_mb_per_cpu_s`] = rate(floorSeconds)!;
     figures[`${format}_ratio_vs_floor`] = round(floorSeconds / m.cpu_seconds, 2);
   }
+  if (m.text_io_cpu_seconds) figures[`${format}_text_io_mb_per_cpu_s`] = rate(m.text_io_cpu_seconds)!;
+  if (floorSeconds && m.text_io_cpu_seconds) figures[`${format}_floor_ceiling`] = floorCeiling(floorSeconds, m);
   figures[`${format}_records_s`] = Math.round(m.records / m.seconds);
   figures[`${format}_rss_mb`] = round(m.rss_mb);
+}
+
+/**
+ * The highest ratio to the parser + gzip floor that any transformer on JavaScript strings can
+ * reach: one that does nothing but parse, gzip and the text I/O the floor leaves out.
+ */
+function floorCeiling(floorSeconds: number, m: Floors): number {
+  return round(floorSeconds / (floorSeconds + m.text_io_cpu_seconds!), 2);
 }
 
 /**
@@ -586,6 +649,14 @@ function compareWithReference(
   figures[`${format}_duckdb_mb_per_cpu_s`] = rate(duckdb.cpu_seconds);
   figures[`${format}_duckdb_rss_mb`] = round(duckdb.rss_mb);
   figures[`${format}_ratio_vs_duckdb`] = ratio;
+  // The same ceiling against DuckDB: a transformer doing nothing but JSON.parse, text I/O and gzip.
+  if (dif.parse_only_cpu_seconds && dif.gzip_only_cpu_seconds && dif.text_io_cpu_seconds) {
+    const least = dif.parse_only_cpu_seconds + dif.gzip_only_cpu_seconds + dif.text_io_cpu_seconds;
+    figures[`${format}_duckdb_ceiling`] = round(duckdb.cpu_seconds / least, 2);
+    console.log(
+      `  ${format}: JSON.parse, text I/O and gzip alone would reach ${figures[`${format}_duckdb_ceiling`]} of DuckDB`,
+    );
+  }
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
