@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LockUnavailableError, type LockManager } from '../../../shared/ports/RateLimiter';
 import { deferred } from './deferred';
 import { sleep } from './timing';
+import { freshKey, withFixture } from './withFixture';
 
 export interface LockManagerFixture {
   /** A new worker sharing the fixture's lock backend (Redis, or this process's shared table). */
@@ -11,29 +11,13 @@ export interface LockManagerFixture {
   cleanup(): Promise<void>;
 }
 
-async function withManagers(
-  factory: () => Promise<LockManagerFixture>,
-  test: (fixture: LockManagerFixture) => Promise<void>,
-): Promise<void> {
-  const fixture = await factory();
-  try {
-    await test(fixture);
-  } finally {
-    await fixture.cleanup();
-  }
-}
-
-function freshKey(name: string): string {
-  return `contract:${name}:${randomUUID()}`;
-}
-
 /**
  * The {@link LockManager} contract: mutual exclusion across workers, independent keys, giving up
  * after `waitMs` with {@link LockUnavailableError}, release on failure, extension while work runs,
  * and expiry after the TTL when a worker dies (`close()` with work still running).
  */
 export function describeLockManagerContract(adapterName: string, factory: () => Promise<LockManagerFixture>): void {
-  const lockTest = (test: (fixture: LockManagerFixture) => Promise<void>) => () => withManagers(factory, test);
+  const lockTest = (test: (fixture: LockManagerFixture) => Promise<void>) => () => withFixture(factory, test);
 
   describe(`LockManager contract: ${adapterName}`, () => {
     it.concurrent(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Queue, ReceivedMessage, ReceiveOptions } from '../../../shared/ports/Queue';
 import { eventually, sleep } from './timing';
+import { withFixture } from './withFixture';
 
 export interface QueueFixtureOptions {
   /** Receives after which a message goes to the DLQ instead of being delivered again. */
@@ -41,19 +42,6 @@ async function deadLetters(queue: Queue, bodies: string[]): Promise<string[]> {
   return ids;
 }
 
-async function withQueue(
-  factory: (options: QueueFixtureOptions) => Promise<QueueFixture>,
-  options: QueueFixtureOptions,
-  test: (queue: Queue) => Promise<void>,
-): Promise<void> {
-  const fixture = await factory(options);
-  try {
-    await test(fixture.queue);
-  } finally {
-    await fixture.cleanup();
-  }
-}
-
 /**
  * The {@link Queue} contract: delivery, acknowledgement, visibility timeout, release with delay,
  * dead-lettering after `maxReceiveCount` receives, and redrive. Tests that must let time pass use
@@ -65,7 +53,10 @@ export function describeQueueContract(
   options: QueueContractOptions = {},
 ): void {
   const queueTest = (options: QueueFixtureOptions, test: (queue: Queue) => Promise<void>) => () =>
-    withQueue(factory, options, test);
+    withFixture(
+      () => factory(options),
+      (fixture) => test(fixture.queue),
+    );
 
   describe(`Queue contract: ${adapterName}`, () => {
     it.concurrent(

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LimitPolicy, RateLimiter } from '../../../shared/ports/RateLimiter';
 import { sleep } from './timing';
+import { freshKey, withFixture } from './withFixture';
 
 export interface RateLimiterFixture {
   /** A new worker sharing the fixture's budget store (Redis, or this process's shared budget). */
@@ -28,37 +28,20 @@ function busiestWindow(times: number[], windowMs: number): number {
   return most;
 }
 
-async function withLimiters(
-  factory: () => Promise<RateLimiterFixture>,
-  test: (fixture: RateLimiterFixture) => Promise<void>,
-): Promise<void> {
-  const fixture = await factory();
-  try {
-    await test(fixture);
-  } finally {
-    await fixture.cleanup();
-  }
-}
-
-/** A scope no other test (or earlier run against the same Redis) has used. */
-function freshScope(name: string): string {
-  return `contract:${name}:${randomUUID()}`;
-}
-
 /**
  * The {@link RateLimiter} contract: window limits hold under contention from two workers,
  * several limits combine, the concurrency cap holds and its leases expire, `backOff` pauses a
  * scope, scopes are independent, and an aborted wait gives up its place.
  */
 export function describeRateLimiterContract(adapterName: string, factory: () => Promise<RateLimiterFixture>): void {
-  const limiterTest = (test: (fixture: RateLimiterFixture) => Promise<void>) => () => withLimiters(factory, test);
+  const limiterTest = (test: (fixture: RateLimiterFixture) => Promise<void>) => () => withFixture(factory, test);
 
   describe(`RateLimiter contract: ${adapterName}`, () => {
     it.concurrent(
       'never grants more than the limit in any window, across two workers',
       limiterTest(async ({ open }) => {
         const workers = [open(), open()];
-        const policy: LimitPolicy = { scope: freshScope('window'), limits: [{ requests: 4, perMs: 250 }] };
+        const policy: LimitPolicy = { scope: freshKey('window'), limits: [{ requests: 4, perMs: 250 }] };
         const started = performance.now();
         const grants: number[] = [];
         await Promise.all(
@@ -81,7 +64,7 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       limiterTest(async ({ open }) => {
         const limiter = open();
         const policy: LimitPolicy = {
-          scope: freshScope('multi'),
+          scope: freshKey('multi'),
           limits: [
             { requests: 3, perMs: 100 },
             { requests: 4, perMs: 600 },
@@ -104,7 +87,7 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       limiterTest(async ({ open }) => {
         const workers = [open(), open()];
         const policy: LimitPolicy = {
-          scope: freshScope('concurrency'),
+          scope: freshKey('concurrency'),
           limits: [{ requests: 1000, perMs: 1000 }],
           concurrency: 2,
           leaseMs: 10_000,
@@ -131,7 +114,7 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       'frees a concurrency slot whose holder never released it once its lease expires',
       limiterTest(async ({ open }) => {
         const limiter = open();
-        const policy: LimitPolicy = { scope: freshScope('lease'), limits: [], concurrency: 1, leaseMs: 300 };
+        const policy: LimitPolicy = { scope: freshKey('lease'), limits: [], concurrency: 1, leaseMs: 300 };
         await limiter.acquire(policy);
         const started = performance.now();
         const permit = await limiter.acquire(policy);
@@ -146,13 +129,13 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       'pauses a scope on backOff for every worker, and only that scope',
       limiterTest(async ({ open }) => {
         const [first, second] = [open(), open()];
-        const scope = freshScope('backoff');
+        const scope = freshKey('backoff');
         const policy: LimitPolicy = { scope, limits: [{ requests: 100, perMs: 1000 }] };
         await (await first!.acquire(policy)).release();
 
         await first!.backOff(scope, 400);
         const started = performance.now();
-        const other = await second!.acquire({ scope: freshScope('other'), limits: [{ requests: 100, perMs: 1000 }] });
+        const other = await second!.acquire({ scope: freshKey('other'), limits: [{ requests: 100, perMs: 1000 }] });
         expect(performance.now() - started).toBeLessThan(200);
         await other.release();
 
@@ -167,9 +150,9 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       limiterTest(async ({ open }) => {
         const limiter = open();
         const one = { requests: 1, perMs: 5_000 };
-        await limiter.acquire({ scope: freshScope('a'), limits: [one] });
+        await limiter.acquire({ scope: freshKey('a'), limits: [one] });
         const started = performance.now();
-        await limiter.acquire({ scope: freshScope('b'), limits: [one] });
+        await limiter.acquire({ scope: freshKey('b'), limits: [one] });
         expect(performance.now() - started).toBeLessThan(200);
       }),
     );
@@ -178,7 +161,7 @@ export function describeRateLimiterContract(adapterName: string, factory: () => 
       'gives up waiting when the signal aborts, without taking a slot',
       limiterTest(async ({ open }) => {
         const limiter = open();
-        const policy: LimitPolicy = { scope: freshScope('abort'), limits: [], concurrency: 1, leaseMs: 10_000 };
+        const policy: LimitPolicy = { scope: freshKey('abort'), limits: [], concurrency: 1, leaseMs: 10_000 };
         const held = await limiter.acquire(policy);
 
         const controller = new AbortController();
