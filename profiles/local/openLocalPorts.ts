@@ -38,7 +38,12 @@ export interface RecoveredLeftovers {
   abandonedRuns: string[];
 }
 
-export type LocalPorts = Ports & { workflow: LocalWorkflow; lock: DataDirLock; recovered: RecoveredLeftovers };
+export type LocalPorts = Ports & {
+  objectStore: DirectoryObjectStore;
+  workflow: LocalWorkflow;
+  lock: DataDirLock;
+  recovered: RecoveredLeftovers;
+};
 
 /**
  * The `local` profile: every port on the data directory (docs/pipeline-contracts.md), with a

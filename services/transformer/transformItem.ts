@@ -8,7 +8,6 @@ import type { ObjectStore } from '../../shared/ports/ObjectStore';
 import type { Queue } from '../../shared/ports/Queue';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 import { logger } from '../../shared/log/logger';
-import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { decodeObject } from './decode/decodeObject';
 import { DecodeFailure } from './decode/DecodeFailure';
 import { DedupeLimitError, TransformConfigError, UnknownStreamError } from './errors';
@@ -25,9 +24,11 @@ import {
 import type { RequestValues } from './pipeline/compileColumn';
 import { Rejection } from './pipeline/Rejection';
 import { recordsPathOf } from './recordsPathOf';
-import { planPieces, type RawPiece } from './ranges/planPieces';
+import { mergePieces, type MergedItem } from './ranges/mergePieces';
+import { planPieces } from './ranges/planPieces';
 import { sendPieces } from './ranges/sendPieces';
 import { transformInPieces } from './ranges/transformInPieces';
+import type { RangeJob, TransformedRange } from './ranges/transformRange';
 import { transformRecords, type TransformCounts } from './transformRecords';
 
 export type { TransformCounts } from './transformRecords';
@@ -69,9 +70,10 @@ export function transformWithCounts(ctx: ServiceContext, message: RawReady): Pro
 
 /**
  * {@link transformWithCounts} for the transform queue's handler. An item over
- * `transform.split_bytes` is transformed as pieces: on worker threads on the local profile, else
- * sent to `fanOut` as one RawRange message per piece (the last piece to finish sends the item's
- * CleanReady: transformPiece). Without `fanOut` the pieces run here one after the other.
+ * `transform.split_bytes` is transformed as pieces: on the worker threads the profile gives
+ * (`runSettings.pieceThreads`, the local one), else sent to `fanOut` as one RawRange message per
+ * piece (the last piece to finish sends the item's CleanReady: transformPiece). With neither, the
+ * pieces run here one after the other.
  */
 export async function transformOrFanOut(
   ctx: ServiceContext,
@@ -106,9 +108,13 @@ export async function transformOrFanOut(
     request,
   };
   const pieces = await planPieces(store, manifest, stream, options);
-  if (pieces && fanOut && !(store instanceof DirectoryObjectStore)) return sendPieces(fanOut, message, pieces);
-  if (pieces)
-    return transformSplit(store, { message, stream, options, metadata: setup.metadata, request }, pieces, setup);
+  if (pieces) {
+    const threads = ctx.runSettings?.pieceThreads;
+    if (!threads && fanOut) return sendPieces(fanOut, message, pieces);
+    const item: SplitItem = { message, stream, options, metadata: setup.metadata, request };
+    const jobs = pieces.map((piece) => ({ ...item, piece }));
+    return finishSplitItem(store, item, await transformInPieces(store, jobs, threads));
+  }
   let lastOfKey: Map<string, number> | undefined;
   if (options.new_field === 'evolve' || options.dedupe) {
     const first = await firstPass(store, manifest, stream, setup, options);
@@ -139,18 +145,20 @@ export async function transformOrFanOut(
   return { message: cleanReadyFor(message, pipeline.columns, counts, written, writtenChildren), counts };
 }
 
+/** An item split into byte ranges, as its merge and its CleanReady need it. */
+export type SplitItem = MergedItem & Pick<RangeJob, 'metadata' | 'request'>;
+
 /**
- * An item with a raw object over `transform.split_bytes`: transformed as pieces in parallel and
- * merged into the same one batch (docs/pipeline-contracts.md, "Large raw objects as byte ranges").
+ * The end of a split item, wherever its pieces ran (docs/pipeline-contracts.md, "Large raw objects
+ * as byte ranges"): the pieces merged into the item's one batch, logged, and its CleanReady.
  */
-async function transformSplit(
+export async function finishSplitItem(
   store: ObjectStore,
-  item: Parameters<typeof transformInPieces>[1],
-  pieces: RawPiece[],
-  setup: PipelineSetup,
+  item: SplitItem,
+  pieces: TransformedRange[],
 ): Promise<TransformResult> {
-  const { message } = item;
-  const { table, counts } = await transformInPieces(store, item, pieces);
+  const { message, stream, options, metadata, request } = item;
+  const { table, counts } = await mergePieces(store, item, pieces);
   counts.rows = table.rows;
   logger.info('transformed item', {
     runId: message.runId,
@@ -160,7 +168,14 @@ async function transformSplit(
     parts: table.parts,
     bytes: table.bytes,
   });
-  return { message: cleanReadyFor(message, new RecordPipeline(setup).columns, counts, table, []), counts };
+  const { columns } = new RecordPipeline({
+    columns: stream.columns,
+    options,
+    primaryKey: stream.primary_key,
+    metadata,
+    request,
+  });
+  return { message: cleanReadyFor(message, columns, counts, table, []), counts };
 }
 
 function dedupeLimit(options: TransformOptions, where: string): DedupeLimitError {

@@ -1,14 +1,11 @@
 import { transform as transformSchema } from '../../shared/config/schema/transform';
 import type { RawRange } from '../../shared/messages/rawRange';
 import type { RawReady } from '../../shared/messages/rawReady';
-import type { ObjectStore } from '../../shared/ports/ObjectStore';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
-import { logger } from '../../shared/log/logger';
-import { RecordPipeline } from './pipeline/RecordPipeline';
-import { mergePieces } from './ranges/mergePieces';
 import { pieceResultKey } from './ranges/pieceKeys';
 import { transformRange, type TransformedRange } from './ranges/transformRange';
-import { cleanReadyFor, findStream, requestValues, runMetadata, type TransformResult } from './transformItem';
+import { readSmallObject } from './readSmallObject';
+import { finishSplitItem, findStream, requestValues, runMetadata, type TransformResult } from './transformItem';
 
 /**
  * Transforms one piece of a split item sent as a RawRange message (AWS), stores what it became,
@@ -32,36 +29,16 @@ export async function transformPiece(ctx: ServiceContext, message: RawRange): Pr
   const finished = await ctx.ports.runState.finishPiece(item.runId, item.itemId, done.index);
   if (finished < message.pieces) return undefined;
   const pieces: TransformedRange[] = [];
-  for (let index = 0; index < message.pieces; index++) pieces.push(await readResult(store, item, index));
+  for (let index = 0; index < message.pieces; index++)
+    pieces.push(
+      JSON.parse(await readSmallObject(store, pieceResultKey(item, index), 'piece result')) as TransformedRange,
+    );
   const options = transformSchema.parse(stream.transform ?? {});
-  const { table, counts } = await mergePieces(store, { message: item, stream, options }, pieces);
-  counts.rows = table.rows;
-  logger.info('transformed item', {
-    runId: item.runId,
-    itemId: item.itemId,
-    pieces: message.pieces,
-    ...counts,
-    parts: table.parts,
-    bytes: table.bytes,
-  });
-  const columns = new RecordPipeline({
-    columns: stream.columns,
-    options,
-    primaryKey: stream.primary_key,
-    metadata,
-    request,
-  }).columns;
-  return { message: cleanReadyFor(item, columns, counts, table, []), counts };
+  return finishSplitItem(store, { message: item, stream, options, metadata, request }, pieces);
 }
 
 /** The item's RawReady, as the RawRange carries it. */
 function itemOf(message: RawRange): RawReady {
   const { piece: _piece, pieces: _pieces, ...item } = message;
   return { ...item, kind: 'raw-ready' };
-}
-
-async function readResult(store: ObjectStore, item: RawReady, index: number): Promise<TransformedRange> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(pieceResultKey(item, index))) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as TransformedRange;
 }

@@ -10,6 +10,18 @@ export interface RunSettings {
   mapConcurrency: number;
   /** Subnets of the Fargate extractor (`runtime: ecs`); empty where there is no ECS. */
   ecsSubnets: readonly string[];
+  /**
+   * Where the pieces of an item over `transform.split_bytes` run: on worker threads over this
+   * directory lake (the local profile). Absent: they go to the transform queue as RawRange
+   * messages (AWS), or run one after the other in this process when there is no queue to send to.
+   */
+  pieceThreads?: PieceThreads;
+}
+
+/** Worker threads that each reopen the lake at `lakeRoot` (a thread cannot share the process's store). */
+export interface PieceThreads {
+  lakeRoot: string;
+  threads: number;
 }
 
 /** What a context without settings (a test's, a bench's) plans with. */

@@ -107,6 +107,9 @@ describe('a large raw object split into byte ranges, end to end on the local pro
     expect(await pieces('events_split')).toBeGreaterThan(10);
     expect(await pieces('report_split')).toBeGreaterThan(5);
     expect(await pieces('events_whole')).toBe(0);
+    // On the profile's worker threads: fanned out through the queue, each piece would store a result.
+    const results = await runtime.ctx.ports.objectStore.list('clean/c/bulk/events_split/');
+    expect(results.filter((object) => object.key.endsWith('-result.json'))).toEqual([]);
   });
 
   it('holds the same warehouse rows for the split and the whole transform, the last record of each key kept', async () => {

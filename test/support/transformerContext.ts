@@ -8,6 +8,7 @@ import { sourceDefinition } from '../../shared/config/schema/source';
 import { MESSAGE_VERSION, type RawManifest, type RawReady } from '../../shared/messages';
 import type { Ports } from '../../shared/ports';
 import { unusedPort } from './unusedPort';
+import { DEFAULT_RUN_SETTINGS } from '../../shared/runtime/RunSettings';
 import type { ServiceContext } from '../../shared/runtime/ServiceContext';
 
 const unused = <T extends object>(name: string): T => unusedPort<T>(name, 'transformer');
@@ -58,6 +59,8 @@ export function transformerContext(stream: Record<string, unknown>): Transformer
     ports,
     secrets: unused('secrets'),
     now: () => new Date('2026-02-01T00:00:00Z'),
+    // As the local profile: a split item's pieces run on worker threads over this lake.
+    runSettings: { ...DEFAULT_RUN_SETTINGS, pieceThreads: { lakeRoot: store.root, threads: 2 } },
   };
   const readText = async (key: string): Promise<string> => {
     const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import type { StreamDefinition } from '../../../shared/config/schema/source';
 import type { RawReady } from '../../../shared/messages/rawReady';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import { cleanManifestKey, quarantineKey } from '../objectKeys';
+import { readSmallObject } from '../readSmallObject';
 import type { CopyManifest } from '../output/copyManifest';
 import { QuarantineWriter, type QuarantineEntry } from '../output/QuarantineWriter';
 import type { WrittenTable } from '../output/TableWriter';
@@ -55,7 +56,8 @@ async function mergeManifests(
   const entries: CopyManifest['entries'] = [];
   const hash = createHash('sha256');
   for (const piece of pieces) {
-    entries.push(...(JSON.parse(await readText(store, piece.table.manifestKey)) as CopyManifest).entries);
+    const manifest = await readSmallObject(store, piece.table.manifestKey, 'COPY manifest of a piece');
+    entries.push(...(JSON.parse(manifest) as CopyManifest).entries);
     hash.update(piece.table.contentHash);
   }
   await store.put(manifestKey, JSON.stringify({ entries }), { contentType: 'application/json' });
@@ -102,10 +104,4 @@ function renumbered(reason: string, offset: { records: number; lines: number }):
     /^(line|row) (\d+):/,
     (_, what: string, n: string) => `${what} ${Number(n) + (what === 'line' ? offset.lines : offset.records)}:`,
   );
-}
-
-async function readText(store: ObjectStore, key: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

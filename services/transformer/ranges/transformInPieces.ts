@@ -1,37 +1,23 @@
-import { availableParallelism } from 'node:os';
-import { DirectoryObjectStore } from '../../../shared/adapters/local/DirectoryObjectStore';
+import type { PieceThreads } from '../../../shared/runtime/RunSettings';
 import type { ObjectStore } from '../../../shared/ports/ObjectStore';
-import type { WrittenTable } from '../output/TableWriter';
-import type { TransformCounts } from '../transformRecords';
-import { mergePieces, type MergedItem } from './mergePieces';
-import type { RawPiece } from './planPieces';
-import { transformRange, type RangeJob } from './transformRange';
+import { transformRange, type RangeJob, type TransformedRange } from './transformRange';
 import { transformRangesOnThreads } from './transformRangesOnThreads';
 
 /**
- * Transforms an item split by {@link planPieces} here and merges it into one batch. On the local
- * profile (a directory lake) the pieces run on one worker thread per core; elsewhere (no queue to
- * fan out to: a bench, a test) one after the other in this process, which gives the same output.
+ * Transforms the pieces of an item split by {@link planPieces} here: on `threads` when the
+ * profile gives them (the local one: one per core, over its directory lake), else one after the
+ * other in this process (a bench, a test), which gives the same output. The caller merges them.
  *
  * @example
- * const { table, counts } = await transformInPieces(store, { message, stream, options, metadata, request }, pieces);
+ * const results = await transformInPieces(store, jobs, ctx.runSettings?.pieceThreads);
  */
 export async function transformInPieces(
   store: ObjectStore,
-  item: MergedItem & Pick<RangeJob, 'metadata' | 'request'>,
-  pieces: RawPiece[],
-): Promise<{ table: WrittenTable; counts: TransformCounts }> {
-  const { message, stream, metadata, request } = item;
-  const jobs: RangeJob[] = pieces.map((piece) => ({ message, stream, metadata, request, piece }));
-  const results =
-    store instanceof DirectoryObjectStore
-      ? await transformRangesOnThreads(store.root, jobs, availableParallelism())
-      : await inSequence(store, jobs);
-  return mergePieces(store, item, results);
-}
-
-async function inSequence(store: ObjectStore, jobs: RangeJob[]) {
-  const results = [];
+  jobs: RangeJob[],
+  threads: PieceThreads | undefined,
+): Promise<TransformedRange[]> {
+  if (threads) return transformRangesOnThreads(threads.lakeRoot, jobs, threads.threads);
+  const results: TransformedRange[] = [];
   for (const job of jobs) results.push(await transformRange(store, job));
   return results;
 }

@@ -2,14 +2,12 @@
  * The AWS path of an item over transform.split_bytes: the transform handler sends one RawRange
  * message per piece to its own queue; each piece is transformed by a delivery of its own and
  * counted once in run state; the last one merges them and sends the item's one CleanReady. Here
- * the object store is the directory lake seen through a plain wrapper, as S3 would be: not the
- * local profile, so the handler fans out instead of using worker threads.
+ * the context has no piece threads (the local profile's), so the handler fans out as on AWS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { transform } from '../../../services/transformer/handlers/transform';
 import { transformWithCounts } from '../../../services/transformer';
 import { cleanReady, rawRange, type CleanReady, type RawRange } from '../../../shared/messages';
-import type { ObjectStore } from '../../../shared/ports/ObjectStore';
 import type { ReceivedMessage } from '../../../shared/ports/Queue';
 import { transformerContext, type TransformerTestContext } from '../../support/transformerContext';
 
@@ -18,18 +16,9 @@ afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
 });
 
-/** Every method of the store, bound: the same lake, but not a DirectoryObjectStore. */
-function plainStore(store: ObjectStore): ObjectStore {
-  return {
-    put: store.put.bind(store),
-    get: store.get.bind(store),
-    getRange: store.getRange.bind(store),
-    head: store.head.bind(store),
-    list: store.list.bind(store),
-    delete: store.delete.bind(store),
-    uri: store.uri.bind(store),
-    keyFromUri: store.keyFromUri.bind(store),
-  };
+/** The same context off the local profile: no worker threads, so a split item fans out (or runs here). */
+function offLocalProfile(t: TransformerTestContext): void {
+  t.ctx.runSettings = undefined;
 }
 
 function body(): string {
@@ -64,7 +53,7 @@ describe('a split item on AWS: one transform message per piece, one CleanReady',
     const split = transformerContext({ ...STREAM, transform: { split_bytes: 4096 } });
     const whole = transformerContext({ ...STREAM, transform: { split_bytes: 0 } });
     contexts.push(split, whole);
-    split.ctx.ports.objectStore = plainStore(split.store);
+    offLocalProfile(split);
     const message = await split.stage([{ body: body(), ext: 'jsonl' }]);
     const deliver = (text: string, receiveCount = 1) => transform(split.ctx, { id: 'm', body: text, receiveCount });
 
@@ -123,7 +112,7 @@ describe('a split item on AWS: one transform message per piece, one CleanReady',
   it('without a queue to fan out to (transformWithCounts off the local profile), runs the pieces here, one after the other', async () => {
     const split = transformerContext({ ...STREAM, transform: { split_bytes: 4096 } });
     contexts.push(split);
-    split.ctx.ports.objectStore = plainStore(split.store);
+    offLocalProfile(split);
     const done = await transformWithCounts(split.ctx, await split.stage([{ body: body(), ext: 'jsonl' }]));
     expect(done.message).toMatchObject({ recordsIn: 2000, rejected: 19, clean: { rows: 1981 } });
     expect(done.message.clean.parts).toBeGreaterThan(5);
