@@ -13,6 +13,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pgliteStartParams } from '../services/loader/warehouse/postgres/pgliteStartParams';
+import { median } from './support/median';
 
 const root = resolve(import.meta.dirname, '..');
 const dif = join(root, 'bin', 'dif.mjs');
@@ -21,11 +22,6 @@ const reps = Number(values.reps);
 const TARGET_RATIO = 3;
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /** Runs a command to its end; its wall time in ms. A failing command fails the benchmark. */
 function timed(command: string, args: string[], options: SpawnSyncOptions = {}): number {

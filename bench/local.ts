@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pgliteStartParams } from '../services/loader/warehouse/postgres/pgliteStartParams';
+import { median } from './support/median';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -23,11 +24,6 @@ const TARGETS = { later_run_s: 5, peak_rss_mb: 300 };
 const SAMPLE_MS = 50;
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /** Every process's parent and resident memory (kB), from /proc. */
 function processTable(): Map<number, { ppid: number; rssKb: number; name: string }> {

@@ -54,6 +54,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import type { ObjectStore } from '../shared/ports/ObjectStore';
 import type { DuckdbMeasurement } from './support/duckdbTransform';
+import { median } from './support/median';
 
 /** The transform Lambda's heap options (serverless.yml): every measurement runs as deployed. Read by the parent only. */
 function transformHeapOptions(): string {
@@ -554,7 +555,6 @@ function medianOf<T extends { cpu_seconds: number }>(runs: T[]): T & { cpu_sprea
 
 /** Each floor's median over the repetitions (the output hash is the same in every one). */
 function medianFloors(runs: Floors[]): Floors {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
   const parse = runs.flatMap((run) => (run.parse_only_cpu_seconds === undefined ? [] : [run.parse_only_cpu_seconds]));
   return {
     parse_only_cpu_seconds: parse.length > 0 ? median(parse) : undefined,

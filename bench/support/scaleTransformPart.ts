@@ -5,8 +5,8 @@ import { Readable } from 'node:stream';
 import { DirectoryObjectStore } from '../../shared/adapters/local/DirectoryObjectStore';
 import { loadConfig } from '../../shared/config';
 import { writeScaleConfig } from '../../demo/scaleConfig';
-import { lineAlignedRanges } from '../../services/transformer/ranges/lineAlignedRanges';
 import { mergePieces } from '../../services/transformer/ranges/mergePieces';
+import { planPieces } from '../../services/transformer/ranges/planPieces';
 import type { RangeJob } from '../../services/transformer/ranges/transformRange';
 import { transformRangesOnThreads } from '../../services/transformer/ranges/transformRangesOnThreads';
 import { transform as transformSchema } from '../../shared/config/schema/transform';
@@ -47,8 +47,9 @@ export async function runTransformPart(options: ScalePartOptions): Promise<Recor
   const key = 'raw/bench/scale_demo/daily/dt=all/run=bench/item-000001.jsonl';
   options.progress(`  writing ${options.gib} GiB of JSON lines…`);
   const { bytes } = await store.put(key, Readable.from(jsonLines(options.gib * 2 ** 30)));
-  const rangeBytes = Math.ceil(bytes / Math.ceil(bytes / RANGE_BYTES));
-  const ranges = await lineAlignedRanges(store, key, bytes, rangeBytes, stream.format.max_record_bytes);
+  const transformOptions = { ...transformSchema.parse(stream.transform ?? {}), split_bytes: RANGE_BYTES };
+  // Cut as the transformer cuts it: about equal line-aligned ranges of at most RANGE_BYTES.
+  const pieces = (await planPieces(store, { objects: [{ key, bytes, page: 1 }] }, stream, transformOptions))!;
   const item = (run: number): RawReady => ({
     v: MESSAGE_VERSION,
     kind: 'raw-ready',
@@ -67,20 +68,19 @@ export async function runTransformPart(options: ScalePartOptions): Promise<Recor
     extractedAt: new Date().toISOString(),
   });
   const jobs = (message: RawReady): RangeJob[] =>
-    ranges.map((range) => ({
+    pieces.map((piece) => ({
       message,
       stream,
       metadata: {},
       request: { partition: {}, client: {}, parentFields: {} },
-      piece: { ...range, key, whole: false, last: range.end === bytes },
+      piece,
     }));
-  const transformOptions = transformSchema.parse(stream.transform ?? {});
   const runs: Record<string, unknown>[] = [];
   const best: Record<number, Record<string, unknown> & { seconds: number }> = {};
   let rows: number[] = [];
   for (const [index, threads] of [1, 2, 2, 1].entries()) {
     const loadBefore = round(loadavg()[0]!, 2);
-    options.progress(`  ${ranges.length} ranges on ${threads} worker thread(s)…`);
+    options.progress(`  ${pieces.length} ranges on ${threads} worker thread(s)…`);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const message = item(index);
@@ -107,8 +107,8 @@ export async function runTransformPart(options: ScalePartOptions): Promise<Recor
   }
   return {
     raw_bytes: bytes,
-    ranges: ranges.length,
-    range_bytes: rangeBytes,
+    ranges: pieces.length,
+    range_bytes: Math.max(...pieces.map((piece) => piece.end - piece.start)),
     same_rows: rows.every((count) => count === rows[0]),
     threads_1: best[1],
     threads_2: best[2],

@@ -100,7 +100,7 @@ function excerptOf(body: Buffer, redact: (text: string) => string): string {
   return redact(body.length > EXCERPT_BYTES ? `${text}…` : text);
 }
 
-/** Methods whose requests got sends with a body, waiting for one to be written when none is given. */
+/** Methods for which got sends a request body (and waits for one to be written when none is given). */
 function hasBody(method: string): boolean {
   return !['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE'].includes(method.toUpperCase());
 }

@@ -56,11 +56,10 @@ export async function lineAlignedRanges(
   rangeBytes: number,
   maxLineBytes: number,
 ): Promise<ByteRange[]> {
-  const first = 0;
-  const cuts = [first];
+  const cuts = [0];
   // Each range is measured from the previous cut; a cut right after a line end stays there
   // (the line end is looked for from the byte before the nominal cut).
-  for (let cut = first; cut + rangeBytes < size;) {
+  for (let cut = 0; cut + rangeBytes < size;) {
     cut = await nextLineStart(store, key, cut + rangeBytes - 1, size, maxLineBytes);
     if (cut < size) cuts.push(cut);
   }
