@@ -4,18 +4,16 @@
  * item saying what, where and what to do, or — where the stream says an empty answer is normal —
  * a loaded item counted as `empty`, with a warning in the run summary, `dif run` and `dif runs show`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoApi, type DemoApi } from '../../demo';
-import { LocalRuntime, type LocalRunOutcome } from '../../profiles/local/LocalRuntime';
+import type { LocalRunOutcome, LocalRuntime } from '../../profiles/local/LocalRuntime';
 import { buildProgram } from '../../cli/main';
 import { renderRunSummary } from '../../cli/progress/summaryTable';
 import type { RunSummary } from '../../services/runs/handlers/finalize';
 import type { ItemRecord } from '../../shared/ports';
 import { tallyItems } from '../../shared/runState';
 import { runCli } from '../cli/support/runCli';
+import { oneSourceRun, type OneSourceRun } from '../support/oneSourceRun';
 
 /** Path → what the API answers there (status 200, JSON content type). */
 const ANSWERS: Record<string, string> = {
@@ -50,7 +48,7 @@ ${name === 'always' ? '    expect_records: always\n' : ''}${name === 'absent' ? 
 `;
 
 describe('no silent 0-row success, end to end on the local profile', () => {
-  let api: DemoApi;
+  let run: OneSourceRun;
   let runtime: LocalRuntime;
   let dir: string;
   let outcome: LocalRunOutcome;
@@ -58,13 +56,10 @@ describe('no silent 0-row success, end to end on the local profile', () => {
   let summary: RunSummary;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dif-empty-'));
-    const config = join(dir, 'config');
-    mkdirSync(join(config, 'sources'), { recursive: true });
-    mkdirSync(join(config, 'clients'), { recursive: true });
-    writeFileSync(join(config, 'sources', 'hostile.yml'), SOURCE);
-    writeFileSync(join(config, 'clients', 'c.yml'), 'client: c\nsources:\n  hostile: {}\n');
-    api = await startDemoApi({
+    run = await oneSourceRun({
+      prefix: 'dif-empty-',
+      source: 'hostile',
+      sourceYaml: SOURCE,
       faults: Object.entries(ANSWERS).map(([name, body]) => ({
         path: `/hostile/${name}`,
         kind: 'status' as const,
@@ -72,26 +67,14 @@ describe('no silent 0-row success, end to end on the local profile', () => {
         body,
         times: 1000,
       })),
+      itemTimeoutMs: 60_000,
     });
-    process.env.DIF_DEMO_API_URL = api.url;
-    runtime = await LocalRuntime.open({
-      configDir: config,
-      dataDir: join(dir, 'data'),
-      backoff: { baseSeconds: 0.1, maxSeconds: 0.1 },
-      ingest: { itemTimeoutMs: 60_000, retryIntervalScale: 0.01, maxWaitSeconds: 0 },
-    });
-    await runtime.credentials.put('c', 'hostile', { token: 'not-used-here' });
-    outcome = await runtime.run({});
-    const listed = await runtime.ctx.ports.runState.listItems(outcome.runId);
-    items = new Map(listed.map((item) => [item.stream, item]));
+    ({ runtime, dir, outcome, items } = run);
     summary = (await runtime.ctx.ports.runState.getRun(outcome.runId))!.summary as unknown as RunSummary;
   }, 120_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    await api?.close();
-    delete process.env.DIF_DEMO_API_URL;
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await run?.close();
   });
 
   it.each([

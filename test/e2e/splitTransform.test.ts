@@ -5,13 +5,10 @@
  * whole: the warehouse must hold the same rows for both — duplicated keys merged to the last
  * record in source order, rejects quarantined alike — and each item must be one batch in the ledger.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoApi, type DemoApi } from '../../demo';
-import { LocalRuntime, type LocalRunOutcome } from '../../profiles/local/LocalRuntime';
+import type { LocalRunOutcome, LocalRuntime } from '../../profiles/local/LocalRuntime';
 import type { ItemRecord } from '../../shared/ports';
+import { oneSourceRun, type OneSourceRun } from '../support/oneSourceRun';
 
 /** JSON lines: 700 keys seen several times each (merge keeps the last), a broken line and an uncastable value now and then. */
 function events(): string {
@@ -52,43 +49,27 @@ streams:
 ${STREAM('events_split', 'events', true, EVENTS.replace('TABLE', 'events_split'))}${STREAM('events_whole', 'events', false, EVENTS.replace('TABLE', 'events_whole'))}${STREAM('report_split', 'report', true, REPORT.replace('TABLE', 'report_split'))}${STREAM('report_whole', 'report', false, REPORT.replace('TABLE', 'report_whole'))}`;
 
 describe('a large raw object split into byte ranges, end to end on the local profile', () => {
-  let api: DemoApi;
+  let run: OneSourceRun;
   let runtime: LocalRuntime;
-  let dir: string;
   let outcome: LocalRunOutcome;
   let items: Map<string, ItemRecord>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dif-split-'));
-    const config = join(dir, 'config');
-    mkdirSync(join(config, 'sources'), { recursive: true });
-    mkdirSync(join(config, 'clients'), { recursive: true });
-    writeFileSync(join(config, 'sources', 'bulk.yml'), SOURCE);
-    writeFileSync(join(config, 'clients', 'c.yml'), 'client: c\nsources:\n  bulk: {}\n');
-    api = await startDemoApi({
+    run = await oneSourceRun({
+      prefix: 'dif-split-',
+      source: 'bulk',
+      sourceYaml: SOURCE,
       faults: [
         { path: '/bulk/events', kind: 'status', status: 200, body: events(), times: 1000 },
         { path: '/bulk/report', kind: 'status', status: 200, body: report(), times: 1000 },
       ],
+      itemTimeoutMs: 120_000,
     });
-    process.env.DIF_DEMO_API_URL = api.url;
-    runtime = await LocalRuntime.open({
-      configDir: config,
-      dataDir: join(dir, 'data'),
-      backoff: { baseSeconds: 0.1, maxSeconds: 0.1 },
-      ingest: { itemTimeoutMs: 120_000, retryIntervalScale: 0.01, maxWaitSeconds: 0 },
-    });
-    await runtime.credentials.put('c', 'bulk', { token: 'not-used-here' });
-    outcome = await runtime.run({});
-    const listed = await runtime.ctx.ports.runState.listItems(outcome.runId);
-    items = new Map(listed.map((item) => [item.stream, item]));
+    ({ runtime, outcome, items } = run);
   }, 240_000);
 
   afterAll(async () => {
-    await runtime?.close();
-    await api?.close();
-    delete process.env.DIF_DEMO_API_URL;
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await run?.close();
   });
 
   const rows = (table: string) => runtime.ctx.ports.warehouse.query(`select * from c.${table} order by id`);
